@@ -1,0 +1,108 @@
+"""crisiscomm: crisis communication and press liaison for the Ministry of Education and Training
+and the provincial Departments of Education and Training."""
+import importlib
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import TestConfig, config_for_env
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
+TEMPLATE_DIR = os.path.join(PROJECT_DIR, "templates")
+SCENARIO_DIR = os.path.join(PROJECT_DIR, "scenarios")
+
+# Each domain package exposes init_app(app): blueprints, navigation, CLI, jobs, merger hooks.
+DOMAINS = [
+    "departments",
+    "users",
+    "audit",
+    "notifications",
+    "contacts",
+    "spokespersons",
+    "scenarios",
+    "incidents",
+    "web",
+]
+
+
+def _database_url(app):
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "crisiscomm.db")
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _include_in_migrations(obj, name, type_, reflected, compare_to):
+    # APScheduler creates and owns its job-store table.
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
+_installed = False
+
+
+def _install_session_hooks():
+    global _installed
+    if not _installed:
+        from .audit import service as audit_service
+        from .notifications import service as outbox
+
+        audit_service.install()
+        outbox.install()
+        _installed = True
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_relative_config=True, template_folder=TEMPLATE_DIR)
+    app.config.from_object(config_for_env())
+    if config == "test":
+        app.config.from_object(TestConfig)
+    elif isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if app.config.get("ENV_NAME") == "production" and not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set when CRISISCOMM_ENV=production")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
+    app.config.setdefault("SCENARIO_DIR", SCENARIO_DIR)
+
+    from . import errors, i18n, security
+    from .extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PACKAGE_DIR, "migrations"), render_as_batch=True,
+                     compare_type=True, include_object=_include_in_migrations)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    _install_session_hooks()
+
+    from . import api, cli, jobs, nav
+
+    nav.init_app(app)
+    api.init_app(app)
+    for name in DOMAINS:
+        importlib.import_module(f"{__name__}.{name}").init_app(app)
+    cli.init_app(app)
+    jobs.init_app(app)
+    return app

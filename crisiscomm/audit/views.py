@@ -1,0 +1,40 @@
+from datetime import timedelta
+
+from flask import Blueprint, render_template, request, url_for
+
+from ..clock import from_local
+from ..extensions import db
+from ..security import roles_required
+from ..users.models import MINISTRY_ADMIN
+from . import service
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+PAGE = 100
+
+
+def _date_arg(name):
+    from datetime import datetime
+
+    value = request.args.get(name, "").strip()
+    try:
+        return from_local(datetime.strptime(value, "%Y-%m-%d")) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@roles_required(MINISTRY_ADMIN)
+def index():
+    filters = {k: request.args.get(k, "").strip() or None for k in ("entity_type", "action", "actor")}
+    entity_id = request.args.get("entity_id", "").strip()
+    since, until = _date_arg("since"), _date_arg("until")
+    stmt = service.query(entity_type=filters["entity_type"], action=filters["action"], actor=filters["actor"],
+                         entity_id=int(entity_id) if entity_id.isdigit() else None, since=since,
+                         until=until + timedelta(days=1) if until else None)
+    page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
+    entries = db.session.scalars(stmt.limit(PAGE + 1).offset((page - 1) * PAGE)).all()
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    prev_url = url_for("audit.index", page=page - 1, **args) if page > 1 else None
+    next_url = url_for("audit.index", page=page + 1, **args) if len(entries) > PAGE else None
+    return render_template("audit/index.html", entries=entries[:PAGE], page=page, prev_url=prev_url,
+                           next_url=next_url, filters=filters, entity_id=entity_id, args=request.args)

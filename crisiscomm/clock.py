@@ -1,0 +1,92 @@
+"""Time: one injectable clock for the whole app, and local-time helpers.
+
+Everything stored is naive UTC; everything shown is Asia/Ho_Chi_Minh (config TIMEZONE).
+Tests swap the clock with ``app.extensions['clock'] = FrozenClock(...)`` instead of sleeping.
+"""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+
+class SystemClock:
+    def now(self):
+        return datetime.now(timezone.utc)
+
+
+class FrozenClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, at):
+        self.at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+    def now(self):
+        return self.at
+
+    def advance(self, **kwargs):
+        self.at += timedelta(**kwargs)
+        return self.at
+
+    def set(self, at):
+        self.at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+_system = SystemClock()
+
+
+def now():
+    """Current time, aware UTC."""
+    if has_app_context():
+        return current_app.extensions.get("clock", _system).now()
+    return _system.now()
+
+
+def local_tz():
+    name = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Ho_Chi_Minh"
+    return ZoneInfo(name)
+
+
+def as_utc(dt):
+    """Aware UTC from an aware datetime, or from a naive one read as UTC."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def to_local(dt):
+    return None if dt is None else as_utc(dt).astimezone(local_tz())
+
+
+def from_local(dt):
+    """A naive local wall-clock time (form input) to aware UTC."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=local_tz())
+    return dt.astimezone(timezone.utc)
+
+
+def parse_datetime(value):
+    """ISO 8601 text to aware UTC; a value without offset is local time. Raises ValueError."""
+    if isinstance(value, datetime):
+        return from_local(value) if value.tzinfo is None else value.astimezone(timezone.utc)
+    text = str(value).strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    return from_local(datetime.fromisoformat(text))
+
+
+def local_today():
+    return to_local(now()).date()
+
+
+def format_date(dt):
+    if dt is None:
+        return ""
+    if isinstance(dt, datetime):
+        dt = to_local(dt)
+    return dt.strftime("%d/%m/%Y")
+
+
+def format_datetime(dt):
+    return "" if dt is None else to_local(dt).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,208 @@
+"""Departments: reference data (63 of 2022, scores) and the 2025 merger into 34 units."""
+import csv
+import os
+
+from sqlalchemy import func, select, update
+
+from ..audit.service import record
+from ..clock import now
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import DepartmentOwned, model_classes
+from .models import ACTIVE, MERGED, Department, OfficeScore
+
+DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
+DEPARTMENTS_CSV = os.path.join(DATA_DIR, "departments_2022.csv")
+SCORES_CSV = os.path.join(DATA_DIR, "office_scores_2021_2022.csv")
+MERGER_CSV = os.path.join(DATA_DIR, "province_merger_2025.csv")
+
+# Functions called as hook(old, new, at) during a merger, before records move; a domain uses it
+# to close what must not be carried over (e.g. the old Department's official spokesperson).
+_merge_hooks = []
+
+
+def on_merge(func):
+    _merge_hooks.append(func)
+    return func
+
+
+def department_name(province):
+    return f"Sở GDĐT {province}"
+
+
+def find_by_code(code, follow_merger=True):
+    """A Department by its code or a former code; merged ones resolve to their successor."""
+    if not code:
+        return None
+    code = code.strip().lower()
+    dep = db.session.scalar(select(Department).where(Department.code == code))
+    if dep is None:
+        for candidate in db.session.scalars(select(Department).where(Department.former_codes.isnot(None))):
+            if code in (candidate.former_codes or []):
+                dep = candidate
+                break
+    while follow_merger and dep is not None and dep.status == MERGED and dep.merged_into_id:
+        dep = db.session.get(Department, dep.merged_into_id)
+    return dep
+
+
+def list_departments(status=ACTIVE, q=None):
+    stmt = select(Department).order_by(Department.province)
+    if status and status != "all":
+        stmt = stmt.where(Department.status == status)
+    deps = db.session.scalars(stmt).all()
+    if q:
+        from ..text import fold
+
+        needle = fold(q)
+        deps = [d for d in deps if needle in fold(" ".join([d.name, d.province, d.code, *d.all_former_names()]))]
+    return deps
+
+
+def _read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _score(value):
+    value = (value or "").strip().replace(",", ".")
+    return float(value) if value else None
+
+
+def load_reference(departments_csv=DEPARTMENTS_CSV, scores_csv=SCORES_CSV):
+    """Create the 63 Departments of 2022 and their 2021–2022 scores; existing ones are kept. Returns counts."""
+    created = 0
+    by_code = {d.code: d for d in db.session.scalars(select(Department))}
+    known = set(by_code)
+    for d in by_code.values():
+        known.update(d.former_codes or [])
+    for row in _read_csv(departments_csv):
+        code = row["code"].strip()
+        if code in known:
+            continue
+        dep = Department(code=code, province=row["province"].strip(), name=department_name(row["province"].strip()),
+                         cluster_2022=int(row["cluster_2022"]), seq_2022=int(row["seq_2022"]), status=ACTIVE,
+                         former_names=[], former_codes=[], settings={})
+        db.session.add(dep)
+        by_code[code] = dep
+        created += 1
+    db.session.flush()
+    scores = 0
+    for row in _read_csv(scores_csv):
+        dep = find_by_code(row["code"], follow_merger=False)
+        if dep is None:
+            continue
+        exists = db.session.scalar(select(OfficeScore).where(OfficeScore.department_id == dep.id,
+                                                             OfficeScore.school_year == "2021-2022"))
+        if exists is None:
+            db.session.add(OfficeScore(department_id=dep.id, school_year="2021-2022",
+                                       reporting=_score(row["reporting_score_max40"]),
+                                       communication=_score(row["communication_score_max40"]),
+                                       admin_reform=_score(row["admin_reform_score_max20"]),
+                                       total=_score(row["total_max100"])))
+            scores += 1
+    db.session.flush()
+    return {"departments_created": created, "scores_created": scores}
+
+
+def _owned_models():
+    """Every model that belongs to a Department and moves with it (plug-in point for later domains)."""
+    from ..users.models import User
+
+    models = [m for m in model_classes() if issubclass(m, DepartmentOwned) and m.__merger__ == "move"]
+    return [User] + sorted(models, key=lambda m: m.__name__)
+
+
+def merge(*, old, new, at=None):
+    """Merge Department ``old`` into ``new``: move its records, mark it merged. Returns moved counts."""
+    at = at or now()
+    db.session.flush()  # pending changes must reach the rows the bulk UPDATEs below move
+    if old.id == new.id:
+        raise ValidationError("A Department cannot merge into itself.", fields={"code_after": "same as before"})
+    if new.status != ACTIVE:
+        raise ValidationError(f"{new.code} is not active.", fields={"code_after": "not active"})
+    for hook in _merge_hooks:
+        hook(old, new, at)
+    moved = {}
+    for model in _owned_models():
+        table = model.__table__
+        values = {"department_id": new.id}
+        if "origin_department_id" in table.c:
+            values["origin_department_id"] = func.coalesce(table.c.origin_department_id, old.id)
+        result = db.session.execute(update(table).where(table.c.department_id == old.id).values(**values))
+        if result.rowcount:
+            moved[model.__name__] = result.rowcount
+    old.status, old.merged_into_id, old.merged_at = MERGED, new.id, at
+    record("merge", "Department", entity_id=old.id, department_id=new.id,
+           summary=f"{old.code} merged into {new.code}", changes={"moved": moved, "into": new.code})
+    db.session.flush()
+    db.session.expire_all()  # bulk UPDATEs bypassed the identity map
+    return moved
+
+
+def rename(*, department, code, province):
+    """A unit that continues under a new name/code (Thừa Thiên Huế → Huế); the old ones stay findable."""
+    if department.code != code:
+        department.former_codes = [*(department.former_codes or []), department.code]
+        department.code = code
+    if department.province != province:
+        department.former_names = [*(department.former_names or []), department.province]
+        department.province = province
+        department.name = department_name(province)
+
+
+def apply_merger(path=MERGER_CSV, at=None):
+    """Apply a merger file (code_before, province_before, code_after, province_after). Idempotent.
+
+    Returns a report: {"merged": [...], "renamed": [...], "unchanged": n, "active": n, "merged_total": n}.
+    """
+    rows = _read_csv(path)
+    problems = {}
+    for i, row in enumerate(rows, start=2):
+        for key in ("code_before", "code_after", "province_after"):
+            if not (row.get(key) or "").strip():
+                problems[f"row {i}"] = f"{key} is empty"
+    if problems:
+        raise ValidationError("The merger file has errors.", fields=problems)
+    groups = {}
+    for row in rows:
+        groups.setdefault(row["code_after"].strip(), []).append(row)
+    report = {"merged": [], "renamed": [], "unchanged": 0}
+    for code_after, members in groups.items():
+        province_after = members[0]["province_after"].strip()
+        befores = [find_by_code(r["code_before"].strip(), follow_merger=False) for r in members]
+        missing = [r["code_before"] for r, d in zip(members, befores) if d is None]
+        if missing:
+            raise ValidationError("Unknown Departments in the merger file.",
+                                  fields={c: "unknown department" for c in missing})
+        survivor = find_by_code(code_after, follow_merger=False)
+        if survivor is None or survivor not in befores:
+            # The unit continues under a new code: the first listed former unit carries on, renamed.
+            survivor = next((d for d in befores if d.status == ACTIVE), befores[0])
+        if survivor.code != code_after or survivor.province != province_after:
+            before = survivor.code
+            rename(department=survivor, code=code_after, province=province_after)
+            record("rename", "Department", entity_id=survivor.id, department_id=survivor.id,
+                   summary=f"{before} continues as {code_after}")
+            report["renamed"].append({"from": before, "to": code_after})
+        for dep in befores:
+            if dep.id == survivor.id:
+                continue
+            if dep.status == MERGED and dep.merged_into_id == survivor.id:
+                report["unchanged"] += 1
+                continue
+            moved = merge(old=dep, new=survivor, at=at)
+            report["merged"].append({"from": dep.code, "into": survivor.code, "moved": moved})
+    db.session.flush()
+    report["active"] = db.session.scalar(select(func.count()).where(Department.status == ACTIVE))
+    report["merged_total"] = db.session.scalar(select(func.count()).where(Department.status == MERGED))
+    return report
+
+
+def department_summary(department):
+    """Counts of what a Department holds, for its page: {model name: count}."""
+    counts = {}
+    for model in _owned_models():
+        counts[model.__name__] = db.session.scalar(
+            select(func.count()).select_from(model).where(model.department_id == department.id))
+    return counts

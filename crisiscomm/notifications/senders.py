@@ -1,0 +1,108 @@
+"""How each channel delivers one outbox row. A sender returns normally on success,
+raises TemporaryFailure to be retried with backoff, PermanentFailure to give up."""
+import base64
+import hashlib
+import hmac
+import json
+import smtplib
+import socket
+import urllib.error
+import urllib.request
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from flask import current_app
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+def message_id_for(notification):
+    # Stable per outbox row: a resend after a crash carries the same Message-ID,
+    # so mail clients (and our fault tests) see one message, not two.
+    domain = current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "crisiscomm.local")
+    return f"<notification-{notification.id}.{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+def build_email(notification):
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_SENDER"]
+    msg["To"] = notification.address
+    msg["Subject"] = notification.subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id_for(notification)
+    msg["X-Crisiscomm-Notification"] = str(notification.id)
+    msg.set_content(notification.body_text or "")
+    if notification.body_html:
+        msg.add_alternative(notification.body_html, subtype="html")
+    for att in notification.attachments or []:
+        maintype, _, subtype = att.get("content_type", "application/octet-stream").partition("/")
+        msg.add_attachment(base64.b64decode(att["data"]), maintype=maintype, subtype=subtype,
+                           filename=att["filename"])
+    return msg
+
+
+def send_email(notification):
+    if not notification.address:
+        raise PermanentFailure("no email address")
+    cfg = current_app.config
+    msg = build_email(notification)
+    try:
+        cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+        with cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+            if cfg["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            refused = smtp.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
+    except smtplib.SMTPResponseException as exc:
+        if 500 <= exc.smtp_code < 600:
+            raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        raise TemporaryFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+    if refused:
+        raise PermanentFailure(f"recipient refused: {refused}")
+    return msg["Message-ID"]
+
+
+def sign_webhook(secret, body):
+    return "sha256=" + hmac.new((secret or "").encode(), body, hashlib.sha256).hexdigest()
+
+
+def send_webhook(notification):
+    from ..departments.models import Department
+    from ..extensions import db
+
+    department = db.session.get(Department, notification.department_id) if notification.department_id else None
+    body = json.dumps(notification.payload, ensure_ascii=False, sort_keys=True).encode()
+    request = urllib.request.Request(notification.address, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "X-Crisiscomm-Signature": sign_webhook(department.webhook_secret if department else "", body),
+        "X-Crisiscomm-Delivery": str(notification.id),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=current_app.config["WEBHOOK_TIMEOUT"]) as resp:
+            resp.read()
+    except urllib.error.HTTPError as exc:
+        if 400 <= exc.code < 500 and exc.code not in (408, 429):
+            raise PermanentFailure(f"HTTP {exc.code}") from exc
+        raise TemporaryFailure(f"HTTP {exc.code}") from exc
+    except (OSError, urllib.error.URLError) as exc:
+        raise TemporaryFailure(str(exc)) from exc
+    return None
+
+
+def deliver_in_app(notification):
+    # The row itself is the in-app message; it is delivered once it is committed.
+    return None
+
+
+SENDERS = {"email": send_email, "webhook": send_webhook, "in_app": deliver_in_app}

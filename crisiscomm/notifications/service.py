@@ -1,0 +1,210 @@
+"""The outbox: enqueue in the caller's transaction, deliver after commit, retry until done.
+
+A row is claimed with one conditional UPDATE (state and claim time), so the after-commit
+dispatcher, the scheduler's sweep and several workers never send the same row twice at once.
+A row left in ``sending`` by a killed process is reclaimed after NOTIFY_SENDING_LEASE_SECONDS.
+"""
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..clock import now
+from ..extensions import db
+from .models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, NOT_NOTIFIED, OPEN_STATES, PENDING,
+                     SENDING, SENT, Notification)
+from .senders import SENDERS, PermanentFailure, TemporaryFailure
+
+log = logging.getLogger(__name__)
+_executor = None
+_executor_lock = threading.Lock()
+
+
+def enqueue(*, kind, channel, subject, body_text="", body_html=None, recipient=None, address=None,
+            recipient_label=None, department_id=None, payload=None, attachments=None, source=None,
+            dedupe_key=None):
+    """Queue one message in the current transaction. Returns the row (existing one for a known dedupe_key).
+
+    A missing address is not an error: the row is stored as ``not_notified`` so the gap shows.
+    """
+    if dedupe_key:
+        existing = db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
+    if channel == EMAIL and address is None and recipient is not None:
+        address = recipient.email
+    state = PENDING
+    last_error = None
+    if channel != IN_APP and not address:
+        state, last_error = NOT_NOTIFIED, "no address"
+    row = Notification(
+        created_at=now(), kind=kind, channel=channel, state=state, subject=subject[:300],
+        body_text=body_text, body_html=body_html, recipient=recipient, address=address,
+        recipient_label=recipient_label or (recipient.name if recipient is not None else address),
+        department_id=department_id, payload=payload or {}, attachments=attachments or [],
+        source_type=source[0] if source else None, source_id=source[1] if source else None,
+        dedupe_key=dedupe_key, next_attempt_at=now(), last_error=last_error,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _backoff(attempts):
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 1800))
+
+
+def claim(notification_id):
+    """Atomically take a row for sending; False if another process has it or it is done."""
+    t = now()
+    lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .where(or_(
+            and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
+                 or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
+            and_(Notification.state == SENDING, Notification.claimed_at < t - lease),
+        ))
+        .values(state=SENDING, claimed_at=t, attempts=Notification.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver(notification_id):
+    """Claim, send and record one row. Commits. Returns the final state, or None if not claimed."""
+    if not claim(notification_id):
+        return None
+    row = db.session.get(Notification, notification_id, populate_existing=True)
+    sender = SENDERS[row.channel]
+    try:
+        message_id = sender(row)
+    except TemporaryFailure as exc:
+        if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
+            row.state = FAILED_PERMANENT
+        else:
+            row.state = FAILED_TEMPORARY
+            row.next_attempt_at = now() + _backoff(row.attempts)
+        row.last_error = str(exc)[:2000]
+    except PermanentFailure as exc:
+        row.state, row.last_error = FAILED_PERMANENT, str(exc)[:2000]
+    except Exception as exc:  # a bug in a sender must not strand the row in "sending"
+        log.exception("sender crashed for notification %s", notification_id)
+        row.state = FAILED_TEMPORARY
+        row.next_attempt_at = now() + _backoff(row.attempts)
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        row.state, row.sent_at, row.last_error = SENT, now(), None
+        row.message_id = message_id
+    db.session.commit()
+    return row.state
+
+
+def due_ids(limit=500):
+    t = now()
+    lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
+    stmt = (select(Notification.id)
+            .where(or_(
+                and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
+                     or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
+                and_(Notification.state == SENDING, Notification.claimed_at < t - lease)))
+            .order_by(Notification.id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def sweep(limit=500):
+    """Send everything due: new rows missed by a crash, retries whose backoff elapsed. Returns count sent."""
+    sent = 0
+    for nid in due_ids(limit):
+        if deliver(nid) == SENT:
+            sent += 1
+    return sent
+
+
+def backlog():
+    return db.session.scalar(select(db.func.count(Notification.id)).where(Notification.state.in_(OPEN_STATES)))
+
+
+# --- after-commit hand-off -------------------------------------------------------------------
+
+def _after_flush(session, flush_context):
+    new = [o.id for o in session.new if isinstance(o, Notification) and o.state == PENDING]
+    if new:
+        session.info.setdefault("outbox_new", []).extend(new)
+
+
+def _after_commit(session):
+    ids = session.info.pop("outbox_new", None)
+    if ids:
+        dispatch_soon(ids)
+
+
+def _after_rollback(session):
+    session.info.pop("outbox_new", None)
+
+
+def _deliver_all(app, ids):
+    with app.app_context():
+        try:
+            for nid in ids:
+                deliver(nid)
+        except Exception:  # the sweep will retry whatever this missed
+            log.exception("immediate dispatch failed; the sweep will retry")
+        finally:
+            db.session.remove()
+
+
+def dispatch_soon(ids):
+    app = current_app._get_current_object()
+    mode = app.config["NOTIFY_DISPATCH"]
+    if mode == "off":
+        return
+    if mode == "sync":
+        # A fresh app context gives a fresh session: the committing one is mid-commit.
+        _deliver_all(app, ids)
+        return
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="outbox")
+    _executor.submit(_deliver_all, app, list(ids))
+
+
+def install():
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _after_rollback)
+
+
+def inbox(user, unread_only=False, limit=50):
+    stmt = (select(Notification).where(Notification.recipient_id == user.id, Notification.channel == IN_APP)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return db.session.scalars(stmt).all()
+
+
+def unread_count(user):
+    return db.session.scalar(select(db.func.count(Notification.id)).where(
+        Notification.recipient_id == user.id, Notification.channel == IN_APP, Notification.read_at.is_(None)))
+
+
+def mark_read(*, user, notification_id):
+    from ..errors import NotFound
+
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.recipient_id != user.id:
+        raise NotFound()
+    if row.read_at is None:
+        row.read_at = now()
+    return row
+
+
+__all__ = ["enqueue", "deliver", "sweep", "backlog", "inbox", "unread_count", "mark_read", "SENT", "FAILED_PERMANENT",
+           "NOT_NOTIFIED"]

@@ -1,0 +1,92 @@
+"""Department scoping, in one place.
+
+A Department's users see their Department's records; Ministry roles see every Department.
+Every view and API endpoint that reads or writes a Department's records goes through these
+helpers, and a record outside the caller's scope is answered exactly like a missing one (404).
+"""
+from flask_login import current_user
+from sqlalchemy import select
+
+from .errors import NotFound, PermissionDenied
+from .extensions import db
+
+
+def _user(user):
+    return current_user if user is None else user
+
+
+def is_ministry(user=None):
+    user = _user(user)
+    return bool(user and user.is_authenticated and user.is_ministry)
+
+
+def can_see_department(department_id, user=None):
+    user = _user(user)
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_ministry or (department_id is not None and user.department_id == department_id)
+
+
+def scope(stmt, model, user=None, column=None):
+    """Restrict a SELECT on ``model`` (a DepartmentOwned model) to what ``user`` may see."""
+    user = _user(user)
+    column = column if column is not None else model.department_id
+    if not (user and user.is_authenticated):
+        return stmt.where(db.false())
+    if user.is_ministry:
+        return stmt
+    return stmt.where(column == user.department_id)
+
+
+def scoped_select(model, user=None):
+    return scope(select(model), model, user)
+
+
+def get_or_404(model, ident, user=None, department_of=None):
+    """Load one record the user may see, else NotFound (never a 403 that leaks existence).
+
+    ``department_of`` maps the record to its department id for models scoped via a parent.
+    """
+    try:
+        ident = int(ident)
+    except (TypeError, ValueError):
+        raise NotFound()
+    obj = db.session.get(model, ident)
+    if obj is None:
+        raise NotFound()
+    department_id = department_of(obj) if department_of else getattr(obj, "department_id", None)
+    if not can_see_department(department_id, user):
+        raise NotFound()
+    return obj
+
+
+def resolve_department(code=None, user=None, allow_merged=False):
+    """The Department a request acts on.
+
+    Department users act on their own Department (a code naming another one is a 404);
+    Ministry users must name one. A merged Department's code resolves to its successor
+    unless ``allow_merged``.
+    """
+    from .departments.models import Department
+    from .departments.service import find_by_code
+
+    user = _user(user)
+    if not (user and user.is_authenticated):
+        raise NotFound()
+    if not code:
+        if user.department_id is None:
+            from .errors import ValidationError
+
+            raise ValidationError("A department is required.", fields={"department": "required"})
+        return db.session.get(Department, user.department_id)
+    department = find_by_code(code, follow_merger=not allow_merged)
+    if department is None or not can_see_department(department.id, user):
+        raise NotFound(fields={"department": "unknown department"})
+    return department
+
+
+def require_role(*roles, user=None):
+    """Service-level check for actions only some roles may take."""
+    user = _user(user)
+    if not (user and user.is_authenticated) or user.role not in roles:
+        raise PermissionDenied()

@@ -1,0 +1,75 @@
+"""Sign-in plumbing (Flask-Login loaders, bearer tokens), roles, and secure response headers."""
+import functools
+
+from flask import abort, g, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from .extensions import db, login_manager
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+@login_manager.user_loader
+def load_user(session_id):
+    from .users.models import User
+
+    user_id, _, version = str(session_id).partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_token(req):
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    from .users.models import ApiToken
+
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip())))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    g.auth_via_token = True
+    return token.user
+
+
+def roles_required(*roles):
+    """View decorator: signed in and holding one of ``roles`` (any role when none given)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles
+        return wrapper
+
+    return decorator
+
+
+def init_app(app):
+    login_manager.login_view = "users.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @app.after_request
+    def secure_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.path.startswith("/api/") or current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

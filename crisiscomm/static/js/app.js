@@ -1,0 +1,92 @@
+/* crisiscomm: small progressive enhancements; the pages work without JavaScript. */
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content;
+
+  // Copy buttons: <button data-copy="#element-id">
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-copy]");
+    if (!btn) return;
+    var el = document.querySelector(btn.getAttribute("data-copy"));
+    if (!el) return;
+    var text = el.innerText.trim();
+    var done = function () { var old = btn.textContent; btn.textContent = btn.getAttribute("data-copied") || "✓"; setTimeout(function () { btn.textContent = old; }, 1500); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      var ta = document.createElement("textarea"); ta.value = text; document.body.appendChild(ta); ta.select();
+      try { document.execCommand("copy"); done(); } finally { document.body.removeChild(ta); }
+    }
+  });
+
+  // Confirm before a consequential submit: <form data-confirm="…">
+  document.addEventListener("submit", function (ev) {
+    var msg = ev.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) ev.preventDefault();
+  });
+
+  // Countdowns: <span class="countdown" data-deadline="ISO-8601" data-overdue-label="…">
+  function tick() {
+    document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
+      var ms = new Date(el.getAttribute("data-deadline")).getTime() - Date.now();
+      var sign = ms < 0 ? "-" : ""; var s = Math.abs(Math.floor(ms / 1000));
+      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+      el.textContent = sign + h + ":" + String(m).padStart(2, "0") + ":" + String(sec).padStart(2, "0");
+      el.classList.toggle("overdue", ms < 0);
+    });
+  }
+  if (document.querySelector(".countdown[data-deadline]")) { tick(); setInterval(tick, 1000); }
+
+  // Live word count: <textarea data-wordcount="#counter" data-word-limit="27">
+  document.querySelectorAll("[data-wordcount]").forEach(function (input) {
+    var out = document.querySelector(input.getAttribute("data-wordcount"));
+    var limit = parseInt(input.getAttribute("data-word-limit") || "0", 10);
+    var update = function () {
+      var n = input.value.trim() ? input.value.trim().split(/\s+/).length : 0;
+      out.textContent = n + (limit ? " / " + limit : "");
+      out.classList.toggle("error", limit && n > limit);
+    };
+    input.addEventListener("input", update); update();
+  });
+
+  // Type-ahead: <input data-typeahead="/api/v1/…?q=" data-typeahead-target="#hidden-id" data-typeahead-label="full_name">
+  document.querySelectorAll("[data-typeahead]").forEach(function (input) {
+    var list = document.createElement("ul"); list.className = "typeahead"; input.parentNode.appendChild(list);
+    var hidden = document.querySelector(input.getAttribute("data-typeahead-target"));
+    var timer;
+    input.addEventListener("input", function () {
+      if (hidden) hidden.value = "";
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) { list.innerHTML = ""; return; }
+      timer = setTimeout(function () {
+        fetch(input.getAttribute("data-typeahead") + encodeURIComponent(q), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (data) {
+            list.innerHTML = "";
+            (data.items || []).slice(0, 8).forEach(function (item) {
+              var li = document.createElement("li"); li.tabIndex = 0;
+              li.textContent = item.label || item.full_name || item.name;
+              if (item.detail || item.outlet) { var small = document.createElement("small"); small.textContent = " · " + (item.detail || item.outlet); li.appendChild(small); }
+              var choose = function () {
+                input.value = item.full_name || item.name || item.label; if (hidden) hidden.value = item.id;
+                list.innerHTML = ""; input.dispatchEvent(new CustomEvent("typeahead:chosen", { detail: item, bubbles: true }));
+              };
+              li.addEventListener("click", choose);
+              li.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); choose(); } });
+              list.appendChild(li);
+            });
+          });
+      }, 150);
+    });
+  });
+
+  // JSON actions from a page: <button data-post="/api/v1/…" data-reload> (session + CSRF header)
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-post]");
+    if (!btn) return;
+    ev.preventDefault(); btn.disabled = true;
+    fetch(btn.getAttribute("data-post"), { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json" }, body: btn.getAttribute("data-body") || "{}" })
+      .then(function (r) { if (r.ok && btn.hasAttribute("data-reload")) { window.location.reload(); } else { btn.disabled = false; if (!r.ok) r.json().then(function (j) { alert((j.error && j.error.message) || r.status); }); } });
+  });
+})();

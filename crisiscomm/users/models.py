@@ -1,0 +1,95 @@
+import hashlib
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import Auditable, IdMixin, TimestampMixin
+from ..types import UTCDateTime
+
+MINISTRY_ADMIN = "ministry_admin"
+MINISTRY_COMMS = "ministry_comms"
+DIRECTOR = "director"
+DEPUTY_DIRECTOR = "deputy_director"
+SPOKESPERSON = "spokesperson"
+COMMS_OFFICER = "comms_officer"
+STEERING_BOARD = "steering_board"
+VIEWER = "viewer"
+
+MINISTRY_ROLES = (MINISTRY_ADMIN, MINISTRY_COMMS)
+DEPARTMENT_ROLES = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER, STEERING_BOARD, VIEWER)
+ROLES = MINISTRY_ROLES + DEPARTMENT_ROLES
+
+
+class User(IdMixin, TimestampMixin, Auditable, UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    title: Mapped[str | None] = mapped_column(String(200))  # chức vụ, e.g. "Phó Giám đốc Sở"
+    phone: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    # None: a Ministry user. Users move with their Department on a merger.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    origin_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    password_hash: Mapped[str] = mapped_column(String(256), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    department = relationship("Department", foreign_keys=[department_id], lazy="joined")
+
+    @property
+    def is_active(self):  # Flask-Login: a deactivated user cannot sign in
+        return self.active
+
+    @property
+    def is_ministry(self):
+        return self.role in MINISTRY_ROLES
+
+    def has_role(self, *roles):
+        return self.role in roles
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self):
+        # Changing the password bumps session_version, which ends every other session.
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role}>"
+
+
+class ApiToken(IdMixin, TimestampMixin, db.Model):
+    """A bearer token for /api/v1; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    prefix: Mapped[str] = mapped_column(String(12), nullable=False)
+    label: Mapped[str | None] = mapped_column(String(200))
+    last_used_at = mapped_column(UTCDateTime)
+    revoked_at = mapped_column(UTCDateTime)
+
+    user = relationship("User", lazy="joined")
+
+    @staticmethod
+    def hash(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginFailure(IdMixin, db.Model):
+    """One failed sign-in; recent ones throttle further attempts for that email and address."""
+
+    __tablename__ = "login_failure"
+
+    email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(64), index=True)
+    at = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -1,0 +1,53 @@
+"""A real local SMTP server for tests (aiosmtpd), which can be stopped and restarted on the same port."""
+import email
+import email.policy
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+class _Handler:
+    def __init__(self, server):
+        self.server = server
+
+    async def handle_DATA(self, smtp_server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.server.lock:
+            self.server.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                         "message": message})
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    def __init__(self, port=0):
+        self.messages = []
+        self.lock = threading.Lock()
+        self.port = port or _free_port()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def running(self):
+        return self.controller is not None
+
+    def to(self, address):
+        return [m["message"] for m in self.messages if address in m["to"]]
+
+    def recipients(self):
+        return sorted(a for m in self.messages for a in m["to"])
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
