@@ -24,6 +24,8 @@ DOMAINS = [
     "spokespersons",
     "scenarios",
     "incidents",
+    "rules",
+    "statements",
     "web",
 ]
 

@@ -1,0 +1,41 @@
+from datetime import timedelta
+
+from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..models import Auditable, IdMixin, TimestampMixin
+from ..types import JSONType, UTCDateTime
+
+INQUIRY_RESPONSE = "inquiry_response"  # due time of a press inquiry's answer
+INCIDENT_FIRST_STATEMENT = "incident_first_statement"  # first public statement after an incident
+APPLIES_TO = (INQUIRY_RESPONSE, INCIDENT_FIRST_STATEMENT)
+
+
+class DeadlineRule(IdMixin, TimestampMixin, Auditable, db.Model):
+    """A response deadline from the law or the Ministry's rules, kept as data a Ministry admin edits.
+
+    A rule applies to a kind of record and, optionally, only to some channels, priorities or
+    severities, or only to inquiries linked to an incident; it is valid in [valid_from, valid_to).
+    When several apply, the most specific wins (see service.applicable_rule).
+    """
+
+    __tablename__ = "deadline_rule"
+
+    key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    applies_to: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
+    legal_source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    source_status: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    channels: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)  # empty: any
+    priorities: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)  # empty: any
+    severities: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)  # empty: any
+    incident_linked: Mapped[bool | None] = mapped_column(Boolean)  # None: either
+    valid_from = mapped_column(UTCDateTime)
+    valid_to = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    @property
+    def duration(self):
+        return timedelta(minutes=self.duration_minutes)

@@ -1,0 +1,2 @@
+def init_app(app):
+    from . import models  # noqa: F401
