@@ -26,6 +26,8 @@ DOMAINS = [
     "incidents",
     "rules",
     "statements",
+    "plans",
+    "overview",
     "web",
 ]
 

@@ -1,0 +1,174 @@
+"""The overview columns, scorecard evidence and charts of the domains on this installation.
+
+Every compute function answers for all Departments at once with grouped queries.
+"""
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, or_, select
+from werkzeug.routing import BuildError
+
+from ..clock import local_today
+from ..extensions import db
+from . import charts
+from .registry import register_chart, register_evidence, register_metric
+from .sql import local_month, month_labels
+
+
+def link(endpoint, department=None, **values):
+    """A URL to the records behind a cell; the Department's page when that domain has no list page."""
+    try:
+        if department is not None:
+            values.setdefault("department", department.code)
+        return url_for(endpoint, **values)
+    except BuildError:
+        return url_for("departments.show", code=department.code) if department is not None else None
+
+
+def share_severity(value, red=0.5, amber=0.8):
+    if value is None:
+        return "red"
+    return "red" if value < red else ("amber" if value < amber else "green")
+
+
+def pct(value):
+    return "–" if value is None else f"{round(value * 100)} %"
+
+
+# ---------------------------------------------------------------- incidents
+def open_incidents(ids, ctx):
+    from ..incidents.models import CLOSED, Incident
+
+    rows = db.session.execute(
+        select(Incident.department_id, func.count(),
+               func.sum(case((Incident.exam_related.is_(True), 1), else_=0)))
+        .where(Incident.department_id.in_(ids), Incident.status != CLOSED, Incident.drill.is_(False))
+        .group_by(Incident.department_id)).all()
+    out = {}
+    for dep_id, total, exam in rows:
+        exam = int(exam or 0)
+        out[dep_id] = {"value": int(total), "exam": exam,
+                       "display": (_("%(exam)s exam · %(n)s", exam=exam, n=total) if exam else str(total)),
+                       "severity": "red" if exam else "amber"}
+    return {i: out.get(i, {"value": 0, "exam": 0, "display": "0", "severity": None}) for i in ids}
+
+
+def incidents_per_month(ctx):
+    from ..incidents.models import Incident
+
+    labels = month_labels(local_today(), 12)
+    start = ctx["now"] - timedelta(days=400)
+    month = local_month(Incident.occurred_at)
+    rows = db.session.execute(
+        select(month, func.count(), func.sum(case((Incident.exam_related.is_(True), 1), else_=0)))
+        .where(Incident.occurred_at >= start, Incident.drill.is_(False)).group_by(month)).all()
+    counts = {m: (int(n), int(e or 0)) for m, n, e in rows}
+    return charts.line_chart(
+        [(_("All incidents"), [(m[5:] + "/" + m[2:4], counts.get(m, (0, 0))[0]) for m in labels]),
+         (_("Exam-related"), [(m[5:] + "/" + m[2:4], counts.get(m, (0, 0))[1]) for m in labels])],
+        title=_("Incidents per month (drills excluded)"), css_class="chart-incidents")
+
+
+# ---------------------------------------------------------------- spokespersons
+def official_spokesperson(ids, ctx):
+    from ..spokespersons.models import OFFICIAL, SpokespersonAssignment
+    from ..users.models import User
+
+    at = ctx["now"]
+    rows = db.session.execute(
+        select(SpokespersonAssignment.department_id, User.name)
+        .join(User, User.id == SpokespersonAssignment.user_id)
+        .where(SpokespersonAssignment.department_id.in_(ids), SpokespersonAssignment.kind == OFFICIAL,
+               SpokespersonAssignment.effective_from <= at,
+               or_(SpokespersonAssignment.effective_to.is_(None), SpokespersonAssignment.effective_to > at))
+        .order_by(SpokespersonAssignment.effective_from)).all()
+    names = {}
+    for dep_id, name in rows:
+        names[dep_id] = name  # the latest one in force
+    return {i: ({"value": names[i], "display": names[i], "severity": None} if i in names else
+                {"value": None, "display": _("missing"), "severity": "red"}) for i in ids}
+
+
+# ---------------------------------------------------------------- contacts
+def _contacts_fresh(ids, at):
+    from ..contacts.models import Contact
+
+    since = at - timedelta(days=365)
+    rows = db.session.execute(
+        select(Contact.department_id, func.count(),
+               func.sum(case((and_(Contact.last_verified_at.is_not(None), Contact.last_verified_at >= since,
+                                   Contact.last_verified_at <= at), 1), else_=0)))
+        .where(Contact.department_id.in_(ids), Contact.archived.is_(False), Contact.created_at <= at)
+        .group_by(Contact.department_id)).all()
+    return {dep_id: (int(total), int(fresh or 0)) for dep_id, total, fresh in rows}
+
+
+def contacts_fresh_metric(ids, ctx):
+    counts = _contacts_fresh(ids, ctx["now"])
+    out = {}
+    for i in ids:
+        total, fresh = counts.get(i, (0, 0))
+        share = fresh / total if total else None
+        out[i] = {"value": share, "display": f"{pct(share)} ({fresh}/{total})" if total else _("no contacts"),
+                  "severity": share_severity(share)}
+    return out
+
+
+def contacts_fresh_evidence(ids, yc):
+    counts = _contacts_fresh(ids, yc["as_of"])
+    return {i: (counts[i][1] / counts[i][0] if counts.get(i, (0, 0))[0] else 0.0) for i in ids}
+
+
+# ---------------------------------------------------------------- plans
+def _plans(ids, school_year):
+    from ..plans.models import SUBMITTED, DepartmentPlan
+
+    rows = db.session.execute(
+        select(DepartmentPlan.department_id, DepartmentPlan.status, DepartmentPlan.first_submitted_at)
+        .where(DepartmentPlan.department_id.in_(ids), DepartmentPlan.school_year == school_year,
+               DepartmentPlan.origin_department_id.is_(None))).all()
+    return {dep_id: (status == SUBMITTED, first) for dep_id, status, first in rows}
+
+
+def plan_metric(ids, ctx):
+    from ..clock import format_date
+
+    plans = _plans(ids, ctx["school_year"])
+    out = {}
+    for i in ids:
+        if i not in plans:
+            out[i] = {"value": 0, "display": _("missing"), "severity": "red"}
+        elif plans[i][0]:
+            out[i] = {"value": 2, "display": _("submitted %(d)s", d=format_date(plans[i][1])), "severity": "green"}
+        else:
+            out[i] = {"value": 1, "display": _("draft"), "severity": "amber"}
+    return out
+
+
+def plan_evidence(ids, yc):
+    plans = _plans(ids, yc["school_year"])
+    return {i: (1 if plans.get(i, (False, None))[0] and plans[i][1] <= yc["end"] else 0) for i in ids}
+
+
+def register_all(app):
+    register_metric(app, "incidents_open", _l("Open incidents"), open_incidents, order=10,
+                    link=lambda d: link("incidents.index", d, status="open"),
+                    description=_l("Open incidents, drills excluded; exam-related ones counted first and in red."))
+    register_metric(app, "spokesperson", _l("Official spokesperson"), official_spokesperson, order=60,
+                    link=lambda d: link("spokespersons.index", d), sort_desc=False)
+    register_metric(app, "contacts_fresh", _l("Contacts verified (12 months)"), contacts_fresh_metric, order=70,
+                    link=lambda d: link("contacts.index", d), sort_desc=False)
+    register_metric(app, "plan", _l("Plan for this school year"), plan_metric, order=80,
+                    link=_plan_link, sort_desc=False)
+    register_evidence(app, "plan_submitted", _l("Plan submitted"), plan_evidence, unit="bool", order=50)
+    register_evidence(app, "contacts_fresh", _l("Contacts verified in the last 12 months"), contacts_fresh_evidence,
+                      unit="share", order=60)
+    register_chart(app, "incidents_per_month", incidents_per_month, order=10)
+
+
+def _plan_link(department):
+    from ..plans.years import current_school_year
+
+    return url_for("plans.year", year=current_school_year()) + "#plan-status"

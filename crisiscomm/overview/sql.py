@@ -1,0 +1,42 @@
+"""SQL helpers that read the same on SQLite and PostgreSQL."""
+from sqlalchemy import func, literal_column
+
+from ..extensions import db
+
+
+def dialect():
+    return db.session.get_bind().dialect.name
+
+
+def local_month(column):
+    """'YYYY-MM' of a UTC datetime column in Hà Nội time (UTC+7, no daylight saving)."""
+    if dialect() == "postgresql":
+        return func.to_char(column + literal_column("interval '7 hours'"), "YYYY-MM")
+    return func.strftime("%Y-%m", column, "+7 hours")
+
+
+def minutes_between(start, end):
+    """Minutes from ``start`` to ``end`` (datetime columns), as a float expression."""
+    if dialect() == "postgresql":
+        return func.extract("epoch", end - start) / 60.0
+    return (func.julianday(end) - func.julianday(start)) * 1440.0
+
+
+def month_labels(end_local_date, count=12):
+    """The ``count`` months up to and including the month of ``end_local_date``: ['2025-07', ...]."""
+    y, m = end_local_date.year, end_local_date.month
+    out = []
+    for _ in range(count):
+        out.append(f"{y:04d}-{m:02d}")
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+    return out[::-1]
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
