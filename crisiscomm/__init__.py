@@ -86,6 +86,15 @@ def create_app(config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     app.config.setdefault("SCENARIO_DIR", SCENARIO_DIR)
 
+    @app.before_request
+    def _fresh_request_globals():
+        # A request starts with an empty `g` (signed-in user, locale, CSRF token, token auth). In production
+        # each request has its own app context anyway; tests keep one open across many requests and clients.
+        from flask import g
+
+        for key in list(g):
+            g.pop(key, None)
+
     from . import errors, i18n, security
     from .extensions import csrf, db, login_manager, migrate
 
