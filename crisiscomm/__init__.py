@@ -75,6 +75,9 @@ def _install_session_hooks():
 def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True, template_folder=TEMPLATE_DIR)
     app.config.from_object(config_for_env())
+    if app.config.get("ENV_NAME") == "production":
+        # Read now, not when config.py was imported: production never falls back to a default key.
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or None
     if config == "test":
         app.config.from_object(TestConfig)
     elif isinstance(config, dict):
