@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d4121c467e3d
+Revision ID: 9ce4664575f8
 Revises: 
-Create Date: 2026-11-24 16:59:57.364793
+Create Date: 2026-11-24 17:23:13.413224
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'd4121c467e3d'
+revision = '9ce4664575f8'
 down_revision = None
 branch_labels = None
 depends_on = None
