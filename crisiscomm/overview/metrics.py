@@ -153,7 +153,7 @@ def plan_evidence(ids, yc):
 
 
 def register_all(app):
-    register_metric(app, "incidents_open", _l("Open incidents"), open_incidents, order=10,
+    register_metric(app, "incidents_open", _l("Open incidents"), open_incidents, order=10, total=True,
                     link=lambda d: link("incidents.index", d, status="open"),
                     description=_l("Open incidents, drills excluded; exam-related ones counted first and in red."))
     register_metric(app, "spokesperson", _l("Official spokesperson"), official_spokesperson, order=60,
@@ -166,9 +166,92 @@ def register_all(app):
     register_evidence(app, "contacts_fresh", _l("Contacts verified in the last 12 months"), contacts_fresh_evidence,
                       unit="share", order=60)
     register_chart(app, "incidents_per_month", incidents_per_month, order=10)
+    optional = {"briefings": register_briefings}
+    for domain, register in optional.items():
+        if _has_domain(domain):
+            register(app)
+
+
+def _has_domain(name):
+    from .. import DOMAINS
+
+    return name in DOMAINS
 
 
 def _plan_link(department):
     from ..plans.years import current_school_year
 
     return url_for("plans.year", year=current_school_year()) + "#plan-status"
+
+
+# ---------------------------------------------------------------- briefings
+def _held_quarters(ids, start, end):
+    """{department_id: {'2026Q1', ...}} quarters (local time) with at least one held briefing in [start, end)."""
+    from ..briefings.models import HELD, Briefing
+
+    month = local_month(Briefing.starts_at)
+    rows = db.session.execute(
+        select(Briefing.department_id, month).where(Briefing.department_id.in_(ids), Briefing.status == HELD,
+                                                    Briefing.starts_at >= start, Briefing.starts_at < end)
+        .group_by(Briefing.department_id, month)).all()
+    out = {}
+    for dep_id, m in rows:
+        out.setdefault(dep_id, set()).add(f"{m[:4]}Q{(int(m[5:7]) - 1) // 3 + 1}")
+    return out
+
+
+def briefing_status(ids, ctx):
+    from ..briefings import service as briefings
+    from ..briefings.models import HELD, PLANNED, Briefing
+
+    key = briefings.current_quarter()
+    start, end = briefings.quarter_bounds(key)
+    rows = db.session.execute(
+        select(Briefing.department_id, Briefing.status, func.count())
+        .where(Briefing.department_id.in_(ids), Briefing.starts_at >= start, Briefing.starts_at < end,
+               Briefing.status.in_((HELD, PLANNED)))
+        .group_by(Briefing.department_id, Briefing.status)).all()
+    statuses = {}
+    for dep_id, status, _n in rows:
+        statuses.setdefault(dep_id, set()).add(status)
+    out = {}
+    for i in ids:
+        s = statuses.get(i, set())
+        if HELD in s:
+            out[i] = {"value": 2, "display": _("held"), "severity": "green"}
+        elif PLANNED in s:
+            out[i] = {"value": 1, "display": _("planned"), "severity": "amber"}
+        else:
+            out[i] = {"value": 0, "display": _("missing"), "severity": "red"}
+    return out
+
+
+def briefings_evidence(ids, yc):
+    held = _held_quarters(ids, yc["start"], yc["end"])
+    return {i: len(held.get(i, ())) / 4 for i in ids}
+
+
+def briefing_compliance_chart(ctx):
+    from ..briefings import service as briefings
+    from ..departments.models import ACTIVE, Department
+
+    keys = [briefings.shift_quarter(briefings.current_quarter(), -n) for n in range(7, -1, -1)]
+    start, end = briefings.quarter_bounds(keys[0])[0], briefings.quarter_bounds(keys[-1])[1]
+    ids = db.session.scalars(select(Department.id).where(Department.status == ACTIVE)).all()
+    held = _held_quarters(ids, start, end)
+    total = len(ids) or 1
+    items = [(k.replace("Q", "/Q")[5:] + "/" + k[2:4], round(100 * sum(1 for s in held.values() if k in s) / total))
+             for k in keys]
+    return charts.bar_chart(items, title=_("Departments that held a press briefing, per quarter"), unit="%",
+                            max_value=100, css_class="chart-briefings")
+
+
+def register_briefings(app):
+    from ..briefings import service as briefings
+
+    register_metric(app, "briefing_quarter", _l("Briefing this quarter"), briefing_status, order=40,
+                    link=lambda d: link("briefings.index", d, quarter=briefings.current_quarter()), sort_desc=False,
+                    description=_l("Held, planned or missing: the periodic press briefing of the current quarter."))
+    register_evidence(app, "briefings_per_quarter", _l("Quarters with a press briefing held"), briefings_evidence,
+                      unit="share", order=10)
+    register_chart(app, "briefing_compliance", briefing_compliance_chart, order=40)

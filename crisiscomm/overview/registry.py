@@ -20,6 +20,7 @@ class Metric:
     display: Callable | None = None  # callable(value) -> str
     description: Any = None
     sort_desc: bool = True  # the first click on the column puts the largest values first
+    total: bool = False  # show the column's sum over all Departments as a headline figure
 
 
 @dataclass
@@ -35,9 +36,9 @@ class Evidence:
 
 
 def register_metric(app, key, label, compute, link=None, order=50, severity=None, display=None, description=None,
-                    sort_desc=True):
+                    sort_desc=True, total=False):
     app.extensions.setdefault("crisiscomm_metrics", {})[key] = Metric(
-        key, label, compute, link, order, severity, display, description, sort_desc)
+        key, label, compute, link, order, severity, display, description, sort_desc, total)
 
 
 def register_evidence(app, key, label, compute, unit="", better="higher", order=50, description=None):

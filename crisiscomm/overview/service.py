@@ -139,9 +139,8 @@ def _totals(columns, rows):
     out = {}
     for m in columns:
         vals = [r["cells"][m.key].value for r in rows]
-        nums = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if nums and all(isinstance(v, int) and not isinstance(v, bool) for v in nums) and m.key != "plan":
-            out[m.key] = sum(nums)
+        if m.total:
+            out[m.key] = sum(v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool))
         out[m.key + ".red"] = sum(1 for r in rows if r["cells"][m.key].severity == "red")
     return out
 

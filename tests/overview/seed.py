@@ -32,9 +32,20 @@ def contact(dep, name, verified=None, archived=False):
     return row
 
 
+def briefing(dep, title, at, status="held"):
+    from crisiscomm.briefings.models import Briefing
+
+    row = Briefing(department_id=dep.id, title=title, starts_at=at, ends_at=at + timedelta(hours=1), status=status,
+                   attachments=[], internal_units=[])
+    db.session.add(row)
+    return row
+
+
 def seed_year(factory, clock):
     """Hà Nội: 3 open incidents (2 exam-related) + 1 closed + 1 open drill; an official spokesperson; 4 active
     contacts of which 3 verified in the last 12 months (+1 archived, verified); plan submitted.
+    Briefings: Hà Nội held one in Q3/2025, two in Q4/2025 and one in Q2/2026 (3 of 4 quarters), a cancelled one in
+    Q1/2026 and one held in Q2/2025 (the previous school year); Hồ Chí Minh has one planned in Q2/2026 only.
     Hồ Chí Minh: 1 open incident (not exam); no spokesperson; 1 contact verified; plan saved as a draft only."""
     hanoi, hcm = factory.department("ha-noi"), factory.department("ho-chi-minh")
     ministry = factory.user("ministry_comms", name="Lê Thu Hà")
@@ -57,6 +68,13 @@ def seed_year(factory, clock):
     contact(hanoi, "Phóng viên cũ", verified=now - timedelta(days=400))
     contact(hanoi, "Phóng viên đã nghỉ", verified=now - timedelta(days=3), archived=True)
     contact(hcm, "Phóng viên TP", verified=now - timedelta(days=10))
+    briefing(hanoi, "Họp báo quý III", utc(2025, 9, 20, 2))
+    briefing(hanoi, "Họp báo quý IV", utc(2025, 11, 15, 2))
+    briefing(hanoi, "Họp báo chuyên đề", utc(2025, 12, 30, 2))
+    briefing(hanoi, "Họp báo quý I", utc(2026, 3, 10, 2), status="cancelled")
+    briefing(hanoi, "Họp báo trước kỳ thi", utc(2026, 6, 5, 2))
+    briefing(hanoi, "Họp báo năm học trước", utc(2025, 6, 20, 2))
+    briefing(hcm, "Họp báo quý II", utc(2026, 6, 29, 2), status="planned")
     db.session.flush()
 
     plans.publish_ministry_plan(school_year=YEAR, title="Kế hoạch truyền thông năm học 2025-2026",

@@ -13,6 +13,7 @@ max_points: 40
 criteria:
   plan_submitted: {weight: 6, target: 1}
   contacts_fresh: {weight: 4, target: 0.8}
+  briefings_per_quarter: {weight: 10, target: 1}
   not_on_this_installation: {weight: 10, target: 1}
 """
 
@@ -56,6 +57,9 @@ def test_overview_rows_hold_the_seeded_figures_and_link_to_their_records(factory
     assert hcm["spokesperson"]["value"] is None and hcm["spokesperson"]["severity"] == "red"
     assert hn["contacts_fresh"]["value"] == 0.75 and hn["contacts_fresh"]["display"] == "75 % (3/4)"
     assert hcm["contacts_fresh"]["value"] == 1.0
+    assert hn["briefing_quarter"]["value"] == 2 and hn["briefing_quarter"]["severity"] == "green"
+    assert hcm["briefing_quarter"]["severity"] == "amber" and dn["briefing_quarter"]["severity"] == "red"
+    assert "quarter=2026Q2" in hn["briefing_quarter"]["link"] and "department=ha-noi" in hn["briefing_quarter"]["link"]
     assert hn["plan"]["severity"] == "green" and hcm["plan"]["severity"] == "amber" and dn["plan"]["severity"] == "red"
     for cell in hn.values():
         assert cell["link"] and cell["link"].startswith("/")
@@ -100,14 +104,18 @@ def test_scorecard_by_hand_checked_figures(factory, seeded, config):
     assert body["max_points"] == 40 and body["unavailable_criteria"] == ["not_on_this_installation"]
     deps = {d["department"]: d for d in body["departments"]}
     hn, hcm = deps["ha-noi"], deps["ho-chi-minh"]
-    # Hà Nội: plan submitted → 1 (attainment 1); contacts 3/4 = 0.75 → 0.75/0.8 = 0.9375
-    # score = 40 × (6×1 + 4×0.9375) / 10 = 39.0
+    # Hà Nội: plan submitted → 1 (attainment 1); contacts 3/4 = 0.75 → 0.75/0.8 = 0.9375;
+    # briefings held in Q3/2025, Q4/2025, Q2/2026 → 3/4 = 0.75 (the cancelled Q1 one and last year's do not count)
+    # score = 40 × (6×1 + 4×0.9375 + 10×0.75) / 20 = 40 × 17.25 / 20 = 34.5
     assert hn["evidence"]["plan_submitted"]["value"] == 1
     assert hn["evidence"]["contacts_fresh"]["value"] == 0.75
-    assert hn["evidence"]["contacts_fresh"]["points"] == 15.0  # 40 × 4 × 0.9375 / 10
-    assert hn["score"] == 39.0
-    # Hồ Chí Minh: a draft is not a submitted plan → 0; contacts 1/1 → 1: score = 40 × 4 / 10 = 16.0
-    assert hcm["evidence"]["plan_submitted"]["value"] == 0 and hcm["score"] == 16.0
+    assert hn["evidence"]["contacts_fresh"]["points"] == 7.5  # 40 × 4 × 0.9375 / 20
+    assert hn["evidence"]["briefings_per_quarter"]["value"] == 0.75
+    assert hn["evidence"]["briefings_per_quarter"]["points"] == 15.0  # 40 × 10 × 0.75 / 20
+    assert hn["score"] == 34.5
+    # Hồ Chí Minh: a draft is not a submitted plan → 0; contacts 1/1 → 1; a planned briefing is not held → 0
+    # score = 40 × 4 / 20 = 8.0
+    assert hcm["evidence"]["plan_submitted"]["value"] == 0 and hcm["score"] == 8.0
     # a Department with nothing: 0
     assert deps["da-nang"]["score"] == 0.0
     assert [d["department"] for d in body["departments"][:2]] == ["ha-noi", "ho-chi-minh"]
@@ -115,10 +123,10 @@ def test_scorecard_by_hand_checked_figures(factory, seeded, config):
     assert hn["history_2021_2022"]["own"] == 35
     tq = deps["tuyen-quang"]["history_2021_2022"]
     assert tq["own"] == 40 and {"code": "ha-giang", "name": "Hà Giang", "communication": 40} in tq["former"]
-    # cluster 1 (TP HCM, Hà Nội, Cần Thơ, Hải Phòng, Đà Nẵng): mean score (39 + 16 + 0 + 0 + 0) / 5 = 11.0;
+    # cluster 1 (TP HCM, Hà Nội, Cần Thơ, Hải Phòng, Đà Nẵng): mean score (34.5 + 8 + 0 + 0 + 0) / 5 = 8.5;
     # their 2021–2022 communication scores 35, 35, 40, 40, 30 → 36.0
     c1 = next(c for c in body["clusters"] if c["cluster"] == 1)
-    assert c1["mean_score"] == 11.0 and c1["history_mean_2021_2022"] == 36.0 and c1["departments_2022"] == 5
+    assert c1["mean_score"] == 8.5 and c1["history_mean_2021_2022"] == 36.0 and c1["departments_2022"] == 5
 
 
 def test_scorecard_of_a_year_without_evidence_and_bad_years(factory, seeded, config):
@@ -132,7 +140,7 @@ def test_scorecard_of_a_year_without_evidence_and_bad_years(factory, seeded, con
 def test_scorecard_page_and_xlsx_evidence_file(factory, seeded, config):
     web = factory.login(seeded["ministry"])
     html = web.get(f"/overview/scorecard?year={YEAR}").get_data(as_text=True)
-    assert "39.0" in html and "Hà Giang: 40" in html
+    assert "34.5" in html and "Hà Giang: 40" in html
     r = web.get(f"/overview/scorecard.xlsx?year={YEAR}")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     assert f"scorecard-{YEAR}.xlsx" in r.headers["Content-Disposition"]
@@ -140,6 +148,8 @@ def test_scorecard_page_and_xlsx_evidence_file(factory, seeded, config):
     ws = wb.worksheets[0]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
     hanoi = next(r for r in rows if r[1] == "ha-noi")
-    assert hanoi[0] == "Sở GDĐT Hà Nội" and hanoi[3:7] == [1, 24.0, 0.75, 15.0] and hanoi[7] == 39.0 and hanoi[8] == 35
+    # columns follow the config order: plan (value, points), contacts, briefings, score, 2021–2022
+    assert hanoi[0] == "Sở GDĐT Hà Nội" and hanoi[3:9] == [1, 12.0, 0.75, 7.5, 0.75, 15.0]
+    assert hanoi[9] == 34.5 and hanoi[10] == 35
     clusters = [[c.value for c in row] for row in wb.worksheets[1].iter_rows(min_row=2)]
-    assert clusters[0][0] == 1 and clusters[0][3] == 11.0
+    assert clusters[0][0] == 1 and clusters[0][3] == 8.5

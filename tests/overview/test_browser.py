@@ -1,0 +1,55 @@
+"""The Ministry's communication centre opens the overview in Chromium and reads the seeded figures."""
+import os
+
+import pytest
+
+from ..factories import PASSWORD
+from .seed import seed_year
+
+SCREENSHOT = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots", "overview.png")
+
+
+@pytest.mark.browser
+def test_ministry_user_reads_the_overview_and_its_numbers(page, factory, departments, clock, backend):
+    data = seed_year(factory, clock)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto("/login")
+    page.get_by_label("Email").fill(data["ministry"].email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/")
+    page.locator("nav.mainnav").get_by_role("link", name="Tổng quan").click() if page.locator(
+        "nav.mainnav").is_visible() else page.goto("/overview/")
+    page.wait_for_url("**/overview/")
+    assert page.locator("h1").inner_text() == "Toàn cảnh các Sở GDĐT"
+    assert page.locator("#kpi-departments strong").inner_text() == "34"
+    assert page.locator("#kpi-incidents_open strong").inner_text() == "4"  # 3 in Hà Nội + 1 in TP HCM
+
+    hanoi = page.locator('tr[data-department="ha-noi"]')
+    assert hanoi.locator('[data-metric="incidents_open"]').inner_text() == "2 liên quan thi · 3"
+    assert "cell-red" in hanoi.locator('[data-metric="incidents_open"]').get_attribute("class")
+    assert hanoi.locator('[data-metric="spokesperson"]').inner_text() == "Đỗ Minh Tuấn"
+    assert hanoi.locator('[data-metric="contacts_fresh"]').inner_text() == "75 % (3/4)"
+    assert hanoi.locator('[data-metric="briefing_quarter"]').inner_text() == "đã tổ chức"
+    hcm = page.locator('tr[data-department="ho-chi-minh"]')
+    assert hcm.locator('[data-metric="spokesperson"]').inner_text() == "chưa có"
+    assert hcm.locator('[data-metric="plan"]').inner_text() == "bản nháp"
+    # the rows needing most attention come first: a Department with no spokesperson, contacts, briefing or plan
+    # (4 red cells; An Giang first by name) before Hà Nội (1 red cell: its exam incidents)
+    rows = page.locator("#overview tbody tr")
+    assert rows.first.get_attribute("data-department") == "an-giang"
+    assert rows.first.locator("td.num .badge-red").inner_text() == "4"
+    assert hanoi.locator("td.num .badge-red").inner_text() == "1"
+    assert page.locator("#chart-incidents_per_month svg").count() == 1
+    if backend == "sqlite":
+        os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
+        page.screenshot(path=SCREENSHOT, full_page=False)
+
+    # every cell links to the records behind it: the plan cell opens the plans of the year
+    hanoi.locator('[data-metric="plan"] a').click()
+    page.wait_for_url("**/plans/2025-2026#plan-status")
+    assert "Sở GDĐT Hà Nội" in page.locator("#plan-status").inner_text()
+
+    # sorting by a column from its header
+    page.goto("/overview/?sort=contacts_fresh&dir=desc")
+    assert page.locator("#overview tbody tr").first.get_attribute("data-department") == "ho-chi-minh"
