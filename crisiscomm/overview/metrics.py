@@ -94,8 +94,9 @@ def official_spokesperson(ids, ctx):
 # ---------------------------------------------------------------- contacts
 def _contacts_fresh(ids, at):
     from ..contacts.models import Contact
+    from ..contacts.service import STALE_AFTER
 
-    since = at - timedelta(days=365)
+    since = at - STALE_AFTER
     rows = db.session.execute(
         select(Contact.department_id, func.count(),
                func.sum(case((and_(Contact.last_verified_at.is_not(None), Contact.last_verified_at >= since,
@@ -157,9 +158,9 @@ def register_all(app):
                     link=lambda d: link("incidents.index", d, status="open"),
                     description=_l("Open incidents, drills excluded; exam-related ones counted first and in red."))
     register_metric(app, "spokesperson", _l("Official spokesperson"), official_spokesperson, order=60,
-                    link=lambda d: link("spokespersons.index", d), sort_desc=False)
+                    link=lambda d: link("spokespersons.manage", d), sort_desc=False)
     register_metric(app, "contacts_fresh", _l("Contacts verified (12 months)"), contacts_fresh_metric, order=70,
-                    link=lambda d: link("contacts.index", d), sort_desc=False)
+                    link=lambda d: link("contacts.index", d, stale="1"), sort_desc=False)
     register_metric(app, "plan", _l("Plan for this school year"), plan_metric, order=80,
                     link=_plan_link, sort_desc=False)
     register_evidence(app, "plan_submitted", _l("Plan submitted"), plan_evidence, unit="bool", order=50)
