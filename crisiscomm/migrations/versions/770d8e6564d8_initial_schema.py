@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9ce4664575f8
+Revision ID: 770d8e6564d8
 Revises: 
-Create Date: 2026-11-24 17:23:13.413224
+Create Date: 2026-11-24 17:33:37.130329
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '9ce4664575f8'
+revision = '770d8e6564d8'
 down_revision = None
 branch_labels = None
 depends_on = None
