@@ -167,9 +167,12 @@ def register_all(app):
     register_evidence(app, "contacts_fresh", _l("Contacts verified in the last 12 months"), contacts_fresh_evidence,
                       unit="share", order=60)
     register_chart(app, "incidents_per_month", incidents_per_month, order=10)
-    optional = {"briefings": register_briefings}
-    for domain, register in optional.items():
-        if _has_domain(domain):
+    # Domains that may be absent from an installation plug in when their models are there.
+    optional = (("briefings", "Briefing", register_briefings), ("inquiries", "Inquiry", register_inquiries),
+                ("incidents", "Escalation", register_escalations),
+                ("scenarios", "ScenarioDistribution", register_scenarios))
+    for domain, model, register in optional:
+        if _has_domain(domain) and _model_exists(domain, model):
             register(app)
 
 
@@ -256,3 +259,182 @@ def register_briefings(app):
     register_evidence(app, "briefings_per_quarter", _l("Quarters with a press briefing held"), briefings_evidence,
                       unit="share", order=10)
     register_chart(app, "briefing_compliance", briefing_compliance_chart, order=40)
+
+
+# ---------------------------------------------------------------- inquiries
+def overdue_inquiries(ids, ctx):
+    from ..inquiries.models import OPEN_STATES, Inquiry
+
+    rows = dict(db.session.execute(
+        select(Inquiry.department_id, func.count())
+        .where(Inquiry.department_id.in_(ids), Inquiry.state.in_(OPEN_STATES), Inquiry.due_at < ctx["now"])
+        .group_by(Inquiry.department_id)).all())
+    return {i: {"value": int(rows.get(i, 0)), "severity": "red" if rows.get(i) else None} for i in ids}
+
+
+def _inquiry_timeliness(ids, start, end):
+    """{department_id: (due, on_time)}: inquiries due in [start, end), Ministry referrals left out; on time when
+    answered (or declined on a legal ground) by their deadline."""
+    from ..inquiries.models import ANSWERED, DECLINED, REFERRED, Inquiry
+
+    done = func.coalesce(Inquiry.answered_at, Inquiry.closed_at)
+    rows = db.session.execute(
+        select(Inquiry.department_id, func.count(),
+               func.sum(case((and_(Inquiry.state.in_((ANSWERED, DECLINED)), done <= Inquiry.due_at), 1), else_=0)))
+        .where(Inquiry.department_id.in_(ids), Inquiry.state != REFERRED, Inquiry.due_at >= start,
+               Inquiry.due_at < end)
+        .group_by(Inquiry.department_id)).all()
+    return {dep_id: (int(n), int(ok or 0)) for dep_id, n, ok in rows}
+
+
+def inquiries_evidence(ids, yc):
+    counts = _inquiry_timeliness(ids, yc["start"], yc["as_of"])
+    return {i: (counts[i][1] / counts[i][0] if counts.get(i, (0, 0))[0] else None) for i in ids}
+
+
+def inquiries_per_month(ctx):
+    from ..inquiries.models import Inquiry
+
+    labels = month_labels(local_today(), 12)
+    month = local_month(Inquiry.received_at)
+    start = ctx["now"] - timedelta(days=400)
+    received = dict(db.session.execute(select(month, func.count()).where(Inquiry.received_at >= start)
+                                       .group_by(month)).all())
+    done = func.coalesce(Inquiry.answered_at, Inquiry.closed_at)
+    late = dict(db.session.execute(
+        select(month, func.count()).where(Inquiry.received_at >= start,
+                                          or_(done > Inquiry.due_at, and_(done.is_(None), Inquiry.due_at < ctx["now"])))
+        .group_by(month)).all())
+    tick = [m[5:] + "/" + m[2:4] for m in labels]
+    return charts.line_chart([(_("Received"), list(zip(tick, [int(received.get(m, 0)) for m in labels]))),
+                              (_("Late or overdue"), list(zip(tick, [int(late.get(m, 0)) for m in labels])))],
+                             title=_("Press inquiries per month"), css_class="chart-inquiries")
+
+
+def register_inquiries(app):
+    register_metric(app, "inquiries_overdue", _l("Overdue inquiries"), overdue_inquiries, order=20, total=True,
+                    link=lambda d: link("inquiries.index", d, overdue="1"),
+                    description=_l("Press inquiries still open after their deadline."))
+    register_evidence(app, "inquiries_on_time", _l("Inquiries answered on time"), inquiries_evidence, unit="share",
+                      order=20)
+    register_chart(app, "inquiries_per_month", inquiries_per_month, order=20)
+
+
+# ---------------------------------------------------------------- incident escalations
+def _ack_rows(ids, start, end):
+    """[(department_id, notified_at, minutes to the first acknowledgement or None)] per escalated incident
+    (drills left out) first notified in [start, end)."""
+    from ..incidents.models import Escalation, Incident
+
+    first_notified = func.min(Escalation.notified_at)
+    first_ack = func.min(Escalation.acknowledged_at)
+    rows = db.session.execute(
+        select(Incident.department_id, first_notified, first_ack)
+        .join(Escalation, Escalation.incident_id == Incident.id)
+        .where(Incident.department_id.in_(ids), Incident.drill.is_(False))
+        .group_by(Incident.id, Incident.department_id)
+        .having(and_(first_notified >= start, first_notified < end))).all()
+    return [(dep, notified, (ack - notified).total_seconds() / 60 if ack else None) for dep, notified, ack in rows]
+
+
+def unacknowledged_escalations(ids, ctx):
+    from ..incidents.models import CLOSED, Escalation, Incident
+
+    per_incident = (select(Incident.department_id.label("dep"))
+                    .join(Escalation, Escalation.incident_id == Incident.id)
+                    .where(Incident.department_id.in_(ids), Incident.drill.is_(False), Incident.status != CLOSED)
+                    .group_by(Incident.id, Incident.department_id)
+                    .having(func.count(Escalation.acknowledged_at) == 0).subquery())
+    rows = dict(db.session.execute(select(per_incident.c.dep, func.count()).group_by(per_incident.c.dep)).all())
+    return {i: {"value": int(rows.get(i, 0)), "severity": "red" if rows.get(i) else None} for i in ids}
+
+
+def escalation_evidence(ids, yc):
+    from .sql import median
+
+    per_dep = {}
+    for dep, _notified, minutes in _ack_rows(ids, yc["start"], yc["as_of"]):
+        if minutes is not None:
+            per_dep.setdefault(dep, []).append(minutes)
+    return {i: (round(median(per_dep[i]), 1) if i in per_dep else None) for i in ids}
+
+
+def escalation_ack_chart(ctx):
+    from ..clock import to_local
+    from ..departments.models import ACTIVE, Department
+    from .sql import median
+
+    labels = month_labels(local_today(), 12)
+    ids = db.session.scalars(select(Department.id).where(Department.status == ACTIVE)).all()
+    by_month = {}
+    for _dep, notified, minutes in _ack_rows(ids, ctx["now"] - timedelta(days=400), ctx["now"]):
+        if minutes is not None:
+            by_month.setdefault(to_local(notified).strftime("%Y-%m"), []).append(minutes)
+    points = [(m[5:] + "/" + m[2:4], round(median(by_month[m]), 1) if m in by_month else None) for m in labels]
+    return charts.line_chart([(_("Median minutes"), points)], unit="′",
+                             title=_("Time to acknowledge incident escalations (median, minutes)"),
+                             css_class="chart-escalations")
+
+
+def register_escalations(app):
+    register_metric(app, "escalations_unacknowledged", _l("Unacknowledged escalations"), unacknowledged_escalations,
+                    order=15, total=True, link=lambda d: link("incidents.index", d, status="open"),
+                    description=_l("Open incidents whose escalation nobody has acknowledged yet."))
+    register_evidence(app, "escalation_ack_median_minutes", _l("Median minutes to acknowledge an escalation"),
+                      escalation_evidence, unit="minutes", better="lower", order=30)
+    register_chart(app, "escalation_ack", escalation_ack_chart, order=30)
+
+
+# ---------------------------------------------------------------- scenario distributions
+def _distributions(ids, latest_only, at=None, start=None):
+    """{department_id: (distributed, acknowledged)} of scenario versions sent to each Department: the latest
+    versions only, or those distributed in [start, at) and acknowledged by ``at``."""
+    from ..scenarios.models import Scenario, ScenarioDistribution, ScenarioVersion
+
+    acked = ScenarioDistribution.acknowledged_at.is_not(None)
+    if at is not None:
+        acked = and_(acked, ScenarioDistribution.acknowledged_at <= at)
+    stmt = (select(ScenarioDistribution.department_id, func.count(), func.sum(case((acked, 1), else_=0)))
+            .where(ScenarioDistribution.department_id.in_(ids), ScenarioDistribution.origin_department_id.is_(None)))
+    if latest_only:
+        stmt = (stmt.join(ScenarioVersion, ScenarioVersion.id == ScenarioDistribution.scenario_version_id)
+                .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+                .where(ScenarioVersion.version == Scenario.latest_version))
+    if start is not None:
+        stmt = stmt.where(ScenarioDistribution.distributed_at >= start, ScenarioDistribution.distributed_at < at)
+    rows = db.session.execute(stmt.group_by(ScenarioDistribution.department_id)).all()
+    return {dep: (int(n), int(ok or 0)) for dep, n, ok in rows}
+
+
+def scenario_ack_metric(ids, ctx):
+    counts = _distributions(ids, latest_only=True)
+    out = {}
+    for i in ids:
+        n, ok = counts.get(i, (0, 0))
+        if not n:
+            out[i] = {"value": None, "display": "–", "severity": None}
+        else:
+            out[i] = {"value": ok / n, "display": f"{ok}/{n}", "severity": "green" if ok == n else "amber"}
+    return out
+
+
+def scenario_evidence(ids, yc):
+    counts = _distributions(ids, latest_only=False, at=yc["as_of"], start=yc["start"])
+    return {i: (counts[i][1] / counts[i][0] if counts.get(i, (0, 0))[0] else None) for i in ids}
+
+
+def register_scenarios(app):
+    register_metric(app, "scenarios_acknowledged", _l("Latest scenarios acknowledged"), scenario_ack_metric,
+                    order=50, link=lambda d: link("scenarios.index", d), sort_desc=False,
+                    description=_l("Latest scenario versions sent to the Department that it has acknowledged."))
+    register_evidence(app, "scenarios_acknowledged", _l("Scenario versions acknowledged"), scenario_evidence,
+                      unit="share", order=40)
+
+
+def _model_exists(module, name):
+    import importlib
+
+    try:
+        return hasattr(importlib.import_module(f"crisiscomm.{module}.models"), name)
+    except ImportError:
+        return False
