@@ -132,3 +132,11 @@ def test_department_plan_form_saves_and_shows_errors_under_the_field(factory, de
     assert r.status_code == 302
     plan = db.session.query(DepartmentPlan).one()
     assert plan.status == "submitted" and plan.themes == [THEMES[1], THEMES[2]] and plan.submitted_by_id == user.id
+
+
+def test_openapi_describes_the_plans_overview_and_scorecard_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/plans", "/api/v1/plans/ministry/{year}", "/api/v1/plans/department/{year}",
+                 "/api/v1/plans/compare", "/api/v1/overview", "/api/v1/scorecard"):
+        assert path in paths, path
+    assert {p["name"] for p in paths["/api/v1/scorecard"]["get"]["parameters"]} == {"year"}
