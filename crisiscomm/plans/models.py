@@ -54,7 +54,7 @@ class DepartmentPlan(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Mod
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])
     versions = relationship("DepartmentPlanVersion", back_populates="plan",
-                            order_by="DepartmentPlanVersion.version.desc()")
+                            order_by="DepartmentPlanVersion.version.desc()", lazy="selectin")
 
     @property
     def has_unsubmitted_changes(self):

@@ -53,3 +53,34 @@ def test_ministry_user_reads_the_overview_and_its_numbers(page, factory, departm
     # sorting by a column from its header
     page.goto("/overview/?sort=contacts_fresh&dir=desc")
     assert page.locator("#overview tbody tr").first.get_attribute("data-department") == "ho-chi-minh"
+
+
+@pytest.mark.browser
+def test_ministry_ticks_two_plans_and_reads_them_side_by_side(page, factory, departments, clock):
+    from crisiscomm.plans import service as plans
+
+    data = seed_year(factory, clock)
+    plans.save_department_plan(department=data["hcm"], school_year="2025-2026", title="Kế hoạch TP HCM",
+                               body="Tọa đàm báo chí **mỗi tháng**.", themes=["Sách giáo khoa mới"],
+                               user=data["writer_hcm"], submit=True)
+    from crisiscomm.extensions import db
+
+    db.session.commit()
+    page.goto("/login")
+    page.get_by_label("Email").fill(data["ministry"].email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/")
+    page.goto("/plans/2025-2026")
+    assert page.locator("#plan-submitted-count").inner_text() == "2/34 Sở đã gửi kế hoạch."
+    page.locator('tr[data-department="ha-noi"] input[name="d"]').check()
+    page.locator('tr[data-department="ho-chi-minh"] input[name="d"]').check()
+    page.get_by_role("button", name="Đọc đối chiếu các kế hoạch đã chọn").click()
+    page.wait_for_url("**/compare?d=ha-noi&d=ho-chi-minh")
+    columns = page.locator("article.plan-column")
+    assert columns.count() == 2
+    assert "Họp báo hằng quý." in columns.nth(0).inner_text()
+    assert "Tọa đàm báo chí mỗi tháng." in columns.nth(1).inner_text()
+    # side by side on a desktop screen
+    a, b = columns.nth(0).bounding_box(), columns.nth(1).bounding_box()
+    assert abs(a["y"] - b["y"]) < 2 and b["x"] > a["x"] + a["width"] - 1
