@@ -17,19 +17,28 @@ def _fmt(value):
 
 
 def _nice_max(value):
+    """The smallest 4 × (1, 2 or 5 × 10^n) at or above ``value``: four gridlines at round numbers."""
     if value <= 0:
-        return 1
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000):
-        if value <= step:
-            return step
-    return value
+        return 4
+    magnitude = 1
+    while True:
+        for m in (1, 2, 2.5, 5):
+            step = m * magnitude
+            if step >= 1 and step == int(step) and step * 4 >= value:
+                return step * 4
+        magnitude *= 10
+
+
+TITLE_H = 22  # room for the visible title above the plot
 
 
 def _frame(title, desc, width, height, body, css_class):
     return Markup(
-        f'<svg class="chart {escape(css_class)}" role="img" viewBox="0 0 {width} {height}" '
+        f'<svg class="chart {escape(css_class)}" role="img" viewBox="0 0 {width} {height + TITLE_H}" '
         f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)}" font-family="system-ui, sans-serif">'
-        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>{body}</svg>")
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
+        f'<text x="4" y="15" font-size="14" font-weight="600" fill="#202124">{escape(title)}</text>'
+        f'<g transform="translate(0 {TITLE_H})">{body}</g></svg>')
 
 
 def _axes(width, height, pad_l, pad_b, pad_t, top, unit):

@@ -171,8 +171,10 @@ def submission_status(school_year):
     """[(department, plan or None)] for every active Department, by name (Ministry roles only)."""
     if not is_ministry():
         raise NotFound()
-    departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                     .order_by(Department.province)).all()
+    from ..text import fold
+
+    departments = sorted(db.session.scalars(select(Department).where(Department.status == ACTIVE)).all(),
+                         key=lambda d: fold(d.province))
     plans = {p.department_id: p for p in db.session.scalars(select(DepartmentPlan).where(
         DepartmentPlan.school_year == school_year, DepartmentPlan.origin_department_id.is_(None))).all()}
     return [(d, plans.get(d.id)) for d in departments]
