@@ -25,7 +25,7 @@ def _nice_max(value):
         for m in (1, 2, 2.5, 5):
             step = m * magnitude
             if step >= 1 and step == int(step) and step * 4 >= value:
-                return step * 4
+                return int(step * 4)
         magnitude *= 10
 
 
