@@ -26,6 +26,7 @@ DOMAINS = [
     "incidents",
     "rules",
     "statements",
+    "ops",
     "web",
 ]
 
@@ -85,6 +86,10 @@ def create_app(config=None):
         raise RuntimeError("SECRET_KEY must be set when CRISISCOMM_ENV=production")
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     app.config.setdefault("SCENARIO_DIR", SCENARIO_DIR)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
     from . import errors, i18n, security
     from .extensions import csrf, db, login_manager, migrate
