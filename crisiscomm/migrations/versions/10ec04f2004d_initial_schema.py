@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 493fe53b8a43
+Revision ID: 10ec04f2004d
 Revises: 
-Create Date: 2026-11-24 17:40:28.325108
+Create Date: 2026-11-24 17:47:19.036705
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '493fe53b8a43'
+revision = '10ec04f2004d'
 down_revision = None
 branch_labels = None
 depends_on = None
