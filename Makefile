@@ -42,8 +42,16 @@ scheduler: install
 check-scenarios: install
 	$(FLASK) scenarios check
 
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+
 test: install-test
 	$(PY) -m crisiscomm.i18n compile
+	@if [ -x "$(CHROMIUM_PATH)" ]; then \
+		echo "Chromium found at $(CHROMIUM_PATH): browser tests run."; \
+	else \
+		echo "No Chromium at $(CHROMIUM_PATH): browser tests are SKIPPED (apt-get install chromium, or set CHROMIUM_PATH)."; \
+	fi
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL answers at $(PG_TEST_URL): the suite runs on SQLite and PostgreSQL."; \
 		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS); \

@@ -26,6 +26,7 @@ DOMAINS = [
     "incidents",
     "rules",
     "statements",
+    "briefings",
     "web",
 ]
 
@@ -75,6 +76,9 @@ def _install_session_hooks():
 def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True, template_folder=TEMPLATE_DIR)
     app.config.from_object(config_for_env())
+    if app.config.get("ENV_NAME") == "production":
+        # Read now, not when config.py was imported: production never falls back to a default key.
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or None
     if config == "test":
         app.config.from_object(TestConfig)
     elif isinstance(config, dict):
@@ -85,6 +89,15 @@ def create_app(config=None):
         raise RuntimeError("SECRET_KEY must be set when CRISISCOMM_ENV=production")
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     app.config.setdefault("SCENARIO_DIR", SCENARIO_DIR)
+
+    @app.before_request
+    def _fresh_request_globals():
+        # A request starts with an empty `g` (signed-in user, locale, CSRF token, token auth). In production
+        # each request has its own app context anyway; tests keep one open across many requests and clients.
+        from flask import g
+
+        for key in list(g):
+            g.pop(key, None)
 
     from . import errors, i18n, security
     from .extensions import csrf, db, login_manager, migrate

@@ -73,8 +73,28 @@ _EXTRACT_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gette
                      "pgettext": ((1, "c"), 2)}
 
 
+# The "core" catalog (crisiscomm/translations) holds the strings of the top-level modules and
+# templates (base.html, errors/, macros/) and of the foundation packages below.
+CORE_PACKAGES = ("departments", "users", "audit", "notifications", "web")
+
+
+def _core_sources():
+    out = [(p, "python") for p in glob.glob(os.path.join(PACKAGE_DIR, "*.py"))]
+    packages = {name for name in os.listdir(PACKAGE_DIR) if os.path.isdir(os.path.join(PACKAGE_DIR, name))}
+    for path in glob.glob(os.path.join(TEMPLATE_DIR, "**", "*.html"), recursive=True):
+        top = os.path.relpath(path, TEMPLATE_DIR).split(os.sep)[0]
+        if top.endswith(".html") or top not in packages:
+            out.append((path, "jinja2"))
+    for package in CORE_PACKAGES:
+        out.extend(_sources(package))
+    return sorted(set(out))
+
+
 def _sources(domain=None):
-    """(path, method) of the files whose strings belong to ``domain``'s catalog (None: every file)."""
+    """(path, method) of the files whose strings belong to ``domain``'s catalog (None: every file;
+    "core": the top-level files and the foundation packages)."""
+    if domain == "core":
+        return _core_sources()
     out = []
     roots = [(os.path.join(PACKAGE_DIR, domain), os.path.join(TEMPLATE_DIR, domain))] if domain else \
         [(PACKAGE_DIR, TEMPLATE_DIR)]
@@ -126,8 +146,8 @@ def add_missing(domain, lang="vi"):
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import read_po, write_po
 
-    po_dir = os.path.join(PACKAGE_DIR, domain, "translations", lang, "LC_MESSAGES") if domain else \
-        os.path.join(PACKAGE_DIR, "translations", lang, "LC_MESSAGES")
+    po_dir = os.path.join(PACKAGE_DIR, domain, "translations", lang, "LC_MESSAGES") \
+        if domain and domain != "core" else os.path.join(PACKAGE_DIR, "translations", lang, "LC_MESSAGES")
     os.makedirs(po_dir, exist_ok=True)
     po_path = os.path.join(po_dir, "messages.po")
     if os.path.exists(po_path):
@@ -156,7 +176,10 @@ if __name__ == "__main__":
             print(f"{os.path.relpath(path, PROJECT_DIR)}:{lineno}: {msgid!r}")
         sys.exit(1 if rows else 0)
     elif command == ["add-missing"]:
-        path, added = add_missing(sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] != "core" else None)
+        if len(sys.argv) < 3:
+            print("usage: python -m crisiscomm.i18n add-missing DOMAIN|core", file=sys.stderr)
+            sys.exit(2)
+        path, added = add_missing(sys.argv[2])
         print(f"{added} strings added to {os.path.relpath(path, PROJECT_DIR)}")
     else:
         print("usage: python -m crisiscomm.i18n compile | missing [DOMAIN] | add-missing DOMAIN|core",

@@ -30,7 +30,11 @@ from .types import UTCDateTime
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 JOBSTORE_TABLE = "apscheduler_jobs"
-_app = None  # the app whose context jobs run in (APScheduler pickles only 'crisiscomm.jobs:run_job')
+# The app whose context jobs run in and the lease holder of this process's running scheduler. The job
+# store keeps only 'crisiscomm.jobs:run_scheduled' and the job id, so stored jobs outlive a restart
+# and are reused by whichever process holds the lease next.
+_app = None
+_holder = None
 
 
 class SchedulerLease(db.Model):
@@ -126,6 +130,11 @@ def run_job(job_id, holder=None):
         return error is None
 
 
+def run_scheduled(job_id):
+    """What APScheduler calls: run the job if this process still holds the lease."""
+    return run_job(job_id, holder=_holder)
+
+
 def run_all_once(app):
     """Run every registered job once, in this process (tests, `flask jobs run-once`)."""
     global _app
@@ -144,16 +153,25 @@ class SchedulerRunner:
         self._stop = threading.Event()
 
     def _start_scheduler(self):
-        global _app
-        _app = self.app
+        global _app, _holder
+        _app, _holder = self.app, self.holder
         store = SQLAlchemyJobStore(engine=db.engine, tablename=JOBSTORE_TABLE)
         self.scheduler = BackgroundScheduler(jobstores={"default": store}, timezone="UTC",
                                              job_defaults={"coalesce": True, "max_instances": 1,
                                                            "misfire_grace_time": 300})
         self.scheduler.start(paused=True)
-        for job_id, (_func, seconds) in registered(self.app).items():
-            self.scheduler.add_job("crisiscomm.jobs:run_job", "interval", seconds=seconds, id=job_id,
-                                   args=[job_id, self.holder], replace_existing=True)
+        wanted = registered(self.app)
+        for job in self.scheduler.get_jobs():
+            if job.id not in wanted:  # a job no longer registered by any domain
+                job.remove()
+        for job_id, (_func, seconds) in wanted.items():
+            stored = self.scheduler.get_job(job_id)
+            if (stored is not None and stored.func_ref == "crisiscomm.jobs:run_scheduled"
+                    and list(stored.args) == [job_id]
+                    and getattr(stored.trigger, "interval", None) == timedelta(seconds=seconds)):
+                continue  # kept from the previous holder, with its next run time
+            self.scheduler.add_job("crisiscomm.jobs:run_scheduled", "interval", seconds=seconds, id=job_id,
+                                   args=[job_id], replace_existing=True)
         self.scheduler.resume()
         log.info("scheduler started by %s with %d jobs", self.holder, len(registered(self.app)))
 

@@ -96,9 +96,22 @@ def backend(request):
     return request.param
 
 
+def _fresh_request_globals():
+    """The app fixture keeps one app context open for the whole test and Flask reuses it for every
+    test-client request, so `g` (Flask-Login's user, Flask-WTF's CSRF token, the bearer-token flag,
+    Flask-Babel's locale) would leak from one request into the next. Start each request clean, as in production."""
+    from flask import g
+    from flask_babel import refresh
+
+    for name in ("_login_user", "csrf_token", "auth_via_token", "audit_actor"):
+        g.pop(name, None)
+    refresh()
+
+
 @pytest.fixture
 def app(backend):
     app = make_app(backend)
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     with app.app_context():
         yield app
         db.session.remove()

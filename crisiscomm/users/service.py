@@ -149,3 +149,27 @@ def list_users(*, department_id=None, q=None):
 
 __all__ = ["create_user", "authenticate", "change_password", "issue_token", "find_by_email", "department_users",
            "ministry_users", "Department"]
+
+
+PROFILE_FIELDS = ("name", "title", "phone", "locale")
+
+
+def update_profile(*, user, **changes):
+    """Change what a user may change about themselves: name, title, phone, UI language (vi / en)."""
+    errors = {}
+    unknown = sorted(set(changes) - set(PROFILE_FIELDS))
+    for key in unknown:
+        errors[key] = "unknown field"
+    if "name" in changes and not (isinstance(changes["name"], str) and changes["name"].strip()):
+        errors["name"] = "required"
+    if "locale" in changes and changes["locale"] not in ("vi", "en", None):
+        errors["locale"] = "one of vi, en"
+    for key in ("title", "phone"):
+        if key in changes and changes[key] is not None and not isinstance(changes[key], str):
+            errors[key] = "a string or null"
+    if errors:
+        raise ValidationError("The profile could not be changed.", fields=errors)
+    for key, value in changes.items():
+        setattr(user, key, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    return user

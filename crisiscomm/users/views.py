@@ -43,7 +43,7 @@ def login():
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
     elif request.method == "POST":
-        status = 400
+        status = 422
     return render_template("users/login.html", form=form), status
 
 
@@ -59,22 +59,27 @@ def logout():
 @login_required
 def account():
     form = PasswordForm()
+    status = 200
     if form.validate_on_submit():
         try:
             service.change_password(user=current_user, current_password=form.current_password.data,
                                     new_password=form.new_password.data)
         except ValidationError as exc:
-            for name, message in exc.fields.items():
-                getattr(form, name).errors.append(_("Wrong password.") if name == "current_password" else message)
+            status = 422
+            for name in exc.fields:
+                getattr(form, name).errors.append(
+                    _("Wrong password.") if name == "current_password" else _("At least 10 characters."))
         else:
             db.session.commit()
-            login_user(current_user)  # keep this session; the others end with the old session_version
+            login_user(current_user._get_current_object())  # keep this session; the others end with the old session_version
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("users.account"))
     tokens = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == current_user.id)
                                 .order_by(ApiToken.created_at.desc())).all()
+    if request.method == "POST" and form.errors:
+        status = 422
     return render_template("users/account.html", form=form, tokens=tokens,
-                           new_token=session.pop("new_token", None))
+                           new_token=session.pop("new_token", None)), status
 
 
 @bp.post("/account/tokens")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 89f535c4827a
+Revision ID: 9ce4664575f8
 Revises: 
-Create Date: 2026-11-24 16:31:32.765404
+Create Date: 2026-11-24 17:23:13.413224
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '89f535c4827a'
+revision = '9ce4664575f8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -73,6 +73,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_department_merged_into_id'), ['merged_into_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_department_status'), ['status'], unique=False)
 
+    op.create_table('exam_period',
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exam_period'))
+    )
     op.create_table('job_run',
     sa.Column('job_id', sa.String(length=64), nullable=False),
     sa.Column('last_started_at', crisiscomm.types.UTCDateTime(), nullable=True),
@@ -237,6 +246,52 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entry_entity_id'), ['entity_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_entity_type'), ['entity_type'], unique=False)
 
+    op.create_table('briefing',
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('starts_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('ends_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=True),
+    sa.Column('online_link', sa.String(length=500), nullable=True),
+    sa.Column('topics', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('status_reason', sa.Text(), nullable=True),
+    sa.Column('minutes', sa.Text(), nullable=True),
+    sa.Column('attachments', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('internal_units', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('invitations_sent_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('origin_department_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_briefing_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_briefing_department_id_department')),
+    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_briefing_origin_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_briefing'))
+    )
+    with op.batch_alter_table('briefing', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_briefing_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_briefing_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_briefing_status'), ['status'], unique=False)
+
+    op.create_table('calendar_feed',
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('calendar_token', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoked_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_calendar_feed_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_calendar_feed_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_feed')),
+    sa.UniqueConstraint('calendar_token', name=op.f('uq_calendar_feed_calendar_token'))
+    )
+    with op.batch_alter_table('calendar_feed', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calendar_feed_department_id'), ['department_id'], unique=False)
+
     op.create_table('incident',
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('category', sa.String(length=32), nullable=False),
@@ -365,11 +420,39 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_statement_source_id'), ['source_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_statement_source_type'), ['source_type'], unique=False)
 
+    op.create_table('briefing_invitation',
+    sa.Column('briefing_id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('attended', sa.Boolean(), nullable=False),
+    sa.Column('notified_sequence', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['briefing_id'], ['briefing.id'], name=op.f('fk_briefing_invitation_briefing_id_briefing'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], name=op.f('fk_briefing_invitation_contact_id_contact')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_briefing_invitation')),
+    sa.UniqueConstraint('briefing_id', 'contact_id', name=op.f('uq_briefing_invitation_briefing_id'))
+    )
+    with op.batch_alter_table('briefing_invitation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_briefing_invitation_briefing_id'), ['briefing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_briefing_invitation_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('briefing_speaker',
+    sa.Column('briefing_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['briefing_id'], ['briefing.id'], name=op.f('fk_briefing_speaker_briefing_id_briefing'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_briefing_speaker_user_id_user_account')),
+    sa.PrimaryKeyConstraint('briefing_id', 'user_id', name=op.f('pk_briefing_speaker'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('briefing_speaker')
+    with op.batch_alter_table('briefing_invitation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_briefing_invitation_contact_id'))
+        batch_op.drop_index(batch_op.f('ix_briefing_invitation_briefing_id'))
+
+    op.drop_table('briefing_invitation')
     with op.batch_alter_table('statement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_statement_source_type'))
         batch_op.drop_index(batch_op.f('ix_statement_source_id'))
@@ -404,6 +487,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_incident_category'))
 
     op.drop_table('incident')
+    with op.batch_alter_table('calendar_feed', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_calendar_feed_department_id'))
+
+    op.drop_table('calendar_feed')
+    with op.batch_alter_table('briefing', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_briefing_status'))
+        batch_op.drop_index(batch_op.f('ix_briefing_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_briefing_department_id'))
+
+    op.drop_table('briefing')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_entity_type'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_entity_id'))
@@ -449,6 +542,7 @@ def downgrade():
 
     op.drop_table('login_failure')
     op.drop_table('job_run')
+    op.drop_table('exam_period')
     with op.batch_alter_table('department', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_department_status'))
         batch_op.drop_index(batch_op.f('ix_department_merged_into_id'))

@@ -1,0 +1,420 @@
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import scoping
+from ..clock import to_local
+from ..contacts.models import OUTLET_TYPES, Contact
+from ..departments.models import ACTIVE, Department
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..notifications import service as outbox
+from ..security import roles_required
+from ..users.models import MINISTRY_ADMIN, MINISTRY_COMMS, MINISTRY_ROLES, User
+from . import service
+from .forms import BriefingForm, ExamPeriodForm
+from .models import STATUSES, Briefing, ExamPeriod
+
+bp = Blueprint("briefings", __name__)
+feeds_bp = Blueprint("briefing_feeds", __name__)
+
+EDIT_ROLES = (MINISTRY_ADMIN, MINISTRY_COMMS, "director", "deputy_director", "spokesperson", "comms_officer")
+
+
+def outlet_type_labels():
+    return {"central_resident": _("Central press resident in the province"), "provincial": _("Provincial press"),
+            "broadcast": _("Radio and television"), "online": _("Online newspapers and news sites"),
+            "ministry": _("Ministry-level press")}
+
+
+def _can_edit():
+    return current_user.role in EDIT_ROLES
+
+
+def _contacts_by_type(department):
+    rows = db.session.scalars(select(Contact).where(Contact.department_id == department.id,
+                                                    Contact.archived.is_(False))
+                              .order_by(Contact.outlet, Contact.full_name)).all()
+    groups = {t: [] for t in OUTLET_TYPES}
+    for c in rows:
+        groups.setdefault(c.outlet_type, []).append(c)
+    return [(t, outlet_type_labels().get(t, t), cs) for t, cs in groups.items() if cs]
+
+
+def _speaker_choices(department):
+    users = db.session.scalars(select(User).where(User.department_id == department.id, User.active.is_(True))
+                               .order_by(User.name)).all()
+    return [(u.id, f"{u.name}{' – ' + u.title if u.title else ''}") for u in users]
+
+
+def _form_data(form, contact_ids):
+    return {
+        "title": form.title.data, "starts_at": form.starts_at.data, "ends_at": form.ends_at.data,
+        "place": form.place.data, "online_link": form.online_link.data, "topics": form.topics.data,
+        "status": form.status.data, "status_reason": form.status_reason.data,
+        "internal_units": form.internal_units.data or "", "speaker_ids": form.speaker_ids.data or [],
+        "minutes": form.minutes.data, "attachments": form.attachments.data or "", "contact_ids": contact_ids,
+    }
+
+
+def _attach_errors(form, exc):
+    for name, problem in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [problem]
+    return exc.fields.get("contact_ids")
+
+
+def _quarter_arg(default=None):
+    q = (request.args.get("quarter") or "").strip().upper() or default
+    if q:
+        service.parse_quarter(q)
+    return q
+
+
+@bp.get("/briefings")
+@login_required
+def index():
+    quarter = _quarter_arg()
+    status = request.args.get("status") or None
+    if status and status not in STATUSES:
+        raise ValidationError(_("Unknown status."), fields={"status": "unknown status"})
+    department = None
+    code = request.args.get("department") or None
+    if code and scoping.is_ministry():
+        department = scoping.resolve_department(code)
+    stmt = service.briefings_in(scoping.scoped_select(Briefing), quarter=quarter, status=status,
+                                department=department)
+    briefings = db.session.scalars(stmt).all()
+    departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
+                                     .order_by(Department.province)).all() if scoping.is_ministry() else []
+    return render_template("briefings/index.html", briefings=briefings, quarter=quarter or "", status=status or "",
+                           department=department, departments=departments, labels=service.status_labels(),
+                           quarter_key=service.quarter_key, can_edit=_can_edit(),
+                           this_quarter=service.current_quarter())
+
+
+@bp.route("/briefings/new", methods=["GET", "POST"])
+@roles_required(*EDIT_ROLES)
+def new():
+    code = request.values.get("department") or None
+    if scoping.is_ministry() and not code:
+        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
+                                         .order_by(Department.province)).all()
+        return render_template("briefings/pick_department.html", departments=departments)
+    department = scoping.resolve_department(code)
+    form = BriefingForm()
+    form.speaker_ids.choices = _speaker_choices(department)
+    if request.method == "GET":
+        form.speaker_ids.data = [u.id for u in service.default_speakers(department)]
+        form.place.data = department.address
+    status, contact_ids, contact_error = 200, [], None
+    if request.method == "POST":
+        contact_ids = request.form.getlist("contact_ids")
+        if form.validate_on_submit():
+            try:
+                briefing = service.create_briefing(department=department, user=current_user,
+                                                   data=_form_data(form, contact_ids))
+            except ValidationError as exc:
+                db.session.rollback()
+                contact_error = _attach_errors(form, exc)
+                status = 422
+            else:
+                warnings = service.warnings(briefing)
+                db.session.commit()
+                flash(_("The briefing was saved."), "success")
+                for w in warnings:
+                    flash(w, "warning")
+                return redirect(url_for("briefings.show", briefing_id=briefing.id))
+        else:
+            status = 422
+    return render_template("briefings/form.html", form=form, department=department, briefing=None,
+                           groups=_contacts_by_type(department), selected={str(c) for c in contact_ids},
+                           contact_error=contact_error), status
+
+
+@bp.route("/briefings/<int:briefing_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDIT_ROLES)
+def edit(briefing_id):
+    briefing = scoping.get_or_404(Briefing, briefing_id)
+    department = briefing.department
+    form = BriefingForm(obj=briefing)
+    form.speaker_ids.choices = _speaker_choices(department)
+    if request.method == "GET":
+        form.starts_at.data = to_local(briefing.starts_at).replace(tzinfo=None)
+        form.ends_at.data = to_local(briefing.ends_at).replace(tzinfo=None)
+        form.speaker_ids.data = [u.id for u in briefing.speakers]
+        form.internal_units.data = "\n".join(briefing.internal_units or [])
+        form.attachments.data = "\n".join(f"{a['title']} | {a['url']}" if a.get("title") != a["url"] else a["url"]
+                                          for a in briefing.attachments or [])
+    selected = {str(i.contact_id) for i in briefing.invitations}
+    status, contact_error = 200, None
+    if request.method == "POST":
+        selected = set(request.form.getlist("contact_ids"))
+        if form.validate_on_submit():
+            try:
+                service.update_briefing(briefing=briefing, data=_form_data(form, sorted(selected)))
+            except ValidationError as exc:
+                db.session.rollback()
+                contact_error = _attach_errors(form, exc)
+                status = 422
+            else:
+                warnings = service.warnings(briefing)
+                db.session.commit()
+                flash(_("The briefing was saved."), "success")
+                for w in warnings:
+                    flash(w, "warning")
+                return redirect(url_for("briefings.show", briefing_id=briefing.id))
+        else:
+            status = 422
+    return render_template("briefings/form.html", form=form, department=department, briefing=briefing,
+                           groups=_contacts_by_type(department), selected=selected,
+                           contact_error=contact_error), status
+
+
+@bp.get("/briefings/<int:briefing_id>")
+@login_required
+def show(briefing_id):
+    briefing = scoping.get_or_404(Briefing, briefing_id)
+    return render_template("briefings/show.html", b=briefing, warnings=service.warnings(briefing),
+                           delivery=service.latest_delivery_by_contact(briefing),
+                           deliveries=service.deliveries(briefing), labels=service.status_labels(),
+                           type_labels=outlet_type_labels(), can_edit=_can_edit(),
+                           quarter=service.quarter_key(briefing.starts_at))
+
+
+@bp.get("/briefings/<int:briefing_id>/hop-bao.ics")
+@login_required
+def download_ics(briefing_id):
+    briefing = scoping.get_or_404(Briefing, briefing_id)
+    return Response(service.build_ics([briefing], method="PUBLISH"), mimetype="text/calendar",
+                    headers={"Content-Disposition": "attachment; filename=hop-bao.ics"})
+
+
+@bp.post("/briefings/<int:briefing_id>/invitations")
+@roles_required(*EDIT_ROLES)
+def send_invitations(briefing_id):
+    briefing = scoping.get_or_404(Briefing, briefing_id)
+    try:
+        rows = service.send_invitations(briefing=briefing, resend_all=bool(request.form.get("resend_all")))
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("briefings.show", briefing_id=briefing_id))
+    db.session.commit()
+    if rows:
+        flash(_("%(n)s invitations queued; delivery status is shown below.", n=len(rows)), "success")
+    else:
+        flash(_("Every invited contact already has the current invitation."), "info")
+    return redirect(url_for("briefings.show", briefing_id=briefing_id))
+
+
+@bp.post("/briefings/<int:briefing_id>/invitations/retry")
+@roles_required(*EDIT_ROLES)
+def retry_invitations(briefing_id):
+    briefing = scoping.get_or_404(Briefing, briefing_id)
+    ids = service.retry_failed(briefing=briefing)
+    db.session.commit()
+    if ids:
+        outbox.dispatch_soon(ids)
+        flash(_("%(n)s failed invitations queued again.", n=len(ids)), "success")
+    else:
+        flash(_("No failed invitations to retry."), "info")
+    return redirect(url_for("briefings.show", briefing_id=briefing_id))
+
+
+@bp.post("/briefings/<int:briefing_id>/attendance")
+@roles_required(*EDIT_ROLES)
+def attendance(briefing_id):
+    briefing = scoping.get_or_404(Briefing, briefing_id)
+    service.record_attendance(briefing=briefing, attended_ids=request.form.getlist("attended"),
+                              mark_held=bool(request.form.get("mark_held")))
+    db.session.commit()
+    flash(_("Attendance saved."), "success")
+    return redirect(url_for("briefings.show", briefing_id=briefing_id) + "#attendance")
+
+
+@bp.route("/briefings/plan", methods=["GET", "POST"])
+@roles_required(*EDIT_ROLES)
+def plan():
+    code = request.values.get("department") or None
+    if scoping.is_ministry() and not code:
+        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
+                                         .order_by(Department.province)).all()
+        return render_template("briefings/pick_department.html", departments=departments, target="briefings.plan")
+    department = scoping.resolve_department(code)
+    school_year = request.values.get("school_year") or service.current_school_year()
+    errors, status = {}, 200
+    try:
+        slots = service.propose_plan(department=department, school_year=school_year)
+    except ValidationError as exc:
+        school_year = service.current_school_year()
+        slots = service.propose_plan(department=department, school_year=school_year)
+        errors, status = exc.fields, 422
+    if request.method == "POST" and not errors:
+        chosen = []
+        for slot in slots:
+            key = slot["quarter"]
+            if request.form.get(f"use_{key}"):
+                chosen.append({"quarter": key, "date": request.form.get(f"date_{key}"),
+                               "time": request.form.get(f"time_{key}"), "title": request.form.get(f"title_{key}")})
+                slot["date_value"] = request.form.get(f"date_{key}")
+        try:
+            created = service.confirm_plan(department=department, user=current_user, school_year=school_year,
+                                           slots=chosen)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors, status = exc.fields, 422
+        else:
+            db.session.commit()
+            flash(_("%(n)s briefings planned. Open each one to invite the press.", n=len(created)), "success")
+            for b in created:
+                for exam in service.exam_periods_on(to_local(b.starts_at).date()):
+                    flash(_("%(date)s is a day of %(exam)s.", date=to_local(b.starts_at).strftime("%d/%m/%Y"),
+                            exam=exam.name), "warning")
+            return redirect(url_for("briefings.index", department=department.code if scoping.is_ministry() else None))
+    return render_template("briefings/plan.html", department=department, school_year=school_year, slots=slots,
+                           errors=errors, submitted=request.form if request.method == "POST" else None), status
+
+
+@bp.get("/briefings/compliance")
+@roles_required(*MINISTRY_ROLES)
+def compliance():
+    quarter = _quarter_arg(service.current_quarter())
+    status = request.args.get("status") or None
+    if status and status not in ("held", "planned", "missing"):
+        raise ValidationError(_("Unknown status."), fields={"status": "held, planned or missing"})
+    items = service.compliance(quarter=quarter, status=status)
+    if request.args.get("format") == "xlsx":
+        return Response(service.compliance_xlsx(quarter=quarter, items=items),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename=hop-bao-{quarter}.xlsx"})
+    totals = {k: 0 for k in ("held", "planned", "missing")}
+    for i in service.compliance(quarter=quarter):
+        totals[i["status"]] += 1
+    return render_template("briefings/compliance.html", items=items, quarter=quarter, status=status or "",
+                           totals=totals, labels=service.status_labels(),
+                           prev_q=service.shift_quarter(quarter, -1), next_q=service.shift_quarter(quarter, 1))
+
+
+@bp.route("/briefings/exams", methods=["GET", "POST"])
+@roles_required(*MINISTRY_ROLES)
+def exams():
+    form = ExamPeriodForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                service.save_exam_period(name=form.name.data, start_date=form.start_date.data,
+                                         end_date=form.end_date.data)
+            except ValidationError as exc:
+                db.session.rollback()
+                _attach_errors(form, exc)
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Exam period saved."), "success")
+                return redirect(url_for("briefings.exams"))
+        else:
+            status = 422
+    periods = db.session.scalars(select(ExamPeriod).order_by(ExamPeriod.start_date.desc())).all()
+    return render_template("briefings/exams.html", form=form, periods=periods, editing=None), status
+
+
+@bp.route("/briefings/exams/<int:period_id>", methods=["GET", "POST"])
+@roles_required(*MINISTRY_ROLES)
+def exam_edit(period_id):
+    period = db.session.get(ExamPeriod, period_id) or abort(404)
+    form = ExamPeriodForm(obj=period)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                service.save_exam_period(period=period, name=form.name.data, start_date=form.start_date.data,
+                                         end_date=form.end_date.data)
+            except ValidationError as exc:
+                db.session.rollback()
+                _attach_errors(form, exc)
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Exam period saved."), "success")
+                return redirect(url_for("briefings.exams"))
+        else:
+            status = 422
+    periods = db.session.scalars(select(ExamPeriod).order_by(ExamPeriod.start_date.desc())).all()
+    return render_template("briefings/exams.html", form=form, periods=periods, editing=period), status
+
+
+@bp.post("/briefings/exams/<int:period_id>/delete")
+@roles_required(*MINISTRY_ROLES)
+def exam_delete(period_id):
+    period = db.session.get(ExamPeriod, period_id) or abort(404)
+    service.delete_exam_period(period=period)
+    db.session.commit()
+    flash(_("Exam period deleted."), "success")
+    return redirect(url_for("briefings.exams"))
+
+
+def _feed_department():
+    """The feed a user manages: their Department's, or the Ministry-wide one for Ministry roles."""
+    if scoping.is_ministry():
+        return None
+    return current_user.department
+
+
+@bp.get("/briefings/calendar")
+@login_required
+def calendar():
+    department = _feed_department()
+    feed = service.feed_for(department=department)
+    url = url_for("briefing_feeds.feed", token=feed.calendar_token, _external=True) if feed else None
+    return render_template("briefings/calendar.html", feed=feed, url=url, department=department,
+                           can_manage=_can_manage_feed())
+
+
+def _can_manage_feed():
+    return current_user.role in (MINISTRY_ADMIN, MINISTRY_COMMS) if scoping.is_ministry() else _can_edit()
+
+
+@bp.post("/briefings/calendar/regenerate")
+@login_required
+def calendar_regenerate():
+    if not _can_manage_feed():
+        abort(403)
+    service.regenerate_feed(department=_feed_department(), user=current_user)
+    db.session.commit()
+    flash(_("A new calendar link was created; the old one no longer works."), "success")
+    return redirect(url_for("briefings.calendar"))
+
+
+@bp.post("/briefings/calendar/revoke")
+@login_required
+def calendar_revoke():
+    if not _can_manage_feed():
+        abort(403)
+    service.revoke_feed(department=_feed_department())
+    db.session.commit()
+    flash(_("The calendar link was revoked."), "success")
+    return redirect(url_for("briefings.calendar"))
+
+
+@feeds_bp.get("/calendar/<token>.ics")
+def feed(token):
+    try:
+        body = service.feed_ics(token)
+    except NotFound:
+        abort(404)
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
+
+
+def delivery_label(state):
+    return {"pending": _("queued"), "sending": _("sending"), "sent": _("delivered to the mail server"),
+            "failed_temporary": _("failed, will retry"), "failed_permanent": _("failed"),
+            "not_notified": _("not notified (no email)")}.get(state, state)
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"delivery_label": delivery_label}

