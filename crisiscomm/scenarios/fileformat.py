@@ -94,8 +94,9 @@ class Problem:
 class Section:
     title: str
     line: int  # line of the "## " heading in the file
-    text: str  # the Markdown under the heading, up to the next "## "
+    text: str  # the Markdown under the heading, up to the next "## " (blank lines around it removed)
     known: bool = True
+    text_line: int = 0  # file line of the first line of ``text``
 
 
 @dataclass
@@ -252,20 +253,25 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 def split_sections(body, body_line=1):
     """The body's ``## `` sections, in file order (fenced code is not split)."""
     sections, current, buf, in_fence = [], None, [], False
+
+    def close():
+        raw = "\n".join(buf)
+        current.text = raw.strip("\n")
+        current.text_line = current.line + 1 + (len(raw) - len(raw.lstrip("\n")))
+        sections.append(current)
+
     for offset, line in enumerate(body.split("\n")):
         if _FENCE.match(line):
             in_fence = not in_fence
         if not in_fence and line.startswith("## "):
             if current is not None:
-                current.text = "\n".join(buf).strip("\n")
-                sections.append(current)
+                close()
             title = line[3:].strip()
             current, buf = Section(title=title, line=body_line + offset, text="", known=title in SECTIONS), []
         elif current is not None:
             buf.append(line)
     if current is not None:
-        current.text = "\n".join(buf).strip("\n")
-        sections.append(current)
+        close()
     return sections
 
 
@@ -275,7 +281,7 @@ def key_messages(section):
     for offset, line in enumerate(section.text.split("\n")):
         stripped = line.strip()
         if line.startswith("### "):
-            messages.append(KeyMessage(text=line[4:].strip(), line=section.line + 1 + offset))
+            messages.append(KeyMessage(text=line[4:].strip(), line=section.text_line + offset))
         elif messages and re.match(r"^[-*+]\s+", stripped) and not line.startswith((" ", "\t")):
             messages[-1].facts.append(re.sub(r"^[-*+]\s+", "", stripped))
     return messages
