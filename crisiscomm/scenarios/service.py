@@ -426,7 +426,7 @@ def resolve_merge(chunks, choices=None):
             lines.extend(chunk[1])
             continue
         choice = choices.get(n) or choices.get(str(n))
-        _, _base, ours, theirs = chunk
+        ours, theirs = chunk[2], chunk[3]
         if choice == "ours":
             lines.extend(ours)
         elif choice == "theirs":
