@@ -6,7 +6,7 @@ def init_app(app):
     from flask_babel import lazy_gettext as _l
 
     from .. import cli as core_cli
-    from .. import demo, nav
+    from .. import demo, nav, web
     from . import api, cli, models, views  # noqa: F401
 
     app.register_blueprint(views.bp)
@@ -15,6 +15,9 @@ def init_app(app):
     nav.register(app, "scenarios.index", _l("Scenarios"), order=30)
     core_cli.register_setup(app, cli.setup_hook)
     demo.register_demo(app, demo_data)
+    web.register_home_panel(app, "scenarios/_home_panel.html")
+    web.register_model_label("ScenarioDistribution", _l("Scenario templates received"))
+    web.register_model_label("ScenarioAdaptation", _l("Adapted scenarios"))
 
 
 def demo_data():

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -12,8 +13,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 class DistributeForm(FlaskForm):
     version = SelectField(_l("Version"), coerce=int, validators=[DataRequired()])
-    target = RadioField(_l("Send to"), choices=[("all", _l("All active Departments")),
-                                                ("chosen", _l("Only the Departments chosen below"))],
+    target = RadioField(_l("Send to"), choices=[SelectChoice("all", _l("All active Departments")),
+                                                SelectChoice("chosen", _l("Only the Departments chosen below"))],
                         default="all")
     departments = MultiCheckboxField(_l("Departments"), choices=[])
 

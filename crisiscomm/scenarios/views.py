@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..departments.models import ACTIVE, Department
 from ..errors import ValidationError
@@ -20,9 +21,14 @@ def _category_label(code):
     return labels.get(code, code)
 
 
+def _pending_for_current_user():
+    department = _own_department()
+    return service.pending_for_department(department.id) if department is not None else []
+
+
 @bp.app_context_processor
 def _helpers():
-    return {"scenario_category_label": _category_label}
+    return {"scenario_category_label": _category_label, "scenario_pending": _pending_for_current_user}
 
 
 def _own_department():
@@ -121,8 +127,9 @@ def distribute(slug):
     require_role(*service.DISTRIBUTOR_ROLES)
     scenario = service.get_scenario(slug)
     form = DistributeForm()
-    form.version.choices = [(v.version, _("Version %(n)s", n=v.version)) for v in reversed(scenario.versions)]
-    form.departments.choices = [(d.code, d.name) for d in _active_departments()]
+    form.version.choices = [SelectChoice(v.version, _("Version %(n)s", n=v.version))
+                            for v in reversed(scenario.versions)]
+    form.departments.choices = [SelectChoice(d.code, d.name) for d in _active_departments()]
     if request.method == "GET":
         form.version.data = scenario.latest_version
     status = 200
