@@ -314,17 +314,16 @@ def render_body(body, values):
 
 
 def render_playbook(*, department, scenario, incident=None, version=None):
-    """The playbook a Department opens: its adaptation if any (unless a version is asked for), else the
-    Ministry template, rendered with the Department's people and numbers (blanks where unknown)."""
-    adaptation = None
-    if version is None and department is not None:
-        adaptation = find_adaptation(scenario=scenario, department=department)
-    if isinstance(version, ScenarioVersion):
-        used = version
-    elif adaptation is not None:
+    """The playbook a Department opens: its adaptation if any, else the Ministry template, rendered with the
+    Department's people and numbers (blanks where unknown). ``version`` (a number or a ScenarioVersion, e.g. the
+    one an incident activated) picks the Ministry version; the adaptation is still used when it is based on it."""
+    adaptation = find_adaptation(scenario=scenario, department=department)
+    if version is None and adaptation is not None:
         used = adaptation.base_version
     else:
-        used = get_version(scenario, version)
+        used = version if isinstance(version, ScenarioVersion) else get_version(scenario, version)
+        if adaptation is not None and adaptation.base_version_id != used.id:
+            adaptation = None  # a version other than the one the Department adapted: the Ministry's text
     body = adaptation.body if adaptation is not None else used.body
     values = playbook_values(department=department, incident=incident)
     sections, html, holding = render_body(body, values)

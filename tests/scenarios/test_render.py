@@ -105,3 +105,37 @@ def test_adaptation_is_used_when_present(app, scenario, factory):
     assert "zalo.me/sogddt-hanoi" in str(service.render_playbook(department=hanoi, scenario=scenario).html)
     other = factory.department("ho-chi-minh")
     assert "zalo.me/sogddt-hanoi" not in str(service.render_playbook(department=other, scenario=scenario).html)
+
+
+def test_adaptation_follows_the_version_it_is_based_on(app, scenario, factory):
+    hanoi = factory.department("ha-noi")
+    body = scenario.version().body.replace("Tin đồn lan truyền", "Bản Hà Nội: tin đồn lan truyền")
+    service.save_adaptation(scenario=scenario, department=hanoi, body=body, user=factory.user("spokesperson"))
+    db.session.commit()
+    v1 = scenario.version(1)
+    assert "Bản Hà Nội" in str(service.render_playbook(department=hanoi, scenario=scenario, version=v1).html)
+    v2 = _version(scenario, scenario.version().body.replace("Tin đồn lan truyền", "Phiên bản 2 của Bộ"))
+    pb = service.render_playbook(department=hanoi, scenario=scenario, version=v2.version)
+    assert pb.adaptation is None and "Phiên bản 2 của Bộ" in str(pb.html)
+    # Without a version: the adaptation (based on version 1, now behind).
+    pb = service.render_playbook(department=hanoi, scenario=scenario)
+    assert pb.version.version == 1 and pb.adaptation.behind and "Bản Hà Nội" in str(pb.html)
+
+
+def test_concurrent_edit_of_an_adaptation_is_a_conflict(app, scenario, factory):
+    from crisiscomm.errors import Conflict
+    import pytest
+
+    hanoi = factory.department("ha-noi")
+    user = factory.user("comms_officer")
+    adaptation, _w = service.save_adaptation(scenario=scenario, department=hanoi, body=scenario.version().body,
+                                             user=user)
+    db.session.commit()
+    seen = adaptation.updated_at.isoformat()
+    db.session.expire_all()
+    service.save_adaptation(scenario=scenario, department=hanoi, body=scenario.version().body + "\nA\n", user=user,
+                            expected_updated_at=seen)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        service.save_adaptation(scenario=scenario, department=hanoi, body=scenario.version().body + "\nB\n",
+                                user=user, expected_updated_at=seen)
