@@ -476,16 +476,18 @@ def distribute(*, scenario, version, departments, by):
                               fields={"departments": 'a non-empty list of Department codes, or "all"'})
     existing = {d.department_id: d for d in db.session.scalars(select(ScenarioDistribution).where(
         ScenarioDistribution.scenario_version_id == sv.id))}
-    records, at = [], now()
+    records, created, at = [], [], now()
     for dep in targets:
         record = existing.get(dep.id)
         if record is None:
             record = ScenarioDistribution(scenario_version=sv, department_id=dep.id, distributed_at=at,
                                           distributed_by_id=by.id)
             db.session.add(record)
-            db.session.flush()
-            _notify_distribution(record, dep, sv)
+            created.append((record, dep))
         records.append(record)
+    db.session.flush()
+    for record, dep in created:
+        _notify_distribution(record, dep, sv)
     return records
 
 
