@@ -40,3 +40,25 @@ def test_spokesperson_opens_a_playbook_on_a_phone(page, factory, departments):
     # Nothing spills sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator(".checklist").first.is_visible()
+
+
+@pytest.mark.browser
+def test_adaptation_editor_counts_key_message_words_live(page, factory, departments):
+    assert service.sync().ok
+    db.session.commit()
+    user = factory.user("comms_officer", email="truyenthong@hanoi.vn")
+    page.goto("/login?next=/scenarios/food-poisoning/adaptation")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/scenarios/food-poisoning/adaptation")
+    counts = page.locator("#key-message-counts li")
+    assert counts.count() == 3
+    assert page.locator("#key-message-counts li.error").count() == 0
+    editor = page.locator("textarea[data-keymessages]")
+    text = editor.input_value()
+    first = next(line for line in text.split("\n") if line.startswith("### "))
+    editor.fill(text.replace(first, first + " " + " ".join(["thêm"] * 30), 1))
+    editor.dispatch_event("input")
+    assert page.locator("#key-message-counts li.error").count() == 1
+    assert page.locator("#key-message-counts li.error").inner_text().split(" / ")[0].isdigit()
