@@ -61,6 +61,13 @@ def init_app(app):
     login_manager.login_message = None
     login_manager.session_protection = "strong"
 
+    @app.before_request
+    def fresh_identity():
+        # Tests keep one app context across requests, so g outlives a request: never reuse its user.
+        g.pop("_login_user", None)
+        g.pop("auth_via_token", None)
+        g.pop("csrf_token", None)  # Flask-WTF caches the session's token in g
+
     @app.after_request
     def secure_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -313,7 +313,7 @@ def compliance(*, quarter, status=None):
     parse_quarter(quarter)
     start, end = quarter_bounds(quarter)
     departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                     .order_by(Department.province)).all()
+                                     .order_by(Department.sort_name)).all()
     rows = db.session.scalars(select(Briefing).where(Briefing.starts_at >= start, Briefing.starts_at < end)
                               .order_by(Briefing.starts_at)).all()
     by_dep = {}

@@ -1,0 +1,298 @@
+"""Press contacts of a Department: create, update, archive (never delete), verify, search, duplicates, merge.
+
+Services take keyword arguments, raise domain errors and only flush; the caller commits once.
+"""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..clock import as_utc, now
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..text import where_all_terms
+from .models import (BROADCAST, CENTRAL_RESIDENT, MINISTRY_LEVEL, ONLINE, OUTLET_TYPES, PROVINCIAL,
+                     Contact)
+
+STALE_AFTER = timedelta(days=365)
+EDITABLE = ("full_name", "outlet", "outlet_type", "beat", "phones", "email", "notes", "last_verified_at")
+MAX_PHONES = 5
+
+# Stable Vietnamese names used in exported files (import also accepts the codes and the English names).
+OUTLET_TYPE_VI = {
+    CENTRAL_RESIDENT: "Báo Trung ương thường trú",
+    PROVINCIAL: "Báo địa phương",
+    BROADCAST: "Phát thanh – Truyền hình",
+    ONLINE: "Báo điện tử",
+    MINISTRY_LEVEL: "Cơ quan báo chí cấp Bộ",
+}
+OUTLET_TYPE_EN = {
+    CENTRAL_RESIDENT: "Central press (resident in the province)",
+    PROVINCIAL: "Provincial press",
+    BROADCAST: "Radio / TV",
+    ONLINE: "Online outlet",
+    MINISTRY_LEVEL: "Ministry-level outlet",
+}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_SPLIT = re.compile(r"[;,/\n|]+")
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-]+$")
+
+
+def phone_key(phone):
+    """Digits only, +84/84 prefixes read as 0: '+84 912 345 678' and '0912.345.678' are the same number."""
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def parse_phones(value, field="phones"):
+    """A list of phone numbers from a list or from text separated by ; , / or new lines. Raises ValidationError."""
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else _PHONE_SPLIT.split(str(value))
+    phones = []
+    for item in items:
+        if not isinstance(item, (str, int)):
+            raise ValidationError("Phones must be text.", fields={field: "expected phone numbers as text"})
+        text = re.sub(r"\s+", " ", str(item)).strip()
+        if not text:
+            continue
+        if not _PHONE_CHARS.match(text) or not 8 <= len(phone_key(text)) <= 15:
+            raise ValidationError("Invalid phone number.", fields={field: f"not a phone number: {text[:40]}"})
+        if phone_key(text) not in {phone_key(p) for p in phones}:
+            phones.append(text)
+    if len(phones) > MAX_PHONES:
+        raise ValidationError("Too many phone numbers.", fields={field: f"at most {MAX_PHONES} numbers"})
+    return phones
+
+
+def normalize_email(value, field="email"):
+    text = (value or "").strip().lower() if isinstance(value, (str, type(None))) else None
+    if text is None:
+        raise ValidationError("Invalid email.", fields={field: "expected text"})
+    if not text:
+        return None
+    if len(text) > 254 or not _EMAIL.match(text):
+        raise ValidationError("Invalid email.", fields={field: "not a valid email address"})
+    return text
+
+
+def _text(value, field, max_len, required=False):
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("Expected text.", fields={field: "expected text"})
+    text = re.sub(r"[ \t]+", " ", (value or "")).strip()
+    if required and not text:
+        raise ValidationError("Required.", fields={field: "required"})
+    if len(text) > max_len:
+        raise ValidationError("Too long.", fields={field: f"at most {max_len} characters"})
+    return text or None
+
+
+def _outlet_type(value, field="outlet_type"):
+    if value not in OUTLET_TYPES:
+        raise ValidationError("Unknown outlet type.", fields={field: "one of " + ", ".join(OUTLET_TYPES)})
+    return value
+
+
+def _clean(data, partial=False):
+    """Validated values for the given fields; every problem is reported at once."""
+    out, errors = {}, {}
+    checks = {
+        "full_name": lambda v: _text(v, "full_name", 200, required=True),
+        "outlet": lambda v: _text(v, "outlet", 200, required=True),
+        "outlet_type": _outlet_type,
+        "beat": lambda v: _text(v, "beat", 300),
+        "phones": parse_phones,
+        "email": normalize_email,
+        "notes": lambda v: (_text(v.replace("\r\n", "\n"), "notes", 5000) if isinstance(v, str) else _text(v, "notes", 5000)),
+        "last_verified_at": _verified_at,
+    }
+    for name, check in checks.items():
+        if partial and name not in data:
+            continue
+        try:
+            out[name] = check(data.get(name))
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationError("Please correct the highlighted fields.", fields=errors)
+    return out
+
+
+def _verified_at(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        from ..clock import parse_datetime
+
+        try:
+            value = parse_datetime(value)
+        except ValueError:
+            raise ValidationError("Invalid date.", fields={"last_verified_at": "expected an ISO 8601 date-time"})
+    if not hasattr(value, "tzinfo"):
+        raise ValidationError("Invalid date.", fields={"last_verified_at": "expected a date-time"})
+    value = as_utc(value)
+    if value > now() + timedelta(minutes=5):
+        raise ValidationError("Date in the future.", fields={"last_verified_at": "cannot be in the future"})
+    return value
+
+
+def create_contact(*, department, full_name, outlet, outlet_type, beat=None, phones=None, email=None, notes=None,
+                   last_verified_at=None):
+    """Create a press contact for ``department`` (a Department row) and flush it.
+
+    ``phones``: a list of numbers or text separated by ; , / or new lines. ``email`` is stored lower-case.
+    ``last_verified_at`` (aware datetime or ISO text) defaults to now: a new contact is freshly verified.
+    Raises ValidationError naming every bad field. Returns the Contact.
+    """
+    values = _clean({"full_name": full_name, "outlet": outlet, "outlet_type": outlet_type, "beat": beat,
+                     "phones": phones, "email": email, "notes": notes, "last_verified_at": last_verified_at})
+    if values["last_verified_at"] is None:
+        values["last_verified_at"] = now()
+    contact = Contact(department_id=department.id, archived=False, **values)
+    contact.refresh_search_text()
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def update_contact(*, contact, **changes):
+    """Change some fields (any of EDITABLE); unknown ones are a ValidationError."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationError("Unknown fields.", fields={k: "unknown field" for k in unknown})
+    values = _clean(changes, partial=True)
+    for name, value in values.items():
+        if name == "phones":
+            value = list(value)
+        setattr(contact, name, value)
+    contact.refresh_search_text()
+    db.session.flush()
+    return contact
+
+
+def archive_contact(*, contact):
+    contact.archived = True
+    db.session.flush()
+    return contact
+
+
+def restore_contact(*, contact):
+    contact.archived = False
+    db.session.flush()
+    return contact
+
+
+def mark_verified(*, contact, at=None):
+    contact.last_verified_at = at or now()
+    db.session.flush()
+    return contact
+
+
+def is_stale(contact, at=None):
+    """Not verified in the last 12 months (or never)."""
+    at = at or now()
+    return contact.last_verified_at is None or as_utc(contact.last_verified_at) < at - STALE_AFTER
+
+
+def search_contacts(*, department_ids=None, q=None, outlet_type=None, stale=None, include_archived=False,
+                    archived_only=False, limit=None, offset=0):
+    """Contacts of the given Departments (None: every Department, for Ministry users), newest name order.
+
+    ``q`` matches every word, ignoring case and Vietnamese diacritics; ``stale`` True/False filters on the
+    12-month verification rule.
+    """
+    stmt = select(Contact).order_by(Contact.full_name, Contact.id)
+    if department_ids is not None:
+        stmt = stmt.where(Contact.department_id.in_(list(department_ids)))
+    if archived_only:
+        stmt = stmt.where(Contact.archived.is_(True))
+    elif not include_archived:
+        stmt = stmt.where(Contact.archived.is_(False))
+    if outlet_type:
+        _outlet_type(outlet_type)
+        stmt = stmt.where(Contact.outlet_type == outlet_type)
+    if q:
+        stmt = stmt.where(*where_all_terms(Contact.search_text, q))
+    if stale is not None:
+        cutoff = now() - STALE_AFTER
+        cond = (Contact.last_verified_at.is_(None)) | (Contact.last_verified_at < cutoff)
+        stmt = stmt.where(cond if stale else ~cond)
+    if limit:
+        stmt = stmt.limit(limit).offset(offset)
+    return db.session.scalars(stmt).all()
+
+
+def department_contacts(department_id, include_archived=False):
+    return search_contacts(department_ids=[department_id], include_archived=include_archived)
+
+
+def match_keys(contact_like):
+    """('email', value) and ('phone', digits) keys that identify a person."""
+    keys = []
+    email = contact_like.get("email") if isinstance(contact_like, dict) else contact_like.email
+    phones = contact_like.get("phones") if isinstance(contact_like, dict) else contact_like.phones
+    if email:
+        keys.append(("email", email.lower()))
+    for p in phones or []:
+        k = phone_key(p)
+        if k:
+            keys.append(("phone", k))
+    return keys
+
+
+def find_duplicates(*, department_id):
+    """Groups of active contacts of one Department sharing an email or a phone number.
+
+    Returns [{"match": "email"|"phone", "value": ..., "contacts": [Contact, ...]}], each pair reported once.
+    """
+    index = {}
+    for c in department_contacts(department_id):
+        for key in match_keys(c):
+            index.setdefault(key, []).append(c)
+    groups, seen = [], set()
+    for (kind, value), contacts in sorted(index.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        ids = tuple(sorted({c.id for c in contacts}))
+        if len(ids) < 2 or ids in seen:
+            continue
+        seen.add(ids)
+        unique = {c.id: c for c in contacts}
+        groups.append({"match": kind, "value": value, "contacts": [unique[i] for i in ids]})
+    return groups
+
+
+def merge_contacts(*, keep, other):
+    """Keep ``keep``; fill its blank fields from ``other``, add other's phones, archive ``other``."""
+    if keep.id == other.id:
+        raise ValidationError("Pick two different contacts.", fields={"other_id": "same as the record kept"})
+    if keep.department_id != other.department_id:
+        raise NotFound()
+    if keep.archived or other.archived:
+        raise ValidationError("Archived contacts cannot be merged.", fields={"other_id": "archived"})
+    for name in ("beat", "email", "notes"):
+        if not getattr(keep, name) and getattr(other, name):
+            setattr(keep, name, getattr(other, name))
+    if not keep.outlet and other.outlet:
+        keep.outlet = other.outlet
+    phones = list(keep.phones or [])
+    known = {phone_key(p) for p in phones}
+    for p in other.phones or []:
+        if phone_key(p) not in known and len(phones) < MAX_PHONES:
+            phones.append(p)
+            known.add(phone_key(p))
+    keep.phones = phones
+    if other.last_verified_at and (keep.last_verified_at is None
+                                   or as_utc(other.last_verified_at) > as_utc(keep.last_verified_at)):
+        keep.last_verified_at = other.last_verified_at
+    note = f"Merged into #{keep.id} ({keep.full_name})"
+    other.notes = (other.notes + "\n" + note) if other.notes else note
+    other.archived = True
+    keep.refresh_search_text()
+    db.session.flush()
+    return keep
+
+
+__all__ = ["create_contact", "update_contact", "archive_contact", "restore_contact", "mark_verified", "is_stale",
+           "search_contacts", "find_duplicates", "merge_contacts", "OUTLET_TYPES", "OUTLET_TYPE_VI"]

@@ -1,0 +1,301 @@
+import os
+import re
+import uuid
+
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..clock import now
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..scoping import get_or_404, is_ministry, resolve_department
+from . import service, transfer
+from .access import can_edit, listing_scope, require_editor
+from .forms import ContactForm, ImportConfirmForm, ImportForm, outlet_type_choices
+from .models import OUTLET_TYPES, Contact
+
+bp = Blueprint("contacts", __name__, url_prefix="/contacts")
+
+
+def _department_choices():
+    from ..departments.service import list_departments
+
+    return [(d.code, d.name) for d in list_departments()]
+
+
+def _filters():
+    outlet_type = request.args.get("outlet_type") or ""
+    if outlet_type not in OUTLET_TYPES:
+        outlet_type = ""
+    stale = request.args.get("stale") or ""
+    return {"q": (request.args.get("q") or "").strip()[:200], "outlet_type": outlet_type,
+            "stale": stale if stale in ("1", "0") else "", "archived": request.args.get("archived") == "1",
+            "department": (request.args.get("department") or "").strip()}
+
+
+def _search(filters, ids):
+    return service.search_contacts(department_ids=ids, q=filters["q"] or None,
+                                   outlet_type=filters["outlet_type"] or None,
+                                   stale={"1": True, "0": False}.get(filters["stale"]),
+                                   archived_only=filters["archived"])
+
+
+@bp.get("/")
+@login_required
+def index():
+    filters = _filters()
+    department, ids = listing_scope(filters["department"] or None)
+    contacts = _search(filters, ids)
+    export_args = {k: v for k, v in filters.items() if v and k != "archived"}
+    return render_template("contacts/index.html", contacts=contacts, filters=filters, department=department,
+                           outlet_types=outlet_type_choices(), is_stale=service.is_stale, can_edit=can_edit(),
+                           departments=_department_choices() if is_ministry() else [], export_args=export_args,
+                           type_labels=dict(outlet_type_choices()))
+
+
+def _form_values(form):
+    return {"full_name": form.full_name.data, "outlet": form.outlet.data, "outlet_type": form.outlet_type.data,
+            "beat": form.beat.data, "phones": form.phones.data, "email": form.email.data, "notes": form.notes.data}
+
+
+def _apply_errors(form, exc):
+    for name, problem in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [problem]
+        else:
+            form.full_name.errors = list(form.full_name.errors) + [f"{name}: {problem}"]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require_editor()
+    form = ContactForm()
+    ministry = is_ministry()
+    if ministry:
+        form.department.choices = _department_choices()
+        if request.method == "GET" and request.args.get("department"):
+            form.department.data = request.args.get("department")
+    else:
+        del form.department
+    status = 200
+    if form.validate_on_submit():
+        try:
+            department = resolve_department(form.department.data if ministry else None)
+            contact = service.create_contact(department=department, **_form_values(form))
+        except ValidationError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Contact saved."), "success")
+            return redirect(url_for("contacts.show", contact_id=contact.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("contacts/form.html", form=form, contact=None), status
+
+
+@bp.route("/<int:contact_id>", methods=["GET", "POST"])
+@login_required
+def show(contact_id):
+    contact = get_or_404(Contact, contact_id)
+    form = ContactForm(obj=None if request.method == "POST" else contact)
+    del form.department
+    if request.method == "GET":
+        form.phones.data = "\n".join(contact.phones or [])
+    status = 200
+    if request.method == "POST":
+        require_editor()
+        if form.validate_on_submit():
+            try:
+                service.update_contact(contact=contact, **_form_values(form))
+            except ValidationError as exc:
+                db.session.rollback()
+                contact = get_or_404(Contact, contact_id)
+                _apply_errors(form, exc)
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Contact saved."), "success")
+                return redirect(url_for("contacts.show", contact_id=contact.id))
+        else:
+            status = 422
+    return render_template("contacts/form.html", form=form, contact=contact, stale=service.is_stale(contact),
+                           can_edit=can_edit(), type_labels=dict(outlet_type_choices())), status
+
+
+@bp.post("/<int:contact_id>/<any(archive, restore, verify):action>")
+@login_required
+def action(contact_id, action):
+    require_editor()
+    contact = get_or_404(Contact, contact_id)
+    if action == "archive":
+        service.archive_contact(contact=contact)
+        message = _("Contact archived. It stays in the archive and can be restored.")
+    elif action == "restore":
+        service.restore_contact(contact=contact)
+        message = _("Contact restored.")
+    else:
+        service.mark_verified(contact=contact)
+        message = _("Contact marked as verified today.")
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("contacts.show", contact_id=contact.id))
+
+
+# --- import: upload → preview → confirm -------------------------------------------------------------
+
+def _upload_dir():
+    path = os.path.join(current_app.instance_path, "contact-imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _stash(department, filename, data):
+    token = uuid.uuid4().hex
+    ext = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    with open(os.path.join(_upload_dir(), token + ext), "wb") as fh:
+        fh.write(data)
+    pending = session.get("contact_imports", {})
+    pending = dict(list(pending.items())[-4:])
+    pending[token] = {"department": department.code, "filename": filename[:200], "ext": ext,
+                      "user": current_user.id}
+    session["contact_imports"] = pending
+    return token
+
+
+def _unstash(token):
+    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        raise NotFound()
+    info = session.get("contact_imports", {}).get(token)
+    if not info or info.get("user") != current_user.id:
+        raise NotFound()
+    path = os.path.join(_upload_dir(), token + info["ext"])
+    if not os.path.exists(path):
+        raise NotFound()
+    with open(path, "rb") as fh:
+        return info, path, fh.read()
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_upload():
+    require_editor()
+    form = ImportForm()
+    ministry = is_ministry()
+    if ministry:
+        form.department.choices = _department_choices()
+    else:
+        del form.department
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                form.file.errors = [_("Choose a .csv or .xlsx file.")]
+                status = 422
+            else:
+                try:
+                    department = resolve_department(form.department.data if ministry else None)
+                    data = upload.read()
+                    report = transfer.import_contacts(department=department, filename=upload.filename, data=data,
+                                                      dry_run=True)
+                except ValidationError as exc:
+                    db.session.rollback()
+                    form.file.errors = [exc.message] + [v for v in exc.fields.values()]
+                    status = 422
+                    if exc.extra.get("report"):
+                        return render_template("contacts/import.html", form=form, report=exc.extra["report"],
+                                               confirm=None), 422
+                else:
+                    token = _stash(department, upload.filename, data)
+                    confirm = ImportConfirmForm(formdata=None, token=token)
+                    return render_template("contacts/import.html", form=None, report=report, confirm=confirm,
+                                           department=department, filename=upload.filename)
+        else:
+            status = 422
+    return render_template("contacts/import.html", form=form, report=None, confirm=None), status
+
+
+@bp.post("/import/confirm")
+@login_required
+def import_confirm():
+    require_editor()
+    confirm = ImportConfirmForm()
+    if not confirm.validate_on_submit():
+        flash(_("The import form expired. Please upload the file again."), "error")
+        return redirect(url_for("contacts.import_upload"))
+    info, path, data = _unstash(confirm.token.data)
+    department = resolve_department(info["department"])
+    try:
+        report = transfer.import_contacts(department=department, filename=info["filename"], data=data,
+                                          only_valid=confirm.only_valid.data,
+                                          on_duplicate=confirm.on_duplicate.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        report = exc.extra.get("report") or {"errors": [], "duplicates": [], "preview": [], "total": 0, "valid": 0}
+        flash(_("The file has errors: nothing was imported. Fix the rows below or choose to import only the "
+                "valid rows."), "error")
+        return render_template("contacts/import.html", form=None, report=report, confirm=confirm,
+                               department=department, filename=info["filename"]), 422
+    db.session.commit()
+    os.remove(path)
+    session.get("contact_imports", {}).pop(confirm.token.data, None)
+    session.modified = True
+    flash(_("%(n)s contacts imported.", n=report["created"]), "success")
+    return redirect(url_for("contacts.index", department=department.code if is_ministry() else None))
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+@bp.get("/export.<any(csv, xlsx, vcf):fmt>")
+@login_required
+def export(fmt):
+    filters = _filters()
+    department, ids = listing_scope(filters["department"] or None)
+    contacts = _search(filters, ids)
+    stamp = now().strftime("%Y%m%d")
+    name = f"danh-ba-bao-chi-{department.code if department else 'tat-ca'}-{stamp}"
+    if fmt == "csv":
+        body, mimetype = transfer.export_csv(contacts), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body, mimetype = transfer.export_xlsx(contacts), \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        version = request.args.get("version", "3.0")
+        body, mimetype = transfer.export_vcard(contacts, version=version), "text/vcard; charset=utf-8"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+# --- duplicates and merge ---------------------------------------------------------------------------
+
+@bp.get("/duplicates")
+@login_required
+def duplicates():
+    department = resolve_department(request.args.get("department") or None)
+    groups = service.find_duplicates(department_id=department.id)
+    return render_template("contacts/duplicates.html", groups=groups, department=department, can_edit=can_edit(),
+                           type_labels=dict(outlet_type_choices()), is_stale=service.is_stale)
+
+
+@bp.post("/merge")
+@login_required
+def merge():
+    require_editor()
+    ids = request.form.getlist("contact_ids")
+    keep_id = request.form.get("keep_id")
+    if keep_id not in ids or len(set(ids)) < 2:
+        raise ValidationError(_("Pick the record to keep."), fields={"keep_id": "one of the listed contacts"})
+    keep = get_or_404(Contact, keep_id)
+    for other_id in sorted(set(ids) - {keep_id}):
+        other = get_or_404(Contact, other_id)
+        if not other.archived:
+            service.merge_contacts(keep=keep, other=other)
+    db.session.commit()
+    flash(_("Contacts merged into %(name)s; the other records were archived.", name=keep.full_name), "success")
+    return redirect(url_for("contacts.duplicates", department=keep.department.code if is_ministry() else None))
