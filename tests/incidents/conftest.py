@@ -17,21 +17,37 @@ def world(app, factory, clock):
         # forget who signed in, as a real server would between requests.
         g.pop("_login_user", None)
         g.pop("auth_via_token", None)
+        g.pop("csrf_token", None)
 
     factory.department("ha-noi")
     seed_defaults()
     db.session.commit()
     w = SimpleNamespace()
-    w.director = factory.user("director", email="giamdoc@hanoi.edu.vn", name="Nguyễn Văn Hùng")
-    w.board1 = factory.user("steering_board", email="bcd1@hanoi.edu.vn", name="Hoàng Văn Nam")
-    w.board2 = factory.user("steering_board", email="bcd2@hanoi.edu.vn", name="Trần Thị Bích")
-    w.deputy = factory.user("deputy_director", email="phogiamdoc@hanoi.edu.vn", name="Phạm Thị Lan")
-    w.spokesperson = factory.user("spokesperson", email="phatngon@hanoi.edu.vn", name="Đỗ Minh Tuấn")
-    w.officer = factory.user("comms_officer", email="truyenthong@hanoi.edu.vn", name="Vũ Thị Mai")
-    w.viewer = factory.user("viewer", email="xem@hanoi.edu.vn")
-    w.other = factory.user("comms_officer", department="ho-chi-minh", email="truyenthong@hcm.edu.vn")
-    w.admin = factory.user("ministry_admin", email="admin@moet.gov.vn", name="Trần Quang Minh")
-    w.centre = factory.user("ministry_comms", email="truyenthong@moet.gov.vn", name="Lê Thu Hà")
+    first = factory.user("director", email="giamdoc@hanoi.edu.vn", name="Nguyễn Văn Hùng")
+    hashed = first.password_hash
+
+    def user(role, email, name=None, department="ha-noi"):
+        # Same password as the factory's users; hashing once keeps the suite fast.
+        from crisiscomm.departments.service import find_by_code
+        from crisiscomm.users.models import MINISTRY_ROLES, User
+
+        dep = None if role in MINISTRY_ROLES else factory.department(department)
+        u = User(email=email, name=name or email.split("@")[0], role=role, password_hash=hashed,
+                 department_id=dep.id if dep else None)
+        db.session.add(u)
+        db.session.commit()
+        return u
+
+    w.director = first
+    w.board1 = user("steering_board", email="bcd1@hanoi.edu.vn", name="Hoàng Văn Nam")
+    w.board2 = user("steering_board", email="bcd2@hanoi.edu.vn", name="Trần Thị Bích")
+    w.deputy = user("deputy_director", email="phogiamdoc@hanoi.edu.vn", name="Phạm Thị Lan")
+    w.spokesperson = user("spokesperson", email="phatngon@hanoi.edu.vn", name="Đỗ Minh Tuấn")
+    w.officer = user("comms_officer", email="truyenthong@hanoi.edu.vn", name="Vũ Thị Mai")
+    w.viewer = user("viewer", email="xem@hanoi.edu.vn")
+    w.other = user("comms_officer", department="ho-chi-minh", email="truyenthong@hcm.edu.vn")
+    w.admin = user("ministry_admin", email="admin@moet.gov.vn", name="Trần Quang Minh")
+    w.centre = user("ministry_comms", email="truyenthong@moet.gov.vn", name="Lê Thu Hà")
     return w
 
 
