@@ -401,16 +401,3 @@ def test_escalation_policy_is_editable_by_the_director_only(world, factory, smtp
     from crisiscomm.incidents.models import Escalation
 
     assert db.session.scalar(select(Escalation).where(Escalation.email == "thanhtra@hanoi.edu.vn")) is None
-
-
-def test_demo_incidents(app, factory, clock):
-    from crisiscomm.demo import create_demo
-    from crisiscomm.rules.service import seed_defaults
-
-    factory.departments()
-    seed_defaults()
-    create_demo()
-    db.session.commit()
-    rows = db.session.scalars(select(Incident).order_by(Incident.id)).all()
-    assert [i.status for i in rows] == ["acknowledged", "open"]
-    assert rows[0].exam_related and rows[0].department.code == "ha-noi"
