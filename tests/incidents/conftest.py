@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask import g
+from flask_babel import refresh
 
 from crisiscomm.extensions import db
 from crisiscomm.rules.service import seed_defaults
@@ -18,6 +19,7 @@ def world(app, factory, clock):
         g.pop("_login_user", None)
         g.pop("auth_via_token", None)
         g.pop("csrf_token", None)
+        refresh()  # Flask-Babel caches the locale on the (shared) app context
 
     factory.department("ha-noi")
     seed_defaults()
