@@ -132,6 +132,9 @@ def _parse_member_lines(text, level, errors, field):
             name, email = match.group(1).strip(), match.group(2).strip().lower()
         elif "@" in line and " " not in line:
             name, email = "", line.lower()
+        elif "@" in line:
+            errors[field] = _("Line %(n)s: not an email address.", n=n)
+            continue
         else:
             name, email = line, None
         if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):

@@ -401,3 +401,73 @@ def test_escalation_policy_is_editable_by_the_director_only(world, factory, smtp
     from crisiscomm.incidents.models import Escalation
 
     assert db.session.scalar(select(Escalation).where(Escalation.email == "thanhtra@hanoi.edu.vn")) is None
+
+
+def test_ministry_pages_and_the_ministry_office_list(world, factory, smtp_server, clock):
+    _create(factory, world.officer, exam_related=False, category="health")
+    admin = factory.login(world.admin)
+    home = admin.get("/?lang=en").get_data(as_text=True)
+    assert "Not acknowledged" in home and "Ảnh đề thi" in home
+    assert "Ảnh đề thi" in admin.get("/incidents/?department=ha-noi").get_data(as_text=True)
+    assert admin.get("/incidents/policy").status_code == 200
+    assert "Nguyễn Văn Hùng" in admin.get("/incidents/policy?department=ha-noi").get_data(as_text=True)
+    page = admin.get("/incidents/ministry-office")
+    response = admin.post("/incidents/ministry-office", data={
+        "csrf_token": csrf_token(page), "members": "Chánh Văn phòng Bộ <cvp@moet.gov.vn>\nnot an email@"})
+    assert response.status_code == 422
+    response = admin.post("/incidents/ministry-office", data={
+        "csrf_token": csrf_token(page), "members": "Chánh Văn phòng Bộ <cvp@moet.gov.vn>"})
+    assert response.status_code == 302
+    centre = factory.login(world.centre)
+    page = centre.get("/incidents/ministry-office")
+    assert page.status_code == 200
+    assert centre.post("/incidents/ministry-office", data={"csrf_token": csrf_token(page),
+                                                           "members": ""}).status_code == 403
+    # Level 3 now reaches the saved list instead of the Ministry administrators.
+    clock.advance(minutes=21)
+    service.run_escalations()
+    db.session.commit()
+    clock.advance(minutes=10)
+    service.run_escalations()
+    db.session.commit()
+    assert len(smtp_server.to("cvp@moet.gov.vn")) == 1 and smtp_server.to("admin@moet.gov.vn") == []
+    paths = factory.api(world.admin).get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"post", "get"} <= set(paths["/api/v1/incidents"])
+    assert {"get", "patch", "delete"} <= set(paths["/api/v1/incidents/{incident_id}"])
+    assert "post" in paths["/api/v1/incidents/{incident_id}/checklist/{item_id}/done"]
+
+
+def test_webhook_is_signed_with_the_department_secret(world, factory, smtp_server):
+    import hashlib
+    import hmac
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["X-Crisiscomm-Signature"], body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        department = factory.department("ha-noi")
+        department.webhook_url = f"http://127.0.0.1:{server.server_port}/hook"
+        department.webhook_secret = "bi-mat-cua-so"
+        db.session.commit()
+        data = _create(factory, world.officer)
+    finally:
+        server.shutdown()
+    [(signature, body)] = received
+    assert signature == "sha256=" + hmac.new(b"bi-mat-cua-so", body, hashlib.sha256).hexdigest()
+    assert json.loads(body)["incident"]["id"] == data["id"]
+    assert any(e["channel"] == "webhook" and e["status"] == "sent" for e in data["escalations"])
