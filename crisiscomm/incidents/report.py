@@ -82,6 +82,7 @@ def build(incident):
         "drill": DRILL_LABEL if incident.drill else None,
         "issuer_parent": _province_line(dep),
         "issuer": dep.name.upper(),
+        "issuer_name": dep.name,
         "number": "Số:        /BC-SGDĐT",
         "place_date": _local_date_line(dep, now()),
         "title": "BÁO CÁO NHANH",
@@ -166,7 +167,7 @@ def docx_bytes(r):
     para(("VI" if r["summary"] else "V") + ". CÁC BƯỚC TIẾP THEO", bold=True)
     for line in r["next_steps"]:
         para(f"- {line}", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    para(f"{r['issuer'].title()} trân trọng báo cáo./.", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    para(f"{r['issuer_name']} trân trọng báo cáo./.", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     sign = doc.add_table(rows=1, cols=2)
     left, right = sign.rows[0].cells
     para("Nơi nhận:", bold=True, italic=True, size=12, container=left, space_after=0)
