@@ -1052,6 +1052,7 @@ def serialize(incident, full=False):
         out["timeline"] = [{"at": _iso(ev.at), "kind": ev.kind, "actor": ev.actor_label, "message": ev.message,
                             "field": ev.field, "old_value": ev.old_value, "new_value": ev.new_value}
                            for ev in incident.events]
+        out["inquiries"] = [inquiry_summary(q) for q in linked_inquiries(incident)]
         out["checklist"] = [{"id": i.id, "phase": i.phase, "text": i.text, "owner_role": i.owner_role,
                              "due_at": _iso(i.due_at), "done_at": _iso(i.done_at),
                              "done_by": i.done_by.email if i.done_by else None, "overdue": i.overdue}
@@ -1123,3 +1124,22 @@ def overview(user=None):
     rows = db.session.scalars(stmt.order_by(Incident.occurred_at.desc()).limit(200)).unique().all()
     return {"open": len(rows), "overdue": [i for i in rows if i.statement_overdue][:10],
             "unacknowledged": [i for i in rows if i.level1_acknowledged_at is None][:10]}
+
+
+def linked_inquiries(incident):
+    """Press inquiries linked to this incident (the inquiries domain's model with an ``incident_id``),
+    or [] when that domain is not installed."""
+    from ..models import model_classes
+
+    model = next((m for m in model_classes() if m.__name__ == "Inquiry" and hasattr(m, "incident_id")), None)
+    if model is None:
+        return []
+    order = getattr(model, "received_at", None) or model.id
+    return db.session.scalars(select(model).where(model.incident_id == incident.id).order_by(order)).all()
+
+
+def inquiry_summary(inquiry):
+    return {"id": inquiry.id,
+            "title": getattr(inquiry, "subject", None) or getattr(inquiry, "title", None) or f"#{inquiry.id}",
+            "outlet": getattr(inquiry, "outlet", None) if isinstance(getattr(inquiry, "outlet", None), str) else None,
+            "status": getattr(inquiry, "status", None)}
