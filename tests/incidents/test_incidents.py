@@ -471,3 +471,45 @@ def test_webhook_is_signed_with_the_department_secret(world, factory, smtp_serve
     assert signature == "sha256=" + hmac.new(b"bi-mat-cua-so", body, hashlib.sha256).hexdigest()
     assert json.loads(body)["incident"]["id"] == data["id"]
     assert any(e["channel"] == "webhook" and e["status"] == "sent" for e in data["escalations"])
+
+
+def test_statement_playbook_checklist_and_closing_from_the_incident_page(world, factory, smtp_server, scenario):
+    data = _create(factory, world.officer)
+    officer = factory.login(world.officer)
+    url = f"/incidents/{data['id']}"
+    token = csrf_token(officer.get(url))
+    # Bad statement input re-renders the page with the error under the field.
+    response = officer.post(f"{url}/statement?lang=en", data={"csrf_token": token, "text": "Thông tin ban đầu",
+                                                              "channel": "Họp báo", "published_at": "2026-06-27T09:00",
+                                                              "approved_by": str(world.director.id)})
+    assert response.status_code == 422 and "cannot be in the future" in response.get_data(as_text=True)
+    response = officer.post(f"{url}/statement", data={"csrf_token": token, "text": "Sở đã nắm thông tin.",
+                                                      "channel": "Họp báo", "published_at": "2026-06-26T07:55",
+                                                      "approved_by": str(world.director.id)})
+    assert response.status_code == 302
+    assert officer.post(f"{url}/scenario", data={"csrf_token": token, "scenario": "exam-paper-leak"}).status_code == 302
+    item = db.session.scalar(select(ChecklistItem).order_by(ChecklistItem.id))
+    assert officer.post(f"{url}/checklist/{item.id}/done", data={"csrf_token": token}).status_code == 302
+    response = officer.post(f"{url}/status?lang=en", data={"csrf_token": token, "status": "closed",
+                                                           "closing_summary": "Đã xử lý thí sinh vi phạm."})
+    assert response.status_code == 422
+    assert "required: what was said publicly" in response.get_data(as_text=True)
+    response = officer.post(f"{url}/status", data={"csrf_token": token, "status": "closed",
+                                                   "closing_summary": "Đã xử lý thí sinh vi phạm.",
+                                                   "closing_public_summary": "Thông cáo báo chí lúc 10h."})
+    assert response.status_code == 302
+    page = officer.get(f"{url}?lang=en").get_data(as_text=True)
+    assert "Sở đã nắm thông tin." in page and "Thông cáo báo chí lúc 10h." in page
+    assert "Mark done" in page  # the other actions stay visible
+    incident = db.session.get(Incident, data["id"])
+    db.session.refresh(incident)
+    assert incident.status == "closed" and incident.first_statement_at is not None
+    assert [i.done_by_id for i in incident.checklist if i.done_at] == [world.officer.id]
+
+
+def test_marking_an_incident_exam_related_alerts_the_steering_board(world, factory, smtp_server):
+    data = _create(factory, world.officer, exam_related=False, category="health")
+    assert smtp_server.to("bcd1@hanoi.edu.vn") == []
+    factory.api(world.officer).patch(f"/api/v1/incidents/{data['id']}", json={"exam_related": True})
+    assert len(smtp_server.to("bcd1@hanoi.edu.vn")) == 1 and len(smtp_server.to("bcd2@hanoi.edu.vn")) == 1
+    assert len(smtp_server.to("giamdoc@hanoi.edu.vn")) == 1
