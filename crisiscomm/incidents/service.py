@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..clock import as_utc, now, parse_datetime
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
@@ -69,9 +69,10 @@ def _label(user):
     return user.name if user is not None else "crisiscomm"
 
 
-def log_event(incident, kind, message="", actor=None, field=None, old=None, new=None, data=None, at=None):
+def log_event(incident, kind, message="", actor=None, field=None, old=None, new=None, data=None, at=None,
+              actor_label=None):
     entry = IncidentEvent(incident=incident, at=at or now(), actor_id=actor.id if actor is not None else None,
-                          actor_label=_label(actor), kind=kind, field=field,
+                          actor_label=actor_label or _label(actor), kind=kind, field=field,
                           old_value=None if old is None else _as_text(old),
                           new_value=None if new is None else _as_text(new), message=message, data=data or {})
     db.session.add(entry)
@@ -683,7 +684,8 @@ def _mark(incident, escalation, via, actor=None):
     log_event(incident, "acknowledged", _("%(name)s acknowledged (level %(level)s, %(via)s).",
                                           name=escalation.recipient_label, level=escalation.level,
                                           via=via_label(via)),
-              actor=actor or escalation.recipient, data={"escalation_id": escalation.id, "level": escalation.level})
+              actor=actor or escalation.recipient, actor_label=escalation.recipient_label if actor is None else None,
+              data={"escalation_id": escalation.id, "level": escalation.level})
 
 
 def _after_acknowledgement(incident, actor=None):

@@ -17,7 +17,7 @@ from ..users.models import MINISTRY_ADMIN, User
 from . import report, service
 from .forms import (EditForm, IncidentForm, OfficeForm, PolicyForm, ScenarioForm, StatementForm, StatusForm,
                     category_choices, severity_choices)
-from .models import CLOSED, STATUSES, Incident
+from .models import STATUSES, Incident
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -380,4 +380,4 @@ def ministry_office():
                            editable=current_user.role == MINISTRY_ADMIN), status
 
 
-__all__ = ["bp", "CLOSED"]
+__all__ = ["bp"]

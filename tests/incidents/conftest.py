@@ -30,7 +30,6 @@ def world(app, factory, clock):
 
     def user(role, email, name=None, department="ha-noi"):
         # Same password as the factory's users; hashing once keeps the suite fast.
-        from crisiscomm.departments.service import find_by_code
         from crisiscomm.users.models import MINISTRY_ROLES, User
 
         dep = None if role in MINISTRY_ROLES else factory.department(department)
