@@ -95,7 +95,11 @@ def new():
     form.category.choices = category_choices()
     form.severity.choices = severity_choices()
     form.scenario.choices = _scenario_choices()
-    chosen = form.department.data or (departments[0].code if len(departments) == 1 else None)
+    # A Ministry user picks the Department (?department=code preselects it and lists its people for a drill).
+    chosen = form.department.data or request.args.get("department") or (
+        departments[0].code if len(departments) == 1 else None)
+    if request.method == "GET" and chosen:
+        form.department.data = chosen
     dep_for_people = next((d for d in departments if d.code == chosen), None)
     form.drill_recipients.choices = [(str(u.id), f"{u.name} · {u.email}") for u in
                                      (_people(dep_for_people.id) if dep_for_people else [])]

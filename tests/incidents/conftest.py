@@ -8,6 +8,9 @@ from crisiscomm.extensions import db
 from crisiscomm.rules.service import seed_defaults
 
 
+_HASH = None  # the factory's password, hashed once per test session
+
+
 @pytest.fixture
 def world(app, factory, clock):
     """Hà Nội with a director, two steering-board members, a deputy, a spokesperson, a communication officer;
@@ -25,8 +28,14 @@ def world(app, factory, clock):
     seed_defaults()
     db.session.commit()
     w = SimpleNamespace()
-    first = factory.user("director", email="giamdoc@hanoi.edu.vn", name="Nguyễn Văn Hùng")
-    hashed = first.password_hash
+    global _HASH
+    if _HASH is None:
+        from werkzeug.security import generate_password_hash
+
+        from ..factories import PASSWORD
+
+        _HASH = generate_password_hash(PASSWORD, method="scrypt")
+    hashed = _HASH
 
     def user(role, email, name=None, department="ha-noi"):
         # Same password as the factory's users; hashing once keeps the suite fast.
@@ -39,7 +48,7 @@ def world(app, factory, clock):
         db.session.commit()
         return u
 
-    w.director = first
+    w.director = user("director", email="giamdoc@hanoi.edu.vn", name="Nguyễn Văn Hùng")
     w.board1 = user("steering_board", email="bcd1@hanoi.edu.vn", name="Hoàng Văn Nam")
     w.board2 = user("steering_board", email="bcd2@hanoi.edu.vn", name="Trần Thị Bích")
     w.deputy = user("deputy_director", email="phogiamdoc@hanoi.edu.vn", name="Phạm Thị Lan")
