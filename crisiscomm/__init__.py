@@ -26,6 +26,7 @@ DOMAINS = [
     "incidents",
     "rules",
     "statements",
+    "inquiries",
     "web",
 ]
 

@@ -90,3 +90,24 @@
       .then(function (r) { if (r.ok && btn.hasAttribute("data-reload")) { window.location.reload(); } else { btn.disabled = false; if (!r.ok) r.json().then(function (j) { alert((j.error && j.error.message) || r.status); }); } });
   });
 })();
+
+// --- inquiries: statement library beside the drafting form ---------------------------------
+// <button data-insert-into="#answer" data-insert-text="…"> inserts the passage at the cursor of the draft.
+(function () {
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-insert-into]");
+    if (!btn) return;
+    var area = document.querySelector(btn.getAttribute("data-insert-into"));
+    if (!area) return;
+    ev.preventDefault();
+    var text = btn.getAttribute("data-insert-text") || "";
+    var start = area.selectionStart != null ? area.selectionStart : area.value.length;
+    var end = area.selectionEnd != null ? area.selectionEnd : area.value.length;
+    var before = area.value.slice(0, start), after = area.value.slice(end);
+    var sep = before && !/\n$/.test(before) ? "\n\n" : "";
+    area.value = before + sep + text + after;
+    area.focus();
+    var pos = (before + sep + text).length; area.setSelectionRange(pos, pos);
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();
