@@ -31,6 +31,4 @@ def init_app(app):
     register_demo(app, demo.create_demo)
     register_model_label("Inquiry", _l("Press inquiries"))
 
-    @app.context_processor
-    def inquiry_labels():
-        return {"inquiry_state_label": lambda s: STATE_LABELS.get(s, s)}
+    app.jinja_env.globals["inquiry_state_label"] = lambda s: STATE_LABELS.get(s, s)
