@@ -64,7 +64,7 @@ def create_demo():
             subject, questions = SUBJECTS[n % len(SUBJECTS)]
             open_state = final in ("received", "assigned", "drafting", "awaiting_approval")
             # closed ones spread over the last four months; open ones recent, some already overdue
-            received = t - (timedelta(hours=3 + 9 * n) if open_state else timedelta(days=4 + 4 * n, hours=n % 7))
+            received = t - (timedelta(hours=1 + 4 * (n - 15)) if open_state else timedelta(days=4 + 4 * n, hours=n % 7))
             deadline = received + timedelta(hours=8) if n % 3 == 0 else None
             inquiry = service.create_inquiry(
                 user=officer, department=hanoi, subject=subject, channel=("phone", "email", "social_media")[n % 3],

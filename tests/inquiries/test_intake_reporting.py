@@ -144,3 +144,33 @@ def test_officer_logs_phone_inquiry_on_a_phone(page, live_server, factory, setup
     page.wait_for_url("**/inquiries")
     assert page.locator("text=Bạo lực học đường tại trường THCS").is_visible()
     assert page.locator("text=Hoàng Thị Yến").is_visible()
+
+
+def test_admin_pages_render_and_rule_in_use_is_end_dated(officer, hanoi, factory, clock):
+    from flask import g
+
+    from crisiscomm.rules.models import DeadlineRule
+    from crisiscomm.rules.service import update_rule
+    from tests.factories import csrf_token
+
+    make_inquiry(officer, hanoi)  # computed from the Department default (24 h rule)
+    admin = factory.user("ministry_admin")
+    client = factory.login(admin)
+    for url in ("/admin/rules", "/admin/rules/new", "/inquiries/refusal-grounds", "/inquiries/stats",
+                "/inquiries/settings?department=ha-noi", "/statements", "/inquiries?department=ha-noi",
+                "/inquiries/new?department=ha-noi"):
+        assert client.get(url).status_code == 200, url
+    rule = db.session.query(DeadlineRule).filter_by(key="inquiry_default").one()
+    successor = update_rule(user=admin, rule=rule, data={
+        "name": rule.name, "legal_source": rule.legal_source, "applies_to": rule.applies_to,
+        "duration_minutes": 12 * 60, "incident_linked": ""})
+    db.session.commit()
+    assert successor.id != rule.id and rule.valid_to == clock.now() and rule.duration_minutes == 24 * 60
+    g.pop("csrf_token", None)
+    page = client.get("/inquiries/settings?department=ha-noi")
+    r = client.post("/inquiries/settings", data={"department": "ha-noi", "approver": "director",
+                                                 "default_hours": "8", "due_soon_minutes": "60",
+                                                 "csrf_token": csrf_token(page)})
+    assert r.status_code == 302
+    db.session.refresh(hanoi)
+    assert hanoi.settings["inquiry_approver"] == "director" and hanoi.settings["inquiry_default_hours"] == 8
