@@ -28,6 +28,7 @@ DOMAINS = [
     "rules",
     "statements",
     "briefings",
+    "inquiries",
     "ops",
     "web",
 ]

@@ -123,5 +123,23 @@
       });
     };
     input.addEventListener("input", update); update();
+// --- inquiries: statement library beside the drafting form ---------------------------------
+// <button data-insert-into="#answer" data-insert-text="…"> inserts the passage at the cursor of the draft.
+(function () {
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-insert-into]");
+    if (!btn) return;
+    var area = document.querySelector(btn.getAttribute("data-insert-into"));
+    if (!area) return;
+    ev.preventDefault();
+    var text = btn.getAttribute("data-insert-text") || "";
+    var start = area.selectionStart != null ? area.selectionStart : area.value.length;
+    var end = area.selectionEnd != null ? area.selectionEnd : area.value.length;
+    var before = area.value.slice(0, start), after = area.value.slice(end);
+    var sep = before && !/\n$/.test(before) ? "\n\n" : "";
+    area.value = before + sep + text + after;
+    area.focus();
+    var pos = (before + sep + text).length; area.setSelectionRange(pos, pos);
+    area.dispatchEvent(new Event("input", { bubbles: true }));
   });
 })();
