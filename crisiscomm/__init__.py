@@ -4,6 +4,7 @@ import importlib
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -27,10 +28,17 @@ DOMAINS = [
     "rules",
     "statements",
     "briefings",
+    "inquiries",
+    "ops",
     "plans",
     "overview",
     "web",
 ]
+
+
+class _BoundedInt(IntegerConverter):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _database_url(app):
@@ -77,6 +85,8 @@ def _install_session_hooks():
 
 def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True, template_folder=TEMPLATE_DIR)
+    # <int:…> in URLs: ids beyond 32 bits (the id columns) are a 404, not a database overflow
+    app.url_map.converters["int"] = _BoundedInt
     app.config.from_object(config_for_env())
     if app.config.get("ENV_NAME") == "production":
         # Read now, not when config.py was imported: production never falls back to a default key.
@@ -91,6 +101,10 @@ def create_app(config=None):
         raise RuntimeError("SECRET_KEY must be set when CRISISCOMM_ENV=production")
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     app.config.setdefault("SCENARIO_DIR", SCENARIO_DIR)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
     @app.before_request
     def _fresh_request_globals():

@@ -90,9 +90,11 @@ def init_app(app):
         code = (exc.name or "error").lower().replace(" ", "_")
         if exc.code == 400 and "CSRF" in (exc.description or ""):
             code, message = "csrf_failed", _("The form expired or was not sent from this site. Please reload and try again.")
-        response = _render(exc.code, code, message)
+        from flask import make_response
+
+        response = make_response(_render(exc.code, code, message))
         if exc.code == 405 and getattr(exc, "valid_methods", None):
-            response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
     @app.errorhandler(OperationalError)
@@ -105,9 +107,18 @@ def init_app(app):
             db.session.rollback()
         except Exception:  # the connection itself may be gone
             db.session.remove()
-        response = _render(503, "database_unavailable",
-                           _("The database is briefly unavailable. Nothing was saved; please try again."))
-        response[0].headers["Retry-After"] = "5"
+        # Answer as an anonymous user: loading the signed-in user (for the locale, the headers,
+        # the page's navigation) would need the database again and turn this 503 into a 500.
+        from flask import g
+
+        from .extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
+        from flask import make_response
+
+        response = make_response(_render(503, "database_unavailable",
+                                         _("The database is briefly unavailable. Nothing was saved; please try again.")))
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)

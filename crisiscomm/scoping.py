@@ -11,6 +11,9 @@ from .errors import NotFound, PermissionDenied
 from .extensions import db
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger numbers cannot be ids
+
+
 def _user(user):
     return current_user if user is None else user
 
@@ -50,6 +53,8 @@ def get_or_404(model, ident, user=None, department_of=None):
     try:
         ident = int(ident)
     except (TypeError, ValueError):
+        raise NotFound()
+    if not 0 < ident <= MAX_ID:
         raise NotFound()
     obj = db.session.get(model, ident)
     if obj is None:

@@ -16,6 +16,7 @@ from ..contacts.models import CENTRAL_RESIDENT, PROVINCIAL, Contact
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..scoping import MAX_ID
 from ..notifications import service as outbox
 from ..notifications.models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, PENDING,
                                     Notification)
@@ -139,10 +140,14 @@ def _parse_ids(value, field, errors):
         errors[field] = "expected a list of ids"
         return []
     try:
-        return sorted({int(v) for v in value})
+        ids = sorted({int(v) for v in value if not isinstance(v, bool)})
     except (TypeError, ValueError):
         errors[field] = "expected a list of ids"
         return []
+    if any(isinstance(v, bool) for v in value) or any(not 0 < i <= MAX_ID for i in ids):
+        errors[field] = "expected a list of existing ids"
+        return []
+    return ids
 
 
 FIELDS = ("title", "starts_at", "ends_at", "place", "online_link", "topics", "status", "status_reason", "minutes",
@@ -313,7 +318,7 @@ def compliance(*, quarter, status=None):
     parse_quarter(quarter)
     start, end = quarter_bounds(quarter)
     departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                     .order_by(Department.province)).all()
+                                     .order_by(Department.sort_name)).all()
     rows = db.session.scalars(select(Briefing).where(Briefing.starts_at >= start, Briefing.starts_at < end)
                               .order_by(Briefing.starts_at)).all()
     by_dep = {}

@@ -88,7 +88,7 @@ def index():
                                 department=department)
     briefings = db.session.scalars(stmt).all()
     departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                     .order_by(Department.province)).all() if scoping.is_ministry() else []
+                                     .order_by(Department.sort_name)).all() if scoping.is_ministry() else []
     return render_template("briefings/index.html", briefings=briefings, quarter=quarter or "", status=status or "",
                            department=department, departments=departments, labels=service.status_labels(),
                            quarter_key=service.quarter_key, can_edit=_can_edit(),
@@ -101,7 +101,7 @@ def new():
     code = request.values.get("department") or None
     if scoping.is_ministry() and not code:
         departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                         .order_by(Department.province)).all()
+                                         .order_by(Department.sort_name)).all()
         return render_template("briefings/pick_department.html", departments=departments)
     department = scoping.resolve_department(code)
     form = BriefingForm()
@@ -241,7 +241,7 @@ def plan():
     code = request.values.get("department") or None
     if scoping.is_ministry() and not code:
         departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                         .order_by(Department.province)).all()
+                                         .order_by(Department.sort_name)).all()
         return render_template("briefings/pick_department.html", departments=departments, target="briefings.plan")
     department = scoping.resolve_department(code)
     school_year = request.values.get("school_year") or service.current_school_year()

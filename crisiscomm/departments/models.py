@@ -1,8 +1,9 @@
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..models import Auditable, IdMixin, TimestampMixin
+from ..text import fold
 from ..types import JSONType, UTCDateTime
 
 ACTIVE = "active"
@@ -17,6 +18,8 @@ class Department(IdMixin, TimestampMixin, Auditable, db.Model):
     code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     province: Mapped[str] = mapped_column(String(120), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # fold(province): sorting "Đà Nẵng" with the Ds on every database, whatever its collation
+    sort_name: Mapped[str] = mapped_column(String(120), nullable=False, default="", index=True)
     cluster_2022: Mapped[int | None] = mapped_column(Integer)
     seq_2022: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=ACTIVE, index=True)
@@ -35,6 +38,11 @@ class Department(IdMixin, TimestampMixin, Auditable, db.Model):
     webhook_secret: Mapped[str | None] = mapped_column(String(128))
 
     merged_into = relationship("Department", remote_side="Department.id", foreign_keys=[merged_into_id])
+
+    @validates("province")
+    def _keep_sort_name(self, key, value):
+        self.sort_name = fold(value)
+        return value
 
     @property
     def is_active(self):

@@ -47,7 +47,7 @@ def find_by_code(code, follow_merger=True):
 
 
 def list_departments(status=ACTIVE, q=None):
-    stmt = select(Department).order_by(Department.province)
+    stmt = select(Department).order_by(Department.sort_name)
     if status and status != "all":
         stmt = stmt.where(Department.status == status)
     deps = db.session.scalars(stmt).all()

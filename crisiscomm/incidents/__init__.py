@@ -1,2 +1,41 @@
+"""Incidents: the log with immediate escalation, the public-statement clock, playbook checklists, fast reports."""
+
+
+def escalate_job():
+    from . import service
+
+    service.run_escalations()
+
+
+def deadlines_job():
+    from . import service
+
+    service.run_deadlines()
+
+
 def init_app(app):
-    from . import models  # noqa: F401
+    from flask_babel import lazy_gettext as _l
+
+    from .. import jobs, nav
+    from ..demo import register_demo
+    from ..web import register_home_panel, register_model_label
+    from . import api, cli, models, views  # noqa: F401
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.incidents_cli)
+    nav.register(app, "incidents.index", _l("Incidents"), order=10)
+    nav.register(app, "incidents.policy", _l("Escalation policy"),
+                 roles=("director", "deputy_director", "ministry_admin", "ministry_comms"), order=85)
+    jobs.register(app, "incidents.escalate", escalate_job, seconds=30)
+    jobs.register(app, "incidents.deadlines", deadlines_job, seconds=60)
+    register_demo(app, cli.create_demo_incidents)
+    register_home_panel(app, "incidents/_home_panel.html")
+    register_model_label("Incident", _l("Incidents"))
+    register_model_label("EscalationPolicy", _l("Escalation policy"))
+
+    @app.context_processor
+    def incident_helpers():
+        from . import service
+
+        return {"incident_service": service, "incidents_overview": service.overview}

@@ -61,3 +61,119 @@ def applicable_rule(applies_to, at=None, channel=None, priority=None, severity=N
     if not candidates:
         return None
     return sorted(candidates, key=lambda r: (-_specificity(r), r.duration_minutes))[0]
+
+
+# --- administration (Ministry admin) ----------------------------------------------------------
+
+RULE_FIELDS = ("name", "legal_source", "source_status", "applies_to", "duration_minutes", "channels", "priorities",
+               "severities", "incident_linked", "valid_from", "valid_to", "active")
+# Changing these on a rule in use would rewrite history: the rule is end-dated and a new version made instead.
+_SUBSTANCE = ("applies_to", "duration_minutes", "channels", "priorities", "severities", "incident_linked",
+              "valid_from")
+
+
+def list_rules():
+    return db.session.scalars(select(DeadlineRule).order_by(DeadlineRule.applies_to, DeadlineRule.valid_from.desc(),
+                                                            DeadlineRule.name)).all()
+
+
+def rule_in_use(rule):
+    from ..inquiries.models import Inquiry
+
+    return db.session.scalar(select(Inquiry.id).where(Inquiry.deadline_rule_id == rule.id).limit(1)) is not None
+
+
+def _clean(data):
+    from ..errors import ValidationError
+    from ..text import fold
+    from .models import APPLIES_TO
+
+    errors, out = {}, {}
+    out["name"] = (data.get("name") or "").strip()
+    if not out["name"]:
+        errors["name"] = "required"
+    out["legal_source"] = (data.get("legal_source") or "").strip()
+    if not out["legal_source"]:
+        errors["legal_source"] = "required: the law or decision this deadline comes from"
+    out["source_status"] = (data.get("source_status") or "").strip()[:200]
+    out["applies_to"] = data.get("applies_to")
+    if out["applies_to"] not in APPLIES_TO:
+        errors["applies_to"] = "one of " + ", ".join(APPLIES_TO)
+    try:
+        out["duration_minutes"] = int(data.get("duration_minutes"))
+        if not 1 <= out["duration_minutes"] <= 60 * 24 * 60:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["duration_minutes"] = "a whole number of minutes, 1 to 86400"
+    for name in ("channels", "priorities", "severities"):
+        value = data.get(name) or []
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",")]
+        out[name] = sorted({fold(v).replace(" ", "_") for v in value if v and v.strip()})
+    linked = data.get("incident_linked")
+    out["incident_linked"] = {"": None, None: None, "any": None, "yes": True, "no": False, True: True,
+                              False: False}.get(linked, "bad")
+    if out["incident_linked"] == "bad":
+        errors["incident_linked"] = "yes, no or any"
+    for name in ("valid_from", "valid_to"):
+        value = data.get(name)
+        if value in (None, ""):
+            out[name] = None
+            continue
+        try:
+            from ..clock import parse_datetime
+
+            out[name] = parse_datetime(value)
+        except (TypeError, ValueError):
+            errors[name] = "a date and time"
+    if out.get("valid_from") and out.get("valid_to") and out["valid_to"] <= out["valid_from"]:
+        errors["valid_to"] = "must be after valid from"
+    out["active"] = bool(data.get("active", True))
+    if errors:
+        raise ValidationError("Please correct the rule.", fields=errors)
+    return out
+
+
+def _new_key(name):
+    import re
+
+    from ..text import fold
+
+    base = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:50] or "rule"
+    key, n = base, 2
+    while db.session.scalar(select(DeadlineRule.id).where(DeadlineRule.key == key)):
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def create_rule(*, user, data):
+    from ..scoping import require_role
+
+    require_role("ministry_admin", user=user)
+    values = _clean(data)
+    rule = DeadlineRule(key=_new_key(values["name"]), **values)
+    db.session.add(rule)
+    db.session.flush()
+    return rule
+
+
+def update_rule(*, user, rule, data):
+    """Edit a rule. If deadlines were already computed from it and its substance changes, the rule is
+    end-dated now and a new rule takes over from now: past due times stay explained by the rule in force."""
+    from ..scoping import require_role
+
+    require_role("ministry_admin", user=user)
+    values = _clean(data)
+    changed = [k for k in _SUBSTANCE if k != "valid_from" and getattr(rule, k) != values[k]]
+    if changed and rule_in_use(rule):
+        t = now()
+        rule.valid_to = t
+        values["valid_from"] = max(values["valid_from"] or t, t)
+        successor = DeadlineRule(key=_new_key(values["name"]), **values)
+        db.session.add(successor)
+        db.session.flush()
+        return successor
+    for k, v in values.items():
+        setattr(rule, k, v)
+    db.session.flush()
+    return rule

@@ -2,8 +2,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models import Auditable, IdMixin, TimestampMixin
-from ..types import JSONType
+from ..models import Auditable, DepartmentOwned, IdMixin, TimestampMixin
+from ..types import JSONType, UTCDateTime
 
 CATEGORIES = ("exam", "school_safety", "health", "misinformation", "finance", "curriculum", "data_protection")
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -45,3 +45,60 @@ class ScenarioVersion(IdMixin, TimestampMixin, Auditable, db.Model):
     @property
     def phases(self):
         return (self.meta or {}).get("phases", [])
+
+    @property
+    def summary(self):
+        return (self.meta or {}).get("summary") or ""
+
+    @property
+    def notify(self):
+        return (self.meta or {}).get("notify", [])
+
+    @property
+    def default_severity(self):
+        return (self.meta or {}).get("default_severity")
+
+
+class ScenarioDistribution(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
+    """A scenario version sent by the Ministry's communication centre to one Department, and its receipt."""
+
+    __tablename__ = "scenario_distribution"
+    __merger__ = "keep"  # a receipt is history of the Department that acknowledged it
+    __table_args__ = (UniqueConstraint("scenario_version_id", "department_id"),)
+
+    scenario_version_id: Mapped[int] = mapped_column(ForeignKey("scenario_version.id"), nullable=False, index=True)
+    distributed_at = mapped_column(UTCDateTime, nullable=False)
+    distributed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    acknowledged_at = mapped_column(UTCDateTime, index=True)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reminded_at = mapped_column(UTCDateTime)
+    reminder_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    scenario_version = relationship("ScenarioVersion", lazy="joined")
+    distributed_by = relationship("User", foreign_keys=[distributed_by_id])
+    acknowledged_by = relationship("User", foreign_keys=[acknowledged_by_id])
+
+    @property
+    def acknowledged(self):
+        return self.acknowledged_at is not None
+
+
+class ScenarioAdaptation(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
+    """A Department's own copy of a scenario's body, based on one Ministry version, with local edits."""
+
+    __tablename__ = "scenario_adaptation"
+    __merger__ = "keep"  # the surviving Department keeps its own adaptation; the former one stays readable
+    __table_args__ = (UniqueConstraint("scenario_id", "department_id"),)
+
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id"), nullable=False, index=True)
+    base_version_id: Mapped[int] = mapped_column(ForeignKey("scenario_version.id"), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    scenario = relationship("Scenario")
+    base_version = relationship("ScenarioVersion", lazy="joined")
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+
+    @property
+    def behind(self):
+        return self.base_version.version < self.scenario.latest_version

@@ -251,7 +251,7 @@ def public_directory():
     from ..departments.models import ACTIVE, Department
 
     deps = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                              .order_by(Department.province)).all()
+                              .order_by(Department.sort_name)).all()
     at = now()
     officials = {r.department_id: r for r in db.session.scalars(
         select(SpokespersonAssignment).where(

@@ -90,3 +90,56 @@
       .then(function (r) { if (r.ok && btn.hasAttribute("data-reload")) { window.location.reload(); } else { btn.disabled = false; if (!r.ok) r.json().then(function (j) { alert((j.error && j.error.message) || r.status); }); } });
   });
 })();
+
+/* --- scenarios: print button and key-message word counts ---------------------------------- */
+(function () {
+  "use strict";
+  // Print the page: <button data-print>
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest("[data-print]")) { ev.preventDefault(); window.print(); }
+  });
+
+  // Key messages of a scenario body: <textarea data-keymessages="#list" data-word-limit-each="27">
+  // Lists each "### " message under "## Thông điệp chính" with its word count and supporting facts.
+  document.querySelectorAll("[data-keymessages]").forEach(function (input) {
+    var out = document.querySelector(input.getAttribute("data-keymessages"));
+    var limit = parseInt(input.getAttribute("data-word-limit-each") || "27", 10);
+    if (!out) return;
+    var words = function (s) { return s.replace(/[*_`#>]/g, " ").trim().split(/\s+/).filter(function (w) { return /[\p{L}\p{N}]/u.test(w); }).length; };
+    var update = function () {
+      var inSection = false, messages = [];
+      input.value.split(/\r?\n/).forEach(function (line) {
+        if (/^## /.test(line)) { inSection = line.slice(3).trim() === "Thông điệp chính"; return; }
+        if (!inSection) return;
+        if (/^### /.test(line)) { messages.push({ text: line.slice(4).trim(), facts: 0 }); }
+        else if (messages.length && /^[-*+]\s+/.test(line)) { messages[messages.length - 1].facts += 1; }
+      });
+      out.textContent = "";
+      messages.forEach(function (m) {
+        var li = document.createElement("li"), n = words(m.text);
+        li.textContent = n + " / " + limit + " · " + m.facts + " · " + m.text;
+        if (n > limit || m.facts > 3) li.classList.add("error");
+        out.appendChild(li);
+      });
+    };
+    input.addEventListener("input", update); update();
+// --- inquiries: statement library beside the drafting form ---------------------------------
+// <button data-insert-into="#answer" data-insert-text="…"> inserts the passage at the cursor of the draft.
+(function () {
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-insert-into]");
+    if (!btn) return;
+    var area = document.querySelector(btn.getAttribute("data-insert-into"));
+    if (!area) return;
+    ev.preventDefault();
+    var text = btn.getAttribute("data-insert-text") || "";
+    var start = area.selectionStart != null ? area.selectionStart : area.value.length;
+    var end = area.selectionEnd != null ? area.selectionEnd : area.value.length;
+    var before = area.value.slice(0, start), after = area.value.slice(end);
+    var sep = before && !/\n$/.test(before) ? "\n\n" : "";
+    area.value = before + sep + text + after;
+    area.focus();
+    var pos = (before + sep + text).length; area.setSelectionRange(pos, pos);
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 770d8e6564d8
+Revision ID: 10ec04f2004d
 Revises: 
-Create Date: 2026-11-24 17:33:37.130329
+Create Date: 2026-11-24 17:47:19.036705
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '770d8e6564d8'
+revision = '10ec04f2004d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,6 +48,7 @@ def upgrade():
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('province', sa.String(length=120), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('sort_name', sa.String(length=120), nullable=False),
     sa.Column('cluster_2022', sa.Integer(), nullable=True),
     sa.Column('seq_2022', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
@@ -71,6 +72,7 @@ def upgrade():
     )
     with op.batch_alter_table('department', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_department_merged_into_id'), ['merged_into_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_department_sort_name'), ['sort_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_department_status'), ['status'], unique=False)
 
     op.create_table('exam_period',
@@ -545,6 +547,7 @@ def downgrade():
     op.drop_table('exam_period')
     with op.batch_alter_table('department', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_department_status'))
+        batch_op.drop_index(batch_op.f('ix_department_sort_name'))
         batch_op.drop_index(batch_op.f('ix_department_merged_into_id'))
 
     op.drop_table('department')

@@ -1,0 +1,131 @@
+"""Shared pieces of the benchmarks: a prepared database, gunicorn on loopback, an SMTP sink."""
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, "results")
+sys.path.insert(0, PROJECT)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SMTPSink:
+    """A real local SMTP server (aiosmtpd) that records when each message was accepted."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self.lock = threading.Lock()
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append((time.monotonic(), envelope.content))
+        return "250 OK"
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+def prepare_database(url, users=4):
+    """Schema, reference data (63 → 34 Departments) and bench users with API tokens."""
+    from crisiscomm import create_app
+    from crisiscomm.extensions import db
+    from crisiscomm.users import service as users_service
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "NOTIFY_DISPATCH": "off"})
+    with app.app_context():
+        db.create_all()
+        from crisiscomm.departments import service as departments
+        from crisiscomm.users.models import User
+
+        departments.load_reference()
+        departments.apply_merger()
+        tokens = []
+        for i in range(users):
+            email = f"bench{i}@bench.example.vn"
+            user = db.session.scalar(db.select(User).where(User.email == email)) or users_service.create_user(
+                email=email, name=f"Bench {i}", role="comms_officer", password="bench-password-123",
+                department_code="ha-noi")
+            tokens.append(users_service.issue_token(user=user, label="bench"))
+        db.session.commit()
+    return tokens
+
+
+def start_gunicorn(url, workers, smtp_port, port=None):
+    port = port or free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "CRISISCOMM_SCHEDULER": "off",
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "NOTIFY_DISPATCH": "thread",
+           "PYTHONPATH": PROJECT}
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+           "--worker-class", "gthread", "--threads", "4", "--log-level", "warning", "wsgi:app"]
+    proc = subprocess.Popen(cmd, cwd=PROJECT, env=env)
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code in (200, 503):
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("gunicorn did not start")
+        time.sleep(0.2)
+    return proc, f"http://127.0.0.1:{port}", cmd
+
+
+def worker_rss_mb(master_pid):
+    """Resident memory of each gunicorn worker (children of the master), from /proc."""
+    out = []
+    try:
+        children = open(f"/proc/{master_pid}/task/{master_pid}/children").read().split()
+    except OSError:
+        return out
+    for pid in children:
+        try:
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmRSS:"):
+                    out.append(round(int(line.split()[1]) / 1024, 1))
+        except OSError:
+            pass
+    return out
+
+
+def percentiles(samples_ms):
+    if not samples_ms:
+        return {"n": 0}
+    s = sorted(samples_ms)
+    pick = lambda q: round(s[min(len(s) - 1, int(q * len(s)))], 1)  # noqa: E731
+    return {"n": len(s), "p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "mean": round(statistics.fmean(s), 1)}
+
+
+def write_result(name, data):
+    os.makedirs(RESULTS, exist_ok=True)
+    path = os.path.join(RESULTS, f"{name}-{time.strftime('%Y%m%dT%H%M%S')}.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2)
+    return path
+
+
+def default_workers():
+    # gunicorn's rule of thumb is 2×cores+1; on a 2-core laptop that many processes plus the load
+    # generator fight over the CPU, so use one worker per core (min 2) with 4 threads each.
+    return max(2, os.cpu_count() or 2)

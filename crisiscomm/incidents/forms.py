@@ -1,0 +1,77 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..scenarios.models import CATEGORIES, SEVERITIES
+
+
+def category_choices():
+    from .service import category_label
+
+    return [(c, category_label(c)) for c in CATEGORIES]
+
+
+def severity_choices():
+    from .service import severity_label
+
+    return [(s, severity_label(s)) for s in SEVERITIES]
+
+
+class IncidentForm(FlaskForm):
+    department = SelectField(_l("Department"), choices=[], validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    severity = SelectField(_l("Severity"), choices=[], validate_choice=False)
+    exam_related = BooleanField(_l("Exam-related (alerts the exam steering board)"))
+    exam = StringField(_l("Exam"), validators=[Optional(), Length(max=300)])
+    occurred_at = DateTimeLocalField(_l("Occurred at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+    scenario = SelectField(_l("Scenario (playbook)"), choices=[], validate_choice=False)
+    drill = BooleanField(_l("Drill (DIỄN TẬP): alerts only the people named below"))
+    drill_recipients = SelectMultipleField(_l("Drill participants"), choices=[], validate_choice=False)
+
+
+class EditForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    severity = SelectField(_l("Severity"), choices=[], validate_choice=False)
+    exam_related = BooleanField(_l("Exam-related (alerts the exam steering board)"))
+    exam = StringField(_l("Exam"), validators=[Optional(), Length(max=300)])
+    occurred_at = DateTimeLocalField(_l("Occurred at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional()])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"), choices=[], validate_choice=False)
+    closing_summary = TextAreaField(_l("What happened (required to close)"))
+    closing_public_summary = TextAreaField(_l("What was said publicly (required to close)"))
+    reason = StringField(_l("Reason (required to reopen)"))
+
+
+class StatementForm(FlaskForm):
+    text = TextAreaField(_l("Statement text"), validators=[DataRequired()])
+    channel = StringField(_l("Channel"), validators=[DataRequired(), Length(max=48)])
+    published_at = DateTimeLocalField(_l("Published at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    approved_by = SelectField(_l("Approved by"), choices=[], validate_choice=False)
+
+
+class ScenarioForm(FlaskForm):
+    scenario = SelectField(_l("Scenario (playbook)"), choices=[], validate_choice=False)
+
+
+class PolicyForm(FlaskForm):
+    timeout_minutes = IntegerField(_l("Timeout before escalating (minutes)"),
+                                   validators=[DataRequired(), NumberRange(1, 240)])
+    critical_timeout_minutes = IntegerField(_l("Timeout for critical incidents (minutes)"),
+                                            validators=[DataRequired(), NumberRange(1, 240)])
+    members_1 = TextAreaField(_l("Also at level 1"))
+    members_2 = TextAreaField(_l("Also at level 2"))
+    members_3 = TextAreaField(_l("Also at level 3"))
+
+
+class OfficeForm(FlaskForm):
+    members = TextAreaField(_l("Ministry office list (level 3)"))

@@ -1,0 +1,34 @@
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    "received": _l("Received"),
+    "assigned": _l("Assigned"),
+    "drafting": _l("Drafting"),
+    "awaiting_approval": _l("Awaiting approval"),
+    "answered": _l("Answered"),
+    "declined": _l("Declined"),
+    "referred_to_ministry": _l("Referred to the Ministry"),
+}
+
+
+def init_app(app):
+    from .. import jobs, nav
+    from ..cli import register_setup
+    from ..demo import register_demo
+    from ..users.models import DIRECTOR, MINISTRY_ADMIN
+    from ..web import register_model_label
+    from . import api, cli, demo, models, service, views  # noqa: F401
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.inquiries_cli)
+    nav.register(app, "inquiries.index", _l("Press inquiries"), order=30)
+    nav.register(app, "inquiries.stats", _l("Inquiry figures"), order=31)
+    nav.register(app, "inquiries.settings", _l("Inquiry settings"), roles=(MINISTRY_ADMIN, DIRECTOR), order=88)
+    nav.register(app, "inquiries.refusal_grounds", _l("Grounds for refusal"), roles=(MINISTRY_ADMIN,), order=89)
+    jobs.register(app, "inquiries.alert_deadlines", service.alert_deadlines, seconds=300)
+    register_setup(app, service.seed_refusal_grounds)
+    register_demo(app, demo.create_demo)
+    register_model_label("Inquiry", _l("Press inquiries"))
+
+    app.jinja_env.globals["inquiry_state_label"] = lambda s: STATE_LABELS.get(s, s)

@@ -1,0 +1,53 @@
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..audit.service import acting_as
+from ..extensions import db
+
+inquiries_cli = AppGroup("inquiries", help="Press inquiries.")
+
+
+@inquiries_cli.command("import-eml")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--department", "code", required=True, help="Department code, e.g. ha-noi.")
+@click.option("--as", "as_email", default=None, help="Log it as this user (default: the Department's first "
+                                                      "communication officer).")
+def import_eml_cmd(path, code, as_email):
+    """Turn a forwarded .eml file into a received inquiry (channel email)."""
+    from ..departments.service import find_by_code
+    from ..errors import DomainError
+    from ..users.models import COMMS_OFFICER, User
+    from . import service
+
+    department = find_by_code(code)
+    if department is None:
+        raise click.BadParameter(f"unknown department {code}", param_hint="--department")
+    if as_email:
+        user = db.session.scalar(select(User).where(User.email == as_email.strip().lower()))
+    else:
+        user = db.session.scalar(select(User).where(User.department_id == department.id, User.active.is_(True),
+                                                    User.role == COMMS_OFFICER).order_by(User.id).limit(1))
+    if user is None:
+        raise click.ClickException("no user to log the inquiry as: pass --as EMAIL")
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        with acting_as(user):
+            inquiry = service.import_eml(user=user, department=department, data=data)
+            db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc.message} {exc.fields}")
+    click.echo(f"inquiry {inquiry.id}: {inquiry.subject} (from {inquiry.journalist_name} "
+               f"<{inquiry.sender_email or '-'}>), due {inquiry.due_at.isoformat()}")
+
+
+@inquiries_cli.command("alert-deadlines")
+def alert_cmd():
+    """Queue the overdue / due-soon alerts now (the scheduler does this every few minutes)."""
+    from . import service
+
+    n = service.alert_deadlines()
+    db.session.commit()
+    click.echo(f"{n} alerts queued")

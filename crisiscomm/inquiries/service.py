@@ -1,0 +1,730 @@
+"""Press inquiries: intake, the workflow with approval, deadlines, overdue alerts, reporting."""
+import email
+import email.policy
+import html
+import io
+import re
+from datetime import datetime, time, timedelta
+from email.utils import getaddresses, parseaddr
+from statistics import median
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import scoping
+from ..clock import from_local, now, parse_datetime, to_local
+from ..errors import Conflict, PermissionDenied, ValidationError
+from ..extensions import db
+from ..text import fold, where_all_terms
+from ..users.models import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS, SPOKESPERSON,
+                            User)
+from .models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, CHANNELS, DECLINED, DRAFTING, OPEN_STATES, PRIORITIES,
+                     RECEIVED, REFERRED, STATES, Inquiry, InquiryEvent, RefusalGround)
+
+# The workflow: from each state, the states it may move to. Nothing else is allowed.
+TRANSITIONS = {
+    RECEIVED: (ASSIGNED, DECLINED, REFERRED),
+    ASSIGNED: (ASSIGNED, DRAFTING, DECLINED, REFERRED),
+    DRAFTING: (AWAITING_APPROVAL, ASSIGNED, DECLINED, REFERRED),
+    AWAITING_APPROVAL: (ANSWERED, DRAFTING),
+    ANSWERED: (),
+    DECLINED: (),
+    REFERRED: (),
+}
+
+# Who may log and work on inquiries (viewers and steering-board members only read).
+WORKER_ROLES = (MINISTRY_ADMIN, MINISTRY_COMMS, DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER)
+SETTINGS_ROLES = (MINISTRY_ADMIN, DIRECTOR)
+APPROVER_CHOICES = ("spokesperson", "director")
+DEFAULT_HOURS = 24
+DEFAULT_DUE_SOON_MINUTES = 120
+
+REFUSAL_GROUNDS = [
+    dict(key="state_secret", name="Thông tin thuộc bí mật nhà nước",
+         legal_source="Luật Báo chí 2016, Điều 9 khoản 2; Luật Bảo vệ bí mật nhà nước 2018; "
+                      "Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1 điểm a."),
+    dict(key="ongoing_investigation", name="Vụ việc đang trong quá trình thanh tra, điều tra, chưa có kết luận",
+         legal_source="Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1 điểm b (vụ việc đang thanh tra, điều tra, "
+                      "chưa có kết luận chính thức)."),
+    dict(key="exam_confidential", name="Đề thi, đáp án chưa công bố (thông tin mật của kỳ thi)",
+         legal_source="Quy chế thi tốt nghiệp THPT của Bộ GDĐT; Luật Bảo vệ bí mật nhà nước 2018."),
+    dict(key="minor_privacy", name="Bảo vệ đời tư, danh tính của người chưa thành niên",
+         legal_source="Luật Báo chí 2016, Điều 9 khoản 7; Luật Trẻ em 2016, Điều 21 và Điều 33."),
+    dict(key="personal_privacy", name="Bí mật đời tư của cá nhân",
+         legal_source="Luật Báo chí 2016, Điều 9 khoản 7; Bộ luật Dân sự 2015, Điều 38."),
+    dict(key="not_competent", name="Không thuộc thẩm quyền của Sở (đề nghị hỏi cơ quan có thẩm quyền)",
+         legal_source="Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1."),
+]
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def department_settings(department):
+    s = department.settings or {}
+    return {
+        "inquiry_approver": s.get("inquiry_approver") if s.get("inquiry_approver") in APPROVER_CHOICES
+        else "spokesperson",
+        "inquiry_default_hours": s.get("inquiry_default_hours"),
+        "inquiry_due_soon_minutes": s.get("inquiry_due_soon_minutes") or DEFAULT_DUE_SOON_MINUTES,
+    }
+
+
+def update_settings(*, department, user, approver, default_hours=None, due_soon_minutes=None):
+    if not (user.role == MINISTRY_ADMIN or (user.role == DIRECTOR and user.department_id == department.id)):
+        raise PermissionDenied(_("Only the Ministry administrator or the Department's director can change this."))
+    errors = {}
+    if approver not in APPROVER_CHOICES:
+        errors["approver"] = "one of " + ", ".join(APPROVER_CHOICES)
+    hours = _int_in(default_hours, 1, 24 * 30, "default_hours", errors, required=False)
+    minutes = _int_in(due_soon_minutes, 5, 24 * 60, "due_soon_minutes", errors, required=False)
+    if errors:
+        raise ValidationError(_("Please correct the settings."), fields=errors)
+    settings = dict(department.settings or {})
+    settings["inquiry_approver"] = approver
+    settings["inquiry_default_hours"] = hours
+    settings["inquiry_due_soon_minutes"] = minutes
+    department.settings = settings  # a new dict, so the change is detected and audited
+    db.session.flush()
+    return department
+
+
+def _int_in(value, low, high, name, errors, required=True):
+    if value in (None, ""):
+        if required:
+            errors[name] = "required"
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors[name] = f"an integer from {low} to {high}"
+        return None
+    if not low <= number <= high:
+        errors[name] = f"an integer from {low} to {high}"
+        return None
+    return number
+
+
+# --- refusal grounds --------------------------------------------------------------------------
+
+def seed_refusal_grounds():
+    existing = set(db.session.scalars(select(RefusalGround.key)))
+    for spec in REFUSAL_GROUNDS:
+        if spec["key"] not in existing:
+            db.session.add(RefusalGround(**spec))
+    db.session.flush()
+
+
+def refusal_grounds(active_only=True):
+    stmt = select(RefusalGround).order_by(RefusalGround.id)
+    if active_only:
+        stmt = stmt.where(RefusalGround.active.is_(True))
+    return db.session.scalars(stmt).all()
+
+
+def save_refusal_ground(*, user, name, legal_source="", active=True, ground=None):
+    scoping.require_role(MINISTRY_ADMIN, user=user)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("A name is required."), fields={"name": "required"})
+    if ground is None:
+        key = re.sub(r"[^a-z0-9]+", "_", fold(name))[:50].strip("_") or "ground"
+        base, n = key, 2
+        while db.session.scalar(select(RefusalGround.id).where(RefusalGround.key == key)):
+            key, n = f"{base}_{n}", n + 1
+        ground = RefusalGround(key=key, name=name)
+        db.session.add(ground)
+    ground.name, ground.legal_source, ground.active = name, (legal_source or "").strip(), bool(active)
+    db.session.flush()
+    return ground
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+def compute_due(*, department, received_at, channel=None, priority=None, incident_linked=False,
+                journalist_deadline=None):
+    """(due_at, source, rule): the journalist's deadline, else the most specific rule (a Department's own
+    default hours override the generic product default rule), else 24 hours."""
+    from ..rules.models import INQUIRY_RESPONSE
+    from ..rules.service import applicable_rule
+
+    if journalist_deadline is not None:
+        return journalist_deadline, "journalist", None
+    rule = applicable_rule(INQUIRY_RESPONSE, at=received_at, channel=channel, priority=priority,
+                           incident_linked=incident_linked)
+    specific = rule is not None and (rule.incident_linked is not None or rule.channels or rule.priorities)
+    hours = department_settings(department)["inquiry_default_hours"]
+    if specific or (rule is not None and not hours):
+        return received_at + rule.duration, "rule", rule
+    return received_at + timedelta(hours=hours or DEFAULT_HOURS), "department", None
+
+
+def due_status(inquiry, at=None):
+    """'overdue', 'due_soon' or None for an open inquiry."""
+    if not inquiry.is_open:
+        return None
+    at = at or now()
+    if inquiry.due_at <= at:
+        return "overdue"
+    minutes = department_settings(inquiry.department)["inquiry_due_soon_minutes"]
+    if inquiry.due_at <= at + timedelta(minutes=minutes):
+        return "due_soon"
+    return None
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+def create_contact(*, department, full_name, outlet, outlet_type=None, email_address=None):
+    """A new journalist typed at intake becomes a Contact of the Department."""
+    from ..contacts.models import OUTLET_TYPES, Contact
+
+    contact = Contact(department_id=department.id, full_name=full_name.strip(), outlet=(outlet or "").strip(),
+                      outlet_type=outlet_type if outlet_type in OUTLET_TYPES else "online",
+                      email=(email_address or None), phones=[])
+    contact.refresh_search_text()
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def _parse_when(value, name, errors):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return parse_datetime(value)
+    try:
+        return parse_datetime(value)
+    except (TypeError, ValueError):
+        errors[name] = "a date and time, e.g. 2026-06-26T14:30"
+        return None
+
+
+def create_inquiry(*, user, department, subject, channel="phone", received_at=None, contact_id=None,
+                   journalist_name=None, outlet=None, outlet_type=None, questions="", deadline=None,
+                   priority="normal", incident_id=None, source="form", sender_email=None):
+    scoping.require_role(*WORKER_ROLES, user=user)
+    errors = {}
+    subject = (subject or "").strip()
+    if not subject:
+        errors["subject"] = "required"
+    elif len(subject) > 300:
+        errors["subject"] = "at most 300 characters"
+    if channel not in CHANNELS:
+        errors["channel"] = "one of " + ", ".join(CHANNELS)
+    if priority not in PRIORITIES:
+        errors["priority"] = "one of " + ", ".join(PRIORITIES)
+    received = _parse_when(received_at, "received_at", errors) or now()
+    if received > now() + timedelta(minutes=5):
+        errors["received_at"] = "cannot be in the future"
+    journalist_deadline = _parse_when(deadline, "deadline", errors)
+    if journalist_deadline is not None and journalist_deadline <= received:
+        errors["deadline"] = "must be after the time the inquiry was received"
+    contact = None
+    if contact_id not in (None, ""):
+        from ..contacts.models import Contact
+
+        try:
+            contact = db.session.get(Contact, int(contact_id))
+        except (TypeError, ValueError):
+            contact = None
+        if contact is None or contact.department_id != department.id:
+            errors["contact_id"] = "no such contact in this Department"
+    journalist_name = (journalist_name or "").strip()
+    outlet = (outlet or "").strip()
+    if contact is None and "contact_id" not in errors and not journalist_name:
+        errors["journalist_name"] = "required: pick a contact or type the journalist's name"
+    incident = None
+    if incident_id not in (None, ""):
+        from ..incidents.models import Incident
+
+        try:
+            incident = db.session.get(Incident, int(incident_id))
+        except (TypeError, ValueError):
+            incident = None
+        if incident is None or incident.department_id != department.id:
+            errors["incident_id"] = "no such incident in this Department"
+    if errors:
+        raise ValidationError(_("The inquiry could not be saved."), fields=errors)
+    if contact is None:
+        contact = create_contact(department=department, full_name=journalist_name, outlet=outlet,
+                                 outlet_type=outlet_type, email_address=sender_email)
+    due_at, deadline_source, rule = compute_due(department=department, received_at=received, channel=channel,
+                                                priority=priority, incident_linked=incident is not None,
+                                                journalist_deadline=journalist_deadline)
+    inquiry = Inquiry(department_id=department.id, received_at=received, channel=channel, contact_id=contact.id,
+                      journalist_name=journalist_name or contact.full_name, outlet=outlet or contact.outlet,
+                      sender_email=sender_email, subject=subject, questions=(questions or "").strip(),
+                      priority=priority, journalist_deadline=journalist_deadline, due_at=due_at,
+                      deadline_source=deadline_source, deadline_rule_id=rule.id if rule else None,
+                      incident_id=incident.id if incident else None, state=RECEIVED, source=source,
+                      created_by_id=user.id)
+    inquiry.refresh_search_text()
+    db.session.add(inquiry)
+    db.session.flush()
+    db.session.add(InquiryEvent(inquiry_id=inquiry.id, at=now(), actor_id=user.id, from_state=None,
+                                to_state=RECEIVED, note=_("Logged via %(source)s", source=source)))
+    db.session.flush()
+    return inquiry
+
+
+# --- email intake -----------------------------------------------------------------------------
+
+_FORWARD_MARK = re.compile(r"(-{2,}\s*(Forwarded message|Original Message|Tin nhắn đã chuyển tiếp|Thư chuyển tiếp)"
+                           r"\s*-{2,}|^Begin forwarded message:)", re.IGNORECASE | re.MULTILINE)
+_FROM_LINE = re.compile(r"^\s*\*?(From|Từ|Người gửi)\s*:\*?\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_SUBJECT_LINE = re.compile(r"^\s*\*?(Subject|Tiêu đề|Chủ đề)\s*:\*?\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_FWD_PREFIX = re.compile(r"^\s*((fwd?|tr|fw|chuyển tiếp)\s*:\s*)+", re.IGNORECASE)
+
+
+def _html_to_text(markup):
+    markup = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", markup)
+    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", markup)
+    text = html.unescape(re.sub(r"<[^>]+>", "", markup))
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
+
+
+def _body_of(message):
+    part = message.get_body(preferencelist=("plain",))
+    if part is not None:
+        return part.get_content().strip()
+    part = message.get_body(preferencelist=("html",))
+    if part is not None:
+        return _html_to_text(part.get_content())
+    return ""
+
+
+def parse_eml(data):
+    """{'name','email','subject','body'} of a (forwarded) message; the original sender when recognisable."""
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+    except Exception:  # noqa: BLE001 - any unreadable file is bad input
+        raise ValidationError(_("This file is not a readable email message."), fields={"file": "not an .eml"})
+    subject = str(message.get("Subject", "") or "").strip()
+    name, address = parseaddr(str(message.get("From", "") or ""))
+    body = _body_of(message)
+    # A forwarded message attached whole (message/rfc822): its own sender, subject and body.
+    for part in message.walk():
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_content()
+            if hasattr(inner, "get_body"):
+                iname, iaddr = parseaddr(str(inner.get("From", "") or ""))
+                if iaddr:
+                    name, address = iname, iaddr
+                subject = str(inner.get("Subject", "") or subject).strip()
+                body = _body_of(inner) or body
+                break
+    else:
+        mark = _FORWARD_MARK.search(body)
+        if mark:
+            forwarded = body[mark.end():]
+            header_block = forwarded[:1500]
+            found = _FROM_LINE.search(header_block)
+            if found:
+                pairs = getaddresses([found.group(2).strip()])
+                fname, faddr = pairs[0] if pairs else ("", "")
+                if not faddr:
+                    m = re.search(r"[\w.+-]+@[\w-]+\.[\w.-]+", found.group(2))
+                    faddr = m.group(0) if m else ""
+                if faddr:
+                    name, address = fname.strip().strip('"') or name, faddr
+            fsub = _SUBJECT_LINE.search(header_block)
+            if fsub:
+                subject = fsub.group(2).strip()
+            # The forwarded text starts after its header block (the first blank line).
+            parts = re.split(r"\n\s*\n", forwarded.strip(), maxsplit=1)
+            if len(parts) == 2 and _FROM_LINE.search(parts[0]):
+                body = parts[1].strip()
+            else:
+                body = forwarded.strip()
+    subject = _FWD_PREFIX.sub("", subject).strip()
+    return {"name": (name or "").strip(), "email": (address or "").strip().lower(), "subject": subject,
+            "body": body}
+
+
+def import_eml(*, user, department, data, received_at=None):
+    """A forwarded .eml becomes a received inquiry (channel email) with sender, subject and questions."""
+    parsed = parse_eml(data)
+    if not parsed["subject"] and not parsed["body"]:
+        raise ValidationError(_("The message has neither a subject nor a body."), fields={"file": "empty message"})
+    contact_id = None
+    if parsed["email"]:
+        from ..contacts.models import Contact
+
+        contact_id = db.session.scalar(select(Contact.id).where(Contact.department_id == department.id,
+                                                                Contact.email == parsed["email"]).limit(1))
+    name = parsed["name"] or parsed["email"] or _("Unknown sender")
+    outlet = parsed["email"].split("@", 1)[1] if "@" in parsed["email"] else ""
+    return create_inquiry(user=user, department=department, subject=(parsed["subject"] or _("(no subject)"))[:300],
+                          channel="email", received_at=received_at, contact_id=contact_id, journalist_name=name,
+                          outlet=outlet, questions=parsed["body"], source="email",
+                          sender_email=parsed["email"] or None)
+
+
+# --- workflow ---------------------------------------------------------------------------------
+
+def allowed_transitions(inquiry):
+    return list(TRANSITIONS.get(inquiry.state, ()))
+
+
+def approver_roles(department):
+    return (DIRECTOR,) if department_settings(department)["inquiry_approver"] == "director" else (SPOKESPERSON,)
+
+
+def can_approve(user, inquiry):
+    return user.role in approver_roles(inquiry.department) and user.department_id == inquiry.department_id
+
+
+def check_version(inquiry, version):
+    if version in (None, ""):
+        return
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Bad version."), fields={"version": "an integer"})
+    if version != inquiry.version:
+        raise Conflict(_("Someone else saved this inquiry while you were editing it (your version %(mine)s, "
+                         "current version %(theirs)s). Your text is kept below: review their changes, "
+                         "then save again.", mine=version, theirs=inquiry.version),
+                       fields={"version": "stale"}, current_version=inquiry.version)
+
+
+def _find_assignee(assignee, department):
+    if isinstance(assignee, User):
+        user = assignee
+    elif isinstance(assignee, int) or (isinstance(assignee, str) and assignee.isdigit()):
+        user = db.session.get(User, int(assignee))
+    elif isinstance(assignee, str) and assignee.strip():
+        user = db.session.scalar(select(User).where(User.email == assignee.strip().lower()))
+    else:
+        raise ValidationError(_("Choose who handles the inquiry."), fields={"assignee": "required"})
+    if user is None or not user.active or user.department_id != department.id or user.role not in WORKER_ROLES:
+        raise ValidationError(_("The assignee must be an active officer of this Department."),
+                              fields={"assignee": "not an officer of this Department"})
+    return user
+
+
+def save_draft(*, inquiry, user, answer_text, version=None):
+    scoping.require_role(*WORKER_ROLES, user=user)
+    check_version(inquiry, version)
+    if inquiry.state not in (ASSIGNED, DRAFTING, RECEIVED):
+        raise Conflict(_("The answer can only be edited before it is sent for approval."),
+                       fields={"answer": f"inquiry is {inquiry.state}"})
+    inquiry.answer_draft = (answer_text or "").strip()
+    db.session.flush()
+    return inquiry
+
+
+def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None, reason=None,
+               refusal_ground_id=None, version=None):
+    """Move an inquiry along the workflow; illegal moves are a Conflict listing the allowed ones."""
+    scoping.require_role(*WORKER_ROLES, user=user)
+    check_version(inquiry, version)
+    allowed = allowed_transitions(inquiry)
+    if to not in STATES:
+        raise ValidationError(_("Unknown state."), fields={"to": "one of " + ", ".join(STATES)})
+    if to not in allowed:
+        raise Conflict(_("An inquiry that is %(state)s cannot move to %(to)s.", state=inquiry.state, to=to),
+                       fields={"to": "not allowed from " + inquiry.state}, allowed=allowed)
+    note = (note or "").strip() or None
+    at = now()
+    from_state = inquiry.state
+    if to == ASSIGNED:
+        person = _find_assignee(assignee, inquiry.department)
+        inquiry.assignee_id = person.id
+        note = note or _("Assigned to %(name)s", name=person.name)
+        _notify_assignee(inquiry, person)
+    elif to == DRAFTING:
+        if from_state == AWAITING_APPROVAL:
+            if not can_approve(user, inquiry):
+                raise PermissionDenied(_("Only the approver can return the answer for changes."))
+            if not note:
+                raise ValidationError(_("Say what needs to change."), fields={"note": "required"})
+        if inquiry.assignee_id is None:
+            inquiry.assignee_id = user.id
+    elif to == AWAITING_APPROVAL:
+        if answer_text is not None:
+            inquiry.answer_draft = answer_text.strip()
+        if not (inquiry.answer_draft or "").strip():
+            raise ValidationError(_("Write the answer before sending it for approval."),
+                                  fields={"answer": "required"})
+    elif to == ANSWERED:
+        if not can_approve(user, inquiry):
+            raise PermissionDenied(_("This Department's answers are approved by the %(who)s.",
+                                     who=_("director") if approver_roles(inquiry.department) == (DIRECTOR,)
+                                     else _("spokesperson")))
+        text = (answer_text if answer_text is not None else inquiry.answer_draft or "").strip()
+        if not text:
+            raise ValidationError(_("The answer is empty."), fields={"answer": "required"})
+        inquiry.answer_draft = text
+        inquiry.approved_text = text
+        inquiry.approved_by_id, inquiry.approved_at, inquiry.answered_at, inquiry.closed_at = user.id, at, at, at
+        _add_statement(inquiry, user, at)
+    elif to == DECLINED:
+        errors = {}
+        reason = (reason or "").strip()
+        if not reason:
+            errors["reason"] = "required"
+        ground = None
+        if refusal_ground_id in (None, ""):
+            errors["refusal_ground"] = "required"
+        else:
+            try:
+                ground = db.session.get(RefusalGround, int(refusal_ground_id))
+            except (TypeError, ValueError):
+                ground = None
+            if ground is None or not ground.active:
+                errors["refusal_ground"] = "unknown ground"
+        if errors:
+            raise ValidationError(_("A declined inquiry needs a reason and a ground for refusal."), fields=errors)
+        inquiry.decline_reason, inquiry.refusal_ground_id, inquiry.closed_at = reason, ground.id, at
+        note = note or f"{ground.name}: {reason}"
+    elif to == REFERRED:
+        inquiry.closed_at = at
+        _notify_ministry(inquiry, note)
+    inquiry.state = to
+    db.session.add(InquiryEvent(inquiry_id=inquiry.id, at=at, actor_id=user.id, from_state=from_state,
+                                to_state=to, note=note))
+    db.session.flush()
+    return inquiry
+
+
+def _add_statement(inquiry, user, at):
+    from ..statements.models import Statement
+
+    statement = Statement(department_id=inquiry.department_id, source_type="inquiry", source_id=inquiry.id,
+                          subject=inquiry.subject, text=inquiry.approved_text, channel=inquiry.channel,
+                          approved_by_id=user.id, published_at=at)
+    statement.refresh_search_text()
+    db.session.add(statement)
+
+
+def _inquiry_url(inquiry):
+    from flask import current_app
+
+    base = current_app.config.get("BASE_URL") or ""
+    return f"{base.rstrip('/')}/inquiries/{inquiry.id}"
+
+
+def _notify_assignee(inquiry, person):
+    from ..notifications.service import enqueue
+
+    subject = _("Press inquiry assigned to you: %(subject)s", subject=inquiry.subject)
+    body = _("%(journalist)s (%(outlet)s) asks: %(subject)s. Due %(due)s.", journalist=inquiry.journalist_name,
+             outlet=inquiry.outlet, subject=inquiry.subject, due=to_local(inquiry.due_at).strftime("%d/%m/%Y %H:%M"))
+    enqueue(kind="inquiry.assigned", channel="in_app", subject=subject, body_text=body + "\n" + _inquiry_url(inquiry),
+            recipient=person, department_id=inquiry.department_id, source=("inquiry", inquiry.id),
+            payload={"url": f"/inquiries/{inquiry.id}"})
+
+
+def _notify_ministry(inquiry, note):
+    from ..notifications.service import enqueue
+
+    for person in db.session.scalars(select(User).where(User.role == MINISTRY_COMMS, User.active.is_(True))):
+        enqueue(kind="inquiry.referred", channel="in_app", recipient=person, department_id=inquiry.department_id,
+                subject=_("Inquiry referred to the Ministry by %(dep)s: %(subject)s", dep=inquiry.department.name,
+                          subject=inquiry.subject),
+                body_text=(note or "") + "\n" + _inquiry_url(inquiry), source=("inquiry", inquiry.id),
+                payload={"url": f"/inquiries/{inquiry.id}"})
+
+
+# --- deadline alerts (job) --------------------------------------------------------------------
+
+def alert_deadlines():
+    """Alert the assignee and the Department's communication officers about overdue and due-soon inquiries,
+    in-app and by email; each (inquiry, kind, person, channel) once. Returns the number of alerts queued."""
+    from ..notifications.models import Notification
+    from ..notifications.service import enqueue
+
+    t = now()
+    horizon = t + timedelta(hours=24)
+    rows = db.session.scalars(select(Inquiry).where(Inquiry.state.in_(OPEN_STATES), Inquiry.due_at <= horizon)
+                              .order_by(Inquiry.due_at)).all()
+    queued = 0
+    for inquiry in rows:
+        kind = due_status(inquiry, t)
+        if kind is None:
+            continue
+        people = {u.id: u for u in db.session.scalars(select(User).where(
+            User.department_id == inquiry.department_id, User.role == COMMS_OFFICER, User.active.is_(True)))}
+        if inquiry.assignee is not None and inquiry.assignee.active:
+            people[inquiry.assignee.id] = inquiry.assignee
+        due = to_local(inquiry.due_at).strftime("%d/%m/%Y %H:%M")
+        if kind == "overdue":
+            subject = _("OVERDUE press inquiry: %(subject)s (due %(due)s)", subject=inquiry.subject, due=due)
+        else:
+            subject = _("Press inquiry due soon: %(subject)s (due %(due)s)", subject=inquiry.subject, due=due)
+        body = _("%(journalist)s (%(outlet)s) is waiting for an answer. State: %(state)s.",
+                 journalist=inquiry.journalist_name, outlet=inquiry.outlet, state=inquiry.state)
+        body += "\n" + _inquiry_url(inquiry)
+        for person in people.values():
+            for channel in ("in_app", "email"):
+                key = f"inquiry:{inquiry.id}:{kind}:{person.id}:{channel}"
+                if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
+                    continue
+                enqueue(kind=f"inquiry.{kind}", channel=channel, subject=subject, body_text=body,
+                        recipient=person, department_id=inquiry.department_id, source=("inquiry", inquiry.id),
+                        dedupe_key=key, payload={"url": f"/inquiries/{inquiry.id}"})
+                queued += 1
+    return queued
+
+
+# --- lists, stats, export ---------------------------------------------------------------------
+
+def _local_day_start(d):
+    return from_local(datetime.combine(d, time.min))
+
+
+def parse_period(date_from=None, date_to=None):
+    errors = {}
+    out = []
+    for name, value in (("from", date_from), ("to", date_to)):
+        if value in (None, ""):
+            out.append(None)
+            continue
+        try:
+            out.append(datetime.strptime(str(value)[:10], "%Y-%m-%d").date())
+        except ValueError:
+            errors[name] = "a date YYYY-MM-DD"
+            out.append(None)
+    if errors:
+        raise ValidationError(_("Bad period."), fields=errors)
+    return out[0], out[1]
+
+
+def list_query(*, user=None, department=None, state=None, outlet=None, overdue=None, date_from=None, date_to=None,
+               q=None):
+    stmt = scoping.scoped_select(Inquiry, user)
+    if department is not None:
+        stmt = stmt.where(Inquiry.department_id == department.id)
+    if state:
+        if state not in STATES and state != "open":
+            raise ValidationError(_("Unknown state."), fields={"state": "one of open, " + ", ".join(STATES)})
+        stmt = stmt.where(Inquiry.state.in_(OPEN_STATES) if state == "open" else Inquiry.state == state)
+    if outlet:
+        stmt = stmt.where(*where_all_terms(Inquiry.search_text, outlet))
+    if q:
+        stmt = stmt.where(*where_all_terms(Inquiry.search_text, q))
+    if overdue:
+        stmt = stmt.where(Inquiry.state.in_(OPEN_STATES), Inquiry.due_at <= now())
+    start, end = parse_period(date_from, date_to)
+    if start:
+        stmt = stmt.where(Inquiry.received_at >= _local_day_start(start))
+    if end:
+        stmt = stmt.where(Inquiry.received_at < _local_day_start(end + timedelta(days=1)))
+    return stmt
+
+
+def list_inquiries(limit=200, offset=0, **filters):
+    stmt = list_query(**filters).order_by(Inquiry.received_at.desc(), Inquiry.id.desc()).limit(limit).offset(offset)
+    return db.session.scalars(stmt).all()
+
+
+def stats(*, user=None, department=None, date_from=None, date_to=None):
+    """Volume per (local) month, median hours to answer, share answered by the due time."""
+    rows = db.session.scalars(list_query(user=user, department=department, date_from=date_from,
+                                         date_to=date_to)).all()
+    months = {}
+    for r in rows:
+        key = to_local(r.received_at).strftime("%Y-%m")
+        months[key] = months.get(key, 0) + 1
+    answered = [r for r in rows if r.state == ANSWERED and r.answered_at is not None]
+    hours = [(r.answered_at - r.received_at).total_seconds() / 3600 for r in answered]
+    on_time = sum(1 for r in answered if r.answered_at <= r.due_at)
+    by_state = {s: 0 for s in STATES}
+    for r in rows:
+        by_state[r.state] += 1
+    departments = {}
+    for r in rows:
+        d = departments.setdefault(r.department.code, {"department": r.department.code, "name": r.department.name,
+                                                       "total": 0, "answered": 0, "on_time": 0})
+        d["total"] += 1
+        if r in answered:
+            d["answered"] += 1
+            d["on_time"] += r.answered_at <= r.due_at
+    return {
+        "total": len(rows),
+        "by_month": [{"month": k, "count": v} for k, v in sorted(months.items())],
+        "by_state": by_state,
+        "answered": len(answered),
+        "median_hours_to_answer": round(median(hours), 2) if hours else None,
+        "answered_on_time": on_time,
+        "share_on_time": round(on_time / len(answered), 4) if answered else None,
+        "open_overdue": sum(1 for r in rows if r.is_open and r.due_at <= now()),
+        "departments": sorted(departments.values(), key=lambda d: -d["total"]),
+    }
+
+
+def export_xlsx(rows, stats_data=None):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Inquiries"
+    header = ["ID", "Sở GDĐT", "Nhận lúc", "Kênh", "Phóng viên", "Cơ quan báo chí", "Chủ đề", "Mức ưu tiên",
+              "Hạn trả lời", "Trạng thái", "Người xử lý", "Trả lời lúc", "Đúng hạn"]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+
+    def naive(dt):
+        return to_local(dt).replace(tzinfo=None) if dt else None
+
+    for r in rows:
+        on_time = "" if r.answered_at is None else ("có" if r.answered_at <= r.due_at else "không")
+        ws.append([r.id, r.department.name, naive(r.received_at), r.channel, r.journalist_name, r.outlet, r.subject,
+                   r.priority, naive(r.due_at), r.state, r.assignee.name if r.assignee else "",
+                   naive(r.answered_at), on_time])
+    for col, width in zip("ABCDEFGHIJKLM", (6, 28, 17, 14, 24, 28, 50, 10, 17, 18, 24, 17, 9)):
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2):
+        for idx in (2, 8, 11):
+            if row[idx].value is not None:
+                row[idx].number_format = "dd/mm/yyyy hh:mm"
+    if stats_data is not None:
+        s = wb.create_sheet("Stats")
+        s.append(["Tổng số", stats_data["total"]])
+        s.append(["Đã trả lời", stats_data["answered"]])
+        s.append(["Trung vị thời gian trả lời (giờ)", stats_data["median_hours_to_answer"]])
+        s.append(["Tỷ lệ trả lời đúng hạn", stats_data["share_on_time"]])
+        s.append([])
+        s.append(["Tháng", "Số câu hỏi"])
+        for m in stats_data["by_month"]:
+            s.append([m["month"], m["count"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def get_inquiry(ident, user=None):
+    return scoping.get_or_404(Inquiry, ident, user)
+
+
+def department_officers(department):
+    return db.session.scalars(select(User).where(User.department_id == department.id, User.active.is_(True),
+                                                 User.role.in_(WORKER_ROLES)).order_by(User.name)).all()
+
+
+def department_incidents(department):
+    from ..incidents.models import Incident
+
+    return db.session.scalars(select(Incident).where(Incident.department_id == department.id)
+                              .order_by(Incident.occurred_at.desc()).limit(50)).all()
+
+
+def inquiry_dict(i):
+    return {
+        "id": i.id, "department": i.department.code, "received_at": i.received_at.isoformat(),
+        "channel": i.channel, "contact_id": i.contact_id, "journalist_name": i.journalist_name, "outlet": i.outlet,
+        "sender_email": i.sender_email, "subject": i.subject, "questions": i.questions, "priority": i.priority,
+        "deadline": i.journalist_deadline.isoformat() if i.journalist_deadline else None,
+        "due_at": i.due_at.isoformat(), "deadline_source": i.deadline_source, "due_status": due_status(i),
+        "incident_id": i.incident_id, "state": i.state, "allowed_transitions": allowed_transitions(i),
+        "assignee": i.assignee.email if i.assignee else None, "answer_draft": i.answer_draft,
+        "approved_text": i.approved_text, "approved_by": i.approved_by.email if i.approved_by else None,
+        "answered_at": i.answered_at.isoformat() if i.answered_at else None,
+        "decline_reason": i.decline_reason,
+        "refusal_ground": i.refusal_ground.key if i.refusal_ground else None, "version": i.version,
+        "timeline": [{"at": e.at.isoformat(), "by": e.actor.email if e.actor else None, "from": e.from_state,
+                      "to": e.to_state, "note": e.note} for e in i.events],
+    }
+

@@ -1,0 +1,287 @@
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import scoping
+from ..clock import now, to_local
+from ..departments.service import list_departments
+from ..errors import Conflict, DomainError, PermissionDenied, ValidationError
+from ..extensions import db
+from ..security import roles_required
+from ..users.models import MINISTRY_ADMIN
+from . import service
+from .forms import CHANNEL_LABELS, PRIORITY_LABELS, ImportForm, IntakeForm, SettingsForm
+from .models import STATES
+
+bp = Blueprint("inquiries", __name__, url_prefix="/inquiries")
+
+
+def _commit():
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(_("Someone else saved this inquiry at the same moment. Reload and try again."),
+                       fields={"version": "stale"})
+
+
+def _filters():
+    a = request.args
+    return {"state": a.get("state", ""), "department": a.get("department", ""), "outlet": a.get("outlet", ""),
+            "from": a.get("from", ""), "to": a.get("to", ""), "q": a.get("q", ""), "overdue": a.get("overdue", "")}
+
+
+def _department_choices():
+    return [(d.code, d.name) for d in list_departments()]
+
+
+@bp.get("")
+@login_required
+def index():
+    f = _filters()
+    department = scoping.resolve_department(f["department"]) if f["department"] else None
+    errors = {}
+    try:
+        rows = service.list_inquiries(department=department, state=f["state"] or None, outlet=f["outlet"] or None,
+                                      q=f["q"] or None, overdue=f["overdue"] == "1", date_from=f["from"],
+                                      date_to=f["to"])
+        status = 200
+    except ValidationError as exc:
+        rows, errors, status = [], exc.fields, 422
+    return render_template("inquiries/index.html", rows=rows, f=f, errors=errors, states=STATES,
+                           due_status=service.due_status, departments=list_departments()
+                           if current_user.is_ministry else [], export_args=request.args.to_dict()), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if current_user.role not in service.WORKER_ROLES:
+        raise PermissionDenied()
+    form = IntakeForm()
+    form.department.choices = _department_choices() if current_user.is_ministry else []
+    code = request.values.get("department") or (current_user.department.code if current_user.department else None)
+    department = scoping.resolve_department(code) if code else None
+    if request.method == "GET":
+        form.received_at.data = to_local(now()).replace(tzinfo=None, second=0, microsecond=0)
+        if department:
+            form.department.data = department.code
+    incidents = service.department_incidents(department) if department else []
+    form.incident_id.choices = [("", _("None"))] + [(str(i.id), f"{i.title} ({i.occurred_at:%d/%m/%Y})")
+                                                    for i in incidents]
+    status = 200
+    if form.validate_on_submit():
+        if department is None:
+            form.department.errors.append(_("Choose a Department."))
+            status = 422
+        else:
+            try:
+                inquiry = service.create_inquiry(
+                    user=current_user, department=department, subject=form.subject.data, channel=form.channel.data,
+                    received_at=form.received_at.data, contact_id=form.contact_id.data or None,
+                    journalist_name=form.journalist.data, outlet=form.outlet.data,
+                    outlet_type=form.outlet_type.data, questions=form.questions.data or "",
+                    deadline=form.deadline.data, priority=form.priority.data,
+                    incident_id=form.incident_id.data or None)
+            except ValidationError as exc:
+                _field_errors(form, exc, {"journalist_name": "journalist", "contact_id": "journalist"})
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Inquiry logged: due %(due)s.", due=to_local(inquiry.due_at).strftime("%d/%m/%Y %H:%M")),
+                      "success")
+                return redirect(url_for("inquiries.index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("inquiries/new.html", form=form, department=department,
+                           import_form=ImportForm(formdata=None)), status
+
+
+def _field_errors(form, exc, aliases=None):
+    for name, problem in exc.fields.items():
+        name = (aliases or {}).get(name, name)
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.append(problem)
+        else:
+            flash(f"{name}: {problem}", "error")
+
+
+@bp.post("/import")
+@login_required
+def import_eml():
+    form = ImportForm()
+    code = form.department.data or (current_user.department.code if current_user.department else None)
+    department = scoping.resolve_department(code)
+    upload = request.files.get("file")
+    if not form.validate_on_submit() or upload is None or not upload.filename:
+        raise ValidationError(_("Choose an .eml file."), fields={"file": "required"})
+    inquiry = service.import_eml(user=current_user, department=department, data=upload.read())
+    db.session.commit()
+    flash(_("Email imported as a draft inquiry: check the journalist and the deadline."), "success")
+    return redirect(url_for("inquiries.show", inquiry_id=inquiry.id))
+
+
+def _render_show(inquiry, status=200, draft_text=None, error=None):
+    from ..statements.service import search_statements
+
+    library_q = request.args.get("lq", "").strip() or inquiry.subject
+    library = search_statements(q=library_q, department=inquiry.department, limit=8)
+    if not library and not request.args.get("lq"):
+        library = search_statements(department=inquiry.department, limit=5)
+        library_q = ""
+    return render_template(
+        "inquiries/show.html", inquiry=inquiry, status_of=service.due_status(inquiry),
+        allowed=service.allowed_transitions(inquiry), officers=service.department_officers(inquiry.department),
+        grounds=service.refusal_grounds(), can_approve=service.can_approve(current_user, inquiry),
+        can_work=current_user.role in service.WORKER_ROLES, library=library, library_q=library_q,
+        draft_text=inquiry.answer_draft if draft_text is None else draft_text, error=error,
+        approver=service.department_settings(inquiry.department)["inquiry_approver"],
+        channel_labels=dict(CHANNEL_LABELS), priority_labels=dict(PRIORITY_LABELS)), status
+
+
+@bp.get("/<int:inquiry_id>")
+@login_required
+def show(inquiry_id):
+    return _render_show(service.get_inquiry(inquiry_id))
+
+
+@bp.post("/<int:inquiry_id>/draft")
+@login_required
+def save_draft(inquiry_id):
+    inquiry = service.get_inquiry(inquiry_id)
+    text = request.form.get("answer", "")
+    try:
+        service.save_draft(inquiry=inquiry, user=current_user, answer_text=text, version=request.form.get("version"))
+        _commit()
+    except (Conflict, ValidationError) as exc:
+        db.session.rollback()
+        inquiry = service.get_inquiry(inquiry_id)
+        return _render_show(inquiry, status=exc.status, draft_text=text, error=exc.message)
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("inquiries.show", inquiry_id=inquiry.id))
+
+
+@bp.post("/<int:inquiry_id>/transition")
+@login_required
+def transition(inquiry_id):
+    inquiry = service.get_inquiry(inquiry_id)
+    form = request.form
+    answer = form.get("answer")
+    try:
+        service.transition(inquiry=inquiry, user=current_user, to=form.get("to", ""),
+                           assignee=form.get("assignee") or None, note=form.get("note"), answer_text=answer,
+                           reason=form.get("reason"), refusal_ground_id=form.get("refusal_ground") or None,
+                           version=form.get("version"))
+        _commit()
+    except DomainError as exc:
+        db.session.rollback()
+        inquiry = service.get_inquiry(inquiry_id)
+        detail = exc.message
+        if exc.fields:
+            detail += " (" + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) + ")"
+        return _render_show(inquiry, status=exc.status, draft_text=answer, error=detail)
+    flash(_("Inquiry is now: %(state)s", state=_state_label(inquiry.state)), "success")
+    return redirect(url_for("inquiries.show", inquiry_id=inquiry.id))
+
+
+def _state_label(state):
+    from . import STATE_LABELS
+
+    return str(STATE_LABELS.get(state, state))
+
+
+def _stats_scope():
+    code = request.args.get("department") or None
+    if not current_user.is_ministry and not code:
+        code = current_user.department.code if current_user.department else None
+    return scoping.resolve_department(code) if code else None
+
+
+@bp.get("/stats")
+@login_required
+def stats():
+    department = _stats_scope()
+    f = {"from": request.args.get("from", ""), "to": request.args.get("to", "")}
+    try:
+        data = service.stats(department=department, date_from=f["from"], date_to=f["to"])
+        errors, status = {}, 200
+    except ValidationError as exc:
+        data, errors, status = None, exc.fields, 422
+    return render_template("inquiries/stats.html", data=data, department=department, f=f, errors=errors,
+                           departments=list_departments() if current_user.is_ministry else []), status
+
+
+@bp.get("/export.xlsx")
+@login_required
+def export():
+    f = _filters()
+    department = scoping.resolve_department(f["department"]) if f["department"] else None
+    rows = service.list_inquiries(department=department, state=f["state"] or None, outlet=f["outlet"] or None,
+                                  q=f["q"] or None, overdue=f["overdue"] == "1", date_from=f["from"],
+                                  date_to=f["to"], limit=100000)
+    data = service.stats(department=department, date_from=f["from"], date_to=f["to"])
+    name = f"inquiries-{department.code if department else 'all'}-{to_local(now()):%Y%m%d}.xlsx"
+    return Response(service.export_xlsx(rows, data),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    if current_user.role not in service.SETTINGS_ROLES:
+        raise PermissionDenied()
+    code = request.values.get("department") or (current_user.department.code if current_user.department else None)
+    department = scoping.resolve_department(code) if code else None
+    form = SettingsForm()
+    current = service.department_settings(department) if department else None
+    if request.method == "GET" and current:
+        form.approver.data = current["inquiry_approver"]
+        form.default_hours.data = current["inquiry_default_hours"]
+        form.due_soon_minutes.data = current["inquiry_due_soon_minutes"]
+    status = 200
+    if department is not None and form.validate_on_submit():
+        try:
+            service.update_settings(department=department, user=current_user, approver=form.approver.data,
+                                    default_hours=form.default_hours.data,
+                                    due_soon_minutes=form.due_soon_minutes.data)
+        except ValidationError as exc:
+            _field_errors(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for("inquiries.settings", department=department.code))
+    elif request.method == "POST":
+        status = 422
+    return render_template("inquiries/settings.html", form=form, department=department,
+                           departments=list_departments() if current_user.is_ministry else []), status
+
+
+@bp.route("/refusal-grounds", methods=["GET", "POST"])
+@roles_required(MINISTRY_ADMIN)
+def refusal_grounds():
+    errors, status = {}, 200
+    if request.method == "POST":
+        ground = None
+        if request.form.get("id"):
+            ground = db.session.get(service.RefusalGround, int(request.form["id"])) if \
+                request.form["id"].isdigit() else None
+            if ground is None:
+                raise ValidationError(_("Unknown ground."), fields={"id": "unknown"})
+        try:
+            service.save_refusal_ground(user=current_user, name=request.form.get("name"),
+                                        legal_source=request.form.get("legal_source"),
+                                        active=request.form.get("active") == "1", ground=ground)
+        except ValidationError as exc:
+            errors, status = exc.fields, 422
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("inquiries.refusal_grounds"))
+    return render_template("inquiries/refusal_grounds.html", grounds=service.refusal_grounds(active_only=False),
+                           errors=errors), status

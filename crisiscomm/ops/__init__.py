@@ -1,0 +1,14 @@
+"""Operations: the health endpoint for load balancers and monitoring, and portable backups.
+
+``/healthz`` (no sign-in) says whether the database answers, whether the scheduler's lease is
+alive and how large the outbox backlog is. ``flask backup FILE`` / ``flask restore FILE`` write
+and read a consistent JSON-lines dump of every table (gzip when FILE ends with .gz).
+"""
+
+
+def init_app(app):
+    from . import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.backup_cmd)
+    app.cli.add_command(cli.restore_cmd)

@@ -1,0 +1,126 @@
+from flask import jsonify, request
+from flask_login import current_user
+
+from ..api import api_blueprint, doc, json_body, reject_unknown
+from ..errors import ValidationError
+from ..extensions import db
+from ..scoping import get_or_404, resolve_department
+from . import service
+from .models import CATEGORIES, ScenarioDistribution
+
+bp = api_blueprint("scenarios_api", __name__)
+
+_DIST_SCHEMA = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "scenario": {"type": "string"}, "scenario_id": {"type": "integer"},
+    "version": {"type": "integer"}, "department": {"type": "string"}, "department_name": {"type": "string"},
+    "distributed_at": {"type": "string", "format": "date-time"}, "acknowledged": {"type": "boolean"},
+    "acknowledged_at": {"type": "string", "format": "date-time", "nullable": True},
+    "acknowledged_by": {"type": "string", "nullable": True},
+    "reminded_at": {"type": "string", "format": "date-time", "nullable": True},
+    "reminder_count": {"type": "integer"}}}
+
+
+def _bool_arg(name):
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise ValidationError("Bad boolean.", fields={name: "true or false"})
+
+
+@bp.get("/scenarios")
+@doc(summary="List the crisis scenario templates (id, title, category, latest version)",
+     params={"category": ({"type": "string", "enum": list(CATEGORIES)}, "filter by category"),
+             "exam_related": ({"type": "boolean"}, "only exam (or only non-exam) scenarios"),
+             "q": ({"type": "string"}, "search title and summary (diacritics-insensitive)")},
+     responses={200: {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}}})
+def list_scenarios():
+    rows = service.list_scenarios(category=request.args.get("category") or None,
+                                  exam_related=_bool_arg("exam_related"), q=request.args.get("q"))
+    return jsonify({"items": [service.scenario_json(s) for s in rows]})
+
+
+@bp.get("/scenarios/<ident>")
+@doc(summary="One scenario: front matter of the latest version and every version (by id or slug)")
+def get_scenario(ident):
+    return jsonify(service.scenario_json(service.get_scenario(ident), full=True))
+
+
+@bp.post("/scenarios/<ident>/distributions")
+@doc(summary="Distribute a scenario version to all active Departments or the ones named (Ministry centre)",
+     body={"type": "object", "required": ["version", "departments"], "properties": {
+         "version": {"type": "integer"},
+         "departments": {"oneOf": [{"type": "string", "enum": ["all"]},
+                                   {"type": "array", "items": {"type": "string"}}]}}},
+     responses={201: {"type": "object", "properties": {"items": {"type": "array", "items": _DIST_SCHEMA}}},
+                403: "Only ministry_comms and ministry_admin distribute"})
+def distribute(ident):
+    scenario = service.get_scenario(ident)
+    data = json_body()
+    reject_unknown(data, ("version", "departments"))
+    version = data.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ValidationError("Bad version.", fields={"version": "an integer version number"})
+    records = service.distribute(scenario=scenario, version=version, departments=data.get("departments"),
+                                 by=current_user)
+    db.session.commit()
+    return jsonify({"items": [service.distribution_json(r) for r in records]}), 201
+
+
+@bp.get("/distributions")
+@doc(summary="Distribution status per Department (your Department's, or all for the Ministry)",
+     params={"scenario": ({"type": "string"}, "scenario id or slug"),
+             "version": ({"type": "integer"}, "only this version (with scenario)")},
+     responses={200: {"type": "object", "properties": {"items": {"type": "array", "items": _DIST_SCHEMA}}}})
+def list_distributions():
+    scenario = service.get_scenario(request.args["scenario"]) if request.args.get("scenario") else None
+    rows = service.list_distributions(scenario=scenario)
+    if request.args.get("version"):
+        if scenario is None:
+            raise ValidationError("A version needs a scenario.", fields={"scenario": "required with version"})
+        version = service.get_version(scenario, request.args["version"])
+        rows = [r for r in rows if r.scenario_version_id == version.id]
+    return jsonify({"items": [service.distribution_json(r) for r in rows]})
+
+
+@bp.post("/distributions/<int:distribution_id>/acknowledge")
+@doc(summary="Acknowledge receipt of a distributed scenario (a user of the receiving Department)",
+     body={"type": "object"}, responses={200: _DIST_SCHEMA, 403: "Ministry users and viewers cannot acknowledge"})
+def acknowledge(distribution_id):
+    record = get_or_404(ScenarioDistribution, distribution_id)
+    service.acknowledge(distribution=record, user=current_user)
+    db.session.commit()
+    return jsonify(service.distribution_json(record))
+
+
+@bp.get("/scenarios/<ident>/render")
+@doc(summary="The playbook rendered for a Department (its adaptation if any, else the Ministry template)",
+     params={"department": ({"type": "string"}, "Department code (Ministry users must give one)"),
+             "version": ({"type": "integer"}, "render this Ministry version instead of the adaptation"),
+             "incident": ({"type": "integer"}, "fill incident placeholders from this incident")},
+     responses={200: {"type": "object", "properties": {
+         "scenario": {"type": "string"}, "version": {"type": "integer"}, "adapted": {"type": "boolean"},
+         "department": {"type": "string"}, "html": {"type": "string"}, "holding_statement": {"type": "string"},
+         "phases": {"type": "array", "items": {"type": "object"}}}}})
+def render(ident):
+    from ..incidents.models import Incident
+
+    scenario = service.get_scenario(ident)
+    department = resolve_department(request.args.get("department"))
+    incident = None
+    if request.args.get("incident"):
+        incident = get_or_404(Incident, request.args["incident"])
+        if incident.department_id != department.id:
+            raise ValidationError("The incident belongs to another Department.",
+                                  fields={"incident": "not an incident of this Department"})
+    playbook = service.render_playbook(department=department, scenario=scenario, incident=incident,
+                                       version=request.args.get("version") or None)
+    return jsonify({"scenario": scenario.slug, "version": playbook.version.version,
+                    "adapted": playbook.adaptation is not None, "department": department.code,
+                    "html": str(playbook.html), "holding_statement": playbook.holding_statement,
+                    "phases": [{"name": p["name"], "due_after": p["due_after"],
+                                "due_at": p["due_at"].isoformat() if p["due_at"] else None, "items": p["items"]}
+                               for p in playbook.phases]})

@@ -1,0 +1,24 @@
+from flask import jsonify, request
+
+from ..api import api_blueprint, doc
+from .. import scoping
+from . import service
+
+bp = api_blueprint("statements_api", __name__)
+
+_ITEM = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "department": {"type": "string"}, "source_type": {"type": "string"},
+    "source_id": {"type": "integer"}, "subject": {"type": "string"}, "text": {"type": "string"},
+    "published_at": {"type": "string", "format": "date-time"}}}
+
+
+@bp.get("/statements")
+@doc(summary="Search the statement library (approved answers and incident statements)",
+     params={"q": ({"type": "string"}, "words to find, diacritics-insensitive"),
+             "department": ({"type": "string"}, "Department code (Ministry roles: optional)")},
+     responses={200: {"type": "object", "properties": {"items": {"type": "array", "items": _ITEM}}}})
+def search():
+    code = request.args.get("department") or None
+    department = scoping.resolve_department(code) if code else None
+    rows = service.search_statements(q=request.args.get("q", "").strip() or None, department=department)
+    return jsonify({"items": [service.statement_dict(s) for s in rows]})

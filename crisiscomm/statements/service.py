@@ -1,0 +1,26 @@
+"""The statement library: what a Department said publicly, searchable without diacritics."""
+from sqlalchemy import select
+
+from .. import scoping
+from ..extensions import db
+from ..text import where_all_terms
+from .models import Statement
+
+
+def search_statements(*, q=None, department=None, user=None, limit=50):
+    """Statements the user may see, newest first; ``q`` matches every word, diacritics-insensitive.
+    ``department`` (a Department) narrows to one Department (Ministry roles see all by default)."""
+    stmt = scoping.scoped_select(Statement, user)
+    if department is not None:
+        stmt = stmt.where(Statement.department_id == department.id)
+    if q:
+        stmt = stmt.where(*where_all_terms(Statement.search_text, q))
+    stmt = stmt.order_by(Statement.published_at.desc(), Statement.id.desc()).limit(limit)
+    return db.session.scalars(stmt).all()
+
+
+def statement_dict(s):
+    return {"id": s.id, "department": s.department.code, "source_type": s.source_type, "source_id": s.source_id,
+            "subject": s.subject, "text": s.text, "channel": s.channel,
+            "published_at": s.published_at.isoformat(),
+            "approved_by": s.approved_by.name if s.approved_by else None}

@@ -1,0 +1,93 @@
+"""The deployment examples stay true to the code: every setting documented, gunicorn serves wsgi:app."""
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from crisiscomm import PROJECT_DIR, create_app
+from crisiscomm.config import Config
+
+from ..conftest import database_url, free_port
+
+DEPLOY = os.path.join(PROJECT_DIR, "deploy")
+
+
+def read(name):
+    with open(os.path.join(DEPLOY, name), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_env_example_lists_every_setting_of_config_py():
+    with open(os.path.join(PROJECT_DIR, "crisiscomm", "config.py"), encoding="utf-8") as fh:
+        source = fh.read()
+    names = set(re.findall(r'(?:environ\.get|env_bool)\("([A-Z_]+)"', source)) - {"name"}
+    documented = set(re.findall(r"^([A-Z_]+)=", read("crisiscomm.env.example"), re.M))
+    assert names - documented == set(), "settings missing from deploy/crisiscomm.env.example"
+    assert documented - names == {"DATABASE_URL"}  # read by create_app, not config.py
+
+
+def test_nginx_body_limit_matches_the_app_upload_limit():
+    nginx = read("nginx-crisiscomm.conf")
+    size = re.search(r"client_max_body_size (\d+)m;", nginx)
+    assert int(size.group(1)) * 1024 * 1024 == Config.MAX_CONTENT_LENGTH
+    env = read("crisiscomm.env.example")
+    assert f"MAX_UPLOAD_BYTES={Config.MAX_CONTENT_LENGTH}" in env
+    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"):
+        assert header in nginx
+    assert "alias /opt/crisiscomm/crisiscomm/static/;" in nginx
+
+
+def test_units_run_gunicorn_and_exactly_one_scheduler():
+    web = read("crisiscomm-web.service")
+    assert "gunicorn -w 4 -b 127.0.0.1:8000" in web and "wsgi:app" in web
+    assert "EnvironmentFile=/etc/crisiscomm/crisiscomm.env" in web
+    assert "flask --app crisiscomm scheduler" in read("crisiscomm-scheduler.service")
+    assert "flask --app crisiscomm backup" in read("crisiscomm-backup.service")
+    assert "OnCalendar=" in read("crisiscomm-backup.timer")
+
+
+def test_proxy_fix_trusts_the_proxy_only_when_configured(app):
+    from flask import request
+
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "crisiscomm.example.gov.vn",
+               "X-Forwarded-For": "203.0.113.9"}
+    plain = create_app({**app.config, "PROXY_FIX": False})
+    proxied = create_app({**app.config, "PROXY_FIX": True})
+    with proxied.test_client() as client:
+        client.get("/healthz", headers=headers)
+        assert request.remote_addr == "203.0.113.9" and request.scheme == "https"
+        assert request.url_root == "https://crisiscomm.example.gov.vn/"
+    with plain.test_client() as client:
+        client.get("/healthz", headers=headers)
+        assert request.remote_addr == "127.0.0.1" and request.scheme == "http"
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_wsgi_app(app, backend):
+    import httpx
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(backend), "SECRET_KEY": "gunicorn-test",
+           "CRISISCOMM_SCHEDULER": "off"}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+                            cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
+                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert response.json()["database"] == "ok"
+        login = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
+        assert login.status_code == 200 and 'lang="vi"' in login.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
