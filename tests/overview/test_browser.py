@@ -11,7 +11,16 @@ SCREENSHOT = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screen
 
 @pytest.mark.browser
 def test_ministry_user_reads_the_overview_and_its_numbers(page, factory, departments, clock, backend):
+    from crisiscomm.extensions import db
+
+    from .test_escalation_metrics import by_title, escalate
+    from .test_inquiry_metrics import inquiry
+    from .seed import utc
+
     data = seed_year(factory, clock)
+    escalate(by_title("Nghi lộ đề thi môn Ngữ văn"), utc(2026, 6, 26, 0, 30), None, None)  # nobody answered yet
+    inquiry(data["hanoi"], "Đề thi Ngữ văn bị lộ?", due=utc(2026, 6, 25, 10), state="drafting")  # overdue
+    db.session.commit()
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto("/login")
     page.get_by_label("Email").fill(data["ministry"].email)
@@ -24,6 +33,8 @@ def test_ministry_user_reads_the_overview_and_its_numbers(page, factory, departm
     assert page.locator("h1").inner_text() == "Toàn cảnh các Sở GDĐT"
     assert page.locator("#kpi-departments strong").inner_text() == "34"
     assert page.locator("#kpi-incidents_open strong").inner_text() == "4"  # 3 in Hà Nội + 1 in TP HCM
+    assert page.locator("#kpi-escalations_unacknowledged strong").inner_text() == "1"
+    assert page.locator("#kpi-inquiries_overdue strong").inner_text() == "1"
 
     hanoi = page.locator('tr[data-department="ha-noi"]')
     assert hanoi.locator('[data-metric="incidents_open"]').inner_text() == "2 liên quan thi · 3"
@@ -35,12 +46,23 @@ def test_ministry_user_reads_the_overview_and_its_numbers(page, factory, departm
     assert hcm.locator('[data-metric="spokesperson"]').inner_text() == "chưa có"
     assert hcm.locator('[data-metric="plan"]').inner_text() == "bản nháp"
     # the rows needing most attention come first: a Department with no spokesperson, contacts, briefing or plan
-    # (4 red cells; An Giang first by name) before Hà Nội (1 red cell: its exam incidents)
+    # (4 red cells; An Giang first by name) before Hà Nội (3 red cells: exam incidents, the unacknowledged
+    # escalation, the overdue inquiry)
     rows = page.locator("#overview tbody tr")
     assert rows.first.get_attribute("data-department") == "an-giang"
     assert rows.first.locator("td.num .badge-red").inner_text() == "4"
-    assert hanoi.locator("td.num .badge-red").inner_text() == "1"
-    assert page.locator("#chart-incidents_per_month svg").count() == 1
+    assert hanoi.locator("td.num .badge-red").inner_text() == "3"
+    assert "cell-red" in hanoi.locator('[data-metric="escalations_unacknowledged"]').get_attribute("class")
+    assert hanoi.locator('[data-metric="escalations_unacknowledged"]').inner_text() == "1"
+    assert hanoi.locator('[data-metric="inquiries_overdue"]').inner_text() == "1"
+    for chart in ("incidents_per_month", "inquiries_per_month", "escalation_ack", "briefing_compliance"):
+        assert page.locator(f"#chart-{chart} svg").count() == 1
+
+    # sort by open incidents from the column header: the Departments with incidents come first
+    page.locator("#overview thead").get_by_role("link", name="Sự cố đang mở").click()
+    page.wait_for_url("**sort=incidents_open**")
+    assert [page.locator("#overview tbody tr").nth(i).get_attribute("data-department") for i in range(2)] == [
+        "ha-noi", "ho-chi-minh"]
     if backend == "sqlite":
         os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
         page.screenshot(path=SCREENSHOT, full_page=False)

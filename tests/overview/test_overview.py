@@ -153,3 +153,13 @@ def test_scorecard_page_and_xlsx_evidence_file(factory, seeded, config):
     assert hanoi[9] == 34.5 and hanoi[10] == 35
     clusters = [[c.value for c in row] for row in wb.worksheets[1].iter_rows(min_row=2)]
     assert clusters[0][0] == 1 and clusters[0][3] == 8.5
+
+
+def test_the_shipped_weights_are_all_backed_by_evidence(factory, seeded, monkeypatch):
+    monkeypatch.delenv("SCORECARD_CONFIG", raising=False)
+    body = factory.api(seeded["ministry"]).get(f"/api/v1/scorecard?year={YEAR}").get_json()
+    assert body["unavailable_criteria"] == []
+    assert [c["key"] for c in body["criteria"]] == [
+        "briefings_per_quarter", "inquiries_on_time", "escalation_ack_median_minutes", "scenarios_acknowledged",
+        "plan_submitted", "contacts_fresh"]
+    assert sum(c["weight"] for c in body["criteria"]) == 40
