@@ -59,8 +59,9 @@ def create_demo():
     plan = ["answered"] * 10 + ["declined"] * 3 + ["referred_to_ministry"] * 2 + ["awaiting_approval"] * 3 + \
            ["drafting"] * 4 + ["assigned"] * 4 + ["received"] * 4
     with acting_as(officer):
+        journalists = _journalists(hanoi)
         for n, final in enumerate(plan):
-            name, outlet, outlet_type = JOURNALISTS[n % len(JOURNALISTS)]
+            contact = journalists[n % len(journalists)]
             subject, questions = SUBJECTS[n % len(SUBJECTS)]
             open_state = final in ("received", "assigned", "drafting", "awaiting_approval")
             # closed ones spread over the last four months; open ones recent, some already overdue
@@ -68,8 +69,7 @@ def create_demo():
             deadline = received + timedelta(hours=8) if n % 3 == 0 else None
             inquiry = service.create_inquiry(
                 user=officer, department=hanoi, subject=subject, channel=("phone", "email", "social_media")[n % 3],
-                received_at=received, journalist_name=name, outlet=outlet, outlet_type=outlet_type,
-                questions=questions, deadline=deadline, priority=("normal", "high", "normal", "urgent")[n % 4],
+                received_at=received, contact_id=contact.id, questions=questions, deadline=deadline, priority=("normal", "high", "normal", "urgent")[n % 4],
                 source="form")
             _walk(inquiry, final, officer, spokesperson, ground, n)
     if hcm is not None:
@@ -82,6 +82,18 @@ def create_demo():
                                            journalist_name="Lâm Gia Huy", outlet="Báo Người Lao Động",
                                            outlet_type="central_resident", questions=questions)
     db.session.flush()
+
+
+def _journalists(department):
+    """The Department's own press contacts when it has some (the contacts demo), else a few of ours, once each."""
+    from ..contacts.models import Contact
+
+    existing = db.session.scalars(select(Contact).where(Contact.department_id == department.id,
+                                                        Contact.archived.is_(False)).order_by(Contact.id)).all()
+    if existing:
+        return existing
+    return [service.create_contact(department=department, full_name=name, outlet=outlet, outlet_type=outlet_type)
+            for name, outlet, outlet_type in JOURNALISTS]
 
 
 def _walk(inquiry, final, officer, spokesperson, ground, n):

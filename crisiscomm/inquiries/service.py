@@ -173,17 +173,22 @@ def due_status(inquiry, at=None):
 
 # --- intake -----------------------------------------------------------------------------------
 
-def create_contact(*, department, full_name, outlet, outlet_type=None, email_address=None):
-    """A new journalist typed at intake becomes a Contact of the Department."""
-    from ..contacts.models import OUTLET_TYPES, Contact
+# Intake names its fields after the journalist; the contacts service after the contact.
+_CONTACT_FIELDS = {"full_name": "journalist_name", "outlet": "outlet", "email": "sender_email",
+                   "outlet_type": "outlet_type"}
 
-    contact = Contact(department_id=department.id, full_name=full_name.strip(), outlet=(outlet or "").strip(),
-                      outlet_type=outlet_type if outlet_type in OUTLET_TYPES else "online",
-                      email=(email_address or None), phones=[])
-    contact.refresh_search_text()
-    db.session.add(contact)
-    db.session.flush()
-    return contact
+
+def create_contact(*, department, full_name, outlet, outlet_type=None, email_address=None):
+    """A new journalist typed at intake becomes a Contact of the Department (through the contacts service)."""
+    from ..contacts import service as contacts
+    from ..contacts.models import ONLINE, OUTLET_TYPES
+
+    try:
+        return contacts.create_contact(department=department, full_name=full_name, outlet=outlet or "",
+                                       outlet_type=outlet_type if outlet_type in OUTLET_TYPES else ONLINE,
+                                       email=email_address or None)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, fields={_CONTACT_FIELDS.get(k, k): v for k, v in exc.fields.items()})
 
 
 def _parse_when(value, name, errors):
@@ -232,6 +237,8 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
     outlet = (outlet or "").strip()
     if contact is None and "contact_id" not in errors and not journalist_name:
         errors["journalist_name"] = "required: pick a contact or type the journalist's name"
+    if contact is None and "contact_id" not in errors and not outlet:
+        errors["outlet"] = "required for a new journalist"
     incident = None
     if incident_id not in (None, ""):
         from ..incidents.models import Incident
@@ -352,7 +359,7 @@ def import_eml(*, user, department, data, received_at=None):
         contact_id = db.session.scalar(select(Contact.id).where(Contact.department_id == department.id,
                                                                 Contact.email == parsed["email"]).limit(1))
     name = parsed["name"] or parsed["email"] or _("Unknown sender")
-    outlet = parsed["email"].split("@", 1)[1] if "@" in parsed["email"] else ""
+    outlet = parsed["email"].split("@", 1)[1] if "@" in parsed["email"] else _("Unknown outlet")
     return create_inquiry(user=user, department=department, subject=(parsed["subject"] or _("(no subject)"))[:300],
                           channel="email", received_at=received_at, contact_id=contact_id, journalist_name=name,
                           outlet=outlet, questions=parsed["body"], source="email",

@@ -1,4 +1,4 @@
-"""Vietnamese is the default UI language; English is one click away; no foundation string lacks Vietnamese."""
+"""Vietnamese is the default UI language; English is one click away; no UI string lacks Vietnamese."""
 from crisiscomm import i18n
 
 FOUNDATION = ("core", "users", "departments", "audit", "notifications", "web")
@@ -7,6 +7,10 @@ FOUNDATION = ("core", "users", "departments", "audit", "notifications", "web")
 def test_every_foundation_string_has_vietnamese():
     missing = {domain: i18n.missing(domain=domain) for domain in FOUNDATION}
     assert missing == {domain: [] for domain in FOUNDATION}
+
+
+def test_every_string_of_every_domain_has_vietnamese():
+    assert [(i18n.os.path.relpath(p, i18n.PROJECT_DIR), n, m) for p, n, m in i18n.missing()] == []
 
 
 def test_core_catalog_covers_top_level_templates_and_modules():

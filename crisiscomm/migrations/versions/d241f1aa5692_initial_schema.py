@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 10ec04f2004d
+Revision ID: d241f1aa5692
 Revises: 
-Create Date: 2026-11-24 17:47:19.036705
+Create Date: 2026-11-24 18:03:14.678962
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '10ec04f2004d'
+revision = 'd241f1aa5692'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -104,6 +104,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_login_failure_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_failure_remote_addr'), ['remote_addr'], unique=False)
 
+    op.create_table('refusal_ground',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('legal_source', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_refusal_ground')),
+    sa.UniqueConstraint('key', name=op.f('uq_refusal_ground_key'))
+    )
     op.create_table('scenario',
     sa.Column('slug', sa.String(length=100), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
@@ -151,6 +162,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_contact_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_outlet_type'), ['outlet_type'], unique=False)
+
+    op.create_table('escalation_policy',
+    sa.Column('timeout_minutes', sa.Integer(), nullable=False),
+    sa.Column('critical_timeout_minutes', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('origin_department_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_escalation_policy_department_id_department')),
+    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_escalation_policy_origin_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation_policy'))
+    )
+    with op.batch_alter_table('escalation_policy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_policy_department_id'), ['department_id'], unique=False)
 
     op.create_table('office_score',
     sa.Column('department_id', sa.Integer(), nullable=False),
@@ -294,41 +320,30 @@ def upgrade():
     with op.batch_alter_table('calendar_feed', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_calendar_feed_department_id'), ['department_id'], unique=False)
 
-    op.create_table('incident',
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('category', sa.String(length=32), nullable=False),
-    sa.Column('exam_related', sa.Boolean(), nullable=False),
-    sa.Column('exam', sa.String(length=300), nullable=True),
-    sa.Column('occurred_at', crisiscomm.types.UTCDateTime(), nullable=False),
-    sa.Column('reported_at', crisiscomm.types.UTCDateTime(), nullable=False),
-    sa.Column('place', sa.String(length=300), nullable=True),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('severity', sa.String(length=16), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('reporter_id', sa.Integer(), nullable=True),
-    sa.Column('scenario_version_id', sa.Integer(), nullable=True),
-    sa.Column('drill', sa.Boolean(), nullable=False),
-    sa.Column('closing_summary', sa.Text(), nullable=True),
-    sa.Column('closed_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    op.create_table('escalation_policy_member',
+    sa.Column('policy_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['policy_id'], ['escalation_policy.id'], name=op.f('fk_escalation_policy_member_policy_id_escalation_policy')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_escalation_policy_member_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation_policy_member'))
+    )
+    with op.batch_alter_table('escalation_policy_member', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_escalation_policy_member_policy_id'), ['policy_id'], unique=False)
+
+    op.create_table('ministry_office_member',
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
     sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
-    sa.Column('department_id', sa.Integer(), nullable=False),
-    sa.Column('origin_department_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_incident_department_id_department')),
-    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_incident_origin_department_id_department')),
-    sa.ForeignKeyConstraint(['reporter_id'], ['user_account.id'], name=op.f('fk_incident_reporter_id_user_account')),
-    sa.ForeignKeyConstraint(['scenario_version_id'], ['scenario_version.id'], name=op.f('fk_incident_scenario_version_id_scenario_version')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident'))
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_ministry_office_member_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ministry_office_member'))
     )
-    with op.batch_alter_table('incident', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_incident_category'), ['category'], unique=False)
-        batch_op.create_index(batch_op.f('ix_incident_department_id'), ['department_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_incident_drill'), ['drill'], unique=False)
-        batch_op.create_index(batch_op.f('ix_incident_exam_related'), ['exam_related'], unique=False)
-        batch_op.create_index(batch_op.f('ix_incident_occurred_at'), ['occurred_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_incident_status'), ['status'], unique=False)
-
     op.create_table('notification',
     sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
     sa.Column('kind', sa.String(length=48), nullable=False),
@@ -368,6 +383,54 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notification_source_id'), ['source_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_source_type'), ['source_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_state'), ['state'], unique=False)
+
+    op.create_table('scenario_adaptation',
+    sa.Column('scenario_id', sa.Integer(), nullable=False),
+    sa.Column('base_version_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('origin_department_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['base_version_id'], ['scenario_version.id'], name=op.f('fk_scenario_adaptation_base_version_id_scenario_version')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_scenario_adaptation_department_id_department')),
+    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_scenario_adaptation_origin_department_id_department')),
+    sa.ForeignKeyConstraint(['scenario_id'], ['scenario.id'], name=op.f('fk_scenario_adaptation_scenario_id_scenario')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_scenario_adaptation_updated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scenario_adaptation')),
+    sa.UniqueConstraint('scenario_id', 'department_id', name=op.f('uq_scenario_adaptation_scenario_id'))
+    )
+    with op.batch_alter_table('scenario_adaptation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scenario_adaptation_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scenario_adaptation_scenario_id'), ['scenario_id'], unique=False)
+
+    op.create_table('scenario_distribution',
+    sa.Column('scenario_version_id', sa.Integer(), nullable=False),
+    sa.Column('distributed_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('distributed_by_id', sa.Integer(), nullable=True),
+    sa.Column('acknowledged_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),
+    sa.Column('reminded_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('reminder_count', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('origin_department_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['acknowledged_by_id'], ['user_account.id'], name=op.f('fk_scenario_distribution_acknowledged_by_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_scenario_distribution_department_id_department')),
+    sa.ForeignKeyConstraint(['distributed_by_id'], ['user_account.id'], name=op.f('fk_scenario_distribution_distributed_by_id_user_account')),
+    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_scenario_distribution_origin_department_id_department')),
+    sa.ForeignKeyConstraint(['scenario_version_id'], ['scenario_version.id'], name=op.f('fk_scenario_distribution_scenario_version_id_scenario_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scenario_distribution')),
+    sa.UniqueConstraint('scenario_version_id', 'department_id', name=op.f('uq_scenario_distribution_scenario_version_id'))
+    )
+    with op.batch_alter_table('scenario_distribution', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scenario_distribution_acknowledged_at'), ['acknowledged_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scenario_distribution_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scenario_distribution_scenario_version_id'), ['scenario_version_id'], unique=False)
 
     op.create_table('spokesperson_assignment',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -444,11 +507,242 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_briefing_speaker_user_id_user_account')),
     sa.PrimaryKeyConstraint('briefing_id', 'user_id', name=op.f('pk_briefing_speaker'))
     )
+    op.create_table('incident',
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('exam_related', sa.Boolean(), nullable=False),
+    sa.Column('exam', sa.String(length=300), nullable=True),
+    sa.Column('occurred_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('reported_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('severity', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reporter_id', sa.Integer(), nullable=True),
+    sa.Column('scenario_version_id', sa.Integer(), nullable=True),
+    sa.Column('drill', sa.Boolean(), nullable=False),
+    sa.Column('drill_recipient_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('closing_summary', sa.Text(), nullable=True),
+    sa.Column('closing_public_summary', sa.Text(), nullable=True),
+    sa.Column('closed_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('escalation_level', sa.Integer(), nullable=False),
+    sa.Column('escalation_round', sa.Integer(), nullable=False),
+    sa.Column('next_escalation_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('level1_acknowledged_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('timeout_minutes', sa.Integer(), nullable=False),
+    sa.Column('first_statement_due_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('first_statement_id', sa.Integer(), nullable=True),
+    sa.Column('first_statement_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('statement_overdue_alerted_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('origin_department_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_incident_department_id_department')),
+    sa.ForeignKeyConstraint(['first_statement_id'], ['statement.id'], name=op.f('fk_incident_first_statement_id_statement')),
+    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_incident_origin_department_id_department')),
+    sa.ForeignKeyConstraint(['reporter_id'], ['user_account.id'], name=op.f('fk_incident_reporter_id_user_account')),
+    sa.ForeignKeyConstraint(['scenario_version_id'], ['scenario_version.id'], name=op.f('fk_incident_scenario_version_id_scenario_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident'))
+    )
+    with op.batch_alter_table('incident', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_drill'), ['drill'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_exam_related'), ['exam_related'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_first_statement_due_at'), ['first_statement_due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_next_escalation_at'), ['next_escalation_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_occurred_at'), ['occurred_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_status'), ['status'], unique=False)
+
+    op.create_table('incident_checklist_item',
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('scenario_version_id', sa.Integer(), nullable=True),
+    sa.Column('phase', sa.String(length=200), nullable=False),
+    sa.Column('due_after', sa.String(length=16), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('owner_role', sa.String(length=32), nullable=True),
+    sa.Column('due_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('done_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('done_by_id', sa.Integer(), nullable=True),
+    sa.Column('overdue_alerted_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['done_by_id'], ['user_account.id'], name=op.f('fk_incident_checklist_item_done_by_id_user_account')),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_incident_checklist_item_incident_id_incident')),
+    sa.ForeignKeyConstraint(['scenario_version_id'], ['scenario_version.id'], name=op.f('fk_incident_checklist_item_scenario_version_id_scenario_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_checklist_item'))
+    )
+    with op.batch_alter_table('incident_checklist_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_checklist_item_due_at'), ['due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_checklist_item_incident_id'), ['incident_id'], unique=False)
+
+    op.create_table('incident_escalation',
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('audience', sa.String(length=32), nullable=False),
+    sa.Column('recipient_id', sa.Integer(), nullable=True),
+    sa.Column('recipient_key', sa.String(length=300), nullable=False),
+    sa.Column('recipient_label', sa.String(length=300), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('role', sa.String(length=32), nullable=True),
+    sa.Column('notified_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('reminders', sa.Integer(), nullable=False),
+    sa.Column('last_reminded_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('ack_nonce', sa.String(length=64), nullable=False),
+    sa.Column('acknowledged_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_via', sa.String(length=16), nullable=True),
+    sa.Column('ack_link_used_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_incident_escalation_incident_id_incident')),
+    sa.ForeignKeyConstraint(['recipient_id'], ['user_account.id'], name=op.f('fk_incident_escalation_recipient_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_escalation')),
+    sa.UniqueConstraint('incident_id', 'level', 'recipient_key', name=op.f('uq_incident_escalation_incident_id'))
+    )
+    with op.batch_alter_table('incident_escalation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_escalation_incident_id'), ['incident_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_escalation_recipient_id'), ['recipient_id'], unique=False)
+
+    op.create_table('incident_event',
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_label', sa.String(length=254), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('field', sa.String(length=64), nullable=True),
+    sa.Column('old_value', sa.Text(), nullable=True),
+    sa.Column('new_value', sa.Text(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_incident_event_actor_id_user_account')),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_incident_event_incident_id_incident')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_event'))
+    )
+    with op.batch_alter_table('incident_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_event_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_event_incident_id'), ['incident_id'], unique=False)
+
+    op.create_table('inquiry',
+    sa.Column('received_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('channel', sa.String(length=24), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('journalist_name', sa.String(length=200), nullable=False),
+    sa.Column('outlet', sa.String(length=200), nullable=False),
+    sa.Column('sender_email', sa.String(length=254), nullable=True),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('questions', sa.Text(), nullable=False),
+    sa.Column('priority', sa.String(length=16), nullable=False),
+    sa.Column('journalist_deadline', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('due_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('deadline_source', sa.String(length=32), nullable=False),
+    sa.Column('deadline_rule_id', sa.Integer(), nullable=True),
+    sa.Column('incident_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=32), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('answer_draft', sa.Text(), nullable=False),
+    sa.Column('approved_text', sa.Text(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('answered_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('decline_reason', sa.Text(), nullable=True),
+    sa.Column('refusal_ground_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('origin_department_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_inquiry_approved_by_id_user_account')),
+    sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_inquiry_assignee_id_user_account')),
+    sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], name=op.f('fk_inquiry_contact_id_contact')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_inquiry_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['deadline_rule_id'], ['deadline_rule.id'], name=op.f('fk_inquiry_deadline_rule_id_deadline_rule')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_inquiry_department_id_department')),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_inquiry_incident_id_incident')),
+    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_inquiry_origin_department_id_department')),
+    sa.ForeignKeyConstraint(['refusal_ground_id'], ['refusal_ground.id'], name=op.f('fk_inquiry_refusal_ground_id_refusal_ground')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiry'))
+    )
+    with op.batch_alter_table('inquiry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inquiry_answered_at'), ['answered_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_assignee_id'), ['assignee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_due_at'), ['due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_incident_id'), ['incident_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_outlet'), ['outlet'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_received_at'), ['received_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inquiry_state'), ['state'], unique=False)
+
+    op.create_table('inquiry_event',
+    sa.Column('inquiry_id', sa.Integer(), nullable=False),
+    sa.Column('at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('from_state', sa.String(length=32), nullable=True),
+    sa.Column('to_state', sa.String(length=32), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_inquiry_event_actor_id_user_account')),
+    sa.ForeignKeyConstraint(['inquiry_id'], ['inquiry.id'], name=op.f('fk_inquiry_event_inquiry_id_inquiry')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inquiry_event'))
+    )
+    with op.batch_alter_table('inquiry_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inquiry_event_inquiry_id'), ['inquiry_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('inquiry_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inquiry_event_inquiry_id'))
+
+    op.drop_table('inquiry_event')
+    with op.batch_alter_table('inquiry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inquiry_state'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_received_at'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_outlet'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_incident_id'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_due_at'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_department_id'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_contact_id'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_assignee_id'))
+        batch_op.drop_index(batch_op.f('ix_inquiry_answered_at'))
+
+    op.drop_table('inquiry')
+    with op.batch_alter_table('incident_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_event_incident_id'))
+        batch_op.drop_index(batch_op.f('ix_incident_event_at'))
+
+    op.drop_table('incident_event')
+    with op.batch_alter_table('incident_escalation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_escalation_recipient_id'))
+        batch_op.drop_index(batch_op.f('ix_incident_escalation_incident_id'))
+
+    op.drop_table('incident_escalation')
+    with op.batch_alter_table('incident_checklist_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_checklist_item_incident_id'))
+        batch_op.drop_index(batch_op.f('ix_incident_checklist_item_due_at'))
+
+    op.drop_table('incident_checklist_item')
+    with op.batch_alter_table('incident', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_status'))
+        batch_op.drop_index(batch_op.f('ix_incident_occurred_at'))
+        batch_op.drop_index(batch_op.f('ix_incident_next_escalation_at'))
+        batch_op.drop_index(batch_op.f('ix_incident_first_statement_due_at'))
+        batch_op.drop_index(batch_op.f('ix_incident_exam_related'))
+        batch_op.drop_index(batch_op.f('ix_incident_drill'))
+        batch_op.drop_index(batch_op.f('ix_incident_department_id'))
+        batch_op.drop_index(batch_op.f('ix_incident_category'))
+
+    op.drop_table('incident')
     op.drop_table('briefing_speaker')
     with op.batch_alter_table('briefing_invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_briefing_invitation_contact_id'))
@@ -469,6 +763,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_spokesperson_assignment_department_id'))
 
     op.drop_table('spokesperson_assignment')
+    with op.batch_alter_table('scenario_distribution', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scenario_distribution_scenario_version_id'))
+        batch_op.drop_index(batch_op.f('ix_scenario_distribution_department_id'))
+        batch_op.drop_index(batch_op.f('ix_scenario_distribution_acknowledged_at'))
+
+    op.drop_table('scenario_distribution')
+    with op.batch_alter_table('scenario_adaptation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scenario_adaptation_scenario_id'))
+        batch_op.drop_index(batch_op.f('ix_scenario_adaptation_department_id'))
+
+    op.drop_table('scenario_adaptation')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_state'))
         batch_op.drop_index(batch_op.f('ix_notification_source_type'))
@@ -480,15 +785,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notification_created_at'))
 
     op.drop_table('notification')
-    with op.batch_alter_table('incident', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_incident_status'))
-        batch_op.drop_index(batch_op.f('ix_incident_occurred_at'))
-        batch_op.drop_index(batch_op.f('ix_incident_exam_related'))
-        batch_op.drop_index(batch_op.f('ix_incident_drill'))
-        batch_op.drop_index(batch_op.f('ix_incident_department_id'))
-        batch_op.drop_index(batch_op.f('ix_incident_category'))
+    op.drop_table('ministry_office_member')
+    with op.batch_alter_table('escalation_policy_member', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_policy_member_policy_id'))
 
-    op.drop_table('incident')
+    op.drop_table('escalation_policy_member')
     with op.batch_alter_table('calendar_feed', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_calendar_feed_department_id'))
 
@@ -525,6 +826,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_office_score_department_id'))
 
     op.drop_table('office_score')
+    with op.batch_alter_table('escalation_policy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_escalation_policy_department_id'))
+
+    op.drop_table('escalation_policy')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_outlet_type'))
         batch_op.drop_index(batch_op.f('ix_contact_email'))
@@ -537,6 +842,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_scenario_category'))
 
     op.drop_table('scenario')
+    op.drop_table('refusal_ground')
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_failure_remote_addr'))
         batch_op.drop_index(batch_op.f('ix_login_failure_email'))
