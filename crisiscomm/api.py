@@ -57,6 +57,18 @@ def reject_unknown(data, allowed):
         raise ValidationError("Unknown fields.", fields={k: "unknown field" for k in unknown})
 
 
+def bool_arg(name):
+    """A true/false query parameter; None when absent; a 422 naming it when it is neither."""
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise ValidationError("Bad parameter.", fields={name: "true or false"})
+
+
 def paginate_args(default=50, maximum=500):
     errors = {}
     try:

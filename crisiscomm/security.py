@@ -56,7 +56,36 @@ def roles_required(*roles):
     return decorator
 
 
+def _nul_in(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
+def reject_nul_characters():
+    """A NUL character is never meaningful input and PostgreSQL cannot store it: refuse it, naming the field."""
+    from .errors import ValidationError
+
+    bad = [k for k, v in request.args.items(multi=True) if _nul_in(k) or _nul_in(v)]
+    if request.form:
+        bad += [k for k, v in request.form.items(multi=True) if _nul_in(k) or _nul_in(v)]
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if isinstance(data, dict):
+            bad += [k for k, v in data.items() if _nul_in(k) or _nul_in(v)]
+        elif _nul_in(data):
+            bad.append("body")
+    if bad:
+        raise ValidationError("Input contains a NUL character.",
+                              fields={k.replace("\x00", ""): "contains a NUL character" for k in bad})
+
+
 def init_app(app):
+    app.before_request(reject_nul_characters)
     login_manager.login_view = "users.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"

@@ -1,4 +1,4 @@
-"""Screenshots for README: the sign-in page and the start page of a Department spokesperson.
+"""Screenshots for README: the main pages, as the demo users see them.
 
     .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]   (default: docs/screenshots)
 
@@ -22,10 +22,20 @@ from crisiscomm.demo import DEMO_PASSWORD  # noqa: E402
 from crisiscomm.extensions import db  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SHOTS = [  # (file, viewport, signed in)
-    ("login.png", {"width": 1280, "height": 800}, False),
-    ("start.png", {"width": 1280, "height": 800}, True),
-    ("start-phone.png", {"width": 390, "height": 844}, True),
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SHOTS = [  # (file, viewport, demo user or None, path; {incident} is the demo exam incident's id)
+    ("login.png", DESKTOP, None, "/login"),
+    ("start.png", DESKTOP, "giamdoc@hanoi.demo", "/"),
+    ("incident.png", DESKTOP, "giamdoc@hanoi.demo", "/incidents/{incident}"),
+    ("playbook-phone.png", PHONE, "phatngon@hanoi.demo", "/scenarios/exam-paper-leak/playbook"),
+    ("inquiry-intake-phone.png", PHONE, "truyenthong@hanoi.demo", "/inquiries/new"),
+    ("inquiries.png", DESKTOP, "truyenthong@hanoi.demo", "/inquiries/"),
+    ("contacts.png", DESKTOP, "truyenthong@hanoi.demo", "/contacts/"),
+    ("briefings-compliance.png", DESKTOP, "truyenthong@moet.demo", "/briefings/compliance"),
+    ("scenario-distribution.png", DESKTOP, "truyenthong@moet.demo", "/scenarios/"),
+    ("overview.png", DESKTOP, "truyenthong@moet.demo", "/overview/"),
+    ("spokespersons-public.png", DESKTOP, None, "/spokespersons/"),
 ]
 
 
@@ -37,8 +47,12 @@ def main(out_dir):
     with app.app_context():
         db.create_all()
         result = app.test_cli_runner().invoke(args=["setup", "--demo"])
-    if result.exit_code:
-        raise SystemExit(f"setup failed: {result.output} {result.exception!r}")
+        if result.exit_code:
+            raise SystemExit(f"setup failed: {result.output} {result.exception!r}")
+        from crisiscomm.incidents.models import Incident
+
+        incident = db.session.scalar(db.select(Incident.id).where(Incident.exam_related.is_(True))
+                                     .order_by(Incident.id)) or 1
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -48,19 +62,24 @@ def main(out_dir):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-            for name, viewport, signed_in in SHOTS:
+            for name, viewport, email, path in SHOTS:
                 context = browser.new_context(base_url=base, viewport=viewport, locale="vi-VN",
                                               timezone_id="Asia/Ho_Chi_Minh")
                 page = context.new_page()
-                page.goto("/login")
-                if signed_in:
-                    page.fill("input[name=email]", "phatngon@hanoi.demo")
+                if email:
+                    page.goto("/login")
+                    page.fill("input[name=email]", email)
                     page.fill("input[name=password]", DEMO_PASSWORD)
                     page.click("button[type=submit]")
                     page.wait_for_url(base + "/")
-                path = os.path.join(out_dir, name)
-                page.screenshot(path=path, full_page=True)
-                print("wrote", os.path.relpath(path, PROJECT_DIR))
+                response = page.goto(path.format(incident=incident))
+                if response is None or response.status >= 400:
+                    print("skipped", name, "(", path, "answered", response and response.status, ")")
+                    context.close()
+                    continue
+                target = os.path.join(out_dir, name)
+                page.screenshot(path=target, full_page=viewport is PHONE)
+                print("wrote", os.path.relpath(target, PROJECT_DIR))
                 context.close()
             browser.close()
     finally:

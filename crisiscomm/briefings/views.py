@@ -12,6 +12,7 @@ from ..extensions import db
 from ..notifications import service as outbox
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN, MINISTRY_COMMS, MINISTRY_ROLES, User
+from ..forms import place_errors
 from . import service
 from .forms import BriefingForm, ExamPeriodForm
 from .models import STATUSES, Briefing, ExamPeriod
@@ -59,11 +60,8 @@ def _form_data(form, contact_ids):
 
 
 def _attach_errors(form, exc):
-    for name, problem in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [problem]
-    return exc.fields.get("contact_ids")
+    place_errors(form, exc)
+    return exc.fields.get("contact_ids")  # shown above the invitee checkboxes
 
 
 def _quarter_arg(default=None):

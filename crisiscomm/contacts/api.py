@@ -1,6 +1,6 @@
 from flask import jsonify, request
 
-from ..api import api_blueprint, doc, json_body, paginate_args, reject_unknown
+from ..api import api_blueprint, bool_arg, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
 from ..extensions import db
 from ..scoping import get_or_404, resolve_department
@@ -44,17 +44,6 @@ def contact_json(c):
     }
 
 
-def _bool_arg(name):
-    value = request.args.get(name)
-    if value is None or value == "":
-        return None
-    if value.lower() in ("1", "true", "yes"):
-        return True
-    if value.lower() in ("0", "false", "no"):
-        return False
-    raise ValidationError("Expected true or false.", fields={name: "true or false"})
-
-
 @bp.get("/contacts")
 @doc(summary="Search press contacts (case- and diacritics-insensitive)",
      params={"department": ({"type": "string"}, "Department code (Ministry users; others get their own)"),
@@ -71,7 +60,7 @@ def list_contacts():
         raise ValidationError("Unknown outlet type.", fields={"outlet_type": "one of " + ", ".join(OUTLET_TYPES)})
     limit, offset = paginate_args()
     rows = service.search_contacts(department_ids=ids, q=request.args.get("q"), outlet_type=outlet_type,
-                                   stale=_bool_arg("stale"), archived_only=bool(_bool_arg("archived")),
+                                   stale=bool_arg("stale"), archived_only=bool(bool_arg("archived")),
                                    limit=limit, offset=offset)
     return jsonify({"items": [contact_json(c) for c in rows], "limit": limit, "offset": offset})
 

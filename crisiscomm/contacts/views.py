@@ -11,6 +11,7 @@ from ..clock import now
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..scoping import get_or_404, is_ministry, resolve_department
+from ..forms import place_errors
 from . import service, transfer
 from .access import can_edit, listing_scope, require_editor
 from .forms import ContactForm, ImportConfirmForm, ImportForm, outlet_type_choices
@@ -61,12 +62,8 @@ def _form_values(form):
 
 
 def _apply_errors(form, exc):
-    for name, problem in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [problem]
-        else:
-            form.full_name.errors = list(form.full_name.errors) + [f"{name}: {problem}"]
+    for name, problem in place_errors(form, exc).items():
+        form.full_name.errors = list(form.full_name.errors) + [f"{name}: {problem}"]
 
 
 @bp.route("/new", methods=["GET", "POST"])

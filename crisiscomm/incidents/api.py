@@ -3,7 +3,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from .. import scoping
-from ..api import api_blueprint, doc, json_body, paginate_args
+from ..api import api_blueprint, bool_arg, doc, json_body, paginate_args
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..scenarios.models import CATEGORIES, SEVERITIES
@@ -38,17 +38,6 @@ _PATCH_BODY = {"type": "object", "properties": {
     "reason": {"type": "string", "description": "required to reopen"}}}
 _CREATED = {"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"},
                                               "escalations": {"type": "array", "items": _ESCALATION}}}
-
-
-def _bool_arg(name):
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if value.lower() in ("1", "true", "yes"):
-        return True
-    if value.lower() in ("0", "false", "no"):
-        return False
-    raise ValidationError("Bad parameter.", fields={name: "true or false"})
 
 
 def _department(code):
@@ -100,7 +89,7 @@ def index():
     if request.args.get("department"):
         department_id = _department(request.args["department"]).id
     stmt = service.list_incidents(stmt=scoping.scoped_select(Incident), status=status,
-                                  exam_related=_bool_arg("exam_related"), department_id=department_id,
+                                  exam_related=bool_arg("exam_related"), department_id=department_id,
                                   q=request.args.get("q"), drill=drill)
     rows = db.session.scalars(stmt.limit(limit).offset(offset)).unique().all()
     return jsonify({"items": [service.serialize(i) for i in rows], "limit": limit, "offset": offset})

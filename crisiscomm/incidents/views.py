@@ -14,25 +14,13 @@ from ..extensions import db
 from ..scenarios.models import Scenario
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN, User
+from ..forms import place_errors
 from . import report, service
 from .forms import (EditForm, IncidentForm, OfficeForm, PolicyForm, ScenarioForm, StatementForm, StatusForm,
                     category_choices, severity_choices)
 from .models import STATUSES, Incident
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
-
-
-def _apply_errors(form, exc):
-    unplaced = {}
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            if not isinstance(field.errors, list):
-                field.errors = list(field.errors)
-            field.errors.append(message)
-        else:
-            unplaced[name] = message
-    return unplaced
 
 
 def _scenario_choices():
@@ -127,7 +115,7 @@ def new():
                 incident = service.create_incident(actor=current_user, department=department, data=data)
             except ValidationError as exc:
                 db.session.rollback()
-                fields = _apply_errors(form, exc)
+                fields = place_errors(form, exc)
             else:
                 db.session.commit()
                 flash(_("Incident logged. The people to alert were notified at once."), "success")
@@ -184,7 +172,7 @@ def edit(incident_id):
             service.update_incident(incident=incident, actor=current_user, data=data)
         except ValidationError as exc:
             db.session.rollback()
-            fields = _apply_errors(form, exc)
+            fields = place_errors(form, exc)
         else:
             db.session.commit()
             flash(_("Saved. The previous values are kept in the timeline."), "success")
@@ -209,7 +197,7 @@ def change_status(incident_id):
     except ValidationError as exc:
         db.session.rollback()
         incident = scoping.get_or_404(Incident, incident_id)
-        fields = _apply_errors(form, exc)
+        fields = place_errors(form, exc)
         return _show(incident, 422, status_form=form, fields=fields)
     db.session.commit()
     flash(_("Status changed."), "success")
@@ -240,7 +228,7 @@ def statement(incident_id):
     except ValidationError as exc:
         db.session.rollback()
         incident = scoping.get_or_404(Incident, incident_id)
-        fields = _apply_errors(form, exc)
+        fields = place_errors(form, exc)
         return _show(incident, 422, statement_form=form, fields=fields)
     db.session.commit()
     flash(_("First public statement recorded; the clock is stopped."), "success")
@@ -261,7 +249,7 @@ def scenario(incident_id):
         db.session.rollback()
         incident = scoping.get_or_404(Incident, incident_id)
         form.scenario.choices = _scenario_choices()
-        fields = _apply_errors(form, exc)
+        fields = place_errors(form, exc)
         return _show(incident, 422, scenario_form=form, fields=fields)
     db.session.commit()
     flash(_("Playbook activated: the checklist is below."), "success")
@@ -342,7 +330,7 @@ def policy():
                                 members_text={lvl: getattr(form, f"members_{lvl}").data for lvl in (1, 2, 3)})
         except ValidationError as exc:
             db.session.rollback()
-            fields = _apply_errors(form, exc)
+            fields = place_errors(form, exc)
             status = 422
         else:
             db.session.commit()
@@ -372,7 +360,7 @@ def ministry_office():
             service.save_ministry_office(actor=current_user, members_text=form.members.data)
         except ValidationError as exc:
             db.session.rollback()
-            fields = _apply_errors(form, exc)
+            fields = place_errors(form, exc)
             status = 422
         else:
             db.session.commit()

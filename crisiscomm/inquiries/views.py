@@ -10,6 +10,7 @@ from ..errors import Conflict, DomainError, PermissionDenied, ValidationError
 from ..extensions import db
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN
+from ..forms import place_errors
 from . import service
 from .forms import CHANNEL_LABELS, PRIORITY_LABELS, ImportForm, IntakeForm, SettingsForm
 from .models import STATES
@@ -99,15 +100,8 @@ def new():
 
 
 def _field_errors(form, exc, aliases=None):
-    for name, problem in exc.fields.items():
-        name = (aliases or {}).get(name, name)
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            if not isinstance(field.errors, list):
-                field.errors = list(field.errors)
-            field.errors.append(problem)
-        else:
-            flash(f"{name}: {problem}", "error")
+    for name, problem in place_errors(form, exc, aliases).items():
+        flash(f"{name}: {problem}", "error")
 
 
 @bp.post("/import")

@@ -1,7 +1,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from ..api import api_blueprint, doc, json_body, reject_unknown
+from ..api import api_blueprint, bool_arg, doc, json_body, reject_unknown
 from ..errors import ValidationError
 from ..extensions import db
 from ..scoping import get_or_404, resolve_department
@@ -20,17 +20,6 @@ _DIST_SCHEMA = {"type": "object", "properties": {
     "reminder_count": {"type": "integer"}}}
 
 
-def _bool_arg(name):
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if value.lower() in ("1", "true", "yes"):
-        return True
-    if value.lower() in ("0", "false", "no"):
-        return False
-    raise ValidationError("Bad boolean.", fields={name: "true or false"})
-
-
 @bp.get("/scenarios")
 @doc(summary="List the crisis scenario templates (id, title, category, latest version)",
      params={"category": ({"type": "string", "enum": list(CATEGORIES)}, "filter by category"),
@@ -39,7 +28,7 @@ def _bool_arg(name):
      responses={200: {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}}})
 def list_scenarios():
     rows = service.list_scenarios(category=request.args.get("category") or None,
-                                  exam_related=_bool_arg("exam_related"), q=request.args.get("q"))
+                                  exam_related=bool_arg("exam_related"), q=request.args.get("q"))
     return jsonify({"items": [service.scenario_json(s) for s in rows]})
 
 

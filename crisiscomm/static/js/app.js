@@ -123,6 +123,9 @@
       });
     };
     input.addEventListener("input", update); update();
+  });
+})();
+
 // --- inquiries: statement library beside the drafting form ---------------------------------
 // <button data-insert-into="#answer" data-insert-text="…"> inserts the passage at the cursor of the draft.
 (function () {

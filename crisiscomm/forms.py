@@ -1,0 +1,18 @@
+"""Helpers shared by every domain's Flask-WTF forms."""
+
+
+def place_errors(form, exc, aliases=None):
+    """Put each field error of a ValidationError under its form field.
+
+    ``aliases`` maps a service's field name to the form's (e.g. contact_id → journalist).
+    Returns the errors no field of the form could show, for the caller to show another way.
+    """
+    unplaced = {}
+    for name, problem in exc.fields.items():
+        name = (aliases or {}).get(name, name)
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [problem]
+        else:
+            unplaced[name] = problem
+    return unplaced
