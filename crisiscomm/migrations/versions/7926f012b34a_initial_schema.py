@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d241f1aa5692
+Revision ID: 7926f012b34a
 Revises: 
-Create Date: 2026-11-24 18:03:14.678962
+Create Date: 2026-11-24 18:19:48.358483
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_ty
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'd241f1aa5692'
+revision = '7926f012b34a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -344,6 +344,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_ministry_office_member_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ministry_office_member'))
     )
+    op.create_table('ministry_plan',
+    sa.Column('school_year', sa.String(length=9), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('themes', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('key_dates', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('published_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], name=op.f('fk_ministry_plan_published_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ministry_plan')),
+    sa.UniqueConstraint('school_year', name=op.f('uq_ministry_plan_school_year'))
+    )
     op.create_table('notification',
     sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
     sa.Column('kind', sa.String(length=48), nullable=False),
@@ -507,6 +522,34 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_briefing_speaker_user_id_user_account')),
     sa.PrimaryKeyConstraint('briefing_id', 'user_id', name=op.f('pk_briefing_speaker'))
     )
+    op.create_table('department_plan',
+    sa.Column('school_year', sa.String(length=9), nullable=False),
+    sa.Column('ministry_plan_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('themes', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('first_submitted_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('submitted_at', crisiscomm.types.UTCDateTime(), nullable=True),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('origin_department_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_department_plan_department_id_department')),
+    sa.ForeignKeyConstraint(['ministry_plan_id'], ['ministry_plan.id'], name=op.f('fk_department_plan_ministry_plan_id_ministry_plan')),
+    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_department_plan_origin_department_id_department')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_department_plan_submitted_by_id_user_account')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_department_plan_updated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_department_plan'))
+    )
+    with op.batch_alter_table('department_plan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_department_plan_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_department_plan_year_dept', ['school_year', 'department_id'], unique=False)
+
     op.create_table('incident',
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('category', sa.String(length=32), nullable=False),
@@ -556,6 +599,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_incident_next_escalation_at'), ['next_escalation_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_status'), ['status'], unique=False)
+
+    op.create_table('department_plan_version',
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('themes', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('submitted_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('origin_department_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_department_plan_version_department_id_department')),
+    sa.ForeignKeyConstraint(['origin_department_id'], ['department.id'], name=op.f('fk_department_plan_version_origin_department_id_department')),
+    sa.ForeignKeyConstraint(['plan_id'], ['department_plan.id'], name=op.f('fk_department_plan_version_plan_id_department_plan')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_department_plan_version_submitted_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_department_plan_version'))
+    )
+    with op.batch_alter_table('department_plan_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_department_plan_version_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_department_plan_version_plan_id'), ['plan_id'], unique=False)
 
     op.create_table('incident_checklist_item',
     sa.Column('incident_id', sa.Integer(), nullable=False),
@@ -732,6 +798,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_incident_checklist_item_due_at'))
 
     op.drop_table('incident_checklist_item')
+    with op.batch_alter_table('department_plan_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_department_plan_version_plan_id'))
+        batch_op.drop_index(batch_op.f('ix_department_plan_version_department_id'))
+
+    op.drop_table('department_plan_version')
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_status'))
         batch_op.drop_index(batch_op.f('ix_incident_occurred_at'))
@@ -743,6 +814,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_incident_category'))
 
     op.drop_table('incident')
+    with op.batch_alter_table('department_plan', schema=None) as batch_op:
+        batch_op.drop_index('ix_department_plan_year_dept')
+        batch_op.drop_index(batch_op.f('ix_department_plan_department_id'))
+
+    op.drop_table('department_plan')
     op.drop_table('briefing_speaker')
     with op.batch_alter_table('briefing_invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_briefing_invitation_contact_id'))
@@ -785,6 +861,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notification_created_at'))
 
     op.drop_table('notification')
+    op.drop_table('ministry_plan')
     op.drop_table('ministry_office_member')
     with op.batch_alter_table('escalation_policy_member', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_escalation_policy_member_policy_id'))
