@@ -65,6 +65,12 @@ def prepare_database(url, users=4):
                 email=email, name=f"Bench {i}", role="comms_officer", password="bench-password-123",
                 department_code="ha-noi")
             tokens.append(users_service.issue_token(user=user, label="bench"))
+        # The level-1 audience of an exam incident: the director and the exam steering board.
+        for email, role in (("director@bench.example.vn", "director"), ("bcd1@bench.example.vn", "steering_board"),
+                            ("bcd2@bench.example.vn", "steering_board")):
+            if db.session.scalar(db.select(User).where(User.email == email)) is None:
+                users_service.create_user(email=email, name=email.split("@")[0], role=role,
+                                          password="bench-password-123", department_code="ha-noi")
         db.session.commit()
     return tokens
 

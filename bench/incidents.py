@@ -13,6 +13,7 @@ import asyncio
 import os
 import re
 import time
+from datetime import datetime, timezone
 
 from common import (RESULTS, SMTPSink, default_workers, percentiles, prepare_database, start_gunicorn,
                     worker_rss_mb, write_result)
@@ -50,8 +51,9 @@ async def run(base, tokens, smtp, args):
         for i in range(args.incidents):
             start = time.monotonic()
             r = await client.post("/api/v1/incidents", headers={"Authorization": f"Bearer {tokens[0]}"}, json={
-                "department": "ha-noi", "title": f"Lộ đề thi (đo tải {i})", "category": "exam_leak",
-                "severity": "critical", "exam_related": True, "description": "Bài đo tải"})
+                "department": "ha-noi", "title": f"Lộ đề thi (đo tải {i})", "category": "exam",
+                "severity": "critical", "exam_related": True, "description": "Bài đo tải",
+                "occurred_at": datetime.now(timezone.utc).isoformat(), "place": "Điểm thi đo tải"})
             post_ms.append((time.monotonic() - start) * 1000)
             if r.status_code not in (200, 201):
                 raise SystemExit(f"POST /api/v1/incidents answered {r.status_code}: {r.text[:300]}")

@@ -30,7 +30,7 @@ SHOTS = [  # (file, viewport, demo user or None, path; {incident} is the demo ex
     ("incident.png", DESKTOP, "giamdoc@hanoi.demo", "/incidents/{incident}"),
     ("playbook-phone.png", PHONE, "phatngon@hanoi.demo", "/scenarios/exam-paper-leak/playbook"),
     ("inquiry-intake-phone.png", PHONE, "truyenthong@hanoi.demo", "/inquiries/new"),
-    ("inquiries.png", DESKTOP, "truyenthong@hanoi.demo", "/inquiries/"),
+    ("inquiries.png", DESKTOP, "truyenthong@hanoi.demo", "/inquiries"),
     ("contacts.png", DESKTOP, "truyenthong@hanoi.demo", "/contacts/"),
     ("briefings-compliance.png", DESKTOP, "truyenthong@moet.demo", "/briefings/compliance"),
     ("scenario-distribution.png", DESKTOP, "truyenthong@moet.demo", "/scenarios/"),
