@@ -87,6 +87,7 @@ def test_admin_browses_and_filters_the_audit_log(app, factory, departments, cloc
 
     html = admin.get("/admin/audit/?entity_type=User&action=update").get_data(as_text=True)
     assert "Chánh Văn phòng Sở" in html
+    assert f"<td>{quan.department.name}</td>" in html  # the Department by name, not by id
     rows = html.split("<tbody>")[1].count("<tr>")
     assert rows == 1
     html = admin.get(f"/admin/audit/?actor={quan.email}").get_data(as_text=True)
