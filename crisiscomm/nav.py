@@ -4,9 +4,11 @@ from flask_login import current_user
 
 
 class NavItem:
-    def __init__(self, endpoint, label, roles=None, order=50, icon=None, public=False):
+    def __init__(self, endpoint, label, roles=None, order=50, icon=None, public=False, more=None):
         self.endpoint, self.label, self.roles, self.order, self.icon, self.public = (
             endpoint, label, roles, order, icon, public)
+        # Settings and reference pages (order 80+) go under "More" so the daily entries fit on one line.
+        self.more = order >= 80 if more is None else more
 
     def visible_to(self, user):
         if self.public:
@@ -16,8 +18,9 @@ class NavItem:
         return self.roles is None or user.role in self.roles
 
 
-def register(app, endpoint, label, roles=None, order=50, icon=None, public=False):
-    app.extensions.setdefault("crisiscomm_nav", []).append(NavItem(endpoint, label, roles, order, icon, public))
+def register(app, endpoint, label, roles=None, order=50, icon=None, public=False, more=None):
+    app.extensions.setdefault("crisiscomm_nav", []).append(
+        NavItem(endpoint, label, roles, order, icon, public, more))
 
 
 def init_app(app):

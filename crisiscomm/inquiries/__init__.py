@@ -23,7 +23,7 @@ def init_app(app):
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.inquiries_cli)
     nav.register(app, "inquiries.index", _l("Press inquiries"), order=30)
-    nav.register(app, "inquiries.stats", _l("Inquiry figures"), order=31)
+    nav.register(app, "inquiries.stats", _l("Inquiry figures"), order=31, more=True)
     nav.register(app, "inquiries.settings", _l("Inquiry settings"), roles=(MINISTRY_ADMIN, DIRECTOR), order=88)
     nav.register(app, "inquiries.refusal_grounds", _l("Grounds for refusal"), roles=(MINISTRY_ADMIN,), order=89)
     jobs.register(app, "inquiries.alert_deadlines", service.alert_deadlines, seconds=300)

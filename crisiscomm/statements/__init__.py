@@ -6,4 +6,4 @@ def init_app(app):
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    nav.register(app, "statements.library", _l("Statement library"), order=32)
+    nav.register(app, "statements.library", _l("Statement library"), order=32, more=True)

@@ -22,6 +22,8 @@ def test_spokesperson_signs_in_navigates_on_a_phone_and_signs_out(page, factory,
     assert not menu.is_visible()  # folded away on a phone
     page.locator("label.nav-toggle-label").click()
     assert menu.is_visible()
+    assert not menu.get_by_role("link", name="Các Sở GDĐT").is_visible()  # reference pages wait under "Thêm"
+    menu.get_by_text("Thêm").click()
     menu.get_by_role("link", name="Các Sở GDĐT").click()
     page.wait_for_url("**/departments/")
     assert page.locator("h1").inner_text() == "Các Sở Giáo dục và Đào tạo"
