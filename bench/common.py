@@ -44,35 +44,53 @@ class SMTPSink:
         self.controller.stop()
 
 
-def prepare_database(url, users=4):
-    """Schema, reference data (63 → 34 Departments) and bench users with API tokens."""
+def prepare_database(url, users=4, years=0, reuse=False):
+    """Migrate, `flask setup` (63 → 34 Departments, default rules), `flask demo generate --years YEARS` when
+    asked, and bench users with API tokens: comms officers of ha-noi, the level-1 audience of an exam
+    incident (director, two steering-board members) and a Ministry communication user.
+
+    Returns {"officer": [tokens...], "ministry": token}. With ``reuse`` an already generated database is
+    kept (generation of ten years takes minutes) and only the tokens are issued again."""
+    from sqlalchemy import func, select
+
     from crisiscomm import create_app
     from crisiscomm.extensions import db
+    from crisiscomm.inquiries.models import Inquiry
     from crisiscomm.users import service as users_service
+    from crisiscomm.users.models import User
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "NOTIFY_DISPATCH": "off"})
-    with app.app_context():
-        db.create_all()
-        from crisiscomm.departments import service as departments
-        from crisiscomm.users.models import User
+    runner = app.test_cli_runner()
 
-        departments.load_reference()
-        departments.apply_merger()
-        tokens = []
-        for i in range(users):
-            email = f"bench{i}@bench.example.vn"
-            user = db.session.scalar(db.select(User).where(User.email == email)) or users_service.create_user(
-                email=email, name=f"Bench {i}", role="comms_officer", password="bench-password-123",
-                department_code="ha-noi")
-            tokens.append(users_service.issue_token(user=user, label="bench"))
-        # The level-1 audience of an exam incident: the director and the exam steering board.
+    def flask(*args):
+        result = runner.invoke(args=list(args))
+        if result.exit_code:
+            raise SystemExit(f"flask {' '.join(args)} failed: {result.output} {result.exception!r}")
+        return result.output
+
+    with app.app_context():
+        flask("db", "upgrade")
+        flask("setup")
+        have = db.session.scalar(select(func.count(Inquiry.id)))
+        if years and not (reuse and have):
+            started = time.monotonic()
+            print(flask("demo", "generate", "--years", str(years)).rstrip())
+            print(f"generated {years} years of data in {time.monotonic() - started:.0f} s")
+
+        def user(email, role, department="ha-noi"):
+            found = db.session.scalar(select(User).where(User.email == email))
+            return found or users_service.create_user(email=email, name=email.split("@")[0], role=role,
+                                                      password="bench-password-123", department_code=department)
+
+        officers = [users_service.issue_token(user=user(f"bench{i}@bench.example.vn", "comms_officer"),
+                                              label="bench") for i in range(users)]
         for email, role in (("director@bench.example.vn", "director"), ("bcd1@bench.example.vn", "steering_board"),
                             ("bcd2@bench.example.vn", "steering_board")):
-            if db.session.scalar(db.select(User).where(User.email == email)) is None:
-                users_service.create_user(email=email, name=email.split("@")[0], role=role,
-                                          password="bench-password-123", department_code="ha-noi")
+            user(email, role)
+        ministry = users_service.issue_token(user=user("ministry@bench.example.vn", "ministry_comms", None),
+                                             label="bench")
         db.session.commit()
-    return tokens
+    return {"officer": officers, "ministry": ministry}
 
 
 def start_gunicorn(url, workers, smtp_port, port=None):

@@ -1,43 +1,56 @@
 """Exam-day load: gunicorn on loopback, a real SMTP sink, and a bounded asyncio/httpx client.
 
-    python bench/load.py                       # SQLite file in bench/results/, 20 s or 4000 requests
-    python bench/load.py --database-url postgresql://postgres@127.0.0.1:5432/bench --duration 30
+    python bench/load.py                                  # fresh SQLite file in bench/results/, no history
+    python bench/load.py --years 10                       # with ten years of generated data (flask demo generate)
+    python bench/load.py --years 10 --reuse               # keep the generated database of an earlier run
+    python bench/load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench --years 10
 
-Mix: 70 % reads (departments, me, inquiry list, contact search), 20 % inquiry logging, 10 % incident
-creation. Endpoints that do not exist yet (not in /api/v1/openapi.json) are skipped and named.
-Prints throughput and p50/p95/p99 per endpoint, bare /healthz throughput as the ceiling, RSS per
-worker; writes JSON to bench/results/.
+Mix: 70 % reads (Department dashboards and lists: incidents, inquiries, overdue inquiries, inquiry
+figures; search: contacts, statement library; the Ministry overview), 20 % inquiry logging, 10 % incident
+creation with escalation to a real local SMTP server (aiosmtpd). Prints throughput and p50/p95/p99 per
+endpoint, bare /healthz throughput as the ceiling, RSS per worker; writes JSON to bench/results/.
 """
 import argparse
 import asyncio
 import os
 import random
 import time
+from datetime import datetime, timezone
 
-from common import (SMTPSink, default_workers, percentiles, prepare_database, start_gunicorn, worker_rss_mb,
-                    write_result, RESULTS)
+from common import (RESULTS, SMTPSink, default_workers, percentiles, prepare_database, start_gunicorn,
+                    worker_rss_mb, write_result)
 
-READS = [("GET /api/v1/departments", "GET", "/api/v1/departments", None),
-         ("GET /api/v1/me", "GET", "/api/v1/me", None),
-         ("GET /api/v1/inquiries", "GET", "/api/v1/inquiries", None),
-         ("GET /api/v1/contacts?q=", "GET", "/api/v1/contacts?q=nguyen", None)]
-INQUIRY = ("POST /api/v1/inquiries", "POST", "/api/v1/inquiries",
+# (name, method, path, body factory or None, who, weight)
+READS = [
+    ("GET incidents (list)", "GET", "/api/v1/incidents?department=ha-noi", None, "officer", 12),
+    ("GET inquiries (list)", "GET", "/api/v1/inquiries?department=ha-noi", None, "officer", 14),
+    ("GET inquiries overdue", "GET", "/api/v1/inquiries?department=ha-noi&overdue=true", None, "officer", 10),
+    ("GET inquiries/stats", "GET", "/api/v1/inquiries/stats?department=ha-noi", None, "officer", 6),
+    ("GET contacts?q= (search)", "GET", "/api/v1/contacts?department=ha-noi&q=nguyen", None, "officer", 12),
+    ("GET statements?q= (search)", "GET", "/api/v1/statements?department=ha-noi&q=diem%20thi", None, "officer", 10),
+    ("GET overview (Ministry)", "GET", "/api/v1/overview", None, "ministry", 6),
+]
+INQUIRY = ("POST inquiries", "POST", "/api/v1/inquiries",
            lambda i: {"department": "ha-noi", "channel": "phone", "journalist_name": f"Phóng viên {i}",
-                      "outlet": "Báo Giáo dục", "topic": "Kỳ thi tốt nghiệp THPT", "question": "Lịch công bố điểm?"})
-INCIDENT = ("POST /api/v1/incidents", "POST", "/api/v1/incidents",
-            lambda i: {"department": "ha-noi", "title": f"Sự cố thử tải {i}", "category": "exam_leak",
-                       "severity": "high", "exam_related": True, "description": "Bài đo tải"})
+                      "outlet": "Báo Giáo dục và Thời đại", "subject": "Lịch công bố điểm thi tốt nghiệp",
+                      "questions": "Khi nào Sở công bố điểm? Có phúc khảo trực tuyến không?"}, "officer", 20)
+INCIDENT = ("POST incidents (+escalation)", "POST", "/api/v1/incidents",
+            lambda i: {"department": "ha-noi", "title": f"Nghi lộ đề thi (đo tải {i})", "category": "exam",
+                       "severity": "critical", "exam_related": True, "description": "Bài đo tải",
+                       "occurred_at": datetime.now(timezone.utc).isoformat(), "place": "Điểm thi đo tải"},
+            "officer", 10)
+MIX = READS + [INQUIRY, INCIDENT]
 
 
-def available(base, token):
+def check_paths(base):
+    """Every endpoint of the mix must be in the OpenAPI document: a renamed route fails the bench loudly."""
     import httpx
 
     doc = httpx.get(f"{base}/api/v1/openapi.json", timeout=10).json()
     have = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
-    keep, skipped = [], []
-    for spec in READS + [INQUIRY, INCIDENT]:
-        (keep if (spec[1], spec[2].split("?")[0]) in have else skipped).append(spec)
-    return keep, skipped
+    missing = [s[0] for s in MIX if (s[1], s[2].split("?")[0]) not in have]
+    if missing:
+        raise SystemExit(f"not in /api/v1/openapi.json: {missing}")
 
 
 async def drive(base, tokens, mix, total, duration, concurrency):
@@ -47,17 +60,20 @@ async def drive(base, tokens, mix, total, duration, concurrency):
     deadline = time.monotonic() + duration
     counter = iter(range(total))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    weights = [spec[5] for spec in mix]
+    rnd = random.Random(2026)
 
     async def one(client, worker):
         nonlocal done
         for i in counter:
             if time.monotonic() > deadline:
                 return
-            name, method, path, body = random.choices(mix, weights=[w for *_, w in mix])[0][:4]
-            headers = {"Authorization": f"Bearer {tokens[worker % len(tokens)]}"}
+            name, method, path, body, who, _ = rnd.choices(mix, weights=weights)[0]
+            token = tokens["ministry"] if who == "ministry" else tokens["officer"][worker % len(tokens["officer"])]
             t0 = time.perf_counter()
             try:
-                r = await client.request(method, path, headers=headers, json=body(i) if body else None)
+                r = await client.request(method, path, headers={"Authorization": f"Bearer {token}"},
+                                         json=body(i) if body else None)
                 status = r.status_code
             except httpx.HTTPError as exc:
                 status = type(exc).__name__
@@ -73,47 +89,39 @@ async def drive(base, tokens, mix, total, duration, concurrency):
     return samples, errors, done, time.monotonic() - start
 
 
-def weighted(specs):
-    reads = [s for s in specs if s[1] == "GET"]
-    mix = [(*s, 70 / len(reads)) for s in reads] if reads else []
-    for spec, weight in ((INQUIRY, 20), (INCIDENT, 10)):
-        if spec in specs:
-            mix.append((*spec, weight))
-    return mix
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", help="PostgreSQL URL (default: a fresh SQLite file in bench/results/)")
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file in bench/results/)")
+    parser.add_argument("--years", type=int, default=0, help="generate this many years of history first")
+    parser.add_argument("--reuse", action="store_true", help="keep an already generated database")
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=4000, help="upper bound on requests of the mix")
-    parser.add_argument("--duration", type=float, default=20, help="upper bound in seconds for each phase")
+    parser.add_argument("--requests", type=int, default=6000, help="upper bound on requests of the mix")
+    parser.add_argument("--duration", type=float, default=30, help="upper bound in seconds for each phase")
     args = parser.parse_args()
 
-    url = args.database_url or "sqlite:///" + os.path.join(RESULTS, "bench.db")
     os.makedirs(RESULTS, exist_ok=True)
-    if not args.database_url and os.path.exists(os.path.join(RESULTS, "bench.db")):
-        os.remove(os.path.join(RESULTS, "bench.db"))
-    tokens = prepare_database(url)
+    sqlite_file = os.path.join(RESULTS, f"bench-{args.years}y.db")
+    url = args.database_url or "sqlite:///" + sqlite_file
+    if not args.database_url and os.path.exists(sqlite_file) and not args.reuse:
+        os.remove(sqlite_file)
+    tokens = prepare_database(url, years=args.years, reuse=args.reuse)
     with SMTPSink() as smtp:
         proc, base, cmd = start_gunicorn(url, args.workers, smtp.port)
         try:
             print(f"gunicorn: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)")
-            print(f"database: {url.split('@')[-1]}   concurrency: {args.concurrency}")
-            specs, skipped = available(base, tokens[0])
-            for s in skipped:
-                print(f"skipped (not in the OpenAPI document yet): {s[0]}")
-            mix = weighted(specs)
-            health = [("GET /healthz", "GET", "/healthz", None, 1)]
+            print(f"database: {url.split('@')[-1]}   history: {args.years} years   concurrency: {args.concurrency}")
+            check_paths(base)
+            health = [("GET /healthz", "GET", "/healthz", None, "officer", 1)]
             h_samples, _, h_done, h_elapsed = asyncio.run(drive(base, tokens, health, args.requests,
                                                                 args.duration, args.concurrency))
-            samples, errors, done, elapsed = asyncio.run(drive(base, tokens, mix, args.requests, args.duration,
+            samples, errors, done, elapsed = asyncio.run(drive(base, tokens, MIX, args.requests, args.duration,
                                                                args.concurrency))
             rss = worker_rss_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(30)
+        time.sleep(1)  # let the last escalation emails reach the sink before counting
         emails = len(smtp.messages)
     ceiling = h_done / h_elapsed
     throughput = done / elapsed
@@ -121,16 +129,15 @@ def main():
     print(f"mix: {done} requests in {elapsed:.1f} s = {throughput:.1f} req/s ({throughput / ceiling:.0%} of ceiling)")
     per = {}
     for name, values in sorted(samples.items()):
-        per[name] = percentiles(values)
-        p = per[name]
-        print(f"  {name:28} n={p['n']:5}  p50={p['p50']:6} ms  p95={p['p95']:6} ms  p99={p['p99']:6} ms"
+        per[name] = p = percentiles(values)
+        print(f"  {name:30} n={p['n']:5}  p50={p['p50']:6} ms  p95={p['p95']:6} ms  p99={p['p99']:6} ms"
               + (f"  errors={errors[name]}" if name in errors else ""))
     print(f"RSS per worker (MB): {rss}")
     print(f"emails accepted by the SMTP sink: {emails}")
-    path = write_result("load", {"command": cmd, "database": url.split("@")[-1], "workers": args.workers,
-                                 "concurrency": args.concurrency, "ceiling_rps": round(ceiling, 1),
-                                 "mix_rps": round(throughput, 1), "requests": done, "endpoints": per,
-                                 "errors": errors, "skipped": [s[0] for s in skipped], "rss_mb": rss,
+    path = write_result("load", {"command": cmd, "database": url.split("@")[-1], "years": args.years,
+                                 "workers": args.workers, "concurrency": args.concurrency,
+                                 "ceiling_rps": round(ceiling, 1), "mix_rps": round(throughput, 1),
+                                 "requests": done, "endpoints": per, "errors": errors, "rss_mb": rss,
                                  "emails": emails})
     print(f"result: {path}")
 
