@@ -6,6 +6,7 @@ API answers are ``{"error": {"code", "message", "fields"}}`` with the status bel
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError, InterfaceError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -96,6 +97,16 @@ def init_app(app):
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+
+    @app.errorhandler(StaleDataError)
+    def stale_write(exc):
+        # Two saves of a versioned record crossed between the version check and the UPDATE.
+        from .extensions import db
+
+        db.session.rollback()
+        return _render(409, "conflict", _("Someone else changed this record at the same moment. "
+                                          "Nothing of yours was saved; reload and try again."),
+                       {"version": "stale"})
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

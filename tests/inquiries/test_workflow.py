@@ -196,3 +196,34 @@ def factory_api_list(app, user):
     from tests.factories import Factory
 
     return Factory(app).api(user).get("/api/v1/inquiries?overdue=true").get_json()["items"]
+
+
+def test_a_save_that_crosses_another_between_check_and_write_is_a_409_not_a_500(officer, hanoi, factory, app):
+    """The version check passed, but another officer's save lands before this one's UPDATE."""
+    from flask import g
+    from sqlalchemy import event, text
+
+    inquiry = make_inquiry(officer, hanoi)
+    v = inquiry.version
+    g.pop("_login_user", None)
+    api = factory.api(officer)
+
+    def other_officer_saves_first(session, flush_context, instances):
+        with db.engine.connect() as other:  # a second, real connection commits in between
+            other.execute(text("UPDATE inquiry SET version = version + 1, answer_draft = 'Bản của anh Nam' "
+                               "WHERE id = :id"), {"id": inquiry.id})
+            other.commit()
+
+    event.listen(db.session, "before_flush", other_officer_saves_first, once=True)
+    try:
+        r = api.post(f"/api/v1/inquiries/{inquiry.id}/transitions",
+                     json={"to": "assigned", "assignee": officer.email, "version": v})
+    finally:
+        if event.contains(db.session, "before_flush", other_officer_saves_first):
+            event.remove(db.session, "before_flush", other_officer_saves_first)
+    assert r.status_code == 409, r.get_data(as_text=True)
+    assert r.get_json()["error"]["fields"] == {"version": "stale"}
+    db.session.expire_all()
+    kept = db.session.get(Inquiry, inquiry.id)
+    assert kept.state == "received" and kept.answer_draft == "Bản của anh Nam" and kept.version == v + 1
+    assert "assigned" not in [e.to_state for e in kept.events]  # no half-written timeline step
