@@ -15,7 +15,7 @@ def init_app(app):
     app.register_blueprint(api.bp)
     nav.register(app, "briefings.index", _l("Press briefings"), order=40)
     nav.register(app, "briefings.compliance", _l("Briefing compliance"), roles=(MINISTRY_ADMIN, MINISTRY_COMMS),
-                 order=41)
+                 order=41, more=True)
     register_setup(app, service.seed_exam_periods)
     register_demo(app, demo.create_demo)
     jobs.register(app, "briefings.reminders", service.send_upcoming_reminders, seconds=3600)
