@@ -6,15 +6,16 @@ import io
 import re
 from datetime import datetime, time, timedelta
 from email.utils import getaddresses, parseaddr
-from statistics import median
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from .. import scoping
 from ..clock import from_local, now, parse_datetime, to_local
+from ..departments.models import Department
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
+from ..sql import local_month, median_of, minutes_between
 from ..text import fold, where_all_terms
 from ..users.models import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS, SPOKESPERSON,
                             User)
@@ -627,36 +628,41 @@ def list_inquiries(limit=200, offset=0, **filters):
 
 def stats(*, user=None, department=None, date_from=None, date_to=None):
     """Volume per (local) month, median hours to answer, share answered by the due time."""
-    rows = db.session.scalars(list_query(user=user, department=department, date_from=date_from,
-                                         date_to=date_to)).all()
-    months = {}
-    for r in rows:
-        key = to_local(r.received_at).strftime("%Y-%m")
-        months[key] = months.get(key, 0) + 1
-    answered = [r for r in rows if r.state == ANSWERED and r.answered_at is not None]
-    hours = [(r.answered_at - r.received_at).total_seconds() / 3600 for r in answered]
-    on_time = sum(1 for r in answered if r.answered_at <= r.due_at)
-    by_state = {s: 0 for s in STATES}
-    for r in rows:
-        by_state[r.state] += 1
-    departments = {}
-    for r in rows:
-        d = departments.setdefault(r.department.code, {"department": r.department.code, "name": r.department.name,
-                                                       "total": 0, "answered": 0, "on_time": 0})
-        d["total"] += 1
-        if r in answered:
-            d["answered"] += 1
-            d["on_time"] += r.answered_at <= r.due_at
+    # Counted by the database: the Ministry-wide figures cover every inquiry of ten years.
+    base = list_query(user=user, department=department, date_from=date_from, date_to=date_to).order_by(None)
+    answered_cond = (Inquiry.state == ANSWERED) & Inquiry.answered_at.is_not(None)
+    on_time_cond = answered_cond & (Inquiry.answered_at <= Inquiry.due_at)
+    overdue_cond = Inquiry.state.in_(OPEN_STATES) & (Inquiry.due_at <= now())
+    by_state, per_department = {s: 0 for s in STATES}, {}
+    totals = {"total": 0, "answered": 0, "on_time": 0, "overdue": 0}
+    rows = db.session.execute(base.with_only_columns(
+        Inquiry.department_id, Inquiry.state, func.count(),
+        func.sum(case((answered_cond, 1), else_=0)), func.sum(case((on_time_cond, 1), else_=0)),
+        func.sum(case((overdue_cond, 1), else_=0))).group_by(Inquiry.department_id, Inquiry.state))
+    for department_id, state, count, answered, on_time, overdue in rows:
+        by_state[state] += count
+        d = per_department.setdefault(department_id, {"total": 0, "answered": 0, "on_time": 0})
+        for key, value in (("total", count), ("answered", answered or 0), ("on_time", on_time or 0)):
+            d[key] += value
+            totals[key] += value
+        totals["overdue"] += overdue or 0
+    month = local_month(Inquiry.received_at)
+    months = db.session.execute(base.with_only_columns(month, func.count()).group_by(month).order_by(month)).all()
+    minutes = median_of(base.with_only_columns(
+        minutes_between(Inquiry.received_at, Inquiry.answered_at)).where(answered_cond))
+    names = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(per_department)))}
+    departments = [{"department": names[i].code, "name": names[i].name, **d} for i, d in per_department.items()]
+    answered = totals["answered"]
     return {
-        "total": len(rows),
-        "by_month": [{"month": k, "count": v} for k, v in sorted(months.items())],
+        "total": totals["total"],
+        "by_month": [{"month": m, "count": n} for m, n in months],
         "by_state": by_state,
-        "answered": len(answered),
-        "median_hours_to_answer": round(median(hours), 2) if hours else None,
-        "answered_on_time": on_time,
-        "share_on_time": round(on_time / len(answered), 4) if answered else None,
-        "open_overdue": sum(1 for r in rows if r.is_open and r.due_at <= now()),
-        "departments": sorted(departments.values(), key=lambda d: -d["total"]),
+        "answered": answered,
+        "median_hours_to_answer": round(minutes / 60, 2) if minutes is not None else None,
+        "answered_on_time": totals["on_time"],
+        "share_on_time": round(totals["on_time"] / answered, 4) if answered else None,
+        "open_overdue": totals["overdue"],
+        "departments": sorted(departments, key=lambda d: (-d["total"], d["department"])),
     }
 
 

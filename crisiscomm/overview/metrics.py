@@ -14,7 +14,7 @@ from ..clock import local_today
 from ..extensions import db
 from . import charts
 from .registry import register_chart, register_evidence, register_metric
-from .sql import local_month, month_labels
+from ..sql import local_month, month_labels
 
 
 def link(endpoint, department=None, **values):
@@ -350,7 +350,7 @@ def unacknowledged_escalations(ids, ctx):
 
 
 def escalation_evidence(ids, yc):
-    from .sql import median
+    from ..sql import median
 
     per_dep = {}
     for dep, _notified, minutes in _ack_rows(ids, yc["start"], yc["as_of"]):
@@ -362,7 +362,7 @@ def escalation_evidence(ids, yc):
 def escalation_ack_chart(ctx):
     from ..clock import to_local
     from ..departments.models import ACTIVE, Department
-    from .sql import median
+    from ..sql import median
 
     labels = month_labels(local_today(), 12)
     ids = db.session.scalars(select(Department.id).where(Department.status == ACTIVE)).all()

@@ -1,7 +1,7 @@
 """SQL helpers that read the same on SQLite and PostgreSQL."""
 from sqlalchemy import func, literal_column
 
-from ..extensions import db
+from .extensions import db
 
 
 def dialect():
@@ -20,6 +20,20 @@ def minutes_between(start, end):
     if dialect() == "postgresql":
         return func.extract("epoch", end - start) / 60.0
     return (func.julianday(end) - func.julianday(start)) * 1440.0
+
+
+def median_of(stmt):
+    """Median of the single numeric column ``stmt`` selects (None when it selects no row), computed by the
+    database so that ten years of rows are not shipped to Python."""
+    column = stmt.selected_columns[0]
+    if dialect() == "postgresql":
+        value = db.session.scalar(stmt.with_only_columns(func.percentile_cont(0.5).within_group(column)))
+        return None if value is None else float(value)
+    n = db.session.scalar(stmt.with_only_columns(func.count()).order_by(None))
+    if not n:
+        return None
+    middle = db.session.scalars(stmt.order_by(column).limit(2 - n % 2).offset((n - 1) // 2)).all()
+    return sum(float(v) for v in middle) / len(middle)
 
 
 def month_labels(end_local_date, count=12):
