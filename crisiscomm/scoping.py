@@ -30,6 +30,15 @@ def can_see_department(department_id, user=None):
     return user.is_ministry or (department_id is not None and user.department_id == department_id)
 
 
+def may_name_user(person, department_id):
+    """Whether a record of Department ``department_id`` may name the user account ``person`` (to alert, approve,
+    speak): a user of that Department or a Ministry user. Another Department's user is treated like an unknown
+    address, so a Department can neither look up another's people by email nor write into their inbox."""
+    if person is None:
+        return False
+    return person.is_ministry or (department_id is not None and person.department_id == department_id)
+
+
 def scope(stmt, model, user=None, column=None):
     """Restrict a SELECT on ``model`` (a DepartmentOwned model) to what ``user`` may see."""
     user = _user(user)

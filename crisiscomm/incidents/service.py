@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from .. import scoping
 from ..clock import as_utc, now, parse_datetime
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -121,8 +122,9 @@ def can_edit_policy(user, department):
     return user.role == MINISTRY_ADMIN or (user.role == DIRECTOR and user.department_id == department.id)
 
 
-def _parse_member_lines(text, level, errors, field):
-    """'Name <email>' / 'email' / 'Name' lines → member dicts; users are matched by email."""
+def _parse_member_lines(text, level, errors, field, department=None):
+    """'Name <email>' / 'email' / 'Name' lines → member dicts; users are matched by email (for a Department's
+    policy, only its own users and the Ministry's: anyone else stays a plain email address)."""
     out = []
     for n, line in enumerate((text or "").splitlines(), start=1):
         line = line.strip()
@@ -142,6 +144,8 @@ def _parse_member_lines(text, level, errors, field):
             errors[field] = _("Line %(n)s: not an email address.", n=n)
             continue
         user = db.session.scalar(select(User).where(User.email == email)) if email else None
+        if user is not None and department is not None and not scoping.may_name_user(user, department.id):
+            user = None
         out.append({"level": level, "name": name or (user.name if user else email), "email": email,
                     "user_id": user.id if user else None})
     return out
@@ -157,7 +161,8 @@ def save_policy(*, actor, department, timeout_minutes, critical_timeout_minutes,
             errors[field] = _("A number of minutes from 1 to 240.")
     members = []
     for level in (1, 2, 3):
-        members += _parse_member_lines((members_text or {}).get(level, ""), level, errors, f"members_{level}")
+        members += _parse_member_lines((members_text or {}).get(level, ""), level, errors, f"members_{level}",
+                                       department)
     if errors:
         raise ValidationError(_("The escalation policy has errors."), fields=errors)
     policy = saved_policy(department.id)
@@ -208,9 +213,10 @@ def _person(audience, user=None, name=None, email=None, role=None):
     return {"audience": audience, "user": None, "label": name or email, "email": email, "role": role, "key": key}
 
 
-def _members(policy, level):
-    return [_person(AUD_EXTRA, m.user) if m.user is not None else _person(AUD_EXTRA, name=m.name, email=m.email)
-            for m in policy["members"][level]]
+def _members(policy, level, department_id):
+    # A member linked to a user who is not (or no longer) of this Department is alerted by email only.
+    return [_person(AUD_EXTRA, m.user) if scoping.may_name_user(m.user, department_id)
+            else _person(AUD_EXTRA, name=m.name, email=m.email) for m in policy["members"][level]]
 
 
 def recipients_for_level(incident, level, policy=None):
@@ -244,7 +250,7 @@ def recipients_for_level(incident, level, policy=None):
             people += [_person(AUD_MINISTRY, u) for u in db.session.scalars(
                 select(User).where(User.role == MINISTRY_ADMIN, User.department_id.is_(None),
                                    User.active.is_(True)).order_by(User.name))]
-    people += _members(policy, level)
+    people += _members(policy, level, incident.department_id)
     seen, out = set(), []
     for p in people:
         if p["key"] not in seen:
