@@ -1,5 +1,5 @@
 """Incidents: the log, its immutable timeline, the escalation rows, the checklist and the policies."""
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,6 +30,7 @@ class Incident(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     """A communication incident. Never hidden, never deleted."""
 
     __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_department_occurred", "department_id", "occurred_at"),)
 
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     category: Mapped[str] = mapped_column(String(32), nullable=False, index=True)

@@ -1,5 +1,5 @@
 """Press inquiries: a journalist's question, its workflow, its deadline and its timeline."""
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -26,6 +26,10 @@ class Inquiry(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     """A question from a journalist. Never deleted: it is answered, declined or referred."""
 
     __tablename__ = "inquiry"
+    # A Department's list, newest first, without sorting ten years of its inquiries; the few open ones
+    # past their due time (overdue alerts, the Ministry overview) without reading the answered ones.
+    __table_args__ = (Index("ix_inquiry_department_received", "department_id", "received_at"),
+                      Index("ix_inquiry_state_due", "state", "due_at"))
 
     received_at = mapped_column(UTCDateTime, nullable=False, index=True)
     channel: Mapped[str] = mapped_column(String(24), nullable=False)

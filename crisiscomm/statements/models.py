@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,6 +14,7 @@ class Statement(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     """
 
     __tablename__ = "statement"
+    __table_args__ = (Index("ix_statement_department_published", "department_id", "published_at"),)
 
     source_type: Mapped[str] = mapped_column(String(32), nullable=False, index=True)  # "inquiry" | "incident"
     source_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
