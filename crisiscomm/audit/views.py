@@ -1,12 +1,13 @@
 from datetime import timedelta
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
 from sqlalchemy import select
 
 from ..clock import from_local
 from ..departments.models import Department
 from ..extensions import db
+from ..paging import fetch_page, neighbour_urls, page_number
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN
 from . import service
@@ -34,14 +35,12 @@ def index():
     stmt = service.query(entity_type=filters["entity_type"], action=filters["action"], actor=filters["actor"],
                          entity_id=int(entity_id) if entity_id.isdigit() else None, since=since,
                          until=until + timedelta(days=1) if until else None)
-    page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
-    entries = db.session.scalars(stmt.limit(PAGE + 1).offset((page - 1) * PAGE)).all()
+    page = page_number()
+    entries, has_next = fetch_page(db.session, stmt, page, PAGE)
     # Entries keep the Department's id (names change in mergers); show today's name beside it.
     ids = {e.department_id for e in entries if e.department_id}
     department_names = dict(db.session.execute(
         select(Department.id, Department.name).where(Department.id.in_(ids))).all()) if ids else {}
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    prev_url = url_for("audit.index", page=page - 1, **args) if page > 1 else None
-    next_url = url_for("audit.index", page=page + 1, **args) if len(entries) > PAGE else None
-    return render_template("audit/index.html", entries=entries[:PAGE], page=page, prev_url=prev_url,
+    prev_url, next_url = neighbour_urls(page, has_next)
+    return render_template("audit/index.html", entries=entries, page=page, prev_url=prev_url,
                            next_url=next_url, department_names=department_names, filters=filters, entity_id=entity_id, args=request.args)

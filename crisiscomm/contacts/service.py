@@ -5,7 +5,7 @@ Services take keyword arguments, raise domain errors and only flush; the caller 
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..clock import as_utc, now
 from ..errors import NotFound, ValidationError
@@ -197,9 +197,9 @@ def is_stale(contact, at=None):
     return contact.last_verified_at is None or as_utc(contact.last_verified_at) < at - STALE_AFTER
 
 
-def search_contacts(*, department_ids=None, q=None, outlet_type=None, stale=None, include_archived=False,
-                    archived_only=False, limit=None, offset=0):
-    """Contacts of the given Departments (None: every Department, for Ministry users), newest name order.
+def search_query(*, department_ids=None, q=None, outlet_type=None, stale=None, include_archived=False,
+                 archived_only=False):
+    """Contacts of the given Departments (None: every Department, for Ministry users), in name order.
 
     ``q`` matches every word, ignoring case and Vietnamese diacritics; ``stale`` True/False filters on the
     12-month verification rule.
@@ -220,9 +220,18 @@ def search_contacts(*, department_ids=None, q=None, outlet_type=None, stale=None
         cutoff = now() - STALE_AFTER
         cond = (Contact.last_verified_at.is_(None)) | (Contact.last_verified_at < cutoff)
         stmt = stmt.where(cond if stale else ~cond)
+    return stmt
+
+
+def search_contacts(*, limit=None, offset=0, **filters):
+    stmt = search_query(**filters)
     if limit:
         stmt = stmt.limit(limit).offset(offset)
     return db.session.scalars(stmt).all()
+
+
+def count_contacts(**filters):
+    return db.session.scalar(search_query(**filters).with_only_columns(func.count()).order_by(None))
 
 
 def department_contacts(department_id, include_archived=False):

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ..clock import now
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..paging import neighbour_urls, page_number
 from ..scoping import get_or_404, is_ministry, resolve_department
 from ..forms import place_errors
 from . import service, transfer
@@ -36,11 +37,16 @@ def _filters():
             "department": (request.args.get("department") or "").strip()}
 
 
+PAGE = 100
+
+
+def _search_filters(filters, ids):
+    return dict(department_ids=ids, q=filters["q"] or None, outlet_type=filters["outlet_type"] or None,
+                stale={"1": True, "0": False}.get(filters["stale"]), archived_only=filters["archived"])
+
+
 def _search(filters, ids):
-    return service.search_contacts(department_ids=ids, q=filters["q"] or None,
-                                   outlet_type=filters["outlet_type"] or None,
-                                   stale={"1": True, "0": False}.get(filters["stale"]),
-                                   archived_only=filters["archived"])
+    return service.search_contacts(**_search_filters(filters, ids))
 
 
 @bp.get("/")
@@ -48,9 +54,13 @@ def _search(filters, ids):
 def index():
     filters = _filters()
     department, ids = listing_scope(filters["department"] or None)
-    contacts = _search(filters, ids)
+    page = page_number()
+    total = service.count_contacts(**_search_filters(filters, ids))
+    contacts = service.search_contacts(limit=PAGE, offset=(page - 1) * PAGE, **_search_filters(filters, ids))
+    prev_url, next_url = neighbour_urls(page, page * PAGE < total)
     export_args = {k: v for k, v in filters.items() if v and k != "archived"}
-    return render_template("contacts/index.html", contacts=contacts, filters=filters, department=department,
+    return render_template("contacts/index.html", contacts=contacts, total=total, page=page, prev_url=prev_url,
+                           next_url=next_url, filters=filters, department=department,
                            outlet_types=outlet_type_choices(), is_stale=service.is_stale, can_edit=can_edit(),
                            departments=_department_choices() if is_ministry() else [], export_args=export_args,
                            type_labels=dict(outlet_type_choices()))

@@ -11,6 +11,7 @@ from .. import scoping
 from ..clock import now, to_local
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..paging import fetch_page, neighbour_urls, page_number
 from ..scenarios.models import Scenario
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN, User
@@ -59,16 +60,10 @@ def index():
             department_id = -1
     stmt = service.list_incidents(stmt=scoping.scoped_select(Incident), status=status, exam_related=exam_related,
                                   department_id=department_id, q=request.args.get("q"), drill=drill)
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    per_page = 50
-    rows = db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).unique().all()
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    prev_url = url_for(".index", page=page - 1, **args) if page > 1 else None
-    next_url = url_for(".index", page=page + 1, **args) if len(rows) > per_page else None
-    return render_template("incidents/index.html", incidents=rows[:per_page], status=status, exam=exam, drill=drill,
+    page = page_number()
+    rows, has_next = fetch_page(db.session, stmt, page, 50)
+    prev_url, next_url = neighbour_urls(page, has_next)
+    return render_template("incidents/index.html", incidents=rows, status=status, exam=exam, drill=drill,
                            statuses=STATUSES, page=page, prev_url=prev_url, next_url=next_url,
                            departments=_departments_for_user() if current_user.is_ministry else [],
                            service=service)

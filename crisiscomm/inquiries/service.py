@@ -621,9 +621,12 @@ def list_query(*, user=None, department=None, state=None, outlet=None, overdue=N
     return stmt
 
 
+def newest_first(stmt):
+    return stmt.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
+
+
 def list_inquiries(limit=200, offset=0, **filters):
-    stmt = list_query(**filters).order_by(Inquiry.received_at.desc(), Inquiry.id.desc()).limit(limit).offset(offset)
-    return db.session.scalars(stmt).all()
+    return db.session.scalars(newest_first(list_query(**filters)).limit(limit).offset(offset)).all()
 
 
 def stats(*, user=None, department=None, date_from=None, date_to=None):

@@ -8,6 +8,7 @@ from ..clock import now, to_local
 from ..departments.service import list_departments
 from ..errors import Conflict, DomainError, PermissionDenied, ValidationError
 from ..extensions import db
+from ..paging import fetch_page, neighbour_urls, page_number
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN
 from ..forms import place_errors
@@ -16,6 +17,7 @@ from .forms import CHANNEL_LABELS, PRIORITY_LABELS, ImportForm, IntakeForm, Sett
 from .models import STATES
 
 bp = Blueprint("inquiries", __name__, url_prefix="/inquiries")
+PAGE = 100
 
 
 def _commit():
@@ -42,15 +44,17 @@ def _department_choices():
 def index():
     f = _filters()
     department = scoping.resolve_department(f["department"]) if f["department"] else None
-    errors = {}
+    errors, page, has_next = {}, page_number(), False
     try:
-        rows = service.list_inquiries(department=department, state=f["state"] or None, outlet=f["outlet"] or None,
-                                      q=f["q"] or None, overdue=f["overdue"] == "1", date_from=f["from"],
-                                      date_to=f["to"])
+        stmt = service.list_query(department=department, state=f["state"] or None, outlet=f["outlet"] or None,
+                                  q=f["q"] or None, overdue=f["overdue"] == "1", date_from=f["from"], date_to=f["to"])
+        rows, has_next = fetch_page(db.session, service.newest_first(stmt), page, PAGE)
         status = 200
     except ValidationError as exc:
         rows, errors, status = [], exc.fields, 422
-    return render_template("inquiries/index.html", rows=rows, f=f, errors=errors, states=STATES,
+    prev_url, next_url = neighbour_urls(page, has_next)
+    return render_template("inquiries/index.html", rows=rows, f=f, errors=errors, states=STATES, page=page,
+                           prev_url=prev_url, next_url=next_url,
                            due_status=service.due_status, departments=list_departments()
                            if current_user.is_ministry else [], export_args=request.args.to_dict()), status
 

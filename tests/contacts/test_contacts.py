@@ -290,3 +290,18 @@ def test_demo_contacts(hanoi, app, clock):
     assert 25 <= len(contacts) <= 40
     assert any(service.is_stale(c) for c in contacts) and not all(service.is_stale(c) for c in contacts)
     assert [c.full_name for c in service.search_contacts(department_ids=[hanoi.id], q="bao giao duc")]
+
+
+def test_long_contact_list_is_paged_with_the_total_and_filters_kept(hanoi, factory, clock):
+    for n in range(1, 106):
+        service.create_contact(department=hanoi, full_name=f"Phóng viên {n:03d}", outlet="Báo Hà Nội mới",
+                               outlet_type="provincial")
+    db.session.commit()
+    web = factory.login(factory.user("comms_officer"))
+    first = web.get("/contacts/?q=phong vien").get_data(as_text=True)
+    assert "105" in first.split('<p class="muted">')[1].split("</p>")[0]  # the total, not the page size
+    assert "Phóng viên 100" in first and "Phóng viên 101" not in first
+    assert 'href="/contacts/?page=2&amp;q=phong+vien"' in first
+    second = web.get("/contacts/?q=phong+vien&page=2").get_data(as_text=True)
+    assert "Phóng viên 101" in second and "Phóng viên 105" in second and "Phóng viên 100" not in second
+    assert web.get("/contacts/?page=abc").status_code == 200  # a bad page number is page 1, not an error

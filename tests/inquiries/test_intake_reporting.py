@@ -174,3 +174,17 @@ def test_admin_pages_render_and_rule_in_use_is_end_dated(officer, hanoi, factory
     assert r.status_code == 302
     db.session.refresh(hanoi)
     assert hanoi.settings["inquiry_approver"] == "director" and hanoi.settings["inquiry_default_hours"] == 8
+
+
+def test_inquiry_list_is_paged_newest_first(officer, hanoi, clock, factory):
+    from .conftest import make_inquiry
+
+    for n in range(1, 106):
+        make_inquiry(officer, hanoi, subject=f"Câu hỏi số {n:03d}")
+        clock.advance(minutes=1)
+    web = factory.login(officer)
+    first = web.get("/inquiries?q=cau hoi so").get_data(as_text=True)
+    assert "Câu hỏi số 105" in first and "Câu hỏi số 006" in first and "Câu hỏi số 005" not in first
+    assert 'href="/inquiries?page=2&amp;q=cau+hoi+so"' in first
+    second = web.get("/inquiries?q=cau+hoi+so&page=2").get_data(as_text=True)
+    assert "Câu hỏi số 005" in second and "Câu hỏi số 001" in second and "Câu hỏi số 006" not in second
