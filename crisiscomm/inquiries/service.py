@@ -9,7 +9,7 @@ from email.utils import getaddresses, parseaddr
 from statistics import median
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 
 from .. import scoping
 from ..clock import from_local, now, parse_datetime, to_local
@@ -626,37 +626,47 @@ def list_inquiries(limit=200, offset=0, **filters):
 
 
 def stats(*, user=None, department=None, date_from=None, date_to=None):
-    """Volume per (local) month, median hours to answer, share answered by the due time."""
-    rows = db.session.scalars(list_query(user=user, department=department, date_from=date_from,
-                                         date_to=date_to)).all()
-    months = {}
-    for r in rows:
-        key = to_local(r.received_at).strftime("%Y-%m")
-        months[key] = months.get(key, 0) + 1
-    answered = [r for r in rows if r.state == ANSWERED and r.answered_at is not None]
-    hours = [(r.answered_at - r.received_at).total_seconds() / 3600 for r in answered]
-    on_time = sum(1 for r in answered if r.answered_at <= r.due_at)
+    """Volume per (local) month, median hours to answer, share answered by the due time.
+
+    Grouped queries, never the inquiries themselves: years of every Department's inquiries stay fast."""
+    from ..departments.models import Department
+    from ..overview.sql import local_month, minutes_between
+
+    base = list_query(user=user, department=department, date_from=date_from, date_to=date_to)
+    answered = and_(Inquiry.state == ANSWERED, Inquiry.answered_at.is_not(None))
+    on_time = and_(answered, Inquiry.answered_at <= Inquiry.due_at)
+    overdue = and_(Inquiry.state.in_(OPEN_STATES), Inquiry.due_at <= now())
+    groups = db.session.execute(base.with_only_columns(
+        Inquiry.department_id, Inquiry.state, func.count(), func.sum(case((answered, 1), else_=0)),
+        func.sum(case((on_time, 1), else_=0)), func.sum(case((overdue, 1), else_=0)))
+        .group_by(Inquiry.department_id, Inquiry.state)).all()
+    month = local_month(Inquiry.received_at)
+    months = db.session.execute(base.with_only_columns(month, func.count()).group_by(month).order_by(month)).all()
+    hours = db.session.scalars(base.with_only_columns(minutes_between(Inquiry.received_at, Inquiry.answered_at))
+                               .where(answered)).all()
     by_state = {s: 0 for s in STATES}
-    for r in rows:
-        by_state[r.state] += 1
-    departments = {}
-    for r in rows:
-        d = departments.setdefault(r.department.code, {"department": r.department.code, "name": r.department.name,
-                                                       "total": 0, "answered": 0, "on_time": 0})
-        d["total"] += 1
-        if r in answered:
-            d["answered"] += 1
-            d["on_time"] += r.answered_at <= r.due_at
+    per_department = {}
+    for department_id, state, n, n_answered, n_on_time, _overdue in groups:
+        by_state[state] += n
+        d = per_department.setdefault(department_id, {"total": 0, "answered": 0, "on_time": 0})
+        d["total"] += n
+        d["answered"] += int(n_answered or 0)
+        d["on_time"] += int(n_on_time or 0)
+    names = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(per_department)))}
+    departments = [{"department": names[i].code, "name": names[i].name, **counts}
+                   for i, counts in per_department.items()]
+    n_answered = sum(d["answered"] for d in per_department.values())
+    n_on_time = sum(d["on_time"] for d in per_department.values())
     return {
-        "total": len(rows),
-        "by_month": [{"month": k, "count": v} for k, v in sorted(months.items())],
+        "total": sum(by_state.values()),
+        "by_month": [{"month": m, "count": n} for m, n in months],
         "by_state": by_state,
-        "answered": len(answered),
-        "median_hours_to_answer": round(median(hours), 2) if hours else None,
-        "answered_on_time": on_time,
-        "share_on_time": round(on_time / len(answered), 4) if answered else None,
-        "open_overdue": sum(1 for r in rows if r.is_open and r.due_at <= now()),
-        "departments": sorted(departments.values(), key=lambda d: -d["total"]),
+        "answered": n_answered,
+        "median_hours_to_answer": round(median(hours) / 60, 2) if hours else None,
+        "answered_on_time": n_on_time,
+        "share_on_time": round(n_on_time / n_answered, 4) if n_answered else None,
+        "open_overdue": sum(int(row[5] or 0) for row in groups),
+        "departments": sorted(departments, key=lambda d: (-d["total"], d["name"])),
     }
 
 
