@@ -3,6 +3,7 @@
 ``/healthz`` (no sign-in) says whether the database answers, whether the scheduler's lease is
 alive and how large the outbox backlog is. ``flask backup FILE`` / ``flask restore FILE`` write
 and read a consistent JSON-lines dump of every table (gzip when FILE ends with .gz).
+``flask demo generate`` fills an empty database with years of synthetic data (crisiscomm/ops/generate.py).
 """
 
 
@@ -12,3 +13,4 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.backup_cmd)
     app.cli.add_command(cli.restore_cmd)
+    app.cli.add_command(cli.demo_cli)

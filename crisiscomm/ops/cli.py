@@ -1,9 +1,12 @@
-"""`flask backup FILE` and `flask restore FILE`."""
+"""`flask backup FILE`, `flask restore FILE` and `flask demo generate`."""
 import os
 
 import click
+from flask.cli import AppGroup
 
 from ..errors import DomainError
+
+demo_cli = AppGroup("demo", help="Synthetic data to try crisiscomm at scale.")
 
 
 @click.command("backup")
@@ -33,3 +36,19 @@ def restore_cmd(path):
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables from {path}.")
+
+
+@demo_cli.command("generate")
+@click.option("--years", default=10, show_default=True, type=click.IntRange(1, 30),
+              help="How many years of history, ending now.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed: the same seed, the same data.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0, 10, min_open=True),
+              help="Multiplies every volume (1: about 200,000 inquiries over 10 years).")
+def generate_cmd(years, seed, scale):
+    """Fill an EMPTY database (after `flask setup`) with realistic data for every Department."""
+    from . import generate
+
+    try:
+        generate.generate(years=years, seed=seed, scale=scale, echo=click.echo)
+    except DomainError as exc:
+        raise click.UsageError(exc.message) from exc
