@@ -9,6 +9,7 @@ from ..contacts.models import OUTLET_TYPES, Contact
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..paging import fetch_page, neighbour_urls, page_number
 from ..notifications import service as outbox
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN, MINISTRY_COMMS, MINISTRY_ROLES, User
@@ -84,10 +85,15 @@ def index():
         department = scoping.resolve_department(code)
     stmt = service.briefings_in(scoping.scoped_select(Briefing), quarter=quarter, status=status,
                                 department=department)
-    briefings = db.session.scalars(stmt).all()
+    if not quarter:  # all quarters: the latest first, ten years back on later pages
+        stmt = stmt.order_by(None).order_by(Briefing.starts_at.desc(), Briefing.id.desc())
+    page = page_number()
+    briefings, has_next = fetch_page(db.session, stmt, page, 100)
+    prev_url, next_url = neighbour_urls(page, has_next)
     departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
                                      .order_by(Department.sort_name)).all() if scoping.is_ministry() else []
-    return render_template("briefings/index.html", briefings=briefings, quarter=quarter or "", status=status or "",
+    return render_template("briefings/index.html", briefings=briefings, page=page, prev_url=prev_url,
+                           next_url=next_url, quarter=quarter or "", status=status or "",
                            department=department, departments=departments, labels=service.status_labels(),
                            quarter_key=service.quarter_key, can_edit=_can_edit(),
                            this_quarter=service.current_quarter())
