@@ -129,7 +129,7 @@ class Escalation(IdMixin, db.Model):
     recipient_label: Mapped[str] = mapped_column(String(300), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254))
     role: Mapped[str | None] = mapped_column(String(32))
-    notified_at = mapped_column(UTCDateTime, nullable=False)
+    notified_at = mapped_column(UTCDateTime, nullable=False, index=True)
     reminders: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_reminded_at = mapped_column(UTCDateTime)
     ack_nonce: Mapped[str] = mapped_column(String(64), nullable=False)

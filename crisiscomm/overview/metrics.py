@@ -329,21 +329,25 @@ def _ack_rows(ids, start, end):
 
     first_notified = func.min(Escalation.notified_at)
     first_ack = func.min(Escalation.acknowledged_at)
+    # An incident first notified in the window has an escalation in it: look only at those (by the
+    # notified_at index), not at ten years of incidents.
+    in_window = select(Escalation.incident_id).where(Escalation.notified_at >= start, Escalation.notified_at < end)
     rows = db.session.execute(
         select(Incident.department_id, first_notified, first_ack)
         .join(Escalation, Escalation.incident_id == Incident.id)
-        .where(Incident.department_id.in_(ids), Incident.drill.is_(False))
+        .where(Incident.id.in_(in_window), Incident.department_id.in_(ids), Incident.drill.is_(False))
         .group_by(Incident.id, Incident.department_id)
         .having(and_(first_notified >= start, first_notified < end))).all()
     return [(dep, notified, (ack - notified).total_seconds() / 60 if ack else None) for dep, notified, ack in rows]
 
 
 def unacknowledged_escalations(ids, ctx):
-    from ..incidents.models import CLOSED, Escalation, Incident
+    from ..incidents.models import CLOSED, STATUSES, Escalation, Incident
 
     per_incident = (select(Incident.department_id.label("dep"))
                     .join(Escalation, Escalation.incident_id == Incident.id)
-                    .where(Incident.department_id.in_(ids), Incident.drill.is_(False), Incident.status != CLOSED)
+                    .where(Incident.department_id.in_(ids), Incident.drill.is_(False),
+                           Incident.status.in_([s for s in STATUSES if s != CLOSED]))  # by the status index
                     .group_by(Incident.id, Incident.department_id)
                     .having(func.count(Escalation.acknowledged_at) == 0).subquery())
     rows = dict(db.session.execute(select(per_incident.c.dep, func.count()).group_by(per_incident.c.dep)).all())

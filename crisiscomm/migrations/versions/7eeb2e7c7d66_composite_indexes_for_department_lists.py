@@ -21,6 +21,9 @@ def upgrade():
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.create_index('ix_incident_department_occurred', ['department_id', 'occurred_at'], unique=False)
 
+    with op.batch_alter_table('incident_escalation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_escalation_notified_at'), ['notified_at'], unique=False)
+
     with op.batch_alter_table('inquiry', schema=None) as batch_op:
         batch_op.create_index('ix_inquiry_department_received', ['department_id', 'received_at'], unique=False)
         batch_op.create_index('ix_inquiry_state_due', ['state', 'due_at'], unique=False)
@@ -36,6 +39,9 @@ def downgrade():
     with op.batch_alter_table('inquiry', schema=None) as batch_op:
         batch_op.drop_index('ix_inquiry_state_due')
         batch_op.drop_index('ix_inquiry_department_received')
+
+    with op.batch_alter_table('incident_escalation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_escalation_notified_at'))
 
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.drop_index('ix_incident_department_occurred')
