@@ -60,8 +60,10 @@ test: install-test
 		$(PY) -m pytest $(PYTEST_ARGS); \
 	fi
 
+# The exam-day load on ten years of generated data (SQLite; BENCH_ARGS="--database-url postgresql+psycopg://...").
 bench: install-test
-	$(PY) bench/load.py
+	$(PY) bench/load.py --years 10 $(BENCH_ARGS)
+	$(PY) bench/incidents.py --years 10 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache

@@ -93,6 +93,23 @@ def prepare_database(url, users=4, years=0, reuse=False):
     return {"officer": officers, "ministry": ministry}
 
 
+def database_arguments(parser):
+    """The options every benchmark shares: where the data lives and how much history it holds."""
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file in bench/results/)")
+    parser.add_argument("--years", type=int, default=0, help="generate this many years of history first")
+    parser.add_argument("--reuse", action="store_true", help="keep an already generated database")
+    parser.add_argument("--workers", type=int, default=default_workers())
+
+
+def database_url(args, name):
+    """The database of this run: --database-url, else bench/results/<name>-<years>y.db (fresh unless --reuse)."""
+    os.makedirs(RESULTS, exist_ok=True)
+    sqlite_file = os.path.join(RESULTS, f"{name}-{args.years}y.db")
+    if not args.database_url and os.path.exists(sqlite_file) and not args.reuse:
+        os.remove(sqlite_file)
+    return args.database_url or "sqlite:///" + sqlite_file
+
+
 def start_gunicorn(url, workers, smtp_port, port=None):
     port = port or free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "CRISISCOMM_SCHEDULER": "off",

@@ -14,7 +14,7 @@ import re
 import time
 from datetime import datetime, timezone
 
-from common import (RESULTS, SMTPSink, default_workers, percentiles, prepare_database, start_gunicorn,
+from common import (SMTPSink, database_arguments, database_url, percentiles, prepare_database, start_gunicorn,
                     worker_rss_mb, write_result)
 
 
@@ -72,19 +72,12 @@ async def run(base, tokens, smtp, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url")
-    parser.add_argument("--workers", type=int, default=default_workers())
+    database_arguments(parser)
     parser.add_argument("--incidents", type=int, default=30)
     parser.add_argument("--readers", type=int, default=50)
-    parser.add_argument("--years", type=int, default=0, help="generate this many years of history first")
-    parser.add_argument("--reuse", action="store_true", help="keep an already generated database")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to wait for emails after each POST")
     args = parser.parse_args()
-    os.makedirs(RESULTS, exist_ok=True)
-    sqlite_file = os.path.join(RESULTS, f"bench-incidents-{args.years}y.db")
-    url = args.database_url or "sqlite:///" + sqlite_file
-    if not args.database_url and os.path.exists(sqlite_file) and not args.reuse:
-        os.remove(sqlite_file)
+    url = database_url(args, "bench-incidents")
     tokens = prepare_database(url, years=args.years, reuse=args.reuse)
     with SMTPSink() as smtp:
         proc, base, cmd = start_gunicorn(url, args.workers, smtp.port)

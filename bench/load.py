@@ -17,7 +17,7 @@ import random
 import time
 from datetime import datetime, timezone
 
-from common import (RESULTS, SMTPSink, default_workers, percentiles, prepare_database, start_gunicorn,
+from common import (SMTPSink, database_arguments, database_url, percentiles, prepare_database, start_gunicorn,
                     worker_rss_mb, write_result)
 
 # (name, method, path, body factory or None, who, weight)
@@ -91,20 +91,13 @@ async def drive(base, tokens, mix, total, duration, concurrency):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file in bench/results/)")
-    parser.add_argument("--years", type=int, default=0, help="generate this many years of history first")
-    parser.add_argument("--reuse", action="store_true", help="keep an already generated database")
-    parser.add_argument("--workers", type=int, default=default_workers())
+    database_arguments(parser)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--requests", type=int, default=6000, help="upper bound on requests of the mix")
     parser.add_argument("--duration", type=float, default=30, help="upper bound in seconds for each phase")
     args = parser.parse_args()
 
-    os.makedirs(RESULTS, exist_ok=True)
-    sqlite_file = os.path.join(RESULTS, f"bench-{args.years}y.db")
-    url = args.database_url or "sqlite:///" + sqlite_file
-    if not args.database_url and os.path.exists(sqlite_file) and not args.reuse:
-        os.remove(sqlite_file)
+    url = database_url(args, "bench")
     tokens = prepare_database(url, years=args.years, reuse=args.reuse)
     with SMTPSink() as smtp:
         proc, base, cmd = start_gunicorn(url, args.workers, smtp.port)
