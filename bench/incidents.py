@@ -9,6 +9,8 @@ arriving within --settle seconds of the POST closes the measurement). Writes JSO
 """
 import argparse
 import asyncio
+import email
+import email.policy
 import os
 import re
 import time
@@ -36,10 +38,21 @@ async def readers(base, tokens, n, stop):
     return count
 
 
+def _text(content):
+    """Subject and every text part of a raw message, decoded (Vietnamese bodies travel base64 or QP)."""
+    message = email.message_from_bytes(content, policy=email.policy.default)
+    parts = [str(message["Subject"] or "")]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            parts.append(part.get_content())
+    return "\n".join(parts)
+
+
 def emails_for(smtp, incident_id, since):
-    pattern = re.compile(rb"(/incidents/%d\b|#%d\b)" % (incident_id, incident_id))
+    pattern = re.compile(r"(/incidents/%d\b|#%d\b)" % (incident_id, incident_id))
     with smtp.lock:
-        return [t for t, content in smtp.messages if t >= since and pattern.search(content)]
+        arrived = [(t, content) for t, content in smtp.messages if t >= since]
+    return [t for t, content in arrived if pattern.search(_text(content))]
 
 
 async def run(base, tokens, smtp, args):
