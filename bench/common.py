@@ -116,7 +116,7 @@ def start_gunicorn(url, workers, smtp_port, port=None):
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "NOTIFY_DISPATCH": "thread",
            "PYTHONPATH": PROJECT}
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-           "--worker-class", "gthread", "--threads", "4", "--log-level", "warning", "wsgi:app"]
+           "--worker-class", "gthread", "--threads", os.environ.get("BENCH_THREADS", "4"), "--log-level", "warning", "wsgi:app"]
     proc = subprocess.Popen(cmd, cwd=PROJECT, env=env)
     import httpx
 

@@ -69,6 +69,9 @@ def bool_arg(name):
     raise ValidationError("Bad parameter.", fields={name: "true or false"})
 
 
+MAX_OFFSET = 2**31 - 1  # what every database takes as an integer; beyond it a 500, not an empty page
+
+
 def paginate_args(default=50, maximum=500):
     errors = {}
     try:
@@ -80,10 +83,10 @@ def paginate_args(default=50, maximum=500):
         limit = default
     try:
         offset = int(request.args.get("offset", 0))
-        if offset < 0:
+        if not 0 <= offset <= MAX_OFFSET:
             raise ValueError
     except ValueError:
-        errors["offset"] = "a non-negative integer"
+        errors["offset"] = f"an integer from 0 to {MAX_OFFSET}"
         offset = 0
     if errors:
         raise ValidationError("Bad paging parameters.", fields=errors)

@@ -47,6 +47,9 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
     ACK_LINK_MAX_AGE_HOURS = int(os.environ.get("ACK_LINK_MAX_AGE_HOURS", "72"))
 
+    # Dashboards (Ministry overview, inquiry figures) are recomputed at most this often per worker; 0: always.
+    FIGURES_CACHE_SECONDS = int(os.environ.get("FIGURES_CACHE_SECONDS", "30"))
+
     # Behind a reverse proxy (nginx) that sets X-Forwarded-For/-Proto/-Host: trust one hop.
     PROXY_FIX = env_bool("PROXY_FIX")
 
@@ -72,6 +75,7 @@ class TestConfig(Config):
     NOTIFY_DISPATCH = "sync"
     SCHEDULER_MODE = "off"
     MAIL_TIMEOUT = 3
+    FIGURES_CACHE_SECONDS = 0
     BASE_URL = "http://localhost"
 
 

@@ -50,6 +50,14 @@ def scope(stmt, model, user=None, column=None):
     return stmt.where(column == user.department_id)
 
 
+def scope_key(user=None):
+    """What ``user`` may see, as a hashable key: figures computed for one user serve others of the same scope."""
+    user = _user(user)
+    if not (user and user.is_authenticated):
+        return ("none",)
+    return ("all",) if user.is_ministry else ("department", user.department_id)
+
+
 def scoped_select(model, user=None):
     return scope(select(model), model, user)
 

@@ -91,7 +91,7 @@ def index():
     stmt = service.list_incidents(stmt=scoping.scoped_select(Incident), status=status,
                                   exam_related=bool_arg("exam_related"), department_id=department_id,
                                   q=request.args.get("q"), drill=drill)
-    rows = db.session.scalars(stmt.limit(limit).offset(offset)).unique().all()
+    rows = db.session.scalars(stmt.options(*service.list_loads()).limit(limit).offset(offset)).unique().all()
     return jsonify({"items": [service.serialize(i) for i in rows], "limit": limit, "offset": offset})
 
 

@@ -22,7 +22,8 @@ _CREATE_SCHEMA = {"type": "object", "required": ["subject"], "properties": {
     "priority": {"type": "string", "enum": list(PRIORITIES)}, "incident_id": {"type": "integer"}}}
 _INQUIRY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "department": {"type": "string"}, "state": {"type": "string", "enum": list(STATES)},
-    "subject": {"type": "string"}, "due_at": {"type": "string"}, "due_status": {"type": "string"},
+    "subject": {"type": "string"}, "due_at": {"type": "string"},
+    "due_status": {"type": "string", "enum": ["overdue", "due_soon", None], "nullable": True},
     "allowed_transitions": {"type": "array", "items": {"type": "string"}}, "version": {"type": "integer"},
     "timeline": {"type": "array", "items": {"type": "object"}}}}
 _TRANSITION_SCHEMA = {"type": "object", "required": ["to"], "properties": {
@@ -84,9 +85,10 @@ def index():
 def stats():
     code = request.args.get("department") or None
     department = scoping.resolve_department(code) if code else None
-    data = service.stats(department=department, date_from=request.args.get("from"),
-                         date_to=request.args.get("to"))
+    data = service.dashboard_stats(department=department, date_from=request.args.get("from"),
+                                   date_to=request.args.get("to"))
     data["department"] = department.code if department else None
+    data["as_of"] = data["as_of"].isoformat()
     return jsonify(data)
 
 

@@ -9,8 +9,9 @@ from email.utils import getaddresses, parseaddr
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
-from .. import scoping
+from .. import figures, scoping
 from ..clock import from_local, now, parse_datetime, to_local
 from ..departments.models import Department
 from ..errors import Conflict, PermissionDenied, ValidationError
@@ -612,7 +613,10 @@ def list_query(*, user=None, department=None, state=None, outlet=None, overdue=N
     if q:
         stmt = stmt.where(*where_all_terms(Inquiry.search_text, q))
     if overdue:
-        stmt = stmt.where(Inquiry.state.in_(OPEN_STATES), Inquiry.due_at <= now())
+        # As a subquery the few open inquiries past due are found by ix_inquiry_state_due; written as plain
+        # conditions SQLite walks the Department's whole newest-first index instead (ten years: 300x slower).
+        stmt = stmt.where(Inquiry.id.in_(select(Inquiry.id).where(Inquiry.state.in_(OPEN_STATES),
+                                                                  Inquiry.due_at <= now())))
     start, end = parse_period(date_from, date_to)
     if start:
         stmt = stmt.where(Inquiry.received_at >= _local_day_start(start))
@@ -625,8 +629,17 @@ def newest_first(stmt):
     return stmt.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
 
 
+def list_loads():
+    """What inquiry_dict reads, loaded with the page instead of one query per inquiry (of the people only
+    their e-mail is read: their Departments are not joined in)."""
+    return (selectinload(Inquiry.events).joinedload(InquiryEvent.actor).lazyload(User.department),
+            joinedload(Inquiry.assignee).lazyload(User.department),
+            joinedload(Inquiry.approved_by).lazyload(User.department), joinedload(Inquiry.refusal_ground))
+
+
 def list_inquiries(limit=200, offset=0, **filters):
-    return db.session.scalars(newest_first(list_query(**filters)).limit(limit).offset(offset)).all()
+    stmt = newest_first(list_query(**filters)).options(*list_loads()).limit(limit).offset(offset)
+    return db.session.scalars(stmt).unique().all()
 
 
 def stats(*, user=None, department=None, date_from=None, date_to=None):
@@ -667,6 +680,15 @@ def stats(*, user=None, department=None, date_from=None, date_to=None):
         "open_overdue": totals["overdue"],
         "departments": sorted(departments, key=lambda d: (-d["total"], d["department"])),
     }
+
+
+def dashboard_stats(*, department=None, date_from=None, date_to=None):
+    """stats() for the figures page and the API, shared by readers of the same scope for FIGURES_CACHE_SECONDS
+    (exports always count afresh); "as_of" says when they were counted."""
+    key = ("inquiry-stats", scoping.scope_key(), department.id if department else None, date_from or "",
+           date_to or "")
+    data, at = figures.cached(key, lambda: stats(department=department, date_from=date_from, date_to=date_to))
+    return {**data, "as_of": at}
 
 
 def export_xlsx(rows, stats_data=None):

@@ -205,7 +205,7 @@ def stats():
     department = _stats_scope()
     f = {"from": request.args.get("from", ""), "to": request.args.get("to", "")}
     try:
-        data = service.stats(department=department, date_from=f["from"], date_to=f["to"])
+        data = service.dashboard_stats(department=department, date_from=f["from"], date_to=f["to"])
         errors, status = {}, 200
     except ValidationError as exc:
         data, errors, status = None, exc.fields, 422

@@ -29,17 +29,26 @@ def enqueue(*, kind, channel, subject, body_text="", body_html=None, recipient=N
             dedupe_key=None):
     """Queue one message in the current transaction. Returns the row (existing one for a known dedupe_key).
 
-    A missing address is not an error: the row is stored as ``not_notified`` so the gap shows.
+    A missing address is not an error: the row is stored as ``not_notified`` so the gap shows. The row is
+    written with the transaction's next flush: an incident's dozen messages go in one batch, not one by one.
     """
     if dedupe_key:
-        existing = db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+        for pending in db.session.new:
+            if isinstance(pending, Notification) and pending.dedupe_key == dedupe_key:
+                return pending
+        with db.session.no_autoflush:
+            existing = db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
     if channel == EMAIL and address is None and recipient is not None:
         address = recipient.email
     state = PENDING
     last_error = None
-    if channel != IN_APP and not address:
+    sent_at = None
+    if channel == IN_APP:
+        # The row is the in-app message: it is delivered when this transaction commits, not by the dispatcher.
+        state, sent_at = SENT, now()
+    elif not address:
         state, last_error = NOT_NOTIFIED, "no address"
     row = Notification(
         created_at=now(), kind=kind, channel=channel, state=state, subject=subject[:300],
@@ -47,10 +56,9 @@ def enqueue(*, kind, channel, subject, body_text="", body_html=None, recipient=N
         recipient_label=recipient_label or (recipient.name if recipient is not None else address),
         department_id=department_id, payload=payload or {}, attachments=attachments or [],
         source_type=source[0] if source else None, source_id=source[1] if source else None,
-        dedupe_key=dedupe_key, next_attempt_at=now(), last_error=last_error,
+        dedupe_key=dedupe_key, next_attempt_at=now(), last_error=last_error, sent_at=sent_at,
     )
     db.session.add(row)
-    db.session.flush()
     return row
 
 

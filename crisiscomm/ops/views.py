@@ -1,4 +1,5 @@
 """/healthz: cheap checks only (a primary-key lookup and one indexed count), no sign-in."""
+import functools
 import logging
 from importlib.metadata import PackageNotFoundError, version
 
@@ -13,6 +14,7 @@ bp = Blueprint("ops", __name__)
 csrf.exempt(bp)
 
 
+@functools.cache  # reading package metadata costs ~2 ms; the version does not change while running
 def app_version():
     try:
         return version("crisiscomm")

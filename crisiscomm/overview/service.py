@@ -5,8 +5,10 @@ from functools import lru_cache
 
 import yaml
 from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy import select
 
+from .. import figures
 from ..clock import now
 from ..departments.models import ACTIVE, MERGED, Department, OfficeScore
 from ..errors import NotFound, ValidationError
@@ -78,9 +80,15 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
     app = current_app._get_current_object()
     columns = registry.metrics(app)
     departments = active_departments()
-    ctx = context()
     ids = [d.id for d in departments]
-    values = {m.key: m.compute(ids, ctx) if ids else {} for m in columns}
+
+    def compute():
+        ctx = context()
+        return (ctx, {m.key: m.compute(ids, ctx) if ids else {} for m in columns},
+                [(key, render(ctx)) for key, render in registry.charts(app)])
+
+    # Shared by every Ministry reader for FIGURES_CACHE_SECONDS; the page shows ctx["now"], when it was computed.
+    (ctx, values, chart_list), _at = figures.cached(("overview", tuple(ids), str(get_locale())), compute)
     rows = []
     for d in departments:
         cells = {m.key: _cell(m, d, values[m.key].get(d.id)) for m in columns}
@@ -121,7 +129,6 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
         rows = present + absent if desc else absent + present
         direction = "desc" if desc else "asc"
     clusters = sorted({d.cluster_2022 for d in departments if d.cluster_2022 is not None})
-    chart_list = [(key, render(ctx)) for key, render in registry.charts(app)]
     return {"columns": columns, "rows": rows, "context": ctx, "total": total, "sort": sort,
             "direction": direction or "desc", "clusters": clusters, "charts": chart_list,
             "totals": _totals(columns, rows)}

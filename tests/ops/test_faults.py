@@ -27,13 +27,10 @@ from ..smtp import SMTPServer, _Handler
 
 
 def queue_emails(n, prefix="alert"):
-    ids = []
-    for i in range(n):
-        row = outbox.enqueue(kind="incident.alert", channel=EMAIL, subject=f"Sự cố #{i}: lộ đề thi",
-                             body_text="Đề nghị xác nhận", address=f"{prefix}{i}@so-gddt.example.vn")
-        ids.append(row.id)
+    rows = [outbox.enqueue(kind="incident.alert", channel=EMAIL, subject=f"Sự cố #{i}: lộ đề thi",
+                           body_text="Đề nghị xác nhận", address=f"{prefix}{i}@so-gddt.example.vn") for i in range(n)]
     db.session.commit()
-    return ids
+    return [row.id for row in rows]
 
 
 def message_ids_per_recipient(server):
