@@ -158,6 +158,18 @@ def create_contact(*, department, full_name, outlet, outlet_type, beat=None, pho
     return contact
 
 
+def find_contact(*, department, full_name, outlet, email=None):
+    """The Department's active contact with exactly this name and outlet (and e-mail, when one is given), if any:
+    a journalist typed again at intake is the same contact, not a duplicate."""
+    if not (isinstance(full_name, str) and full_name.strip() and isinstance(outlet, (str, type(None)))):
+        return None
+    stmt = select(Contact).where(Contact.department_id == department.id, Contact.archived.is_(False),
+                                 Contact.full_name == full_name.strip(), Contact.outlet == (outlet or "").strip())
+    if isinstance(email, str) and email.strip():
+        stmt = stmt.where(Contact.email == email.strip().lower())
+    return db.session.scalars(stmt.order_by(Contact.id).limit(1)).first()
+
+
 def update_contact(*, contact, **changes):
     """Change some fields (any of EDITABLE); unknown ones are a ValidationError."""
     unknown = sorted(set(changes) - set(EDITABLE))

@@ -3,6 +3,7 @@ playbook checklists and the fast report's facts.
 
 Services only flush; the request or the job runner commits once. Every change leaves a timeline entry.
 """
+import functools
 import re
 import secrets
 from datetime import timedelta
@@ -959,6 +960,7 @@ def playbook_url(incident):
 
 # --- reading --------------------------------------------------------------------------------------
 
+@functools.cache  # built once: the loader options are immutable
 def list_loads():
     """What serialize() reads of each listed incident, loaded with the page rather than one query per row."""
     return (joinedload(Incident.reporter).lazyload(User.department),

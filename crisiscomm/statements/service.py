@@ -1,10 +1,20 @@
 """The statement library: what a Department said publicly, searchable without diacritics."""
+import functools
+
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import scoping
 from ..extensions import db
 from ..text import where_all_terms
+from ..users.models import User
 from .models import Statement
+
+
+@functools.cache
+def _list_loads():
+    """The approver's name is read for each statement: joined with the page (their Department is not)."""
+    return (joinedload(Statement.approved_by).options(lazyload(User.department)),)
 
 
 def search_statements(*, q=None, department=None, user=None, limit=50):
@@ -15,7 +25,7 @@ def search_statements(*, q=None, department=None, user=None, limit=50):
         stmt = stmt.where(Statement.department_id == department.id)
     if q:
         stmt = stmt.where(*where_all_terms(Statement.search_text, q))
-    stmt = stmt.order_by(Statement.published_at.desc(), Statement.id.desc()).limit(limit)
+    stmt = stmt.order_by(Statement.published_at.desc(), Statement.id.desc()).options(*_list_loads()).limit(limit)
     return db.session.scalars(stmt).all()
 
 

@@ -23,6 +23,20 @@ def test_intake_creates_contact_and_due_time_from_department_default(officer, ha
     assert [e.to_state for e in inquiry.events] == ["received"]
 
 
+def test_a_journalist_typed_again_is_the_same_contact_not_a_duplicate(officer, hanoi, factory, clock):
+    first = make_inquiry(officer, hanoi)
+    again = make_inquiry(officer, hanoi, subject="Phúc khảo bài thi")  # same name and outlet, typed again
+    other_outlet = make_inquiry(officer, hanoi, outlet="Báo Tuổi Trẻ")
+    assert again.contact_id == first.contact_id and other_outlet.contact_id != first.contact_id
+    # Another Department typing the same journalist gets its own contact.
+    hue_officer = factory.user("comms_officer", department="hue")
+    elsewhere = make_inquiry(hue_officer, factory.department("hue"))
+    assert elsewhere.contact_id != first.contact_id
+    assert db.session.get(Contact, elsewhere.contact_id).department_id == factory.department("hue").id
+    names = db.session.scalars(db.select(Contact.outlet).where(Contact.department_id == hanoi.id)).all()
+    assert sorted(names) == ["Báo Giáo dục và Thời đại", "Báo Tuổi Trẻ"]
+
+
 def test_journalist_deadline_wins(officer, hanoi, clock):
     inquiry = make_inquiry(officer, hanoi, deadline="2026-06-26T11:00")  # local
     assert to_local(inquiry.due_at).strftime("%d/%m %H:%M") == "26/06 11:00"
