@@ -48,10 +48,6 @@ class FiguresCache:
             self._entries[key] = (at + timedelta(seconds=seconds), at, value)
         return value, at
 
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-
 
 def cached(key, compute):
     """``compute()`` through the app's cache: (value, computed_at)."""

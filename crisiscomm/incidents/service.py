@@ -25,7 +25,7 @@ from ..notifications.service import enqueue
 from ..scenarios.models import CATEGORIES, SEVERITIES, Scenario, ScenarioVersion
 from ..text import fold, where_all_terms
 from ..users.models import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS,
-                            MINISTRY_ROLES, SPOKESPERSON, STEERING_BOARD, User)
+                            MINISTRY_ROLES, SPOKESPERSON, STEERING_BOARD, User, load_person)
 from .models import (ACKNOWLEDGED, AUD_DEPUTY, AUD_DIRECTOR, AUD_DRILL, AUD_EXTRA, AUD_MINISTRY, AUD_SPOKESPERSON,
                      AUD_STEERING, CLOSED, CONTAINED, OPEN, STATUSES, ChecklistItem, Escalation, EscalationPolicy,
                      EscalationPolicyMember, Incident, IncidentEvent, MinistryOfficeMember)
@@ -963,7 +963,7 @@ def playbook_url(incident):
 @functools.cache  # built once: the loader options are immutable
 def list_loads():
     """What serialize() reads of each listed incident, loaded with the page rather than one query per row."""
-    return (joinedload(Incident.reporter).lazyload(User.department),
+    return (load_person(Incident.reporter),
             joinedload(Incident.scenario_version).joinedload(ScenarioVersion.scenario))
 
 

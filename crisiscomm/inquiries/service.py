@@ -1,7 +1,7 @@
 """Press inquiries: intake, the workflow with approval, deadlines, overdue alerts, reporting."""
 import email
-import functools
 import email.policy
+import functools
 import html
 import io
 import re
@@ -20,7 +20,7 @@ from ..extensions import db
 from ..sql import local_month, median_of, minutes_between
 from ..text import fold, where_all_terms
 from ..users.models import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS, SPOKESPERSON,
-                            User)
+                            User, load_person)
 from .models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, CHANNELS, DECLINED, DRAFTING, OPEN_STATES, PRIORITIES,
                      RECEIVED, REFERRED, STATES, Inquiry, InquiryEvent, RefusalGround)
 
@@ -639,9 +639,8 @@ def newest_first(stmt):
 def list_loads():
     """What inquiry_dict reads, loaded with the page instead of one query per inquiry (of the people only
     their e-mail is read: their Departments are not joined in)."""
-    return (selectinload(Inquiry.events).joinedload(InquiryEvent.actor).lazyload(User.department),
-            joinedload(Inquiry.assignee).lazyload(User.department),
-            joinedload(Inquiry.approved_by).lazyload(User.department), joinedload(Inquiry.refusal_ground))
+    return (selectinload(Inquiry.events).options(load_person(InquiryEvent.actor)), load_person(Inquiry.assignee),
+            load_person(Inquiry.approved_by), joinedload(Inquiry.refusal_ground))
 
 
 def list_inquiries(limit=200, offset=0, **filters):

@@ -1,20 +1,17 @@
 """The statement library: what a Department said publicly, searchable without diacritics."""
 import functools
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
-
 from .. import scoping
 from ..extensions import db
 from ..text import where_all_terms
-from ..users.models import User
+from ..users.models import load_person
 from .models import Statement
 
 
 @functools.cache
 def _list_loads():
     """The approver's name is read for each statement: joined with the page (their Department is not)."""
-    return (joinedload(Statement.approved_by).options(lazyload(User.department)),)
+    return (load_person(Statement.approved_by),)
 
 
 def search_statements(*, q=None, department=None, user=None, limit=50):

@@ -2,7 +2,7 @@ import hashlib
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -93,3 +93,9 @@ class LoginFailure(IdMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
     remote_addr: Mapped[str | None] = mapped_column(String(64), index=True)
     at = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
+def load_person(relationship_attr):
+    """Loader option for a list that shows only a person's name or e-mail: join the user account into the page,
+    but not its Department (joined with every User by default)."""
+    return joinedload(relationship_attr).lazyload(User.department)
