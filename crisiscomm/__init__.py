@@ -132,12 +132,13 @@ def create_app(config=None):
     security.init_app(app)
     _install_session_hooks()
 
-    from . import api, cli, jobs, nav
+    from . import api, cli, devmail, jobs, nav
 
     nav.init_app(app)
     api.init_app(app)
     for name in DOMAINS:
         importlib.import_module(f"{__name__}.{name}").init_app(app)
     cli.init_app(app)
+    devmail.init_app(app)
     jobs.init_app(app)
     return app

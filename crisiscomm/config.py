@@ -29,6 +29,9 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "crisiscomm <no-reply@crisiscomm.local>")
 
+    # The development mail catcher's folder (make run sets it): /dev/mail lists what it caught. Development only.
+    DEV_MAIL_DIR = os.environ.get("DEV_MAIL_DIR") or None
+
     # How new outbox messages leave after commit: "thread" (a small pool in this process),
     # "sync" (in the committing thread; tests) or "off" (only the scheduler's sweep sends).
     NOTIFY_DISPATCH = os.environ.get("NOTIFY_DISPATCH", "thread")
@@ -66,6 +69,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    DEV_MAIL_DIR = None
 
 
 class TestConfig(Config):
@@ -77,6 +81,7 @@ class TestConfig(Config):
     MAIL_TIMEOUT = 3
     FIGURES_CACHE_SECONDS = 0
     BASE_URL = "http://localhost"
+    DEV_MAIL_DIR = None
 
 
 def config_for_env():
