@@ -1,4 +1,10 @@
 """Helpers shared by every domain's Flask-WTF forms."""
+from wtforms.fields.choices import SelectChoice
+
+
+def select_choices(pairs):
+    """(value, label) pairs as SelectChoice: WTForms deprecated tuple choices in 3.2 and drops them in 3.4."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def place_errors(form, exc, aliases=None):

@@ -2,10 +2,13 @@
 signed-in clients, API tokens, a controllable clock, a real SMTP server, a live server and Chromium.
 
 Every test runs once per database. Tables are created once per session and emptied after each test.
+Under CI (CI=true) a missing PostgreSQL or Chromium fails the run instead of skipping, and a test that rewrites
+a file tracked by git fails it too.
 """
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
 import threading
 import uuid
@@ -21,6 +24,8 @@ from crisiscomm.extensions import db
 from .factories import Factory
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 _tmpdir = tempfile.mkdtemp(prefix="crisiscomm-tests-")
 _schema = f"t_{uuid.uuid4().hex[:10]}"
@@ -42,7 +47,39 @@ def database_url(backend):
     return f"{PG_URL}{sep}options=-csearch_path%3D{_schema}"
 
 
+def pytest_configure(config):
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError("CI is set but TEST_DATABASE_URL is not: under CI every test must also run on "
+                                "PostgreSQL (make test sets it when PostgreSQL answers, and fails when it does not).")
+    config._crisiscomm_tracked = _tracked_files() if IN_CI else None
+
+
+def _tracked_files():
+    """{path: (size, mtime)} of the files git tracks; None outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    state = {}
+    for path in out.decode().split("\0"):
+        if path:
+            try:
+                st = os.stat(os.path.join(PROJECT_DIR, path))
+                state[path] = (st.st_size, st.st_mtime_ns)
+            except FileNotFoundError:
+                state[path] = None
+    return state
+
+
 def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_crisiscomm_tracked", None)
+    if before is not None:
+        after = _tracked_files() or {}
+        changed = sorted(path for path in before if after.get(path) != before[path])
+        if changed:
+            # Tests write into tmp_path; files in the repository are made by scripts (scripts/screenshots.py…).
+            print("\nFAILED: the test run changed files tracked by git: " + ", ".join(changed))
+            session.exitstatus = 1
     if "postgresql" in _prepared:
         try:
             _pg_admin(f"DROP SCHEMA IF EXISTS {_schema} CASCADE")
@@ -187,7 +224,10 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (install Debian's chromium)")
+        message = f"no Chromium at {CHROMIUM} (install Debian's chromium, or set CHROMIUM_PATH)"
+        if IN_CI:
+            pytest.fail(f"CI is set and browser tests cannot run: {message}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {message}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -210,7 +250,7 @@ def page(browser, live_server):
 def pytest_report_header(config):
     lines = [f"databases: {', '.join(BACKENDS)}"]
     if not os.path.exists(CHROMIUM):
-        lines.append(f"browser tests: SKIPPED (no Chromium at {CHROMIUM})")
+        lines.append(f"browser tests: {'FAIL (CI)' if IN_CI else 'SKIPPED'} (no Chromium at {CHROMIUM})")
     else:
         lines.append(f"browser tests: Chromium at {CHROMIUM}")
     return lines

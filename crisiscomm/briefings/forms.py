@@ -4,6 +4,7 @@ from wtforms import DateField, DateTimeLocalField, SelectField, SelectMultipleFi
 from wtforms.validators import DataRequired, Length, Optional
 
 from .models import CANCELLED, HELD, PLANNED, POSTPONED
+from ..forms import select_choices
 
 
 def status_choices():
@@ -19,7 +20,7 @@ class BriefingForm(FlaskForm):
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
     online_link = StringField(_l("Online link"), validators=[Optional(), Length(max=500)])
     topics = TextAreaField(_l("Topics"), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=status_choices(), default=PLANNED)
+    status = SelectField(_l("Status"), choices=select_choices(status_choices()), default=PLANNED)
     status_reason = TextAreaField(_l("Reason (postponed or cancelled)"), validators=[Optional()])
     internal_units = TextAreaField(_l("Invited internal units (one per line)"), validators=[Optional()])
     speaker_ids = SelectMultipleField(_l("Speakers"), coerce=int, validators=[Optional()], validate_choice=False)

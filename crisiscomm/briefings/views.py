@@ -13,7 +13,7 @@ from ..paging import fetch_page, neighbour_urls, page_number
 from ..notifications import service as outbox
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN, MINISTRY_COMMS, MINISTRY_ROLES, User
-from ..forms import place_errors
+from ..forms import place_errors, select_choices
 from . import service
 from .forms import BriefingForm, ExamPeriodForm
 from .models import STATUSES, Briefing, ExamPeriod
@@ -109,7 +109,7 @@ def new():
         return render_template("briefings/pick_department.html", departments=departments)
     department = scoping.resolve_department(code)
     form = BriefingForm()
-    form.speaker_ids.choices = _speaker_choices(department)
+    form.speaker_ids.choices = select_choices(_speaker_choices(department))
     if request.method == "GET":
         form.speaker_ids.data = [u.id for u in service.default_speakers(department)]
         form.place.data = department.address
@@ -144,7 +144,7 @@ def edit(briefing_id):
     briefing = scoping.get_or_404(Briefing, briefing_id)
     department = briefing.department
     form = BriefingForm(obj=briefing)
-    form.speaker_ids.choices = _speaker_choices(department)
+    form.speaker_ids.choices = select_choices(_speaker_choices(department))
     if request.method == "GET":
         form.starts_at.data = to_local(briefing.starts_at).replace(tzinfo=None)
         form.ends_at.data = to_local(briefing.ends_at).replace(tzinfo=None)

@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .models import BROADCAST, CENTRAL_RESIDENT, MINISTRY_LEVEL, ONLINE, PROVINCIAL
+from ..forms import select_choices
 
 
 def outlet_type_choices():
@@ -19,7 +20,7 @@ class ContactForm(FlaskForm):
     department = SelectField(_l("Department"), choices=[], validators=[Optional()])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     outlet = StringField(_l("Outlet"), validators=[DataRequired(), Length(max=200)])
-    outlet_type = SelectField(_l("Outlet type"), choices=outlet_type_choices())
+    outlet_type = SelectField(_l("Outlet type"), choices=select_choices(outlet_type_choices()))
     beat = StringField(_l("Beat / topics"), validators=[Optional(), Length(max=300)])
     phones = TextAreaField(_l("Phones"), validators=[Optional(), Length(max=400)])
     email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
@@ -35,5 +36,5 @@ class ImportConfirmForm(FlaskForm):
     token = StringField(validators=[DataRequired(), Length(max=64)])
     only_valid = BooleanField(_l("Import only the valid rows (skip the rows with errors)"))
     on_duplicate = SelectField(_l("Rows that repeat an existing contact's email or phone"),
-                               choices=[("skip", _l("Skip them")),
-                                        ("import", _l("Import them anyway (merge later)"))])
+                               choices=select_choices([("skip", _l("Skip them")),
+                                                       ("import", _l("Import them anyway (merge later)"))]))

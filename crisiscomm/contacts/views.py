@@ -12,7 +12,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..paging import neighbour_urls, page_number
 from ..scoping import get_or_404, is_ministry, resolve_department
-from ..forms import place_errors
+from ..forms import place_errors, select_choices
 from . import service, transfer
 from .access import can_edit, listing_scope, require_editor
 from .forms import ContactForm, ImportConfirmForm, ImportForm, outlet_type_choices
@@ -83,7 +83,7 @@ def new():
     form = ContactForm()
     ministry = is_ministry()
     if ministry:
-        form.department.choices = _department_choices()
+        form.department.choices = select_choices(_department_choices())
         if request.method == "GET" and request.args.get("department"):
             form.department.data = request.args.get("department")
     else:
@@ -195,7 +195,7 @@ def import_upload():
     form = ImportForm()
     ministry = is_ministry()
     if ministry:
-        form.department.choices = _department_choices()
+        form.department.choices = select_choices(_department_choices())
     else:
         del form.department
     status = 200

@@ -15,7 +15,7 @@ from ..paging import fetch_page, neighbour_urls, page_number
 from ..scenarios.models import Scenario
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN, User
-from ..forms import place_errors
+from ..forms import place_errors, select_choices
 from . import report, service
 from .forms import (EditForm, IncidentForm, OfficeForm, PolicyForm, ScenarioForm, StatementForm, StatusForm,
                     category_choices, severity_choices)
@@ -26,7 +26,7 @@ bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
 def _scenario_choices():
     rows = db.session.scalars(select(Scenario).order_by(Scenario.title)).all()
-    return [("", _("— none —"))] + [(s.slug, s.title) for s in rows]
+    return select_choices([("", _("— none —"))] + [(s.slug, s.title) for s in rows])
 
 
 def _departments_for_user():
@@ -74,9 +74,9 @@ def index():
 def new():
     form = IncidentForm()
     departments = _departments_for_user()
-    form.department.choices = [(d.code, d.name) for d in departments]
-    form.category.choices = category_choices()
-    form.severity.choices = severity_choices()
+    form.department.choices = select_choices((d.code, d.name) for d in departments)
+    form.category.choices = select_choices(category_choices())
+    form.severity.choices = select_choices(severity_choices())
     form.scenario.choices = _scenario_choices()
     # A Ministry user picks the Department (?department=code preselects it and lists its people for a drill).
     chosen = form.department.data or request.args.get("department") or (
@@ -84,8 +84,8 @@ def new():
     if request.method == "GET" and chosen:
         form.department.data = chosen
     dep_for_people = next((d for d in departments if d.code == chosen), None)
-    form.drill_recipients.choices = [(str(u.id), f"{u.name} · {u.email}") for u in
-                                     (_people(dep_for_people.id) if dep_for_people else [])]
+    form.drill_recipients.choices = select_choices((str(u.id), f"{u.name} · {u.email}") for u in
+                                                    (_people(dep_for_people.id) if dep_for_people else []))
     if request.method == "GET":
         form.occurred_at.data = to_local(now()).replace(tzinfo=None, second=0, microsecond=0)
         if request.args.get("exam") == "1":
@@ -123,12 +123,12 @@ def new():
 
 def _show(incident, status=200, status_form=None, statement_form=None, scenario_form=None, fields=None):
     status_form = status_form or StatusForm(formdata=None)
-    status_form.status.choices = [(s, service.status_label(s)) for s in STATUSES]
+    status_form.status.choices = select_choices((s, service.status_label(s)) for s in STATUSES)
     if not status_form.status.data:
         status_form.status.data = incident.status
     statement_form = statement_form or StatementForm(formdata=None)
-    statement_form.approved_by.choices = [(str(u.id), f"{u.name} ({u.title or u.role})")
-                                          for u in service.approver_choices(incident.department_id)]
+    statement_form.approved_by.choices = select_choices((str(u.id), f"{u.name} ({u.title or u.role})")
+                                                         for u in service.approver_choices(incident.department_id))
     if statement_form.published_at.data is None:
         statement_form.published_at.data = to_local(now()).replace(tzinfo=None, second=0, microsecond=0)
     scenario_form = scenario_form or ScenarioForm(formdata=None)
@@ -152,8 +152,8 @@ def show(incident_id):
 def edit(incident_id):
     incident = scoping.get_or_404(Incident, incident_id)
     form = EditForm(obj=incident if request.method == "GET" else None)
-    form.category.choices = category_choices()
-    form.severity.choices = severity_choices()
+    form.category.choices = select_choices(category_choices())
+    form.severity.choices = select_choices(severity_choices())
     if request.method == "GET":
         form.occurred_at.data = to_local(incident.occurred_at).replace(tzinfo=None)
     status, fields = 200, {}

@@ -4,6 +4,8 @@ from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import select_choices
+
 CHANNEL_LABELS = [("phone", _l("Phone")), ("email", _l("Email")), ("in_person", _l("In person")),
                   ("social_media", _l("Social media")), ("official_letter", _l("Official letter"))]
 PRIORITY_LABELS = [("normal", _l("Normal")), ("high", _l("High")), ("urgent", _l("Urgent"))]
@@ -16,15 +18,15 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 class IntakeForm(FlaskForm):
     department = SelectField(_l("Department"), validate_choice=False)
     received_at = DateTimeLocalField(_l("Received at"), format=LOCAL_FORMAT, validators=[DataRequired()])
-    channel = SelectField(_l("Channel"), choices=CHANNEL_LABELS, default="phone")
+    channel = SelectField(_l("Channel"), choices=select_choices(CHANNEL_LABELS), default="phone")
     journalist = StringField(_l("Journalist"), validators=[DataRequired(), Length(max=200)])
     contact_id = HiddenField()
     outlet = StringField(_l("Outlet (new journalist)"), validators=[Optional(), Length(max=200)])
-    outlet_type = SelectField(_l("Outlet type"), choices=OUTLET_TYPE_LABELS, default="online")
+    outlet_type = SelectField(_l("Outlet type"), choices=select_choices(OUTLET_TYPE_LABELS), default="online")
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
     questions = TextAreaField(_l("Questions"), validators=[Optional()])
     deadline = DateTimeLocalField(_l("Journalist's deadline"), format=LOCAL_FORMAT, validators=[Optional()])
-    priority = SelectField(_l("Priority"), choices=PRIORITY_LABELS, default="normal")
+    priority = SelectField(_l("Priority"), choices=select_choices(PRIORITY_LABELS), default="normal")
     incident_id = SelectField(_l("Linked incident"), validate_choice=False, default="")
 
 
@@ -36,7 +38,8 @@ class ImportForm(FlaskForm):
 class SettingsForm(FlaskForm):
     department = HiddenField()
     approver = SelectField(_l("Answers are approved by"),
-                           choices=[("spokesperson", _l("the spokesperson")), ("director", _l("the director"))])
+                           choices=select_choices([("spokesperson", _l("the spokesperson")),
+                                                   ("director", _l("the director"))]))
     default_hours = IntegerField(_l("Default answer time (hours)"), validators=[Optional(), NumberRange(1, 720)])
     due_soon_minutes = IntegerField(_l("\"Due soon\" warning (minutes before the deadline)"),
                                     validators=[Optional(), NumberRange(5, 1440)])

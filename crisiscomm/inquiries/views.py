@@ -11,7 +11,7 @@ from ..extensions import db
 from ..paging import fetch_page, neighbour_urls, page_number
 from ..security import roles_required
 from ..users.models import MINISTRY_ADMIN
-from ..forms import place_errors
+from ..forms import place_errors, select_choices
 from . import service
 from .forms import CHANNEL_LABELS, PRIORITY_LABELS, ImportForm, IntakeForm, SettingsForm
 from .models import STATES
@@ -65,7 +65,7 @@ def new():
     if current_user.role not in service.WORKER_ROLES:
         raise PermissionDenied()
     form = IntakeForm()
-    form.department.choices = _department_choices() if current_user.is_ministry else []
+    form.department.choices = select_choices(_department_choices()) if current_user.is_ministry else []
     code = request.values.get("department") or (current_user.department.code if current_user.department else None)
     department = scoping.resolve_department(code) if code else None
     if request.method == "GET":
@@ -73,8 +73,8 @@ def new():
         if department:
             form.department.data = department.code
     incidents = service.department_incidents(department) if department else []
-    form.incident_id.choices = [("", _("None"))] + [(str(i.id), f"{i.title} ({i.occurred_at:%d/%m/%Y})")
-                                                    for i in incidents]
+    form.incident_id.choices = select_choices([("", _("None"))] + [
+        (str(i.id), f"{i.title} ({i.occurred_at:%d/%m/%Y})") for i in incidents])
     status = 200
     if form.validate_on_submit():
         if department is None:

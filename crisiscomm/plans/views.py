@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..extensions import db
+from ..forms import select_choices
 from ..scoping import get_or_404, is_ministry, resolve_department
 from ..security import roles_required
 from ..users.models import MINISTRY_ROLES
@@ -91,7 +92,7 @@ def edit_own(year):
         return redirect(url_for("plans.year", year=year))
     plan = service.own_plan(department, year)
     form = DepartmentPlanForm()
-    form.themes.choices = [(t, t) for t in ministry.themes or []]
+    form.themes.choices = select_choices((t, t) for t in ministry.themes or [])
     if request.method == "GET":
         if plan is not None:
             form.title.data, form.body.data, form.themes.data = plan.title, plan.body, list(plan.themes or [])

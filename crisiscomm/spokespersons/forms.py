@@ -3,11 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import select_choices
+
 
 class AssignForm(FlaskForm):
     user_id = SelectField(_l("Person"), coerce=int, validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=[("official", _l("Official spokesperson")),
-                                            ("authorized", _l("Authorised to speak (case or topics, limited time)"))])
+    kind = SelectField(_l("Kind"), choices=select_choices([
+        ("official", _l("Official spokesperson")),
+        ("authorized", _l("Authorised to speak (case or topics, limited time)"))]))
     topics = StringField(_l("Case or topics"), validators=[Optional(), Length(max=1000)])
     decision_number = StringField(_l("Decision number"), validators=[Optional(), Length(max=100)])
     decision_date = DateField(_l("Decision date"), validators=[Optional()])

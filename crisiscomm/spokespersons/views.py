@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ..clock import from_local
 from ..errors import Conflict, ValidationError
 from ..extensions import db
+from ..forms import select_choices
 from ..scoping import get_or_404, is_ministry, require_role, resolve_department
 from ..users.models import User
 from ..users.service import department_users
@@ -36,7 +37,8 @@ def _render(department, form, status=200):
 
 def _assign_form(department):
     form = AssignForm()
-    form.user_id.choices = [(u.id, f"{u.name} — {u.title or u.role}") for u in department_users(department.id)]
+    form.user_id.choices = select_choices((u.id, f"{u.name} — {u.title or u.role}")
+                                          for u in department_users(department.id))
     return form
 
 
