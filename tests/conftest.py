@@ -12,10 +12,12 @@ import subprocess
 import tempfile
 import threading
 import uuid
+import weakref
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from crisiscomm import create_app
 from crisiscomm.clock import FrozenClock
@@ -98,6 +100,23 @@ def make_app(backend, **overrides):
     app = create_app(config)
     _prepare(app, backend)
     return app
+
+
+_engines = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _track_engine(connection):
+    _engines.add(connection.engine)
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    """Once a test ends, close the pooled connections of every engine it used (each app a test makes has its
+    own), so none is left for the garbage collector to find: a ResourceWarning, an error in this suite."""
+    yield
+    for engine in list(_engines):
+        engine.dispose()
 
 
 def _prepare(app, backend):
@@ -216,6 +235,7 @@ def live_server(app):
     app.config["BASE_URL"] = server.url
     yield server
     server.shutdown()
+    server.server_close()
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

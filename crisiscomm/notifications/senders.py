@@ -92,6 +92,7 @@ def send_webhook(notification):
         with urllib.request.urlopen(request, timeout=current_app.config["WEBHOOK_TIMEOUT"]) as resp:
             resp.read()
     except urllib.error.HTTPError as exc:
+        exc.close()  # the error is also the response: close its socket
         if 400 <= exc.code < 500 and exc.code not in (408, 429):
             raise PermanentFailure(f"HTTP {exc.code}") from exc
         raise TemporaryFailure(f"HTTP {exc.code}") from exc

@@ -467,6 +467,7 @@ def test_webhook_is_signed_with_the_department_secret(world, factory, smtp_serve
         data = _create(factory, world.officer)
     finally:
         server.shutdown()
+        server.server_close()
     [(signature, body)] = received
     assert signature == "sha256=" + hmac.new(b"bi-mat-cua-so", body, hashlib.sha256).hexdigest()
     assert json.loads(body)["incident"]["id"] == data["id"]

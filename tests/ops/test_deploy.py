@@ -91,3 +91,4 @@ def test_gunicorn_serves_wsgi_app(app, backend):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        proc.stdout.close()

@@ -122,6 +122,8 @@ def test_worker_killed_mid_dispatch_nothing_lost_nothing_doubled(app, backend):
             os.kill(worker.pid, signal.SIGKILL)
         finally:
             worker.wait(30)
+            worker.stdout.close()
+            worker.stderr.close()
         assert worker.returncode == -signal.SIGKILL
         assert len(server.messages) == 8  # 7 acknowledged + the 8th received, its reply never sent
 
@@ -297,6 +299,8 @@ def test_two_scheduler_processes_run_each_job_once(app, backend):
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(20)
+            proc.stdout.close()
+            proc.stderr.close()
         db.session.rollback()
         with db.engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS ops_tick"))
