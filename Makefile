@@ -30,25 +30,23 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Installs print a line per package (no --quiet): the first run takes a minute or two.
-$(VENV)/.installed: $(VENV)/bin/python requirements/app.txt pyproject.toml
-	@echo "==> [2/3] Installing the locked application packages (requirements/app.txt, hashes checked)"
-	$(PIP) install --progress-bar off --require-hashes --no-deps -r requirements/app.txt
+# $(1): the lock file. A dependency in pyproject.toml that the lock lacks fails `pip check`, not an import later.
+define install_from_lock
+	@echo "==> [2/3] Installing the locked packages of $(1) (hashes checked)"
+	$(PIP) install --progress-bar off --require-hashes --no-deps -r $(1)
 	@echo "==> [3/3] Installing crisiscomm itself (editable, no further packages) and compiling translations"
 	$(PIP) install --progress-bar off --no-deps -e .
-	@# A dependency in pyproject.toml that the lock lacks fails here, not at import time.
 	$(PIP) check
 	$(PY) -m crisiscomm.i18n compile
+endef
+
+$(VENV)/.installed: $(VENV)/bin/python requirements/app.txt pyproject.toml
+	$(call install_from_lock,requirements/app.txt)
 	touch $@
 
 # The test lock is a superset of the app lock (it is resolved against it), so it installs on its own.
 $(VENV)/.installed-test: $(VENV)/bin/python requirements/test.txt pyproject.toml
-	@echo "==> [2/3] Installing the locked application and test packages (requirements/test.txt, hashes checked)"
-	$(PIP) install --progress-bar off --require-hashes --no-deps -r requirements/test.txt
-	@echo "==> [3/3] Installing crisiscomm itself (editable, no further packages) and compiling translations"
-	$(PIP) install --progress-bar off --no-deps -e .
-	@# A dependency in pyproject.toml that the lock lacks fails here, not at import time.
-	$(PIP) check
-	$(PY) -m crisiscomm.i18n compile
+	$(call install_from_lock,requirements/test.txt)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
