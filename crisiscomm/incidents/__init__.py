@@ -33,6 +33,10 @@ def init_app(app):
     register_home_panel(app, "incidents/_home_panel.html")
     register_model_label("Incident", _l("Incidents"))
     register_model_label("EscalationPolicy", _l("Escalation policy"))
+    from ..notifications.service import register_action
+    from .service import ACK_ACTION, acknowledge_by_action
+
+    register_action(ACK_ACTION, acknowledge_by_action)
 
     @app.context_processor
     def incident_helpers():

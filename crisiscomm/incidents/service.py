@@ -307,8 +307,44 @@ def escalation_from_token(token):
 
 # --- messages -------------------------------------------------------------------------------------
 
+def time_left(due):
+    """'5 h 59 min left' / '1 h 2 min overdue' from now (for alerts; the page has a live countdown)."""
+    if due is None:
+        return ""
+    seconds = int((as_utc(due) - now()).total_seconds())
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    if seconds >= 0:
+        return _("%(h)s h %(m)s min left", h=hours, m=minutes)
+    return _("%(h)s h %(m)s min overdue", h=hours, m=minutes)
+
+
+def alert_facts(incident, escalation):
+    """What every channel's alert says, as (label, value) pairs, in the current locale."""
+    from ..clock import format_datetime
+
+    due = incident.first_statement_due_at
+    reporter = incident.reporter.name if incident.reporter is not None else "—"
+    return [
+        (_("Department"), incident.department.name),
+        (_("Severity"), severity_label(incident.severity)),
+        (_("Exam"), (incident.exam or _("yes")) if incident.exam_related else _("not exam-related")),
+        (_("What happened"), incident.title),
+        (_("Place"), incident.place or "—"),
+        (_("Occurred at"), format_datetime(incident.occurred_at)),
+        (_("Logged by"), reporter),
+        (_("First public statement due"), f"{format_datetime(due)} ({time_left(due)})" if due else "—"),
+        (_("Your role in this escalation"), _("%(role)s, level %(level)s", role=audience_label(escalation.audience),
+                                              level=escalation.level)),
+    ]
+
+
 def _message(incident, escalation, reminder_round):
-    """Subject and bodies in the recipient's language (Vietnamese unless they chose English)."""
+    """Every channel's text in the recipient's language (Vietnamese unless they chose English):
+    (subject, email body, email html, short text for SMS-sized channels, push fields)."""
+    from ..clock import format_datetime, to_local
+    from ..notifications.senders import ACTION_URL_MARK
+    from ..notifications.shortform import fit_sms
+
     user = escalation.recipient
     with force_locale((user.locale if user is not None else None) or "vi"):
         drill = f"[{DRILL_LABEL}] " if incident.drill else ""
@@ -319,28 +355,15 @@ def _message(incident, escalation, reminder_round):
         else:
             head = _("New incident")
         subject = f"{drill}{head}: {incident.title} — {incident.department.name}"
-        from ..clock import format_datetime
-
+        facts = alert_facts(incident, escalation)
         lines = []
         if incident.drill:
             lines += [f"*** {DRILL_LABEL} ***", _("This is a drill. No real incident has happened."), ""]
-        lines += [
-            head,
-            "",
-            f"{_('Incident')}: {incident.title}",
-            f"{_('Department')}: {incident.department.name}",
-            f"{_('Severity')}: {severity_label(incident.severity)}",
-            f"{_('Exam-related')}: {_('yes') if incident.exam_related else _('no')}"
-            + (f" — {incident.exam}" if incident.exam else ""),
-            f"{_('Occurred at')}: {format_datetime(incident.occurred_at)}",
-            f"{_('Place')}: {incident.place or '—'}",
+        lines += [head, ""] + [f"{label}: {value}" for label, value in facts] + [
             "",
             incident.description or "",
             "",
-            _("You are notified as: %(role)s (level %(level)s).", role=audience_label(escalation.audience),
-              level=escalation.level),
-            "",
-            _("Acknowledge with one click (no sign-in needed):"),
+            _("Confirm that you have the information — one click, no sign-in needed:"),
             ack_url(escalation),
             "",
             _("Open the incident:"),
@@ -352,26 +375,77 @@ def _message(incident, escalation, reminder_round):
         html = "<div>" + "".join(
             f'<p><a href="{escape(line)}">{escape(line)}</a></p>' if line.startswith("http")
             else f"<p>{escape(line)}</p>" if line else "" for line in lines) + "</div>"
-    return subject, body, html
+        ask = _("Confirm you have the information")
+        # Chat channels get the full facts and their own one-tap link (which records the channel).
+        chat = "\n".join([head, ""] + [f"{label}: {value}" for label, value in facts] + [
+            "", incident.description or "", "", f"{ask}: {ACTION_URL_MARK}",
+            f"{_('Open the incident:')} {base_url() + incident_path(incident)}"])
+        due = incident.first_statement_due_at
+        sms_head = f"{'DIEN TAP ' if incident.drill else ''}{incident.department.name}"
+        short = fit_sms(
+            [f"{sms_head}: {severity_label(incident.severity).upper()}",
+             f"{incident.title}.",
+             f"{incident.place}." if incident.place else "",
+             f"{_('Statement by')} {to_local(due):%H:%M %d/%m}." if due else "",
+             f"{_('Logged by')} {incident.reporter.name}." if incident.reporter is not None else "",
+             incident.exam or ""],
+            tail=f"{_('Confirm')}: {ACTION_URL_MARK}",
+            reserve=len(base_url()) + 30 - len(ACTION_URL_MARK))
+        exam = incident.exam if incident.exam_related and incident.exam else ""
+        push = {
+            "title": " · ".join(filter(None, [f"{drill}{incident.department.name}",
+                                              severity_label(incident.severity), exam]))[:200],
+            "body": "\n".join(filter(None, [
+                incident.title, " · ".join(filter(None, [incident.place, format_datetime(incident.occurred_at)])),
+                f"{_('First public statement due')}: {format_datetime(due)} ({time_left(due)})" if due else "",
+                f"{_('Logged by')}: {incident.reporter.name}" if incident.reporter is not None else "",
+                f"{audience_label(escalation.audience)} · {ask}"])),
+            "url": incident_path(incident), "tag": f"incident-{incident.id}", "ack_label": ask,
+            "open_label": _("Open"), "require_interaction": True,
+        }
+    return subject, body, html, short, push, chat
 
 
 def _send_escalation(incident, escalation, reminder_round=0):
-    """One in-app and one email message for an escalation row (dedupe per round)."""
-    subject, body, html = _message(incident, escalation, reminder_round)
+    """An escalation row's messages (dedupe per round): a Department user gets every channel they confirmed
+    (app, email, push, Apprise); a plain address gets email."""
+    from ..notifications.service import notify_user
+
+    subject, body, html, short, push, chat = _message(incident, escalation, reminder_round)
     kind = "incident_reminder" if reminder_round else "incident_escalation"
     source = ("incident", incident.id)
-    rows = []
     key = f"incident:{incident.id}:esc:{escalation.id}:r{reminder_round}"
     if escalation.recipient is not None:
-        rows.append(enqueue(kind=kind, channel=IN_APP, subject=subject, body_text=body, recipient=escalation.recipient,
-                            department_id=incident.department_id, source=source,
-                            payload={"url": incident_path(incident), "escalation_id": escalation.id},
-                            dedupe_key=f"{key}:in_app"))
-    rows.append(enqueue(kind=kind, channel=EMAIL, subject=subject, body_text=body, body_html=html,
-                        recipient=escalation.recipient, address=escalation.email or None,
-                        recipient_label=escalation.recipient_label, department_id=incident.department_id,
-                        source=source, payload={"escalation_id": escalation.id}, dedupe_key=f"{key}:email"))
-    return rows
+        payload = {"url": incident_path(incident), "escalation_id": escalation.id}
+        return notify_user(user=escalation.recipient, kind=kind, subject=subject, body_text=body, body_html=html,
+                           short_text=short, chat_text=chat, push=push, department_id=incident.department_id,
+                           source=source, payload=payload, urgent=True, action=ACK_ACTION,
+                           email_address=escalation.email or None, dedupe_key=key)
+    return [enqueue(kind=kind, channel=EMAIL, subject=subject, body_text=body, body_html=html,
+                    recipient=None, address=escalation.email or None,
+                    recipient_label=escalation.recipient_label, department_id=incident.department_id,
+                    source=source, payload={"escalation_id": escalation.id}, dedupe_key=f"{key}:email")]
+
+
+ACK_ACTION = "incident_ack"
+
+
+def acknowledge_by_action(row):
+    """The push button or the SMS/chat link of one outbox row: acknowledges for its recipient, recording the
+    channel it came through."""
+    escalation = db.session.get(Escalation, (row.payload or {}).get("escalation_id"))
+    if escalation is None or escalation.recipient_id != row.recipient_id:
+        raise NotFound()
+    incident = escalation.incident
+    targets = [e for e in incident.escalations if e.recipient_id == escalation.recipient_id]
+    for esc in targets:
+        if esc.acknowledged_at is None:
+            _mark(incident, esc, row.channel, actor=escalation.recipient)
+    _after_acknowledgement(incident, actor=escalation.recipient)
+    db.session.flush()
+    return {"title": incident.title, "url": incident_path(incident),
+            "message": _("Acknowledged at %(at)s. Thank you: the incident page shows your acknowledgement.",
+                         at=format_dt(escalation.acknowledged_at))}
 
 
 def _send_webhook(incident, level, reminder_round, event):
@@ -1102,7 +1176,8 @@ def audience_label(value):
 
 
 def via_label(value):
-    return {"link": _("email link"), "app": _("in the app"), "api": _("API")}.get(value, value)
+    return {"link": _("email link"), "app": _("in the app"), "api": _("API"), "push": _("push notification button"),
+            "apprise": _("link in an SMS or chat message")}.get(value, value)
 
 
 def role_name(role):

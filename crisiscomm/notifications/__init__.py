@@ -1,7 +1,11 @@
 def init_app(app):
-    from . import views
+    from . import methods, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.app_bp)
+    from .service import register_action
+
+    register_action("contact_verify", methods.confirm_by_action)
 
     @app.context_processor
     def unread():
@@ -14,4 +18,10 @@ def init_app(app):
 
             return unread_count(current_user)
 
-        return {"unread_notifications": unread_notifications}
+        def contact_channels():
+            """For the account page and the push prompt: the person's channels and routes."""
+            return {"methods": methods.methods_for(current_user), "routes": methods.routes_for(current_user),
+                    "routable": methods.ROUTABLE, "describe": methods.describe, "kind_label": methods.kind_label,
+                    "has_push": any(m.kind == "push" and m.usable for m in methods.methods_for(current_user))}
+
+        return {"unread_notifications": unread_notifications, "contact_channels": contact_channels}
