@@ -20,7 +20,7 @@ from .. import scoping
 from ..clock import as_utc, now, parse_datetime
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..notifications.models import EMAIL, IN_APP, WEBHOOK, Notification
+from ..notifications.models import APPRISE, EMAIL, IN_APP, PUSH, WEBHOOK, Notification
 from ..notifications.service import enqueue
 from ..scenarios.models import CATEGORIES, SEVERITIES, Scenario, ScenarioVersion
 from ..text import fold, where_all_terms
@@ -1086,29 +1086,40 @@ def escalation_channels(incident):
     return out
 
 
+def delivery_groups(messages):
+    """[(channel, method label or None, [rows…])]: one group per channel and contact method (initial message and
+    reminders), in channel order: app, email, push, other channels."""
+    order = {IN_APP: 0, EMAIL: 1, PUSH: 2, APPRISE: 3}
+    groups = {}
+    for n in messages:
+        groups.setdefault((n.channel, n.contact_method_id), []).append(n)
+    return [(channel, rows[0].address if method_id else None, rows) for (channel, method_id), rows in
+            sorted(groups.items(), key=lambda item: (order.get(item[0][0], 9), item[0][1] or 0))]
+
+
 def escalation_summary(incident):
-    """[{recipient, role, level, channel, status, ...}]: one per escalation and channel (latest message)."""
+    """[{recipient, role, level, channel, status, ...}]: one per escalation, channel and contact method."""
     channels = escalation_channels(incident)
     out = []
     for esc in incident.escalations:
-        rows = channels.get(esc.id, [])
-        for channel in (IN_APP, EMAIL):
-            msgs = [n for n in rows if n.channel == channel]
-            if not msgs:
-                continue
+        for channel, method, msgs in delivery_groups(channels.get(esc.id, [])):
             first, last = msgs[0], msgs[-1]
             out.append({"recipient": esc.email or esc.recipient_label, "name": esc.recipient_label,
                         "role": esc.role or esc.audience, "audience": esc.audience, "level": esc.level,
-                        "channel": channel, "status": last.state, "attempts": sum(n.attempts for n in msgs),
+                        "channel": channel, "method": method, "status": last.state,
+                        "attempts": sum(n.attempts for n in msgs),
                         "sent_at": as_utc(first.sent_at).isoformat() if first.sent_at else None,
-                        "messages": len(msgs),
-                        "acknowledged_at": as_utc(esc.acknowledged_at).isoformat() if esc.acknowledged_at else None})
+                        "messages": len(msgs), "error": last.last_error if last.state != "sent" else None,
+                        "acknowledged_at": as_utc(esc.acknowledged_at).isoformat() if esc.acknowledged_at else None,
+                        "acknowledged_here": bool(esc.acknowledged_via == channel and any(
+                            n.action_used_at for n in msgs))})
     for n in channels.get(None, []):
         out.append({"recipient": n.address, "name": n.recipient_label, "role": "webhook",
                     "audience": "webhook", "level": (n.payload or {}).get("level"), "channel": WEBHOOK,
-                    "status": n.state, "attempts": n.attempts,
+                    "method": None, "status": n.state, "attempts": n.attempts,
                     "sent_at": as_utc(n.sent_at).isoformat() if n.sent_at else None, "messages": 1,
-                    "acknowledged_at": None})
+                    "error": n.last_error if n.state != "sent" else None, "acknowledged_at": None,
+                    "acknowledged_here": False})
     return out
 
 
@@ -1178,6 +1189,11 @@ def audience_label(value):
 def via_label(value):
     return {"link": _("email link"), "app": _("in the app"), "api": _("API"), "push": _("push notification button"),
             "apprise": _("link in an SMS or chat message")}.get(value, value)
+
+
+def channel_label(channel):
+    return {IN_APP: _("In the app"), EMAIL: _("Email"), PUSH: _("Push"), APPRISE: _("SMS / chat"),
+            WEBHOOK: _("Chat bridge (webhook)")}.get(channel, channel)
 
 
 def role_name(role):

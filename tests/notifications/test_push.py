@@ -21,7 +21,7 @@ from .conftest import b64url_decode, confirm_push
 def check_vapid(request, audience):
     """The Authorization header is `vapid t=<JWT>, k=<public key>`: ES256 over header.claims, right audience,
     expiry within 24 hours."""
-    auth = request["headers"]["Authorization"]
+    auth = request["headers"]["authorization"]
     assert auth.startswith("vapid ")
     parts = dict(p.strip().split("=", 1) for p in auth[len("vapid "):].split(","))
     header_b64, claims_b64, sig_b64 = parts["t"].split(".")
@@ -55,9 +55,9 @@ def test_a_phone_subscribes_confirms_and_receives_an_exam_alert_it_can_acknowled
     assert response.status_code == 201
     incident_id = response.get_json()["id"]
     alert = http_recorder.at("/push/director-phone")[-1]
-    assert alert["headers"]["Content-Encoding"] == "aes128gcm"
-    assert alert["headers"]["Urgency"] == "high"
-    assert int(alert["headers"]["TTL"]) > 0
+    assert alert["headers"]["content-encoding"] == "aes128gcm"
+    assert alert["headers"]["urgency"] == "high"
+    assert int(alert["headers"]["ttl"]) > 0
     key = check_vapid(alert, http_recorder.url)
     assert key == director.post("/notifications/push/key", headers={
         "X-CSRFToken": csrf_token(director.get("/account"))}).get_json()["public_key"]
