@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..errors import ValidationError
+from ..errors import TooManyRequests, ValidationError
 from ..extensions import csrf, db
 from . import methods, service
 
@@ -41,10 +41,7 @@ def _back():
 
 
 def _form_error(exc):
-    for message in (exc.fields or {}).values():
-        flash(message, "error")
-    if not exc.fields:
-        flash(exc.message, "error")
+    flash(exc.message, "error")
 
 
 @bp.post("/channels")
@@ -80,7 +77,11 @@ def confirm_channel(method_id):
 @bp.post("/channels/<int:method_id>/test")
 @login_required
 def test_channel(method_id):
-    methods.send_test(user=current_user, method_id=method_id)
+    try:
+        methods.send_test(user=current_user, method_id=method_id)
+    except TooManyRequests as exc:
+        _form_error(exc)
+        return _back()
     db.session.commit()
     flash(_("A new test message was sent."), "success")
     return _back()
@@ -202,6 +203,6 @@ def manifest():
     body = {"name": _("crisiscomm — crisis communication"), "short_name": "crisiscomm",
             "description": _("Incidents, playbooks and press liaison of the Ministry of Education and Training"),
             "lang": "vi", "start_url": "/?source=app", "scope": "/", "display": "standalone",
-            "background_color": "#ffffff", "theme_color": "#9b1c1c", "icons": icons}
+            "background_color": "#ffffff", "theme_color": "#b3261e", "icons": icons}
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json",
                     headers={"Cache-Control": "no-cache"})

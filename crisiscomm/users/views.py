@@ -52,7 +52,10 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    return redirect(url_for("users.login"))
+    response = redirect(url_for("users.login"))
+    # The offline copies of this person's pages go too (app.js also clears them; this covers other tabs).
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])
