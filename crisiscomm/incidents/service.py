@@ -376,20 +376,22 @@ def _message(incident, escalation, reminder_round):
             f'<p><a href="{escape(line)}">{escape(line)}</a></p>' if line.startswith("http")
             else f"<p>{escape(line)}</p>" if line else "" for line in lines) + "</div>"
         ask = _("Confirm you have the information")
+        open_label, statement_by, logged_by = _("Open the incident:"), _("Statement by"), _("Logged by")
+        confirm, due_label = _("Confirm"), _("First public statement due")
         # Chat channels get the full facts and their own one-tap link (which records the channel).
         chat = "\n".join([head, ""] + [f"{label}: {value}" for label, value in facts] + [
             "", incident.description or "", "", f"{ask}: {ACTION_URL_MARK}",
-            f"{_('Open the incident:')} {base_url() + incident_path(incident)}"])
+            f"{open_label} {base_url() + incident_path(incident)}"])
         due = incident.first_statement_due_at
         sms_head = f"{'DIEN TAP ' if incident.drill else ''}{incident.department.name}"
         short = fit_sms(
             [f"{sms_head}: {severity_label(incident.severity).upper()}",
              f"{incident.title}.",
              f"{incident.place}." if incident.place else "",
-             f"{_('Statement by')} {to_local(due):%H:%M %d/%m}." if due else "",
-             f"{_('Logged by')} {incident.reporter.name}." if incident.reporter is not None else "",
+             f"{statement_by} {to_local(due):%H:%M %d/%m}." if due else "",
+             f"{logged_by} {incident.reporter.name}." if incident.reporter is not None else "",
              incident.exam or ""],
-            tail=f"{_('Confirm')}: {ACTION_URL_MARK}",
+            tail=f"{confirm}: {ACTION_URL_MARK}",
             reserve=len(base_url()) + 30 - len(ACTION_URL_MARK))
         exam = incident.exam if incident.exam_related and incident.exam else ""
         push = {
@@ -397,8 +399,8 @@ def _message(incident, escalation, reminder_round):
                                               severity_label(incident.severity), exam]))[:200],
             "body": "\n".join(filter(None, [
                 incident.title, " · ".join(filter(None, [incident.place, format_datetime(incident.occurred_at)])),
-                f"{_('First public statement due')}: {format_datetime(due)} ({time_left(due)})" if due else "",
-                f"{_('Logged by')}: {incident.reporter.name}" if incident.reporter is not None else "",
+                f"{due_label}: {format_datetime(due)} ({time_left(due)})" if due else "",
+                f"{logged_by}: {incident.reporter.name}" if incident.reporter is not None else "",
                 f"{audience_label(escalation.audience)} · {ask}"])),
             "url": incident_path(incident), "tag": f"incident-{incident.id}", "ack_label": ask,
             "open_label": _("Open"), "require_interaction": True,

@@ -19,19 +19,23 @@ def is_single_segment(text):
     return len(text) <= SMS_LIMIT and all(ch in GSM7 for ch in text)
 
 
-def fit_sms(parts, tail="", reserve=0):
-    """Join ``parts`` (most important first) in plain GSM-7 and cut so that the text, ``tail`` and ``reserve``
-    more characters (a link filled in at sending) fit one segment. Later parts are dropped, then shortened."""
-    tail = plain(tail)
+def fit_sms(parts, tail="", reserve=0, keep=2):
+    """Join ``parts`` (most important first) in plain GSM-7 so that the text, ``tail`` and ``reserve`` more
+    characters (a link filled in at sending, marked in ``tail`` by ACTION_URL_MARK) fit one segment. The first
+    ``keep`` parts are shortened when they do not fit; later ones are left out whole."""
+    from .senders import ACTION_URL_MARK
+
+    tail = ACTION_URL_MARK.join(plain(piece) for piece in tail.split(ACTION_URL_MARK))
     room = SMS_LIMIT - len(tail) - reserve
     out = ""
-    for part in (plain(p) for p in parts if p):
-        candidate = f"{out} {part}".strip() if out else part
+    for index, part in enumerate(plain(p) for p in parts):
+        if not part:
+            continue
+        candidate = f"{out} {part}" if out else part
         if len(candidate) <= room:
             out = candidate
-            continue
-        left = room - len(out) - (1 if out else 0)
-        if left > 8:
-            out = f"{out} {part[:left - 2].rstrip()}..".strip() if out else part[:left - 2].rstrip() + ".."
-        break
+        elif index < keep:
+            left = room - len(out) - (1 if out else 0)
+            if left > 8:
+                out = f"{out} {part[:left - 2].rstrip()}.." if out else part[:left - 2].rstrip() + ".."
     return f"{out} {tail}".strip() if tail else out

@@ -120,3 +120,26 @@ def confirm_push(client, sub, recorder, path):
     assert done.status_code == 200, done.get_data(as_text=True)
     db.session.expire_all()
     return payload
+
+
+def confirm_apprise(client, recorder, path, short_form=False):
+    """Add an Apprise json:// target and enter the code its test message carried."""
+    import re
+
+    from ..factories import csrf_token
+
+    token = csrf_token(client.get("/account"))
+    data = {"csrf_token": token, "kind": "apprise", "address": json_target(recorder, path), "label": "Telegram"}
+    if short_form:
+        data["short_form"] = "1"
+    assert client.post("/notifications/channels", data=data).status_code == 302
+    message = json.loads(recorder.at(path)[-1]["body"])["message"]
+    code = re.search(r"\b(\d{6})\b", message).group(1)
+    from crisiscomm.notifications.models import ContactMethod
+    from sqlalchemy import select
+
+    method = db.session.scalars(select(ContactMethod).order_by(ContactMethod.id.desc())).first()
+    response = client.post(f"/notifications/channels/{method.id}/confirm", data={"csrf_token": token, "code": code})
+    assert response.status_code == 302
+    db.session.expire_all()
+    return method.id
