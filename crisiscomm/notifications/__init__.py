@@ -1,8 +1,11 @@
 def init_app(app):
-    from . import methods, views
+    from ..cli import register_setup
+    from . import cli, methods, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.app_bp)
+    app.cli.add_command(cli.push_cli)
+    register_setup(app, cli.ensure_vapid_key)
     from .service import register_action
 
     register_action("contact_verify", methods.confirm_by_action)

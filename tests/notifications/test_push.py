@@ -79,3 +79,38 @@ def test_a_phone_subscribes_confirms_and_receives_an_exam_alert_it_can_acknowled
     assert ack["via"] == "push" and ack["acknowledged_at"]
     push_rows = [e for e in data["escalations"] if e["channel"] == "push"]
     assert [(r["recipient"], r["status"]) for r in push_rows] == [(world.director.email, "sent")]
+
+
+def test_setup_makes_one_vapid_key_and_rotation_replaces_it(app, runner, factory):
+    from crisiscomm.notifications.models import VapidKey
+
+    factory.departments(merger=False)
+    assert runner.invoke(args=["setup", "--no-merger"]).exit_code == 0
+    assert runner.invoke(args=["setup", "--no-merger"]).exit_code == 0
+    [key] = db.session.scalars(select(VapidKey)).all()
+    shown = runner.invoke(args=["push", "public-key"]).output.strip()
+    assert shown == key.public_key and len(b64url_decode(shown)) == 65
+    rotated = runner.invoke(args=["push", "rotate-key"]).output.strip()
+    db.session.expire_all()
+    assert rotated != shown
+    assert runner.invoke(args=["push", "public-key"]).output.strip() == rotated
+    assert db.session.get(VapidKey, key.id).retired_at is not None
+
+
+def test_a_key_from_the_environment_signs_instead(world, factory, http_recorder, subscription):
+    from py_vapid import Vapid02
+
+    from ..factories import csrf_token
+
+    vapid = Vapid02()
+    vapid.generate_keys()
+    factory.app.config["VAPID_PRIVATE_KEY"] = vapid.private_pem().decode()
+    try:
+        client = factory.login(world.director)
+        key = client.post("/notifications/push/key",
+                          headers={"X-CSRFToken": csrf_token(client.get("/account"))}).get_json()["public_key"]
+        sub = subscription("/push/env")
+        confirm_push(client, sub, http_recorder, "/push/env")
+        assert check_vapid(http_recorder.at("/push/env")[-1], http_recorder.url) == key
+    finally:
+        factory.app.config["VAPID_PRIVATE_KEY"] = None
