@@ -116,6 +116,7 @@ def policy_for(department):
         "saved": policy is not None,
         "timeout_minutes": policy.timeout_minutes if policy else DEFAULT_TIMEOUT,
         "critical_timeout_minutes": policy.critical_timeout_minutes if policy else DEFAULT_CRITICAL_TIMEOUT,
+        "require_instant_channel": bool(policy.require_instant_channel) if policy else False,
         "members": {lvl: [m for m in (policy.members if policy else []) if m.level == lvl] for lvl in (1, 2, 3)},
     }
 
@@ -153,7 +154,8 @@ def _parse_member_lines(text, level, errors, field, department=None):
     return out
 
 
-def save_policy(*, actor, department, timeout_minutes, critical_timeout_minutes, members_text):
+def save_policy(*, actor, department, timeout_minutes, critical_timeout_minutes, members_text,
+                require_instant_channel=None):
     """Save a Department's policy. ``members_text``: {level: 'Name <email>' lines}."""
     if not can_edit_policy(actor, department):
         raise PermissionDenied()
@@ -173,6 +175,8 @@ def save_policy(*, actor, department, timeout_minutes, critical_timeout_minutes,
         db.session.add(policy)
     policy.timeout_minutes = timeout_minutes
     policy.critical_timeout_minutes = critical_timeout_minutes
+    if require_instant_channel is not None:
+        policy.require_instant_channel = bool(require_instant_channel)
     policy.members.clear()
     db.session.flush()
     for m in members:
@@ -1224,6 +1228,36 @@ def preview_levels(department):
     probe = SimpleNamespace(drill=False, drill_recipient_ids=[], department=department, department_id=department.id,
                             exam_related=True)
     return {level: recipients_for_level(probe, level, policy) for level in (1, 2, 3)}
+
+
+def level1_without_instant_channel(department_ids):
+    """{department_id: [users]}: active directors and steering-board members with no confirmed push or
+    Apprise channel (email alone may sit unread in a bag at an exam site)."""
+    from ..notifications.methods import instant_channel_counts
+
+    users = db.session.scalars(select(User).where(User.department_id.in_(list(department_ids)),
+                                                  User.role.in_((DIRECTOR, STEERING_BOARD)),
+                                                  User.active.is_(True)).order_by(User.name)).all()
+    counts = instant_channel_counts([u.id for u in users])
+    out = {i: [] for i in department_ids}
+    for u in users:
+        if not counts.get(u.id):
+            out[u.department_id].append(u)
+    return out
+
+
+def instant_channel_metric(department_ids, context=None):
+    """Ministry overview: level-1 people without an instant channel, red where the policy requires one."""
+    missing = level1_without_instant_channel(department_ids)
+    required = set(db.session.scalars(select(EscalationPolicy.department_id).where(
+        EscalationPolicy.department_id.in_(list(department_ids)), EscalationPolicy.require_instant_channel.is_(True))))
+    out = {}
+    for dep_id, people in missing.items():
+        n = len(people)
+        out[dep_id] = {"value": n, "display": str(n) if n else "✓",
+                       "severity": ("red" if dep_id in required else "amber") if n else None,
+                       "detail": ", ".join(u.name for u in people)}
+    return out
 
 
 def overview(user=None):
