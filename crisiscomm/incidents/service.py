@@ -916,14 +916,15 @@ def _alert_users(incident, users, kind, subject, body, key):
         users = [u for u in users if u.id in allowed]
         subject = f"[{DRILL_LABEL}] {subject}"
         body = f"*** {DRILL_LABEL} ***\n\n{body}\n\n*** {DRILL_LABEL} ***"
+    from ..notifications.service import notify_user
+
     link = base_url() + incident_path(incident)
     for user in users:
-        enqueue(kind=kind, channel=IN_APP, subject=subject, body_text=body, recipient=user,
-                department_id=incident.department_id, source=("incident", incident.id),
-                payload={"url": incident_path(incident)}, dedupe_key=f"{key}:{user.id}:in_app")
-        enqueue(kind=kind, channel=EMAIL, subject=subject, body_text=f"{body}\n\n{link}", recipient=user,
-                department_id=incident.department_id, source=("incident", incident.id),
-                dedupe_key=f"{key}:{user.id}:email")
+        # Every channel the person routed this kind to (in-app and email unless they chose otherwise).
+        notify_user(user=user, kind=kind, subject=subject, body_text=f"{body}\n\n{link}",
+                    department_id=incident.department_id, source=("incident", incident.id),
+                    payload={"url": incident_path(incident)}, dedupe_key=f"{key}:{user.id}",
+                    push={"url": incident_path(incident), "tag": f"incident-{incident.id}"})
     return users
 
 

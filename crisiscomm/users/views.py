@@ -53,7 +53,8 @@ def logout():
     logout_user()
     session.clear()
     response = redirect(url_for("users.login"))
-    # The offline copies of this person's pages go too (app.js also clears them; this covers other tabs).
+    # The browser's HTTP cache of this person's pages goes too (app.js deletes the service worker's copies;
+    # "storage" would also unregister the service worker and so end push on this phone).
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
 

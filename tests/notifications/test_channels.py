@@ -63,3 +63,36 @@ def test_an_sms_gateway_gets_a_code_in_one_short_message(world, factory, http_re
     fields = form_fields(request)
     assert re.search(r"\b\d{6}\b", fields["message"])
     assert "http://localhost/n/" in fields["message"]  # the one-tap confirmation link
+
+
+def test_other_notices_follow_the_persons_routes_but_escalations_are_never_muted(
+        world, factory, http_recorder, smtp_server, clock):
+    from crisiscomm.incidents import service as incidents
+
+    from ..incidents.conftest import incident_body
+    from .conftest import confirm_apprise
+
+    client = factory.login(world.director)
+    confirm_apprise(client, http_recorder, "/hook/director")
+    # The director wants "statement overdue" on the chat channel only, not by email.
+    token = csrf_token(client.get("/account"))
+    assert client.post("/notifications/routes", data={"csrf_token": token,
+                                                      "route-incident_statement_overdue": "apprise"}).status_code == 302
+    page = client.get("/account").get_data(as_text=True)
+    assert 'name="route-incident_statement_overdue" value="apprise"' in page
+
+    incident_id = factory.api(world.officer).post("/api/v1/incidents", json=incident_body()).get_json()["id"]
+    # The escalation ignores routes: email and chat both.
+    assert len(smtp_server.to(world.director.email)) == 1
+    assert len(http_recorder.at("/hook/director")) == 2  # the test message, then the alert
+    clock.advance(hours=6)
+    incidents.run_deadlines()
+    db.session.commit()
+    assert len(smtp_server.to(world.director.email)) == 1  # no email for the routed notice
+    [*_, overdue] = http_recorder.at("/hook/director")
+    assert "quá hạn" in json.loads(overdue["body"])["title"].lower() or \
+        "quá hạn" in json.loads(overdue["body"])["message"].lower()
+    assert f"/incidents/{incident_id}" in json.loads(overdue["body"])["message"]
+    # The board member, who routed nothing, gets nothing new by chat (none confirmed) and the app shows it.
+    inbox = client.get("/notifications/").get_data(as_text=True)
+    assert "Quá hạn" in inbox or "quá hạn" in inbox
