@@ -7,9 +7,19 @@ are tested against a local push service in test_push.py and test_exam_alert.py."
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from ..factories import PASSWORD
 from ..incidents.conftest import incident_body
+
+
+def _until(page, expression, attempts=150):
+    """Poll the page (wait_for_function would need 'unsafe-eval', which the app's CSP rightly refuses)."""
+    for _ in range(attempts):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
 
 
 def _sign_in(page, user):
@@ -46,14 +56,12 @@ def test_installable_app_push_prompt_and_offline_copy(world, factory, page, live
     assert "Bật thông báo đẩy trên thiết bị này" in button.inner_text()
     button.click()
     # No push service is reachable from this machine: the page says so instead of pretending.
-    page.wait_for_function("document.querySelector('[data-push-prompt]').getAttribute('data-push-state') === 'failed'",
-                           timeout=30000)
+    expect(prompt).to_have_attribute("data-push-state", "failed", timeout=30000)
     assert "Không kết nối được dịch vụ thông báo đẩy" in prompt.inner_text()
 
     # Offline copies: the service worker saved the open incident for this person.
-    page.wait_for_function(f"""caches.keys().then(ns => Promise.all(ns.filter(n => n.startsWith('crisiscomm-user-'))
-        .map(n => caches.open(n).then(c => c.match('/incidents/{incident_id}'))))).then(hits => hits.some(Boolean))""",
-                           timeout=30000)
+    _until(page, f"""caches.keys().then(ns => Promise.all(ns.filter(n => n.startsWith('crisiscomm-user-'))
+        .map(n => caches.open(n).then(c => c.match('/incidents/{incident_id}'))))).then(hits => hits.some(Boolean))""")
     page.context.set_offline(True)
     page.goto(f"/incidents/{incident_id}")
     banner = page.locator("[data-offline-banner]")
@@ -66,7 +74,7 @@ def test_installable_app_push_prompt_and_offline_copy(world, factory, page, live
     page.goto("/")
     page.click("header form[action$='/logout'] button")
     page.wait_for_url(re.compile(r".*/login"))
-    page.wait_for_function("caches.keys().then(ns => !ns.some(n => n.startsWith('crisiscomm-user-')))")
+    _until(page, "caches.keys().then(ns => !ns.some(n => n.startsWith('crisiscomm-user-')))")
     page.context.set_offline(True)
     response = page.goto(f"/incidents/{incident_id}")
     assert "Ảnh đề thi Ngữ văn" not in page.content()

@@ -251,15 +251,23 @@
     }); }).catch(function () {});
     enable.addEventListener("click", function () {
       enable.disabled = true;
-      Notification.requestPermission().then(function (perm) {
-        if (perm !== "granted") { say("denied"); enable.disabled = false; return; }
+      var settled = false;
+      function finish(fn) { return function (arg) { if (settled) return; settled = true; clearTimeout(slow); enable.disabled = false; fn(arg); }; }
+      // On weak signal the browser's push service may not answer: say so after 15 s rather than spin forever.
+      var slow = setTimeout(function () { say("failed"); enable.disabled = false; }, 15000);
+      Promise.resolve(Notification.requestPermission()).then(function (perm) {
+        if (perm !== "granted") { finish(function () { say("denied"); })(); return; }
         return Promise.all([swReady, key ? key : fetchKey()]).then(function (res) {
           return res[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64ToBytes(res[1]) });
         }).then(send).then(function (d) {
-          enable.hidden = true; disable.hidden = false;
-          status.textContent = d.message; box.setAttribute("data-push-state", d.verified ? "on" : "sent");
-        }).catch(function () { say("failed"); enable.disabled = false; });
-      });
+          // It may succeed after the 15 s message: then it is on after all.
+          settled = false;
+          finish(function () {
+            enable.hidden = true; disable.hidden = false;
+            status.textContent = d.message; box.setAttribute("data-push-state", d.verified ? "on" : "sent");
+          })();
+        });
+      }).catch(finish(function () { say("failed"); }));
     });
     disable.addEventListener("click", function () {
       swReady.then(function (reg) { return reg.pushManager.getSubscription(); }).then(function (sub) {

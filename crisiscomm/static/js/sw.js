@@ -4,7 +4,13 @@
 var PREFIX = "crisiscomm-user-";
 var STATIC = "crisiscomm-static-v1";
 
-self.addEventListener("install", function () { self.skipWaiting(); });
+var ASSETS = ["/static/js/app.js", "/static/css/app.css", "/static/favicon.svg", "/static/icons/icon-192.png"];
+
+self.addEventListener("install", function (event) {
+  // The page's script and styles must be there offline too (they fill in the offline banner).
+  event.waitUntil(caches.open(STATIC).then(function (c) { return c.addAll(ASSETS); }).catch(function () {})
+    .then(function () { return self.skipWaiting(); }));
+});
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
 // --- push --------------------------------------------------------------------------------------------
@@ -109,6 +115,18 @@ function offlineCopy(request) {
 
 self.addEventListener("fetch", function (event) {
   var req = event.request;
+  var url = new URL(req.url);
+  if (req.method === "GET" && url.origin === self.location.origin && url.pathname.indexOf("/static/") === 0) {
+    // Static files: live when possible (and kept fresh in the cache), the cached copy without signal.
+    event.respondWith(fetch(req).then(function (r) {
+      if (r.ok) { var copy = r.clone(); caches.open(STATIC).then(function (c) { c.put(req, copy); }); }
+      return r;
+    }).catch(function () {
+      return caches.open(STATIC).then(function (c) { return c.match(req, { ignoreSearch: true }); })
+        .then(function (hit) { return hit || Response.error(); });
+    }));
+    return;
+  }
   if (req.method !== "GET" || req.mode !== "navigate" || new URL(req.url).origin !== self.location.origin) return;
   // Network first: a live page is always preferred; the copy is for weak signal at an exam site.
   event.respondWith(fetch(req).then(function (r) {
