@@ -114,3 +114,15 @@ def test_a_key_from_the_environment_signs_instead(world, factory, http_recorder,
         assert check_vapid(http_recorder.at("/push/env")[-1], http_recorder.url) == key
     finally:
         factory.app.config["VAPID_PRIVATE_KEY"] = None
+
+
+def test_a_person_who_chose_english_gets_the_alert_in_english(world, factory, smtp_server, http_recorder,
+                                                              subscription, clock):
+    world.board1.locale = "en"
+    db.session.commit()
+    sub = subscription("/push/board1")
+    confirm_push(factory.login(world.board1), sub, http_recorder, "/push/board1")
+    factory.api(world.officer).post("/api/v1/incidents", json=incident_body())
+    payload = sub.decrypt(http_recorder.at("/push/board1")[-1]["body"])
+    assert "Confirm you have the information" in payload["body"]
+    assert "5 h 50 min left" in payload["body"] and "Exam steering board member" in payload["body"]
