@@ -143,8 +143,9 @@ def add_channels(url, sink):
             sink.keys[path] = (private_key, auth)
             for kind, address, keys in (("push", sink.url + path, {"p256dh": b64(point), "auth": b64(auth)}),
                                         ("apprise", "json://" + sink.url.split("://")[1] + f"/hook/{user.id}", {})):
+                unique = hashlib.sha256(f"{address}:{time.time()}".encode()).hexdigest()
                 db.session.add(ContactMethod(user_id=user.id, kind=kind, label="bench", address=address,
-                                             address_hash=hashlib.sha256(f"{address}:{time.time()}".encode()).hexdigest(),
+                                             address_hash=unique,
                                              keys=keys, short_form=False, created_at=now(), verified_at=now(),
                                              code_attempts=0))
         db.session.commit()

@@ -18,7 +18,8 @@ from sqlalchemy.orm import joinedload
 
 from .. import scoping
 from ..clock import as_utc, now, parse_datetime
-from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from ..errors import (Conflict, LinkExpired, LinkInvalid, LinkUsed, NotFound, PermissionDenied,
+                      ValidationError)
 from ..extensions import db
 from ..notifications.models import APPRISE, EMAIL, IN_APP, PUSH, WEBHOOK, Notification
 from ..notifications.service import enqueue
@@ -43,19 +44,7 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.I)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-class AckLinkError(DomainError):
-    status = 400
-    code = "invalid_link"
-
-
-class AckLinkExpired(DomainError):
-    status = 410
-    code = "link_expired"
-
-
-class AckLinkUsed(DomainError):
-    status = 409
-    code = "link_used"
+AckLinkError, AckLinkExpired, AckLinkUsed = LinkInvalid, LinkExpired, LinkUsed
 
 
 # --- small helpers --------------------------------------------------------------------------------

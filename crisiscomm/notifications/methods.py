@@ -223,8 +223,8 @@ def remove_method(*, user, method_id):
 def remove_push_endpoint(*, user, endpoint):
     """The browser unsubscribed (sign-out of push, or the person turned it off)."""
     method = db.session.scalar(select(ContactMethod).where(
-        ContactMethod.user_id == user.id, ContactMethod.kind == PUSH, ContactMethod.address_hash == _hash(endpoint or ""),
-        ContactMethod.removed_at.is_(None)))
+        ContactMethod.user_id == user.id, ContactMethod.kind == PUSH,
+        ContactMethod.address_hash == _hash(endpoint or ""), ContactMethod.removed_at.is_(None)))
     if method is not None:
         method.removed_at, method.removed_reason = now(), "turned off in the browser"
     return method

@@ -17,7 +17,7 @@ from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..clock import as_utc, now
-from ..errors import DomainError
+from ..errors import LinkExpired, LinkInvalid, LinkUsed
 from ..extensions import db
 from .models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, NOT_NOTIFIED, OPEN_STATES, PENDING,
                      SENDING, SENT, Notification)
@@ -234,7 +234,7 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
     other kinds go where the person routed them (in-app and email by default).
     Returns the rows (one per channel and method). Dedupe keys: ``{dedupe_key}:{channel}[:{method id}]``.
     """
-    from .methods import routed_channels, usable_methods
+    from .methods import describe, routed_channels, usable_methods
     from .models import APPRISE, PUSH
     from .senders import ACTION_URL_MARK
 
@@ -265,35 +265,20 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
         elif method.kind == PUSH:
             data = dict(push or {})
             data.setdefault("body", short.replace(ACTION_URL_MARK, "").strip())
-            rows.append(enqueue(channel=PUSH, subject=subject, body_text=data["body"], address=method.label,
-                                payload=dict(base, push=data), contact_method=method, recipient_label=user.name,
-                                dedupe_key=key, **common))
+            rows.append(enqueue(channel=PUSH, subject=subject, body_text=data["body"],
+                                address=describe(method)[:500], payload=dict(base, push=data),
+                                contact_method=method, recipient_label=user.name, dedupe_key=key, **common))
         elif method.kind == APPRISE:
             text = short if method.short_form else (chat_text or body_text)
             if action and ACTION_URL_MARK not in text:
                 text = f"{text}\n{ACTION_URL_MARK}"
-            rows.append(enqueue(channel=APPRISE, subject=subject, body_text=text, address=method.label,
+            rows.append(enqueue(channel=APPRISE, subject=subject, body_text=text, address=describe(method)[:500],
                                 payload=dict(base), contact_method=method, recipient_label=user.name,
                                 dedupe_key=key, **common))
     return rows
 
 
 # --- signed one-time actions (acknowledge from a push button or an SMS link) -------------------------
-
-class ActionLinkError(DomainError):
-    status = 400
-    code = "invalid_link"
-
-
-class ActionLinkExpired(DomainError):
-    status = 410
-    code = "link_expired"
-
-
-class ActionLinkUsed(DomainError):
-    status = 409
-    code = "link_used"
-
 
 ACTIONS = {}
 
@@ -327,12 +312,12 @@ def action_row(token):
     row = db.session.get(Notification, int(row_id)) if row_id.isdigit() and len(row_id) < 12 else None
     if row is None or not hmac.compare_digest(signature, _action_signature(row.id)) or \
             (row.payload or {}).get("action") not in ACTIONS:
-        raise ActionLinkError(_("This link is not valid. Use it as it arrived, or sign in."))
+        raise LinkInvalid(_("This link is not valid. Use it as it arrived, or sign in."))
     max_age = timedelta(hours=int(current_app.config.get("ACK_LINK_MAX_AGE_HOURS", 72)))
     if as_utc(row.created_at) + max_age < now():
-        raise ActionLinkExpired(_("This link has expired. Sign in to do this in the app."))
+        raise LinkExpired(_("This link has expired. Sign in to do this in the app."))
     if row.action_used_at is not None:
-        raise ActionLinkUsed(_("This link has already been used."))
+        raise LinkUsed(_("This link has already been used."))
     return row
 
 

@@ -48,8 +48,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         status = self.server.status.get(self.path, 201)
         with self.server.lock:
-            self.server.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
-                                         "status": status})
+            self.server.requests.append({"path": self.path, "body": body, "status": status,
+                                         "headers": {k.lower(): v for k, v in self.headers.items()}})
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()

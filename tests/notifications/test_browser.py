@@ -47,6 +47,14 @@ def test_installable_app_push_prompt_and_offline_copy(world, factory, page, live
         assert page.evaluate(f"fetch('{icon['src']}').then(r => r.status)") == 200
     assert {i["sizes"] for i in manifest["icons"]} >= {"192x192", "512x512"}
 
+    # The account page (channels, routes, the prompt) fits a phone: nothing wider than 390 px.
+    page.goto("/account")
+    page.locator("[data-push-prompt]").wait_for(state="visible")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for control in page.locator("#channels button, #channels input:not([type=checkbox]), [data-push-enable]").all():
+        box = control.bounding_box()
+        assert box is None or box["height"] >= 44, control.evaluate("e => e.outerHTML")
+
     # The prompt on the incident page (the director was alerted and has no push yet), then one tap.
     page.goto(f"/incidents/{incident_id}")
     prompt = page.locator("[data-push-prompt]")

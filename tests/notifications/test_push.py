@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from sqlalchemy import select
 
 from crisiscomm.extensions import db
-from crisiscomm.notifications.models import ContactMethod, Notification
+from crisiscomm.notifications.models import ContactMethod
 
 from ..factories import csrf_token
 from ..incidents.conftest import incident_body
