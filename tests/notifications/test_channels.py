@@ -96,3 +96,15 @@ def test_other_notices_follow_the_persons_routes_but_escalations_are_never_muted
     # The board member, who routed nothing, gets nothing new by chat (none confirmed) and the app shows it.
     inbox = client.get("/notifications/").get_data(as_text=True)
     assert "Quá hạn" in inbox or "quá hạn" in inbox
+
+
+def test_another_persons_channel_is_not_found(world, factory, http_recorder):
+    _add(factory.login(world.director), kind="apprise", address=json_target(http_recorder, "/hook/director"))
+    method = db.session.scalar(select(ContactMethod).where(ContactMethod.user_id == world.director.id))
+    other = factory.login(world.board1)
+    token = csrf_token(other.get("/account"))
+    for action, data in (("confirm", {"code": "123456"}), ("test", {}), ("remove", {})):
+        response = other.post(f"/notifications/channels/{method.id}/{action}", data={"csrf_token": token, **data})
+        assert response.status_code == 404, action
+    db.session.expire_all()
+    assert db.session.get(ContactMethod, method.id).removed_at is None
