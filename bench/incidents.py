@@ -5,7 +5,10 @@ incidents created over HTTP one after another.
 
 Prints p50/p95 of the POST itself and of request start → the level-1 emails accepted by the SMTP sink
 (an email belongs to incident N when its subject or body names /incidents/N or #N; the last one
-arriving within --settle seconds of the POST closes the measurement). Writes JSON to bench/results/.
+arriving within --settle seconds of the POST closes the measurement). The level-1 people also have a confirmed
+Web Push subscription and an Apprise json:// channel pointing at a local HTTP sink: request start → the last
+push (decrypted to find its incident) and the last Apprise message of each incident are reported per channel.
+Writes JSON to bench/results/.
 """
 import argparse
 import asyncio
@@ -55,12 +58,106 @@ def emails_for(smtp, incident_id, since):
     return [t for t, content in arrived if pattern.search(_text(content))]
 
 
-async def run(base, tokens, smtp, args):
+class ChannelSink:
+    """A local push service and Apprise json:// target in one: records (arrival time, path, body)."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with sink.lock:
+                    sink.messages.append((time.monotonic(), self.path, body))
+                self.send_response(201)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.lock = threading.Lock()
+        self.messages = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.keys = {}  # push path -> (private key, auth secret)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+    def incident_of(self, path, body):
+        import json
+
+        if path.startswith("/push/"):
+            import http_ece
+
+            private_key, auth = self.keys[path]
+            url = json.loads(http_ece.decrypt(body, private_key=private_key, auth_secret=auth,
+                                              version="aes128gcm")).get("url", "")
+        else:
+            url = json.loads(body).get("message", "")
+        match = re.search(r"/incidents/(\d+)", url)
+        return int(match.group(1)) if match else None
+
+    def arrivals(self, incident_id, since, prefix):
+        with self.lock:
+            rows = [(t, path, body) for t, path, body in self.messages if t >= since and path.startswith(prefix)]
+        return [t for t, path, body in rows if self.incident_of(path, body) == incident_id]
+
+
+def add_channels(url, sink):
+    """A confirmed push subscription and Apprise json:// channel for each bench level-1 person."""
+    import base64
+    import hashlib
+    import os as _os
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from sqlalchemy import select
+
+    from crisiscomm import create_app
+    from crisiscomm.clock import now
+    from crisiscomm.extensions import db
+    from crisiscomm.notifications.models import ContactMethod
+    from crisiscomm.notifications.push import current_key
+    from crisiscomm.users.models import User
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "NOTIFY_DISPATCH": "off"})
+    with app.app_context():
+        current_key(create=True)
+        for address_of in ("director@bench.example.vn", "bcd1@bench.example.vn", "bcd2@bench.example.vn"):
+            user = db.session.scalar(select(User).where(User.email == address_of))
+            for method in db.session.scalars(select(ContactMethod).where(ContactMethod.user_id == user.id)):
+                method.removed_at = method.removed_at or now()
+            private_key, auth = ec.generate_private_key(ec.SECP256R1()), _os.urandom(16)
+            point = private_key.public_key().public_bytes(serialization.Encoding.X962,
+                                                          serialization.PublicFormat.UncompressedPoint)
+            path = f"/push/{user.id}"
+            sink.keys[path] = (private_key, auth)
+            for kind, address, keys in (("push", sink.url + path, {"p256dh": b64(point), "auth": b64(auth)}),
+                                        ("apprise", "json://" + sink.url.split("://")[1] + f"/hook/{user.id}", {})):
+                unique = hashlib.sha256(f"{address}:{time.time()}".encode()).hexdigest()
+                db.session.add(ContactMethod(user_id=user.id, kind=kind, label="bench", address=address,
+                                             address_hash=unique,
+                                             keys=keys, short_form=False, created_at=now(), verified_at=now(),
+                                             code_attempts=0))
+        db.session.commit()
+
+
+async def run(base, tokens, smtp, args, sink=None):
     import httpx
 
     stop = asyncio.Event()
     background = asyncio.create_task(readers(base, tokens, args.readers, stop))
     post_ms, email_ms, missing = [], [], 0
+    channel_ms = {"push": [], "apprise": []}
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         for i in range(args.incidents):
             start = time.monotonic()
@@ -78,9 +175,14 @@ async def run(base, tokens, smtp, args):
                 email_ms.append((max(arrived) - start) * 1000)
             else:
                 missing += 1
+            if sink is not None:
+                for channel, prefix in (("push", "/push/"), ("apprise", "/hook/")):
+                    times = sink.arrivals(incident_id, start, prefix)
+                    if times:
+                        channel_ms[channel].append((max(times) - start) * 1000)
     stop.set()
     reads = await background
-    return post_ms, email_ms, missing, reads
+    return post_ms, email_ms, missing, reads, channel_ms
 
 
 def main():
@@ -92,20 +194,27 @@ def main():
     args = parser.parse_args()
     url = database_url(args, "bench-incidents")
     tokens = prepare_database(url, years=args.years, reuse=args.reuse)
+    sink = ChannelSink()
+    add_channels(url, sink)
     with SMTPSink() as smtp:
         proc, base, cmd = start_gunicorn(url, args.workers, smtp.port)
         try:
             print(f"gunicorn: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)")
-            post_ms, email_ms, missing, reads = asyncio.run(run(base, tokens, smtp, args))
+            post_ms, email_ms, missing, reads, channel_ms = asyncio.run(run(base, tokens, smtp, args, sink))
             rss = worker_rss_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(30)
+            sink.close()
     result = {"command": cmd, "database": url.split("@")[-1], "years": args.years, "readers": args.readers, "incidents": args.incidents,
               "post_ms": percentiles(post_ms), "start_to_emails_ms": percentiles(email_ms),
-              "incidents_without_email": missing, "background_reads": reads, "rss_mb": rss}
+              "incidents_without_email": missing, "background_reads": reads, "rss_mb": rss,
+              "start_to_push_ms": percentiles(channel_ms["push"]),
+              "start_to_apprise_ms": percentiles(channel_ms["apprise"])}
     print(f"POST /api/v1/incidents: {result['post_ms']}")
     print(f"request start → level-1 emails accepted: {result['start_to_emails_ms']} (none for {missing})")
+    print(f"request start → level-1 push delivered: {result['start_to_push_ms']}")
+    print(f"request start → level-1 Apprise (json://) delivered: {result['start_to_apprise_ms']}")
     print(f"background reads: {reads}; RSS per worker (MB): {rss}")
     print(f"result: {write_result('incidents', result)}")
 

@@ -38,6 +38,13 @@ class Config:
     NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "12"))
     NOTIFY_SENDING_LEASE_SECONDS = int(os.environ.get("NOTIFY_SENDING_LEASE_SECONDS", "120"))
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+    # Web Push: a VAPID key from the environment (PEM, or base64url of the raw 32-byte private key) wins over
+    # the one `flask setup` stores in the database; the subject is how push services can reach the operator.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:no-reply@crisiscomm.local")
+    PUSH_TIMEOUT = float(os.environ.get("PUSH_TIMEOUT", "10"))
+    PUSH_TTL_SECONDS = int(os.environ.get("PUSH_TTL_SECONDS", "86400"))
+    CONTACT_CODE_MAX_AGE_MINUTES = int(os.environ.get("CONTACT_CODE_MAX_AGE_MINUTES", "60"))
 
     # "off": no scheduler here (production web workers); "in-process": this process runs it
     # when it holds the database lease (make run); the `flask scheduler` command always does.

@@ -50,6 +50,22 @@ class TooManyRequests(DomainError):
     code = "too_many_requests"
 
 
+# Signed one-click links (email acknowledge links, push buttons, SMS links).
+class LinkInvalid(DomainError):
+    status = 400
+    code = "invalid_link"
+
+
+class LinkExpired(DomainError):
+    status = 410
+    code = "link_expired"
+
+
+class LinkUsed(DomainError):
+    status = 409
+    code = "link_used"
+
+
 def wants_json():
     return request.path.startswith("/api/") or (
         request.accept_mimetypes.best == "application/json"

@@ -36,7 +36,10 @@ SHOTS = [  # (file, viewport, demo user or None, path; {incident} is the demo ex
     ("scenario-distribution.png", DESKTOP, "truyenthong@moet.demo", "/scenarios/"),
     ("overview.png", DESKTOP, "truyenthong@moet.demo", "/overview/"),
     ("spokespersons-public.png", DESKTOP, None, "/spokespersons/"),
+    ("push-phone.png", PHONE, "giamdoc@hanoi.demo", "/account"),
 ]
+# Shots of one part of a long page: the viewport with this element scrolled to the top.
+FOCUS = {"push-phone.png": "[data-push-prompt]"}
 
 
 def main(out_dir):
@@ -78,7 +81,10 @@ def main(out_dir):
                     context.close()
                     continue
                 target = os.path.join(out_dir, name)
-                page.screenshot(path=target, full_page=viewport is PHONE)
+                if name in FOCUS:
+                    page.wait_for_selector(FOCUS[name] + ":not([hidden])")
+                    page.eval_on_selector(FOCUS[name], "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 8)")
+                page.screenshot(path=target, full_page=viewport is PHONE and name not in FOCUS)
                 print("wrote", os.path.relpath(target, PROJECT_DIR))
                 context.close()
             browser.close()

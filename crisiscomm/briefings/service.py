@@ -18,7 +18,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..scoping import MAX_ID
 from ..notifications import service as outbox
-from ..notifications.models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, PENDING,
+from ..notifications.models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, PENDING,
                                     Notification)
 from ..users.models import COMMS_OFFICER, DIRECTOR, MINISTRY_COMMS, User
 from .models import (CANCELLED, HELD, NEEDS_REASON, PLANNED, POSTPONED, STATUSES, Briefing, BriefingInvitation,
@@ -706,9 +706,9 @@ def _department_users(department_id, roles):
 
 
 def _notify_user(user, *, kind, subject, body, department_id, source, key):
-    for channel in (IN_APP, EMAIL):
-        outbox.enqueue(kind=kind, channel=channel, subject=subject, body_text=body, recipient=user,
-                       department_id=department_id, source=source, dedupe_key=f"{key}:{user.id}:{channel}")
+    # Every channel the person routed this kind to (in-app and email unless they chose otherwise).
+    outbox.notify_user(user=user, kind=kind, subject=subject, body_text=body, department_id=department_id,
+                       source=source, dedupe_key=f"{key}:{user.id}")
 
 
 def send_upcoming_reminders():

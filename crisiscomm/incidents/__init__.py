@@ -33,6 +33,18 @@ def init_app(app):
     register_home_panel(app, "incidents/_home_panel.html")
     register_model_label("Incident", _l("Incidents"))
     register_model_label("EscalationPolicy", _l("Escalation policy"))
+    from ..notifications.service import register_action
+    from .service import ACK_ACTION, acknowledge_by_action
+
+    register_action(ACK_ACTION, acknowledge_by_action)
+    from ..overview.metrics import link
+    from ..overview.registry import register_metric
+    from .service import instant_channel_metric
+
+    register_metric(app, "level1_instant_channel", _l("Level 1 without push/SMS"), instant_channel_metric, order=16,
+                    link=lambda d: link("incidents.policy", d), total=True,
+                    description=_l("Directors and exam steering-board members with no confirmed push or SMS/chat "
+                                   "channel: red where the Department's policy requires one."))
 
     @app.context_processor
     def incident_helpers():

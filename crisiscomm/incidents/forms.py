@@ -71,6 +71,7 @@ class PolicyForm(FlaskForm):
     members_1 = TextAreaField(_l("Also at level 1"))
     members_2 = TextAreaField(_l("Also at level 2"))
     members_3 = TextAreaField(_l("Also at level 3"))
+    require_instant_channel = BooleanField(_l("Level 1 must have an instant channel (push or SMS/chat)"))
 
 
 class OfficeForm(FlaskForm):

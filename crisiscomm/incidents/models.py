@@ -175,6 +175,8 @@ class EscalationPolicy(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.M
 
     timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
     critical_timeout_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=5)
+    # Level-1 people (director, steering board) must have a verified push or Apprise channel: flagged when not.
+    require_instant_channel: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # The role-derived recipients (director, steering board, deputies, spokesperson) are always included;
     # members add named people or addresses to a level.
     members = relationship("EscalationPolicyMember", back_populates="policy", order_by="(EscalationPolicyMember.level,"

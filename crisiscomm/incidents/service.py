@@ -18,9 +18,10 @@ from sqlalchemy.orm import joinedload
 
 from .. import scoping
 from ..clock import as_utc, now, parse_datetime
-from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from ..errors import (Conflict, LinkExpired, LinkInvalid, LinkUsed, NotFound, PermissionDenied,
+                      ValidationError)
 from ..extensions import db
-from ..notifications.models import EMAIL, IN_APP, WEBHOOK, Notification
+from ..notifications.models import APPRISE, EMAIL, IN_APP, PUSH, WEBHOOK, Notification
 from ..notifications.service import enqueue
 from ..scenarios.models import CATEGORIES, SEVERITIES, Scenario, ScenarioVersion
 from ..text import fold, where_all_terms
@@ -43,19 +44,7 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.I)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-class AckLinkError(DomainError):
-    status = 400
-    code = "invalid_link"
-
-
-class AckLinkExpired(DomainError):
-    status = 410
-    code = "link_expired"
-
-
-class AckLinkUsed(DomainError):
-    status = 409
-    code = "link_used"
+AckLinkError, AckLinkExpired, AckLinkUsed = LinkInvalid, LinkExpired, LinkUsed
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -116,6 +105,7 @@ def policy_for(department):
         "saved": policy is not None,
         "timeout_minutes": policy.timeout_minutes if policy else DEFAULT_TIMEOUT,
         "critical_timeout_minutes": policy.critical_timeout_minutes if policy else DEFAULT_CRITICAL_TIMEOUT,
+        "require_instant_channel": bool(policy.require_instant_channel) if policy else False,
         "members": {lvl: [m for m in (policy.members if policy else []) if m.level == lvl] for lvl in (1, 2, 3)},
     }
 
@@ -153,7 +143,8 @@ def _parse_member_lines(text, level, errors, field, department=None):
     return out
 
 
-def save_policy(*, actor, department, timeout_minutes, critical_timeout_minutes, members_text):
+def save_policy(*, actor, department, timeout_minutes, critical_timeout_minutes, members_text,
+                require_instant_channel=None):
     """Save a Department's policy. ``members_text``: {level: 'Name <email>' lines}."""
     if not can_edit_policy(actor, department):
         raise PermissionDenied()
@@ -173,6 +164,8 @@ def save_policy(*, actor, department, timeout_minutes, critical_timeout_minutes,
         db.session.add(policy)
     policy.timeout_minutes = timeout_minutes
     policy.critical_timeout_minutes = critical_timeout_minutes
+    if require_instant_channel is not None:
+        policy.require_instant_channel = bool(require_instant_channel)
     policy.members.clear()
     db.session.flush()
     for m in members:
@@ -307,8 +300,44 @@ def escalation_from_token(token):
 
 # --- messages -------------------------------------------------------------------------------------
 
+def time_left(due):
+    """'5 h 59 min left' / '1 h 2 min overdue' from now (for alerts; the page has a live countdown)."""
+    if due is None:
+        return ""
+    seconds = int((as_utc(due) - now()).total_seconds())
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    if seconds >= 0:
+        return _("%(h)s h %(m)s min left", h=hours, m=minutes)
+    return _("%(h)s h %(m)s min overdue", h=hours, m=minutes)
+
+
+def alert_facts(incident, escalation):
+    """What every channel's alert says, as (label, value) pairs, in the current locale."""
+    from ..clock import format_datetime
+
+    due = incident.first_statement_due_at
+    reporter = incident.reporter.name if incident.reporter is not None else "—"
+    return [
+        (_("Department"), incident.department.name),
+        (_("Severity"), severity_label(incident.severity)),
+        (_("Exam"), (incident.exam or _("yes")) if incident.exam_related else _("not exam-related")),
+        (_("What happened"), incident.title),
+        (_("Place"), incident.place or "—"),
+        (_("Occurred at"), format_datetime(incident.occurred_at)),
+        (_("Logged by"), reporter),
+        (_("First public statement due"), f"{format_datetime(due)} ({time_left(due)})" if due else "—"),
+        (_("Your role in this escalation"), _("%(role)s, level %(level)s", role=audience_label(escalation.audience),
+                                              level=escalation.level)),
+    ]
+
+
 def _message(incident, escalation, reminder_round):
-    """Subject and bodies in the recipient's language (Vietnamese unless they chose English)."""
+    """Every channel's text in the recipient's language (Vietnamese unless they chose English):
+    (subject, email body, email html, short text for SMS-sized channels, push fields)."""
+    from ..clock import format_datetime, to_local
+    from ..notifications.senders import ACTION_URL_MARK
+    from ..notifications.shortform import fit_sms
+
     user = escalation.recipient
     with force_locale((user.locale if user is not None else None) or "vi"):
         drill = f"[{DRILL_LABEL}] " if incident.drill else ""
@@ -319,28 +348,15 @@ def _message(incident, escalation, reminder_round):
         else:
             head = _("New incident")
         subject = f"{drill}{head}: {incident.title} — {incident.department.name}"
-        from ..clock import format_datetime
-
+        facts = alert_facts(incident, escalation)
         lines = []
         if incident.drill:
             lines += [f"*** {DRILL_LABEL} ***", _("This is a drill. No real incident has happened."), ""]
-        lines += [
-            head,
-            "",
-            f"{_('Incident')}: {incident.title}",
-            f"{_('Department')}: {incident.department.name}",
-            f"{_('Severity')}: {severity_label(incident.severity)}",
-            f"{_('Exam-related')}: {_('yes') if incident.exam_related else _('no')}"
-            + (f" — {incident.exam}" if incident.exam else ""),
-            f"{_('Occurred at')}: {format_datetime(incident.occurred_at)}",
-            f"{_('Place')}: {incident.place or '—'}",
+        lines += [head, ""] + [f"{label}: {value}" for label, value in facts] + [
             "",
             incident.description or "",
             "",
-            _("You are notified as: %(role)s (level %(level)s).", role=audience_label(escalation.audience),
-              level=escalation.level),
-            "",
-            _("Acknowledge with one click (no sign-in needed):"),
+            _("Confirm that you have the information — one click, no sign-in needed:"),
             ack_url(escalation),
             "",
             _("Open the incident:"),
@@ -352,26 +368,79 @@ def _message(incident, escalation, reminder_round):
         html = "<div>" + "".join(
             f'<p><a href="{escape(line)}">{escape(line)}</a></p>' if line.startswith("http")
             else f"<p>{escape(line)}</p>" if line else "" for line in lines) + "</div>"
-    return subject, body, html
+        ask = _("Confirm you have the information")
+        open_label, statement_by, logged_by = _("Open the incident:"), _("Statement by"), _("Logged by")
+        confirm, due_label = _("Confirm"), _("First public statement due")
+        # Chat channels get the full facts and their own one-tap link (which records the channel).
+        chat = "\n".join([head, ""] + [f"{label}: {value}" for label, value in facts] + [
+            "", incident.description or "", "", f"{ask}: {ACTION_URL_MARK}",
+            f"{open_label} {base_url() + incident_path(incident)}"])
+        due = incident.first_statement_due_at
+        sms_head = f"{'DIEN TAP ' if incident.drill else ''}{incident.department.name}"
+        short = fit_sms(
+            [f"{sms_head}: {severity_label(incident.severity).upper()}",
+             f"{incident.title}.",
+             f"{incident.place}." if incident.place else "",
+             f"{statement_by} {to_local(due):%H:%M %d/%m}." if due else "",
+             f"{logged_by} {incident.reporter.name}." if incident.reporter is not None else "",
+             incident.exam or ""],
+            tail=f"{confirm}: {ACTION_URL_MARK}",
+            reserve=len(base_url()) + 30 - len(ACTION_URL_MARK))
+        exam = incident.exam if incident.exam_related and incident.exam else ""
+        push = {
+            "title": " · ".join(filter(None, [f"{drill}{incident.department.name}",
+                                              severity_label(incident.severity), exam]))[:200],
+            "body": "\n".join(filter(None, [
+                incident.title, " · ".join(filter(None, [incident.place, format_datetime(incident.occurred_at)])),
+                f"{due_label}: {format_datetime(due)} ({time_left(due)})" if due else "",
+                f"{logged_by}: {incident.reporter.name}" if incident.reporter is not None else "",
+                f"{audience_label(escalation.audience)} · {ask}"])),
+            "url": incident_path(incident), "tag": f"incident-{incident.id}", "ack_label": ask,
+            "open_label": _("Open"), "require_interaction": True,
+        }
+    return subject, body, html, short, push, chat
 
 
 def _send_escalation(incident, escalation, reminder_round=0):
-    """One in-app and one email message for an escalation row (dedupe per round)."""
-    subject, body, html = _message(incident, escalation, reminder_round)
+    """An escalation row's messages (dedupe per round): a Department user gets every channel they confirmed
+    (app, email, push, Apprise); a plain address gets email."""
+    from ..notifications.service import notify_user
+
+    subject, body, html, short, push, chat = _message(incident, escalation, reminder_round)
     kind = "incident_reminder" if reminder_round else "incident_escalation"
     source = ("incident", incident.id)
-    rows = []
     key = f"incident:{incident.id}:esc:{escalation.id}:r{reminder_round}"
     if escalation.recipient is not None:
-        rows.append(enqueue(kind=kind, channel=IN_APP, subject=subject, body_text=body, recipient=escalation.recipient,
-                            department_id=incident.department_id, source=source,
-                            payload={"url": incident_path(incident), "escalation_id": escalation.id},
-                            dedupe_key=f"{key}:in_app"))
-    rows.append(enqueue(kind=kind, channel=EMAIL, subject=subject, body_text=body, body_html=html,
-                        recipient=escalation.recipient, address=escalation.email or None,
-                        recipient_label=escalation.recipient_label, department_id=incident.department_id,
-                        source=source, payload={"escalation_id": escalation.id}, dedupe_key=f"{key}:email"))
-    return rows
+        payload = {"url": incident_path(incident), "escalation_id": escalation.id}
+        return notify_user(user=escalation.recipient, kind=kind, subject=subject, body_text=body, body_html=html,
+                           short_text=short, chat_text=chat, push=push, department_id=incident.department_id,
+                           source=source, payload=payload, urgent=True, action=ACK_ACTION,
+                           email_address=escalation.email or None, dedupe_key=key)
+    return [enqueue(kind=kind, channel=EMAIL, subject=subject, body_text=body, body_html=html,
+                    recipient=None, address=escalation.email or None,
+                    recipient_label=escalation.recipient_label, department_id=incident.department_id,
+                    source=source, payload={"escalation_id": escalation.id}, dedupe_key=f"{key}:email")]
+
+
+ACK_ACTION = "incident_ack"
+
+
+def acknowledge_by_action(row):
+    """The push button or the SMS/chat link of one outbox row: acknowledges for its recipient, recording the
+    channel it came through."""
+    escalation = db.session.get(Escalation, (row.payload or {}).get("escalation_id"))
+    if escalation is None or escalation.recipient_id != row.recipient_id:
+        raise NotFound()
+    incident = escalation.incident
+    targets = [e for e in incident.escalations if e.recipient_id == escalation.recipient_id]
+    for esc in targets:
+        if esc.acknowledged_at is None:
+            _mark(incident, esc, row.channel, actor=escalation.recipient)
+    _after_acknowledgement(incident, actor=escalation.recipient)
+    db.session.flush()
+    return {"title": incident.title, "url": incident_path(incident),
+            "message": _("Acknowledged at %(at)s. Thank you: the incident page shows your acknowledgement.",
+                         at=format_dt(escalation.acknowledged_at))}
 
 
 def _send_webhook(incident, level, reminder_round, event):
@@ -836,14 +905,15 @@ def _alert_users(incident, users, kind, subject, body, key):
         users = [u for u in users if u.id in allowed]
         subject = f"[{DRILL_LABEL}] {subject}"
         body = f"*** {DRILL_LABEL} ***\n\n{body}\n\n*** {DRILL_LABEL} ***"
+    from ..notifications.service import notify_user
+
     link = base_url() + incident_path(incident)
     for user in users:
-        enqueue(kind=kind, channel=IN_APP, subject=subject, body_text=body, recipient=user,
-                department_id=incident.department_id, source=("incident", incident.id),
-                payload={"url": incident_path(incident)}, dedupe_key=f"{key}:{user.id}:in_app")
-        enqueue(kind=kind, channel=EMAIL, subject=subject, body_text=f"{body}\n\n{link}", recipient=user,
-                department_id=incident.department_id, source=("incident", incident.id),
-                dedupe_key=f"{key}:{user.id}:email")
+        # Every channel the person routed this kind to (in-app and email unless they chose otherwise).
+        notify_user(user=user, kind=kind, subject=subject, body_text=f"{body}\n\n{link}",
+                    department_id=incident.department_id, source=("incident", incident.id),
+                    payload={"url": incident_path(incident)}, dedupe_key=f"{key}:{user.id}",
+                    push={"url": incident_path(incident), "tag": f"incident-{incident.id}"})
     return users
 
 
@@ -1012,29 +1082,40 @@ def escalation_channels(incident):
     return out
 
 
+def delivery_groups(messages):
+    """[(channel, method label or None, [rows…])]: one group per channel and contact method (initial message and
+    reminders), in channel order: app, email, push, other channels."""
+    order = {IN_APP: 0, EMAIL: 1, PUSH: 2, APPRISE: 3}
+    groups = {}
+    for n in messages:
+        groups.setdefault((n.channel, n.contact_method_id), []).append(n)
+    return [(channel, rows[0].address if method_id else None, rows) for (channel, method_id), rows in
+            sorted(groups.items(), key=lambda item: (order.get(item[0][0], 9), item[0][1] or 0))]
+
+
 def escalation_summary(incident):
-    """[{recipient, role, level, channel, status, ...}]: one per escalation and channel (latest message)."""
+    """[{recipient, role, level, channel, status, ...}]: one per escalation, channel and contact method."""
     channels = escalation_channels(incident)
     out = []
     for esc in incident.escalations:
-        rows = channels.get(esc.id, [])
-        for channel in (IN_APP, EMAIL):
-            msgs = [n for n in rows if n.channel == channel]
-            if not msgs:
-                continue
+        for channel, method, msgs in delivery_groups(channels.get(esc.id, [])):
             first, last = msgs[0], msgs[-1]
             out.append({"recipient": esc.email or esc.recipient_label, "name": esc.recipient_label,
                         "role": esc.role or esc.audience, "audience": esc.audience, "level": esc.level,
-                        "channel": channel, "status": last.state, "attempts": sum(n.attempts for n in msgs),
+                        "channel": channel, "method": method, "status": last.state,
+                        "attempts": sum(n.attempts for n in msgs),
                         "sent_at": as_utc(first.sent_at).isoformat() if first.sent_at else None,
-                        "messages": len(msgs),
-                        "acknowledged_at": as_utc(esc.acknowledged_at).isoformat() if esc.acknowledged_at else None})
+                        "messages": len(msgs), "error": last.last_error if last.state != "sent" else None,
+                        "acknowledged_at": as_utc(esc.acknowledged_at).isoformat() if esc.acknowledged_at else None,
+                        "acknowledged_here": bool(esc.acknowledged_via == channel and any(
+                            n.action_used_at for n in msgs))})
     for n in channels.get(None, []):
         out.append({"recipient": n.address, "name": n.recipient_label, "role": "webhook",
                     "audience": "webhook", "level": (n.payload or {}).get("level"), "channel": WEBHOOK,
-                    "status": n.state, "attempts": n.attempts,
+                    "method": None, "status": n.state, "attempts": n.attempts,
                     "sent_at": as_utc(n.sent_at).isoformat() if n.sent_at else None, "messages": 1,
-                    "acknowledged_at": None})
+                    "error": n.last_error if n.state != "sent" else None, "acknowledged_at": None,
+                    "acknowledged_here": False})
     return out
 
 
@@ -1102,7 +1183,13 @@ def audience_label(value):
 
 
 def via_label(value):
-    return {"link": _("email link"), "app": _("in the app"), "api": _("API")}.get(value, value)
+    return {"link": _("email link"), "app": _("in the app"), "api": _("API"), "push": _("push notification button"),
+            "apprise": _("link in an SMS or chat message")}.get(value, value)
+
+
+def channel_label(channel):
+    return {IN_APP: _("In the app"), EMAIL: _("Email"), PUSH: _("Push"), APPRISE: _("SMS / chat"),
+            WEBHOOK: _("Chat bridge (webhook)")}.get(channel, channel)
 
 
 def role_name(role):
@@ -1131,6 +1218,36 @@ def preview_levels(department):
     probe = SimpleNamespace(drill=False, drill_recipient_ids=[], department=department, department_id=department.id,
                             exam_related=True)
     return {level: recipients_for_level(probe, level, policy) for level in (1, 2, 3)}
+
+
+def level1_without_instant_channel(department_ids):
+    """{department_id: [users]}: active directors and steering-board members with no confirmed push or
+    Apprise channel (email alone may sit unread in a bag at an exam site)."""
+    from ..notifications.methods import instant_channel_counts
+
+    users = db.session.scalars(select(User).where(User.department_id.in_(list(department_ids)),
+                                                  User.role.in_((DIRECTOR, STEERING_BOARD)),
+                                                  User.active.is_(True)).order_by(User.name)).all()
+    counts = instant_channel_counts([u.id for u in users])
+    out = {i: [] for i in department_ids}
+    for u in users:
+        if not counts.get(u.id):
+            out[u.department_id].append(u)
+    return out
+
+
+def instant_channel_metric(department_ids, context=None):
+    """Ministry overview: level-1 people without an instant channel, red where the policy requires one."""
+    missing = level1_without_instant_channel(department_ids)
+    required = set(db.session.scalars(select(EscalationPolicy.department_id).where(
+        EscalationPolicy.department_id.in_(list(department_ids)), EscalationPolicy.require_instant_channel.is_(True))))
+    out = {}
+    for dep_id, people in missing.items():
+        n = len(people)
+        out[dep_id] = {"value": n, "display": str(n) if n else "✓",
+                       "severity": ("red" if dep_id in required else "amber") if n else None,
+                       "detail": ", ".join(u.name for u in people)}
+    return out
 
 
 def overview(user=None):

@@ -310,6 +310,7 @@ def policy():
     if request.method == "GET":
         form.timeout_minutes.data = current["timeout_minutes"]
         form.critical_timeout_minutes.data = current["critical_timeout_minutes"]
+        form.require_instant_channel.data = current["require_instant_channel"]
         for level in (1, 2, 3):
             getattr(form, f"members_{level}").data = "\n".join(
                 f"{m.name} <{m.email}>" if m.email else m.name for m in current["members"][level])
@@ -322,7 +323,8 @@ def policy():
             service.save_policy(actor=current_user, department=department,
                                 timeout_minutes=form.timeout_minutes.data,
                                 critical_timeout_minutes=form.critical_timeout_minutes.data,
-                                members_text={lvl: getattr(form, f"members_{lvl}").data for lvl in (1, 2, 3)})
+                                members_text={lvl: getattr(form, f"members_{lvl}").data for lvl in (1, 2, 3)},
+                                require_instant_channel=form.require_instant_channel.data)
         except ValidationError as exc:
             db.session.rollback()
             fields = place_errors(form, exc)
@@ -334,8 +336,10 @@ def policy():
     else:
         status = 422
     preview = service.preview_levels(department)
+    no_instant = {u.id for u in service.level1_without_instant_channel([department.id])[department.id]}
     return render_template("incidents/policy.html", form=form, department=department, editable=editable,
-                           current=current, preview=preview, fields=fields, service=service), status
+                           current=current, preview=preview, fields=fields, service=service,
+                           no_instant=no_instant), status
 
 
 @bp.route("/ministry-office", methods=["GET", "POST"])

@@ -546,8 +546,7 @@ def _notify_ministry(inquiry, note):
 def alert_deadlines():
     """Alert the assignee and the Department's communication officers about overdue and due-soon inquiries,
     in-app and by email; each (inquiry, kind, person, channel) once. Returns the number of alerts queued."""
-    from ..notifications.models import Notification
-    from ..notifications.service import enqueue
+    from ..notifications.service import notify_user
 
     t = now()
     horizon = t + timedelta(hours=24)
@@ -571,14 +570,12 @@ def alert_deadlines():
                  journalist=inquiry.journalist_name, outlet=inquiry.outlet, state=inquiry.state)
         body += "\n" + _inquiry_url(inquiry)
         for person in people.values():
-            for channel in ("in_app", "email"):
-                key = f"inquiry:{inquiry.id}:{kind}:{person.id}:{channel}"
-                if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
-                    continue
-                enqueue(kind=f"inquiry.{kind}", channel=channel, subject=subject, body_text=body,
-                        recipient=person, department_id=inquiry.department_id, source=("inquiry", inquiry.id),
-                        dedupe_key=key, payload={"url": f"/inquiries/{inquiry.id}"})
-                queued += 1
+            # Every channel the person routed this kind to (in-app and email unless they chose otherwise).
+            rows = notify_user(user=person, kind=f"inquiry.{kind}", subject=subject, body_text=body,
+                               department_id=inquiry.department_id, source=("inquiry", inquiry.id),
+                               dedupe_key=f"inquiry:{inquiry.id}:{kind}:{person.id}",
+                               payload={"url": f"/inquiries/{inquiry.id}"})
+            queued += sum(1 for row in rows if row in db.session.new)
     return queued
 
 

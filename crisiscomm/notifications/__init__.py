@@ -1,7 +1,14 @@
 def init_app(app):
-    from . import views
+    from ..cli import register_setup
+    from . import cli, methods, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.app_bp)
+    app.cli.add_command(cli.push_cli)
+    register_setup(app, cli.ensure_vapid_key)
+    from .service import register_action
+
+    register_action("contact_verify", methods.confirm_by_action)
 
     @app.context_processor
     def unread():
@@ -14,4 +21,10 @@ def init_app(app):
 
             return unread_count(current_user)
 
-        return {"unread_notifications": unread_notifications}
+        def contact_channels():
+            """For the account page and the push prompt: the person's channels and routes."""
+            return {"methods": methods.methods_for(current_user), "routes": methods.routes_for(current_user),
+                    "routable": methods.ROUTABLE, "describe": methods.describe, "kind_label": methods.kind_label,
+                    "has_push": any(m.kind == "push" and m.usable for m in methods.methods_for(current_user))}
+
+        return {"unread_notifications": unread_notifications, "contact_channels": contact_channels}

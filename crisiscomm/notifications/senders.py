@@ -106,4 +106,42 @@ def deliver_in_app(notification):
     return None
 
 
-SENDERS = {"email": send_email, "webhook": send_webhook, "in_app": deliver_in_app}
+def send_apprise(notification):
+    """One Apprise URL (SMS gateway, Telegram, Teams, ntfy, json:// or form:// webhook…). Apprise reports a
+    bool, not why: a refusal is retried with backoff like SMTP trouble, until NOTIFY_MAX_ATTEMPTS."""
+    import apprise
+
+    from ..clock import now
+    from .service import action_url
+
+    method = notification.contact_method
+    if method is None or method.removed_at is not None:
+        raise PermanentFailure("channel removed")
+    target = apprise.Apprise()
+    if not target.add(method.address):
+        raise PermanentFailure("not an Apprise URL Apprise can use")
+    body = notification.body_text or ""
+    if notification.payload.get("action"):
+        body = body.replace(ACTION_URL_MARK, action_url(notification))
+    try:
+        ok = target.notify(body=body, title=notification.subject if not method.short_form else "")
+    except Exception as exc:  # a plugin's own failure must not strand the row
+        raise TemporaryFailure(f"{type(exc).__name__}: {exc}"[:300]) from exc
+    if not ok:
+        raise TemporaryFailure("the service did not accept the message")
+    method.last_delivered_at = now()
+    return None
+
+
+# Stands in the stored body for the row's own signed action link, which needs the row's id (known after commit).
+ACTION_URL_MARK = "{{action_url}}"
+
+
+def send_push(notification):
+    from .push import send_push as send
+
+    return send(notification)
+
+
+SENDERS = {"email": send_email, "webhook": send_webhook, "in_app": deliver_in_app, "push": send_push,
+           "apprise": send_apprise}

@@ -4,6 +4,9 @@ A row is claimed with one conditional UPDATE (state and claim time), so the afte
 dispatcher, the scheduler's sweep and several workers never send the same row twice at once.
 A row left in ``sending`` by a killed process is reclaimed after NOTIFY_SENDING_LEASE_SECONDS.
 """
+import base64
+import hashlib
+import hmac
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +16,8 @@ from flask import current_app
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..clock import now
+from ..clock import as_utc, now
+from ..errors import LinkExpired, LinkInvalid, LinkUsed
 from ..extensions import db
 from .models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, NOT_NOTIFIED, OPEN_STATES, PENDING,
                      SENDING, SENT, Notification)
@@ -26,7 +30,7 @@ _executor_lock = threading.Lock()
 
 def enqueue(*, kind, channel, subject, body_text="", body_html=None, recipient=None, address=None,
             recipient_label=None, department_id=None, payload=None, attachments=None, source=None,
-            dedupe_key=None):
+            dedupe_key=None, contact_method=None):
     """Queue one message in the current transaction. Returns the row (existing one for a known dedupe_key).
 
     A missing address is not an error: the row is stored as ``not_notified`` so the gap shows. The row is
@@ -57,6 +61,7 @@ def enqueue(*, kind, channel, subject, body_text="", body_html=None, recipient=N
         department_id=department_id, payload=payload or {}, attachments=attachments or [],
         source_type=source[0] if source else None, source_id=source[1] if source else None,
         dedupe_key=dedupe_key, next_attempt_at=now(), last_error=last_error, sent_at=sent_at,
+        contact_method=contact_method,
     )
     db.session.add(row)
     return row
@@ -214,5 +219,115 @@ def mark_read(*, user, notification_id):
     return row
 
 
-__all__ = ["enqueue", "deliver", "sweep", "backlog", "inbox", "unread_count", "mark_read", "SENT", "FAILED_PERMANENT",
+# --- one person, every channel they chose ---------------------------------------------------------
+
+def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, short_text=None, chat_text=None,
+                push=None, department_id=None, source=None, payload=None, urgent=False, action=None,
+                email_address=None, in_app=True):
+    """Queue one notice to a person on every verified contact method they have, in the caller's transaction.
+
+    ``body_text``/``body_html``: the email (account email and verified extra addresses); ``chat_text``: full-size
+    Apprise channels (Telegram, Teams…; defaults to body_text); ``short_text``: push and SMS-sized channels;
+    ``push``: extra fields for the service worker (title, url, tag). ``action`` names a handler registered with
+    ``register_action``: push gets a button and short channels a link (ACTION_URL_MARK) that runs it for this
+    person without sign-in. ``urgent`` (escalations) ignores the person's routes: every verified method, always;
+    other kinds go where the person routed them (in-app and email by default).
+    Returns the rows (one per channel and method). Dedupe keys: ``{dedupe_key}:{channel}[:{method id}]``.
+    """
+    from .methods import describe, routed_channels, usable_methods
+    from .models import APPRISE, PUSH
+    from .senders import ACTION_URL_MARK
+
+    channels = None if urgent else routed_channels(user, kind)
+    base = dict(payload or {})
+    if action:
+        base["action"] = action
+    if urgent:
+        base["urgent"] = True
+    common = dict(kind=kind, recipient=user, department_id=department_id, source=source)
+    rows = []
+    if in_app:
+        rows.append(enqueue(channel=IN_APP, subject=subject, body_text=body_text, payload=dict(base),
+                            dedupe_key=f"{dedupe_key}:{IN_APP}", **common))
+    if channels is None or EMAIL in channels:
+        rows.append(enqueue(channel=EMAIL, subject=subject, body_text=body_text, body_html=body_html,
+                            address=email_address or user.email, payload=dict(base),
+                            dedupe_key=f"{dedupe_key}:{EMAIL}", **common))
+    short = short_text or subject
+    for method in usable_methods(user):
+        if channels is not None and method.kind not in channels:
+            continue
+        key = f"{dedupe_key}:{method.kind}:{method.id}"
+        if method.kind == EMAIL:
+            rows.append(enqueue(channel=EMAIL, subject=subject, body_text=body_text, body_html=body_html,
+                                address=method.address, payload=dict(base), contact_method=method,
+                                recipient_label=user.name, dedupe_key=key, **common))
+        elif method.kind == PUSH:
+            data = dict(push or {})
+            data.setdefault("body", short.replace(ACTION_URL_MARK, "").strip())
+            rows.append(enqueue(channel=PUSH, subject=subject, body_text=data["body"],
+                                address=describe(method)[:500], payload=dict(base, push=data),
+                                contact_method=method, recipient_label=user.name, dedupe_key=key, **common))
+        elif method.kind == APPRISE:
+            text = short if method.short_form else (chat_text or body_text)
+            if action and ACTION_URL_MARK not in text:
+                text = f"{text}\n{ACTION_URL_MARK}"
+            rows.append(enqueue(channel=APPRISE, subject=subject, body_text=text, address=describe(method)[:500],
+                                payload=dict(base), contact_method=method, recipient_label=user.name,
+                                dedupe_key=key, **common))
+    return rows
+
+
+# --- signed one-time actions (acknowledge from a push button or an SMS link) -------------------------
+
+ACTIONS = {}
+
+
+def register_action(name, handler):
+    """``handler(notification)`` does the action for the row's recipient (only flushes) and returns a dict for
+    the confirmation page: {"title", "message", "url"}."""
+    ACTIONS[name] = handler
+
+
+def _action_signature(row_id):
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"notification-action:{row_id}".encode(),
+                      hashlib.sha256).digest()
+    # 80 bits in 16 base32 characters: short enough for a 160-character SMS, too long to guess.
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def action_token(row):
+    return f"{row.id}.{_action_signature(row.id)}"
+
+
+def action_url(row):
+    return f"{current_app.config.get('BASE_URL', '').rstrip('/')}/n/{action_token(row)}"
+
+
+def action_row(token):
+    """The outbox row a token names, if the token is genuine, fresh and unused."""
+    from flask_babel import gettext as _
+
+    row_id, _sep, signature = str(token or "").partition(".")
+    row = db.session.get(Notification, int(row_id)) if row_id.isdigit() and len(row_id) < 12 else None
+    if row is None or not hmac.compare_digest(signature, _action_signature(row.id)) or \
+            (row.payload or {}).get("action") not in ACTIONS:
+        raise LinkInvalid(_("This link is not valid. Use it as it arrived, or sign in."))
+    max_age = timedelta(hours=int(current_app.config.get("ACK_LINK_MAX_AGE_HOURS", 72)))
+    if as_utc(row.created_at) + max_age < now():
+        raise LinkExpired(_("This link has expired. Sign in to do this in the app."))
+    if row.action_used_at is not None:
+        raise LinkUsed(_("This link has already been used."))
+    return row
+
+
+def perform_action(*, token):
+    row = action_row(token)
+    row.action_used_at = now()
+    result = ACTIONS[row.payload["action"]](row)
+    db.session.flush()
+    return row, result
+
+
+__all__ = ["enqueue", "notify_user", "register_action", "perform_action", "action_url", "deliver", "sweep", "backlog", "inbox", "unread_count", "mark_read", "SENT", "FAILED_PERMANENT",
            "NOT_NOTIFIED"]

@@ -1,10 +1,20 @@
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+import json
+import os
 
-from ..extensions import db
-from . import service
+from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..errors import TooManyRequests, ValidationError
+from ..extensions import csrf, db
+from . import methods, service
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+# The service worker, the manifest and the one-tap action links live at the root: a service worker only
+# controls pages under the path it is served from.
+app_bp = Blueprint("pwa", __name__)
 
 
 @bp.get("/")
@@ -22,3 +32,177 @@ def read(notification_id):
     if target and target.startswith("/") and not target.startswith("//"):
         return redirect(target)
     return redirect(request.referrer or url_for("notifications.inbox"))
+
+
+# --- contact methods (account page) ------------------------------------------------------------------
+
+def _back():
+    return redirect(url_for("users.account") + "#channels")
+
+
+def _form_error(exc):
+    flash(exc.message, "error")
+
+
+@bp.post("/channels")
+@login_required
+def add_channel():
+    try:
+        method = methods.add_method(user=current_user, kind=request.form.get("kind"),
+                                    address=request.form.get("address"), label=request.form.get("label"),
+                                    short_form=True if request.form.get("short_form") else None)
+    except ValidationError as exc:
+        _form_error(exc)
+        return _back()
+    db.session.commit()
+    flash(_("A test message with a code was sent to %(channel)s. Enter the code below to start using it.",
+            channel=methods.describe(method)), "success")
+    return _back()
+
+
+@bp.post("/channels/<int:method_id>/confirm")
+@login_required
+def confirm_channel(method_id):
+    try:
+        method = methods.confirm_code(user=current_user, method_id=method_id, code=request.form.get("code"))
+    except ValidationError as exc:
+        db.session.commit()  # a wrong code counts towards the limit
+        _form_error(exc)
+        return _back()
+    db.session.commit()
+    flash(_("%(channel)s is confirmed: your alerts will reach it.", channel=methods.describe(method)), "success")
+    return _back()
+
+
+@bp.post("/channels/<int:method_id>/test")
+@login_required
+def test_channel(method_id):
+    try:
+        methods.send_test(user=current_user, method_id=method_id)
+    except TooManyRequests as exc:
+        _form_error(exc)
+        return _back()
+    db.session.commit()
+    flash(_("A new test message was sent."), "success")
+    return _back()
+
+
+@bp.post("/channels/<int:method_id>/remove")
+@login_required
+def remove_channel(method_id):
+    methods.remove_method(user=current_user, method_id=method_id)
+    db.session.commit()
+    flash(_("Channel removed."), "success")
+    return _back()
+
+
+@bp.post("/routes")
+@login_required
+def save_routes():
+    routes = {kind: request.form.getlist(f"route-{kind}") for kind in methods.ROUTABLE}
+    methods.save_routes(user=current_user, routes=routes)
+    db.session.commit()
+    flash(_("Your choices were saved. Escalations still reach every confirmed channel."), "success")
+    return _back()
+
+
+# --- Web Push subscription (JSON, from app.js) ---------------------------------------------------------
+
+@bp.post("/push/key")
+@login_required
+def push_key():
+    from .push import current_key
+
+    key = current_key(create=True)
+    db.session.commit()
+    return jsonify({"public_key": key[1]})
+
+
+@bp.post("/push/subscribe")
+@login_required
+def push_subscribe():
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError(_("Expected a JSON object."), fields={"body": _("not JSON")})
+    from .push import current_key
+
+    current_key(create=True)  # the browser subscribed with /push/key's key; make sure the server can sign
+    method = methods.add_method(user=current_user, kind="push", address=data.get("endpoint"),
+                                keys=data.get("keys") if isinstance(data.get("keys"), dict) else None,
+                                label=str(data.get("label") or "")[:120])
+    db.session.commit()
+    return jsonify({"id": method.id, "verified": method.verified_at is not None,
+                    "message": _("Push is on for this device.") if method.verified_at else
+                    _("A test notification is on its way: tap it to confirm this device.")}), 201
+
+
+@bp.post("/push/unsubscribe")
+@login_required
+def push_unsubscribe():
+    data = request.get_json(silent=True) or {}
+    methods.remove_push_endpoint(user=current_user, endpoint=str(data.get("endpoint") or ""))
+    db.session.commit()
+    return jsonify({"ok": True})
+
+
+@bp.get("/offline.json")
+@login_required
+def offline_manifest():
+    """What the service worker keeps readable offline for this person: their Department's playbooks, the
+    spokesperson card and their open incidents (as last rendered for them)."""
+    from .. import scoping
+    from ..incidents.models import CLOSED, Incident
+    from ..scenarios.models import Scenario
+
+    urls = ["/", "/incidents/", "/spokespersons/"]
+    incidents = db.session.scalars(scoping.scope(select(Incident.id), Incident).where(
+        Incident.status != CLOSED).order_by(Incident.occurred_at.desc()).limit(30)).all()
+    urls += [f"/incidents/{i}" for i in incidents]
+    if current_user.department_id and not current_user.is_ministry:
+        urls.append("/spokespersons/department")
+        urls += [f"/scenarios/{slug}/playbook" for slug in db.session.scalars(
+            select(Scenario.slug).order_by(Scenario.title).limit(40))]
+    return jsonify({"user": current_user.id, "urls": urls})
+
+
+# --- one-tap actions from a push button or an SMS link (no sign-in: the signed token is the credential) ---
+
+@app_bp.get("/n/<token>")
+def action_link(token):
+    row = service.action_row(token)
+    return render_template("notifications/action.html", row=row, token=token, result=None)
+
+
+@app_bp.post("/n/<token>")
+@csrf.exempt  # the single-use signed token is the credential; the service worker has no CSRF token
+def action_do(token):
+    row, result = service.perform_action(token=token)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json" or request.headers.get("X-Crisiscomm-Action"):
+        return jsonify({"ok": True, **{k: str(v) for k, v in result.items()}})
+    return render_template("notifications/action.html", row=row, token=token, result=result)
+
+
+# --- installable app ------------------------------------------------------------------------------------
+
+@app_bp.get("/sw.js")
+def service_worker():
+    response = send_from_directory(os.path.join(current_app.root_path, "static", "js"), "sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@app_bp.get("/manifest.webmanifest")
+def manifest():
+    icons = [{"src": url_for("static", filename=f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
+              "type": "image/png", "purpose": "any"} for size in (192, 512)]
+    icons.append({"src": url_for("static", filename="icons/icon-maskable-512.png"), "sizes": "512x512",
+                  "type": "image/png", "purpose": "maskable"})
+    body = {"name": _("crisiscomm — crisis communication"), "short_name": "crisiscomm",
+            "description": _("Incidents, playbooks and press liaison of the Ministry of Education and Training"),
+            "lang": "vi", "start_url": "/?source=app", "scope": "/", "display": "standalone",
+            "background_color": "#ffffff", "theme_color": "#b3261e", "icons": icons}
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json",
+                    headers={"Cache-Control": "no-cache"})

@@ -52,7 +52,11 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    return redirect(url_for("users.login"))
+    response = redirect(url_for("users.login"))
+    # The browser's HTTP cache of this person's pages goes too (app.js deletes the service worker's copies;
+    # "storage" would also unregister the service worker and so end push on this phone).
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -70,6 +70,8 @@ NOT_DEPARTMENT_ARGS = {
     "number": ("a version of the Ministry's scenario template (Ministry centre only)", 1),
     "rule_id": ("a Ministry-wide deadline rule (ministry_admin only)", 1),
     "period_id": ("a Ministry-wide exam period (Ministry roles only)", 1),
+    "method_id": ("one of the signed-in person's own contact methods (another person's is a 404: "
+                  "tests/notifications/test_channels.py)", 1),
 }
 
 # Routes whose argument is a credential or a file, not a record: intentionally reachable without a Department.
@@ -78,6 +80,8 @@ ALLOWED = {
     "briefing_feeds.feed": "calendar feed for calendar apps: the secret, revocable token in the URL is the credential",
     "incidents.ack_link": "one-click acknowledge from the alert email: a signed, expiring, single-use token",
     "incidents.ack_link_confirm": "one-click acknowledge from the alert email: a signed, expiring, single-use token",
+    "pwa.action_link": "a push button's or SMS link's action: a signed, expiring, single-use token for one message",
+    "pwa.action_do": "a push button's or SMS link's action: a signed, expiring, single-use token for one message",
 }
 
 # Sign-in plumbing: no Department data, and the sweeps must not sign their own user out.

@@ -145,4 +145,135 @@
     var pos = (before + sep + text).length; area.setSelectionRange(pos, pos);
     area.dispatchEvent(new Event("input", { bubbles: true }));
   });
+
+  // --- Installable app: service worker, offline copies, push ------------------------------------------
+  var body = document.body;
+  var swUrl = body.getAttribute("data-sw");
+  var signedOut = body.hasAttribute("data-signed-out");
+
+  function clearOffline() {
+    // Never leave one person's pages on a shared phone after sign-out.
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: "signed-out" });
+    if (window.caches) caches.keys().then(function (names) { names.forEach(function (n) { if (n.indexOf("crisiscomm-user-") === 0) caches.delete(n); }); });
+  }
+  document.addEventListener("submit", function (ev) {
+    if (ev.target.matches && ev.target.matches("form[action$='/logout']")) clearOffline();
+  });
+  if (signedOut) clearOffline();
+
+  // Offline copy shown by the service worker: say how old it is.
+  var banner = document.querySelector("[data-offline-banner][data-saved-at]");
+  if (banner) {
+    var saved = new Date(banner.getAttribute("data-saved-at"));
+    var mins = Math.max(0, Math.round((Date.now() - saved.getTime()) / 60000));
+    var age = mins < 60 ? banner.getAttribute("data-min-label").replace("{n}", mins)
+      : banner.getAttribute("data-hour-label").replace("{n}", Math.floor(mins / 60));
+    var at = saved.toLocaleString("vi-VN", { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric" });
+    banner.textContent = banner.getAttribute("data-label").replace("{age}", age).replace("{at}", at);
+    banner.hidden = false;
+  }
+
+  var swReady = null;
+  if ("serviceWorker" in navigator && swUrl) {
+    swReady = navigator.serviceWorker.register(swUrl, { scope: "/" }).then(function () { return navigator.serviceWorker.ready; });
+    var list = body.getAttribute("data-offline-list");
+    if (list && navigator.onLine && !banner) {
+      swReady.then(function (reg) {
+        return fetch(list, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) { if (data && reg.active) reg.active.postMessage({ type: "refresh", user: data.user, urls: data.urls }); });
+      }).catch(function () {});
+    }
+  }
+
+  function b64ToBytes(b64) {
+    var s = atob(b64.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((b64.length + 3) % 4));
+    var out = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+  function bytesToB64(buf) {
+    var bytes = new Uint8Array(buf), s = "";
+    for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function postJson(url, data) {
+    return fetch(url, { method: "POST", credentials: "same-origin", body: JSON.stringify(data || {}),
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf } });
+  }
+  function sameKey(sub, key) {
+    var k = sub && sub.options && sub.options.applicationServerKey;
+    return !k || bytesToB64(k) === key;
+  }
+  function deviceLabel(fallback) {
+    var ua = navigator.userAgent;
+    var os = /iPhone|iPad/.test(ua) ? "iPhone/iPad" : /Android/.test(ua) ? "Android" : /Mac/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
+    var br = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "";
+    return [br, os].filter(Boolean).join(" · ") || fallback;
+  }
+
+  document.querySelectorAll("[data-push-prompt]").forEach(function (box) {
+    var status = box.querySelector("[data-push-status]");
+    var enable = box.querySelector("[data-push-enable]");
+    var disable = box.querySelector("[data-push-disable]");
+    function say(name, state) {
+      status.textContent = box.getAttribute("data-msg-" + name) || "";
+      box.setAttribute("data-push-state", state || name);
+    }
+    box.hidden = false;
+    var ios = /iPhone|iPad|iPod/.test(navigator.userAgent);
+    var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+    if (!swReady || !("PushManager" in window) || !("Notification" in window)) {
+      enable.hidden = true;
+      say(ios && !standalone ? "ios" : "unsupported");
+      return;
+    }
+    if (Notification.permission === "denied") say("denied");
+    var key = null;
+    function fetchKey() {
+      return postJson(box.getAttribute("data-key-url")).then(function (r) { return r.json(); })
+        .then(function (d) { key = d.public_key; return key; });
+    }
+    function send(sub) {
+      var json = sub.toJSON();
+      json.label = deviceLabel(box.getAttribute("data-label-device"));
+      return postJson(box.getAttribute("data-subscribe-url"), json).then(function (r) {
+        return r.json().then(function (d) { if (!r.ok) throw new Error((d.error || {}).message || r.status); return d; });
+      });
+    }
+    // Already subscribed: show it, and re-subscribe when the server's VAPID key was rotated.
+    swReady.then(function (reg) { return reg.pushManager.getSubscription().then(function (sub) {
+      if (!sub) return;
+      return fetchKey().then(function (k) {
+        if (sameKey(sub, k)) { enable.hidden = true; disable.hidden = false; say("on"); return; }
+        return sub.unsubscribe().then(function () { return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64ToBytes(k) }); }).then(send);
+      });
+    }); }).catch(function () {});
+    enable.addEventListener("click", function () {
+      enable.disabled = true;
+      var settled = false;
+      function finish(fn) { return function (arg) { if (settled) return; settled = true; clearTimeout(slow); enable.disabled = false; fn(arg); }; }
+      // On weak signal the browser's push service may not answer: say so after 15 s rather than spin forever.
+      var slow = setTimeout(function () { say("failed"); enable.disabled = false; }, 15000);
+      Promise.resolve(Notification.requestPermission()).then(function (perm) {
+        if (perm !== "granted") { finish(function () { say("denied"); })(); return; }
+        return Promise.all([swReady, key ? key : fetchKey()]).then(function (res) {
+          return res[0].pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64ToBytes(res[1]) });
+        }).then(send).then(function (d) {
+          // It may succeed after the 15 s message: then it is on after all.
+          settled = false;
+          finish(function () {
+            enable.hidden = true; disable.hidden = false;
+            status.textContent = d.message; box.setAttribute("data-push-state", d.verified ? "on" : "sent");
+          })();
+        });
+      }).catch(finish(function () { say("failed"); }));
+    });
+    disable.addEventListener("click", function () {
+      swReady.then(function (reg) { return reg.pushManager.getSubscription(); }).then(function (sub) {
+        if (!sub) return;
+        return postJson(box.getAttribute("data-unsubscribe-url"), { endpoint: sub.endpoint }).then(function () { return sub.unsubscribe(); });
+      }).then(function () { disable.hidden = true; enable.hidden = false; status.textContent = ""; box.setAttribute("data-push-state", "off"); });
+    });
+  });
 })();
