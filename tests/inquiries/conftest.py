@@ -144,3 +144,132 @@ PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x
 def attachment_dir(app, tmp_path):
     app.config["ATTACHMENT_DIR"] = str(tmp_path / "attachments")
     return tmp_path / "attachments"
+
+
+# --- a real IMAP server: Debian's dovecot, unprivileged, on a free loopback port -------------------
+
+DOVECOT = "/usr/sbin/dovecot"
+IMAP_USER, IMAP_PASSWORD = "baochi", "mat-khau-hop-thu"
+
+
+class Dovecot:
+    def __init__(self, root, port):
+        self.root, self.port, self.process = root, port, None
+
+    def start(self):
+        import getpass
+        import grp
+        import os
+        import pwd
+        import socket
+        import subprocess
+        import time
+
+        run_as = None
+        if os.getuid() == 0:  # dovecot refuses to run its login process as root: run it all as nobody
+            run_as = pwd.getpwnam("nobody")
+            user, group, uid, gid = run_as.pw_name, grp.getgrgid(run_as.pw_gid).gr_name, run_as.pw_uid, \
+                run_as.pw_gid
+        else:
+            user, group, uid, gid = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name, os.getuid(), os.getgid()
+        root = self.root
+        for sub in ("run", "state", "mail", "home"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        (root / "passwd").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}\n")
+        (root / "dovecot.conf").write_text(f"""
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = {user}
+default_internal_user = {user}
+default_internal_group = {group}
+mail_location = maildir:{root}/mail/%u
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+""")
+        if run_as is not None:
+            for path in [root, *root.rglob("*")]:
+                os.chown(path, uid, gid)
+
+        def demote():
+            if run_as is not None:
+                os.setgid(gid)
+                os.setuid(uid)
+
+        self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(root / "dovecot.conf")], preexec_fn=demote,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:  # wait for the greeting, not for a fixed time
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    if s.recv(100).startswith(b"* OK"):
+                        return self
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
+        raise RuntimeError(f"dovecot did not start: {log[-2000:]}")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def append(self, raw, folder="INBOX"):
+        import imaplib
+
+        conn = imaplib.IMAP4("127.0.0.1", self.port)
+        conn.login(IMAP_USER, IMAP_PASSWORD)
+        typ, _ = conn.append(folder, None, None, raw)
+        conn.logout()
+        assert typ == "OK"
+
+
+@pytest.fixture
+def dovecot(tmp_path):
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from tests.smtp import _free_port
+
+    if not os.path.exists(DOVECOT):
+        message = "Debian's dovecot-imapd is not installed (/usr/sbin/dovecot): the IMAP tests need it"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + " (CI installs it in .ci/run)")
+        pytest.skip(message)
+    root = Path(tempfile.mkdtemp(prefix="dovecot-"))  # outside tmp_path: nobody must be able to reach it
+    os.chmod(root, 0o755)
+    server = Dovecot(root, _free_port()).start()
+    yield server
+    server.stop()
+    import shutil
+
+    shutil.rmtree(root, ignore_errors=True)

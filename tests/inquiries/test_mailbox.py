@@ -1,0 +1,162 @@
+"""The press mailbox against a real IMAP server (dovecot): each new message a received inquiry exactly once."""
+from datetime import datetime, timezone
+from email.message import EmailMessage
+
+import pytest
+
+from crisiscomm.extensions import db
+from crisiscomm.inquiries import mailbox as press
+from crisiscomm.inquiries.models import Inquiry, PressMailbox
+from crisiscomm.notifications.models import Notification
+
+from .conftest import IMAP_PASSWORD, IMAP_USER, JOURNALIST_EMAIL, PDF_BYTES, forwarded_eml
+
+ADDRESS = "baochi@hanoi.edu.vn"
+
+
+def _mail(sender, subject, body, message_id, *, date="Mon, 30 Nov 2026 08:10:00 +0700", headers=None, pdf=None):
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Date"] = sender, ADDRESS, subject, date
+    msg["Message-ID"] = message_id
+    for k, v in (headers or {}).items():
+        msg[k] = v
+    msg.set_content(body)
+    if pdf:
+        msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="de-nghi.pdf")
+    return msg.as_bytes()
+
+
+def _csrf(page):
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def _connect(client, dovecot, **extra):
+    page = client.get("/inquiries/settings").get_data(as_text=True)
+    data = {"csrf_token": _csrf(page), "department": "ha-noi", "address": ADDRESS, "host": "127.0.0.1",
+            "port": str(dovecot.port), "security": "plain", "username": IMAP_USER, "password": IMAP_PASSWORD,
+            "folder": "INBOX", "enabled": "1", "import_since": "2026-11-01", "action": "save", **extra}
+    return client.post("/inquiries/settings/mailbox", data=data)
+
+
+def _inquiries():
+    db.session.expire_all()
+    return db.session.scalars(db.select(Inquiry).order_by(Inquiry.id)).all()
+
+
+def test_each_new_message_becomes_an_inquiry_once_and_replies_do_not(app, backend, dovecot, officer, hanoi,
+                                                                    factory, clock, attachment_dir):
+    clock.set(datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc))
+    director = factory.user("director", email="gd@hanoi.vn")
+    client = factory.login(director)
+    assert _connect(client, dovecot).status_code == 302
+    box = db.session.scalar(db.select(PressMailbox))
+    assert IMAP_PASSWORD not in box.password_encrypted and press.decrypt(box.password_encrypted) == IMAP_PASSWORD
+
+    first = "<q1@vnexpress.net>"
+    dovecot.append(_mail(f"Trần Minh Đức <{JOURNALIST_EMAIL}>", "Điểm thi lớp 10 bị sai?",
+                         "Kính gửi Sở,\nPhụ huynh phản ánh điểm thi bị sai. Sở trả lời giúp.", first, pdf=PDF_BYTES))
+    dovecot.append(forwarded_eml("gmail"))  # a clerk forwarded a journalist's email to the press address
+    dovecot.append(_mail(f"Trần Minh Đức <{JOURNALIST_EMAIL}>", "Trả lời tự động: Điểm thi", "Tôi đang đi công tác.",
+                         "<auto@vnexpress.net>", headers={"Auto-Submitted": "auto-replied"}))
+    dovecot.append(_mail(f"Phòng Truyền thông <{ADDRESS}>", "Re: Điểm thi lớp 10 bị sai?", "Sở đã nhận.",
+                         "<our-reply@hanoi.edu.vn>", headers={"In-Reply-To": first, "References": first}))
+    dovecot.append(_mail(f"Trần Minh Đức <{JOURNALIST_EMAIL}>", "Re: Điểm thi lớp 10 bị sai?",
+                         "Xin bổ sung: có bao nhiêu bài thi bị ảnh hưởng?", "<q1-followup@vnexpress.net>",
+                         headers={"In-Reply-To": first, "References": first}))
+
+    assert press.poll_all() == 2
+    db.session.commit()
+    rows = _inquiries()
+    assert [(i.subject, i.channel, i.state) for i in rows] == [
+        ("Điểm thi lớp 10 bị sai?", "email", "received"), ("Hỏi về tuyển sinh lớp 10", "email", "received")]
+    assert rows[0].received_at == datetime(2026, 11, 30, 1, 10, tzinfo=timezone.utc)
+    assert [f.filename for f in rows[0].files] == ["de-nghi.pdf"]
+    assert rows[1].journalist_name == "Trần Minh Đức"
+    # The journalist's follow-up is on the first inquiry's timeline, not a third inquiry.
+    assert "bao nhiêu bài thi" in rows[0].events[-1].note
+
+    # Polling again, after a restart that lost the position, or from a second scheduler: nothing twice.
+    assert press.poll_all() == 0
+    box = db.session.scalar(db.select(PressMailbox))
+    box.last_uid, box.uidvalidity = 0, None
+    db.session.commit()
+    from tests.conftest import make_app
+
+    other = make_app(backend, ATTACHMENT_DIR=app.config["ATTACHMENT_DIR"])
+    with other.app_context():
+        assert press.poll_all() == 0
+        db.session.commit()
+        db.session.remove()
+    assert press.poll_all() == 0
+    db.session.commit()
+    assert len(_inquiries()) == 2
+
+    dovecot.append(_mail("Lê Hoa <hoa@tuoitre.vn>", "Học phí năm học mới", "Xin hỏi mức học phí.", "<q2@tuoitre.vn>"))
+    assert press.poll_all() == 1
+    db.session.commit()
+    assert [i.subject for i in _inquiries()][-1] == "Học phí năm học mới"
+
+
+def test_a_mailbox_that_cannot_be_read_is_shown_and_alerts_the_officers_once(dovecot, officer, hanoi, factory,
+                                                                              clock, attachment_dir):
+    director = factory.user("director", email="gd@hanoi.vn")
+    client = factory.login(director)
+    assert _connect(client, dovecot).status_code == 302
+    assert press.poll_all() == 0
+    db.session.commit()
+
+    def alerts():
+        db.session.expire_all()
+        return db.session.scalars(db.select(Notification).where(Notification.kind == "inquiries.mailbox_failed",
+                                                                Notification.recipient_id == officer.id)).all()
+
+    dovecot.stop()
+    press.poll_all()
+    db.session.commit()
+    clock.advance(seconds=120)
+    press.poll_all()
+    db.session.commit()
+    assert len(alerts()) == 1 and "Không đọc được hộp thư báo chí" in alerts()[0].subject
+    page = client.get("/inquiries/settings").get_data(as_text=True)
+    assert "mailbox-failing" in page and "Không đọc được từ" in page
+
+    dovecot.start()
+    press.poll_all()
+    db.session.commit()
+    assert "mailbox-ok" in client.get("/inquiries/settings").get_data(as_text=True)
+    dovecot.stop()
+    clock.advance(seconds=120)
+    press.poll_all()
+    db.session.commit()
+    assert len(alerts()) == 2  # a new failure streak alerts again
+
+
+def test_wrong_password_and_plain_imap_to_another_host_are_refused(dovecot, officer, hanoi, factory, clock):
+    client = factory.login(factory.user("director", email="gd@hanoi.vn"))
+    response = _connect(client, dovecot, host="imap.example.gov.vn")
+    assert response.status_code == 422 and "chỉ được dùng với chính máy này" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(PressMailbox)) is None
+    response = _connect(client, dovecot, password="sai-mat-khau", action="check")
+    assert response.status_code == 302
+    page = client.get("/inquiries/settings").get_data(as_text=True)
+    assert "mailbox-failing" in page
+    # Officers cannot see or change the mailbox settings.
+    assert factory.login(officer).get("/inquiries/settings").status_code == 403
+
+
+def test_passwords_are_re_encrypted_when_the_key_is_rotated(app, officer, hanoi, factory, clock):
+    from cryptography.fernet import Fernet
+
+    director = factory.user("director", email="gd@hanoi.vn")
+    box = press.save_mailbox(department=hanoi, user=director, host="imap.hanoi.edu.vn", username="baochi",
+                             password="bi-mat")
+    db.session.commit()
+    old = press.derived_key(app.config["SECRET_KEY"]).decode()
+    new = Fernet.generate_key().decode()
+    app.config["MAILBOX_KEYS"] = f"{new},{old}"
+    assert press.rotate_keys() == 1
+    db.session.commit()
+    app.config["MAILBOX_KEYS"] = new
+    assert press.decrypt(box.password_encrypted) == "bi-mat"
+    with pytest.raises(Exception):
+        Fernet(old.encode()).decrypt(box.password_encrypted.encode())
