@@ -56,6 +56,7 @@ class Config:
     MAILBOX_KEYS = os.environ.get("MAILBOX_KEYS") or None
     MAILBOX_POLL_SECONDS = int(os.environ.get("MAILBOX_POLL_SECONDS", "120"))
     MAILBOX_TIMEOUT = float(os.environ.get("MAILBOX_TIMEOUT", "20"))
+    MAILBOX_CA_FILE = os.environ.get("MAILBOX_CA_FILE") or None
     ACK_LINK_MAX_AGE_HOURS = int(os.environ.get("ACK_LINK_MAX_AGE_HOURS", "72"))
 
     # Dashboards (Ministry overview, inquiry figures) are recomputed at most this often per worker; 0: always.

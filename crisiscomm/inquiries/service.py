@@ -640,7 +640,7 @@ def list_loads():
     """What inquiry_dict reads, loaded with the page instead of one query per inquiry (of the people only
     their e-mail is read: their Departments are not joined in)."""
     return (selectinload(Inquiry.events).options(load_person(InquiryEvent.actor)), load_person(Inquiry.assignee),
-            load_person(Inquiry.approved_by), joinedload(Inquiry.refusal_ground))
+            load_person(Inquiry.approved_by), joinedload(Inquiry.refusal_ground), selectinload(Inquiry.files))
 
 
 def list_inquiries(limit=200, offset=0, **filters):
@@ -768,6 +768,8 @@ def inquiry_dict(i):
         "answered_at": i.answered_at.isoformat() if i.answered_at else None,
         "decline_reason": i.decline_reason,
         "refusal_ground": i.refusal_ground.key if i.refusal_ground else None, "version": i.version,
+        "attachments": [{"filename": f.filename, "content_type": f.content_type, "size": f.size,
+                         "url": f"/inquiries/{i.id}/attachments/{f.id}"} for f in i.files],
         "timeline": [{"at": e.at.isoformat(), "by": e.actor.email if e.actor else None, "from": e.from_state,
                       "to": e.to_state, "note": e.note} for e in i.events],
     }
