@@ -240,8 +240,11 @@ def _is_reply_to_us(parsed, mailbox):
     if parsed["automatic"]:
         return True
     sender = parsed["email"]  # the journalist's when an officer forwarded it (that is fine)
-    if sender and (sender in _own_addresses(mailbox) or db.session.scalar(
-            select(User.id).where(func.lower(User.email) == sender, User.active.is_(True)).limit(1))):
+    if sender and sender in _own_addresses(mailbox):
+        return True
+    # An officer's answer copied to the press address (a new message from an officer is still imported).
+    if sender and parsed["references"] and db.session.scalar(
+            select(User.id).where(func.lower(User.email) == sender, User.active.is_(True)).limit(1)):
         return True
     domain = current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "crisiscomm.local")
     return any(ref.endswith(f"@{domain}>") for ref in parsed["references"])
