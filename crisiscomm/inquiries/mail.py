@@ -9,10 +9,13 @@ that is not an email (a text file, a PDF, a picture renamed .eml) is refused wit
 import email
 import email.policy
 import hashlib
+import logging
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.errors import MessageError
+from email.header import decode_header, make_header
+from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
 from flask import current_app, has_app_context
@@ -21,6 +24,7 @@ from flask_babel import gettext as _
 from ..clock import local_tz
 from ..errors import ValidationError
 
+log = logging.getLogger(__name__)
 MAX_HEADER_BLOCK = 256 * 1024  # all header lines of one message or part
 MAX_HEADERS = 500  # Received, DKIM… lines of a real message: a few dozen
 MAX_PARTS = 200
@@ -187,7 +191,7 @@ def html_to_text(markup):
 def _content(part):
     try:
         return part.get_content()
-    except (LookupError, ValueError, AssertionError):  # an unknown charset: decode what we can
+    except (LookupError, ValueError, AssertionError, MessageError):  # an unknown charset: decode what we can
         payload = part.get_payload(decode=True) or b""
         return payload.decode("utf-8", "replace")
 
@@ -199,6 +203,20 @@ def body_of(message):
     part = message.get_body(preferencelist=("html",))
     if part is not None:
         return html_to_text(_content(part))
+    return ""
+
+
+def header(message, name):
+    """A header's text, decoded leniently from its raw value (the structured parsers of the standard library
+    raise on oddities such as group syntax in From; these headers are only read as text)."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            value = re.sub(r"\r?\n[ \t]", " ", str(value))
+            try:
+                value = str(make_header(decode_header(value)))
+            except (ValueError, LookupError, UnicodeError, MessageError):
+                pass
+            return clean_text(value.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
     return ""
 
 
@@ -340,12 +358,12 @@ def parse_loose_date(text):
 
 
 def _header_date(message):
+    value = header(message, "Date")
+    if not value:
+        return None
     try:
-        value = message.get("Date")
-        parsed = value.datetime if value is not None and hasattr(value, "datetime") else None
-    except (TypeError, ValueError, IndexError, AttributeError):
-        parsed = None
-    if parsed is None:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=local_tz())
 
@@ -381,7 +399,7 @@ def _attachments(message):
 # --- the whole message ------------------------------------------------------------------------
 
 def _message_id(message, data):
-    value = str(message.get("Message-ID", "") or "").strip()
+    value = header(message, "Message-ID")
     found = re.search(r"<[^<>\s]{1,240}>", value)
     if found:
         return found.group(0)
@@ -390,13 +408,13 @@ def _message_id(message, data):
 
 
 def _references(message):
-    refs = " ".join(str(message.get(h, "") or "") for h in ("In-Reply-To", "References"))
+    refs = " ".join(header(message, h) for h in ("In-Reply-To", "References"))
     return re.findall(r"<[^<>\s]{1,240}>", refs)
 
 
 def is_automatic(message):
     """An auto-reply, a delivery report or a calendar answer is not a journalist's question."""
-    auto = str(message.get("Auto-Submitted", "") or "").strip().lower()
+    auto = header(message, "Auto-Submitted").lower()
     if auto and auto != "no":
         return True
     if message.get_content_type() == "multipart/report":
@@ -412,22 +430,33 @@ def parse(data):
     """What an inquiry needs from raw .eml bytes: {'name', 'email', 'subject', 'body', 'sent_at', 'message_id',
     'references', 'attachments', 'forwarded_by', 'automatic'}; the journalist when the message was forwarded."""
     message = load_message(data)
-    outer_name, outer_address = sender_of(str(message.get("From", "") or ""))
-    result = {"name": outer_name, "email": outer_address, "subject": clean_text(message.get("Subject", "") or ""),
+    try:
+        return _read(message, data)
+    except ValidationError:
+        raise
+    except Exception:  # noqa: BLE001 - a malformed part the standard library chokes on is bad input, not a 500
+        log.warning("unreadable email", exc_info=True)
+        _refuse(_("This email could not be read: it is damaged or in a format we do not know."),
+                _("unreadable email"))
+
+
+def _read(message, data):
+    outer_name, outer_address = sender_of(header(message, "From"))
+    result = {"name": outer_name, "email": outer_address, "subject": header(message, "Subject"),
               "body": body_of(message), "sent_at": _header_date(message), "message_id": _message_id(message, data),
               "references": _references(message), "forwarded_by": None, "automatic": is_automatic(message)}
     attached = None
     for part in message.walk():
         if part.get_content_type() == "message/rfc822":
             inner = (part.get_payload() or [None])[0]
-            if inner is not None and inner.get("From"):
+            if inner is not None and header(inner, "From"):
                 attached = part
                 break
     if attached is not None:  # Thunderbird "forward as attachment", Outlook "forward as attachment"
         inner = attached.get_payload()[0]
-        name, address = sender_of(str(inner.get("From", "") or ""))
+        name, address = sender_of(header(inner, "From"))
         result.update(forwarded_by=(outer_name, outer_address), name=name, email=address,
-                      subject=clean_text(inner.get("Subject", "") or "") or result["subject"],
+                      subject=header(inner, "Subject") or result["subject"],
                       body=body_of(inner) or result["body"], sent_at=_header_date(inner) or result["sent_at"])
         result["attachments"] = _attachments(inner) + _attachments(message)
     else:

@@ -160,3 +160,40 @@ def test_passwords_are_re_encrypted_when_the_key_is_rotated(app, officer, hanoi,
     assert press.decrypt(box.password_encrypted) == "bi-mat"
     with pytest.raises(Exception):
         Fernet(old.encode()).decrypt(box.password_encrypted.encode())
+
+
+@pytest.mark.browser
+def test_a_director_connects_the_press_mailbox_on_a_phone(page, live_server, dovecot, factory, setup_data,
+                                                          attachment_dir):
+    from datetime import date, timedelta
+
+    from tests.factories import PASSWORD
+
+    dovecot.append(_mail(f"Trần Minh Đức <{JOURNALIST_EMAIL}>", "Điểm thi lớp 10 bị sai?", "Sở trả lời giúp.",
+                         "<q-phone@vnexpress.net>", pdf=PDF_BYTES))
+    director = factory.user("director", email="gd@hanoi.vn")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/login")
+    page.fill("input[name=email]", director.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto("/inquiries/settings")
+    page.fill("#mb-address", ADDRESS)
+    page.fill("#mb-host", "127.0.0.1")
+    page.fill("#mb-port", str(dovecot.port))
+    page.select_option("#mb-security", "plain")
+    page.fill("#mb-username", IMAP_USER)
+    page.fill("#mb-password", IMAP_PASSWORD)
+    page.fill("#mb-import_since", (date.today() - timedelta(days=2)).isoformat())
+    page.click("button[value=check]")
+    page.wait_for_url("**/inquiries/settings?department=ha-noi")
+    assert page.locator("text=Đã kiểm tra hộp thư báo chí: 1 câu hỏi mới").is_visible()
+    assert page.locator(".mailbox-ok").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for button in page.locator("#press-mailbox button").all():
+        assert button.bounding_box()["height"] >= 44
+    page.goto("/inquiries")
+    page.click("text=Điểm thi lớp 10 bị sai?")
+    link = page.locator(".attachment-list a")
+    assert link.inner_text() == "de-nghi.pdf" and link.bounding_box()["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
