@@ -350,10 +350,10 @@ def correct_received_at(*, inquiry, user, received_at):
     scoping.require_role(*WORKER_ROLES, user=user)
     errors = {}
     when = _parse_when(received_at, "received_at", errors)
-    if when is None and not errors:
-        errors["received_at"] = "required"
-    elif when is not None and when > now() + timedelta(minutes=5):
-        errors["received_at"] = "cannot be in the future"
+    if errors or when is None:
+        errors["received_at"] = _("a date and time, e.g. 26/06/2026 07:45")
+    elif when > now() + timedelta(minutes=5):
+        errors["received_at"] = _("cannot be in the future")
     if errors:
         raise ValidationError(_("The time could not be saved."), fields=errors)
     if when == inquiry.received_at:

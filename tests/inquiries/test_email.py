@@ -211,3 +211,37 @@ def test_a_file_too_large_for_the_web_is_refused_with_the_limit(app, officer, ha
     response = _upload(client, forwarded_eml("gmail", pdf=b"%PDF-" + b"x" * 20_000))
     assert response.status_code == 422 and "MB" in response.get_data(as_text=True)
     assert _count(Inquiry) == 0
+
+
+def test_damaged_emails_are_refused_or_read_never_a_crash():
+    """Forwards from every client, damaged at random (bytes flipped, cut, brackets, encoded words, boundaries and
+    charsets inserted): each is read or refused with a message, never an exception the officer would see as a 500."""
+    import random
+
+    from crisiscomm.errors import ValidationError
+    from crisiscomm.inquiries import mail
+
+    seeds = [forwarded_eml(n, pdf=PDF_BYTES) for n in ("outlook", "outlook_vi", "gmail", "apple_mail",
+                                                        "thunderbird")] + [thunderbird_attached_eml(pdf=PDF_BYTES)]
+    rnd = random.Random(19)
+    inserts = [b"(", b"=?utf-8?b?", b"\n", b"\r\n\r\n", b"Content-Type: multipart/mixed; boundary=x\n", b"--x\n",
+               b"?=", b"\x00", b"<", b'"', b";charset=ut\xf0-8", b"From: a:;\n"]
+    refused = 0
+    for _ in range(400):
+        data = bytearray(rnd.choice(seeds))
+        for _ in range(rnd.randint(1, 20)):
+            pos, op = rnd.randrange(len(data)), rnd.random()
+            if op < 0.4:
+                data[pos] = rnd.randrange(256)
+            elif op < 0.7:
+                del data[pos:pos + rnd.randint(1, 50)]
+            else:
+                data[pos:pos] = rnd.choice(inserts)
+        try:
+            parsed = mail.parse(bytes(data))
+        except ValidationError as exc:
+            assert exc.fields.get("file")
+            refused += 1
+        else:
+            assert isinstance(parsed["subject"], str) and isinstance(parsed["body"], str)
+    assert 0 < refused < 400
