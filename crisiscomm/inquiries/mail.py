@@ -294,13 +294,14 @@ def sender_of(value):
         found = _EMAIL.search(value)
         address = found.group(0) if found else ""
         name = _EMAIL.sub("", value).strip(" <>\"'()[]") if address else value.strip(" \"'")
-    return clean_text(name.strip().strip('"')), address.strip().lower()
+    return clean_text(name.strip().strip('"* ')), address.strip().lower()
 
 
 # --- dates ------------------------------------------------------------------------------------
 
 _MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                            "nov", "dec"))}
+_RFC5322_DATE = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 _OFFSET = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
 
 
@@ -312,12 +313,13 @@ def parse_loose_date(text):
     text = unicodedata.normalize("NFC", (text or "").strip())[:200]
     if not text:
         return None
-    try:
-        parsed = parsedate_to_datetime(text)
-        if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=local_tz())
-    except (TypeError, ValueError, IndexError):
-        pass
+    if _RFC5322_DATE.match(text):  # only then: parsedate also "reads" 'June 26, 2026 2:05 PM' as 02:05
+        try:
+            parsed = parsedate_to_datetime(text)
+            if parsed is not None:
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=local_tz())
+        except (TypeError, ValueError, IndexError):
+            pass
     lower = text.lower()
     clock = re.search(r"(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*(am|pm|sa|ch|sáng|chiều)?", lower)
     month = year = day = None

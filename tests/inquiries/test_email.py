@@ -245,3 +245,30 @@ def test_damaged_emails_are_refused_or_read_never_a_crash():
         else:
             assert isinstance(parsed["subject"], str) and isinstance(parsed["body"], str)
     assert 0 < refused < 400
+
+
+@pytest.mark.parametrize("block,expected_at", [
+    # Gmail in Vietnamese
+    ("---------- Thư đã chuyển tiếp ---------\nTừ: *Trần Minh Đức* <duc.tran@vnexpress.net>\n"
+     "Date: Th 6, 26 thg 6, 2026 vào lúc 07:45\nSubject: Hỏi về tuyển sinh lớp 10\nTo: <vp@hanoi.edu.vn>\n\n",
+     ORIGINAL_AT),
+    # Outlook desktop's older "Original Message" with [mailto:] and an afternoon time
+    ("-----Original Message-----\nFrom: Trần Minh Đức [mailto:duc.tran@vnexpress.net]\n"
+     "Sent: Friday, June 26, 2026 2:05 PM\nTo: Văn phòng Sở\nSubject: Hỏi về tuyển sinh lớp 10\n\n",
+     datetime(2026, 6, 26, 7, 5, tzinfo=timezone.utc)),
+    # Apple Mail in Vietnamese
+    ("Bắt đầu thư được chuyển tiếp:\n\nTừ: Trần Minh Đức <duc.tran@vnexpress.net>\n"
+     "Chủ đề: Hỏi về tuyển sinh lớp 10\nNgày: 26 tháng 6, 2026 lúc 07:45\nĐến: vp@hanoi.edu.vn\n\n", ORIGINAL_AT),
+])
+def test_more_forward_variants(block, expected_at):
+    from email.message import EmailMessage
+
+    from crisiscomm.inquiries import mail
+
+    msg = EmailMessage()
+    msg["From"], msg["Subject"], msg["Date"] = "Vũ Thị Mai <vtmai@hanoi.edu.vn>", "Fwd: x", "Fri, 26 Jun 2026 10:30 +0700"
+    msg.set_content("Xử lý giúp.\n\n" + block + "Kính gửi Sở,\nXin hỏi điểm chuẩn.")
+    parsed = mail.parse(msg.as_bytes())
+    assert (parsed["name"], parsed["email"]) == (JOURNALIST, JOURNALIST_EMAIL)
+    assert parsed["subject"] == SUBJECT and parsed["sent_at"] == expected_at
+    assert parsed["body"] == "Kính gửi Sở,\nXin hỏi điểm chuẩn."
