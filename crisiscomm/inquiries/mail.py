@@ -121,6 +121,10 @@ def load_message(data):
     """The parsed message of raw .eml bytes, after every bound is checked."""
     if not data:
         _refuse(_("The file is empty."), _("empty file"))
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # an Outlook .msg (OLE compound file), not MIME
+        _refuse(_("This is an Outlook .msg file, not an email (.eml). Forward the email to the Department's press "
+                  "mailbox, or download it from Outlook on the web (Download → .eml) and upload that file."),
+                _("Outlook .msg file"))
     limit = max_message_bytes()
     if len(data) > limit:
         _refuse(_("The email is too large (%(mb).1f MB; at most %(limit).1f MB).", mb=len(data) / 2 ** 20,
