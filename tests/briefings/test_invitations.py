@@ -190,3 +190,20 @@ def test_an_invitation_is_one_outlook_and_gmail_treat_as_an_invitation(departmen
     assert _calendar_part(cancel).get_param("method") == "CANCEL"
     assert str(_ics(cancel)["method"]) == "CANCEL"
     assert len(smtp_server.to("trang@hanoimoi.example")) == 4
+
+
+def test_editing_what_the_invitation_shows_asks_for_the_update_to_be_sent(departments, factory, smtp_server, clock):
+    trang = contact()
+    b = briefing(contacts=[trang])
+    client = factory.login(factory.user("comms_officer"))
+    post(client, f"/briefings/{b.id}/invitations")
+    response = post(client, f"/briefings/{b.id}/edit", {"title": "Họp báo về tuyển sinh lớp 10",
+                                                         "starts_at": "2026-10-15T09:00", "ends_at": "2026-10-15T11:00",
+                                                         "status": "planned", "contact_ids": [str(trang.id)]},
+                    page=f"/briefings/{b.id}/edit")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nội dung giấy mời đã thay đổi" in page
+    post(client, f"/briefings/{b.id}/invitations")
+    assert len(smtp_server.to("trang@hanoimoi.example")) == 2
+    assert "Họp báo về tuyển sinh lớp 10" in smtp_server.to("trang@hanoimoi.example")[-1]["Subject"]
