@@ -152,9 +152,37 @@ DOVECOT = "/usr/sbin/dovecot"
 IMAP_USER, IMAP_PASSWORD = "baochi", "mat-khau-hop-thu"
 
 
+def _self_signed(root):
+    """A throw-away certificate for localhost / 127.0.0.1 (the test trusts it through MAILBOX_CA_FILE)."""
+    import ipaddress
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    start = datetime.now(timezone.utc) - timedelta(days=1)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start)
+            .not_valid_after(start + timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    (root / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (root / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption()))
+    return root / "cert.pem"
+
+
 class Dovecot:
-    def __init__(self, root, port):
-        self.root, self.port, self.process = root, port, None
+    def __init__(self, root, port, tls_port):
+        self.root, self.port, self.tls_port, self.process = root, port, tls_port, None
+        self.ca_file = _self_signed(root)
 
     def start(self):
         import getpass
@@ -182,7 +210,9 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = {user}
@@ -204,7 +234,8 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
   }}
 }}
 service anvil {{
@@ -267,7 +298,7 @@ def dovecot(tmp_path):
         pytest.skip(message)
     root = Path(tempfile.mkdtemp(prefix="dovecot-"))  # outside tmp_path: nobody must be able to reach it
     os.chmod(root, 0o755)
-    server = Dovecot(root, _free_port()).start()
+    server = Dovecot(root, _free_port(), _free_port()).start()
     yield server
     server.stop()
     import shutil

@@ -197,3 +197,22 @@ def test_a_director_connects_the_press_mailbox_on_a_phone(page, live_server, dov
     link = page.locator(".attachment-list a")
     assert link.inner_text() == "de-nghi.pdf" and link.bounding_box()["height"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_imap_over_tls_checks_the_certificate(app, dovecot, officer, hanoi, factory, clock, attachment_dir):
+    director = factory.user("director", email="gd@hanoi.vn")
+    dovecot.append(_mail(f"Trần Minh Đức <{JOURNALIST_EMAIL}>", "Học phí", "Xin hỏi học phí.", "<tls-1@vnexpress.net>",
+                         date="Mon, 30 Nov 2026 08:10:00 +0700"))
+    box = press.save_mailbox(department=hanoi, user=director, address=ADDRESS, host="localhost",
+                             port=dovecot.tls_port, security="tls", username=IMAP_USER, password=IMAP_PASSWORD,
+                             import_since="2026-11-01")
+    db.session.commit()
+    # A certificate no one vouches for: refused, and shown.
+    press.poll(box)
+    db.session.commit()
+    assert box.failing_since is not None and "certificate" in box.last_error.lower()
+    # The Department's mail server's CA, configured: read over TLS.
+    app.config["MAILBOX_CA_FILE"] = str(dovecot.ca_file)
+    assert press.poll(box).get("imported") == 1
+    db.session.commit()
+    assert box.failing_since is None and [i.subject for i in _inquiries()] == ["Học phí"]
