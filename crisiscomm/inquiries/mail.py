@@ -464,6 +464,8 @@ def _read(message, data):
         result.update(forwarded_by=(outer_name, outer_address), name=name, email=address,
                       subject=header(inner, "Subject") or result["subject"],
                       body=body_of(inner) or result["body"], sent_at=_header_date(inner) or result["sent_at"])
+        if header(inner, "Message-ID"):  # the journalist's own message: the same inquiry however it arrives
+            result["message_id"] = _message_id(inner, data)
         result["attachments"] = _attachments(inner) + _attachments(message)
     else:
         block = forwarded_block(result["body"])

@@ -215,19 +215,20 @@ def _new_uids(conn, mailbox):
 
 
 def _fetch(conn, uid):
-    """(size, raw bytes or None when larger than the limit)."""
+    """(raw bytes, size when the message was larger than the limit and only its header was read)."""
     typ, data = conn.uid("FETCH", str(uid), "(RFC822.SIZE)")
     found = re.search(rb"RFC822\.SIZE (\d+)", data[0] if data and isinstance(data[0], bytes) else b"")
     size = int(found.group(1)) if found else 0
-    if size > current_app.config["MAX_EML_BYTES"]:
-        return size, None
-    typ, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+    too_large = size > current_app.config["MAX_EML_BYTES"]
+    # Too large: only the header (at most as much as we would ever read of it), and a note instead of the text.
+    part = f"BODY.PEEK[HEADER]<0.{256 * 1024}>" if too_large else "BODY.PEEK[]"
+    typ, data = conn.uid("FETCH", str(uid), f"({part})")
     if typ != "OK":
         raise MailboxError(_("the server refused to send message %(uid)s", uid=uid))
-    for item in data or []:
-        if isinstance(item, tuple) and len(item) == 2:
-            return size, item[1]
-    return size, None
+    raw = next((item[1] for item in data or [] if isinstance(item, tuple) and len(item) == 2), None)
+    if raw is None or not too_large:
+        return raw, None
+    return raw.rstrip(b"\r\n") + b"\r\n\r\n", size
 
 
 def _own_addresses(mailbox):
@@ -259,7 +260,7 @@ def _follow_up(parsed, mailbox):
                              .order_by(Inquiry.id.desc()).limit(1))
 
 
-def _import_one(mailbox, raw):
+def _import_one(mailbox, raw, too_large=None):
     """Import one message in a savepoint; 'imported', 'follow_up', 'reply', 'duplicate' or 'refused'."""
     from . import mail, service
 
@@ -268,6 +269,9 @@ def _import_one(mailbox, raw):
     except ValidationError as exc:
         log.warning("press mailbox %s: message refused: %s", mailbox.id, exc.message)
         return "refused"
+    if too_large:
+        parsed["body"] = _("This email (%(mb).1f MB) is larger than the limit: read its text and attachments in "
+                           "the press mailbox.", mb=too_large / 2 ** 20)
     if db.session.scalar(select(Inquiry.id).where(Inquiry.department_id == mailbox.department_id,
                                                   Inquiry.message_id == parsed["message_id"])):
         return "duplicate"
@@ -325,10 +329,12 @@ def poll(mailbox):
                 mailbox.last_uid = 0  # the server renumbered the folder: re-read it; Message-IDs keep it once
             mailbox.uidvalidity = validity
             for uid in _new_uids(conn, mailbox):
-                size, raw = _fetch(conn, uid)
-                outcome = "too_large" if raw is None else _import_one(mailbox, raw)
+                raw, too_large = _fetch(conn, uid)
+                outcome = "refused" if raw is None else _import_one(mailbox, raw, too_large)
                 counts[outcome] = counts.get(outcome, 0) + 1
                 mailbox.last_uid = max(mailbox.last_uid or 0, uid)
+        except (OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:  # the connection broke while reading
+            raise MailboxError(str(exc) or type(exc).__name__) from exc
         finally:
             try:
                 conn.logout()

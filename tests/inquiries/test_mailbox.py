@@ -92,9 +92,15 @@ def test_each_new_message_becomes_an_inquiry_once_and_replies_do_not(app, backen
     assert len(_inquiries()) == 2
 
     dovecot.append(_mail("Lê Hoa <hoa@tuoitre.vn>", "Học phí năm học mới", "Xin hỏi mức học phí.", "<q2@tuoitre.vn>"))
-    assert press.poll_all() == 1
+    # Larger than the limit: logged from its header, with a note to read the rest in the mailbox.
+    app.config["MAX_EML_BYTES"] = 5000
+    dovecot.append(_mail("Lê Hoa <hoa@tuoitre.vn>", "Ảnh hiện trường", "Ảnh đính kèm.", "<q3@tuoitre.vn>",
+                         pdf=PDF_BYTES * 100))
+    assert press.poll_all() == 2
     db.session.commit()
-    assert [i.subject for i in _inquiries()][-1] == "Học phí năm học mới"
+    rows = _inquiries()
+    assert [i.subject for i in rows][-2:] == ["Học phí năm học mới", "Ảnh hiện trường"]
+    assert "lớn hơn giới hạn" in rows[-1].questions and rows[-1].files == []
 
 
 def test_a_mailbox_that_cannot_be_read_is_shown_and_alerts_the_officers_once(dovecot, officer, hanoi, factory,
