@@ -274,3 +274,15 @@ def test_more_forward_variants(block, expected_at):
     assert (parsed["name"], parsed["email"]) == (JOURNALIST, JOURNALIST_EMAIL)
     assert parsed["subject"] == SUBJECT and parsed["sent_at"] == expected_at
     assert parsed["body"] == "Kính gửi Sở,\nXin hỏi điểm chuẩn."
+
+
+def test_the_original_and_its_forward_as_attachment_are_one_inquiry(officer, hanoi, factory, clock, attachment_dir):
+    from .conftest import original_message
+
+    clock.set(datetime(2026, 6, 26, 4, 0, tzinfo=timezone.utc))
+    client = factory.login(officer)
+    assert _upload(client, thunderbird_attached_eml()).status_code == 302
+    again = _upload(client, original_message().as_bytes())
+    first = db.session.scalars(db.select(Inquiry)).one()
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/inquiries/{first.id}")
+    assert "đã được nhập thành câu hỏi số" in client.get(again.headers["Location"]).get_data(as_text=True)
