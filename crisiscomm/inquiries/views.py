@@ -337,19 +337,20 @@ def settings_mailbox():
     try:
         if f.get("action") == "disconnect":
             mailbox.disconnect(department=department, user=current_user)
-            message = _("The press mailbox was disconnected.")
+            message, category = _("The press mailbox was disconnected."), "success"
         else:
             box = mailbox.save_mailbox(
                 department=department, user=current_user, address=f.get("address"), host=f.get("host"),
                 port=f.get("port"), security=f.get("security"), username=f.get("username"),
                 password=f.get("password"), folder=f.get("folder"), enabled=f.get("enabled") == "1",
                 import_since=f.get("import_since"))
-            message = _("Press mailbox saved.")
+            message, category = _("Press mailbox saved."), "success"
             if f.get("action") == "check":
                 counts = mailbox.poll(box)
-                message = (_("Press mailbox checked: %(n)s new inquiries.", n=counts.get("imported", 0))
-                           if box.failing_since is None else
-                           _("The press mailbox cannot be read: %(error)s", error=box.last_error))
+                if box.failing_since is None:
+                    message = _("Press mailbox checked: %(n)s new inquiries.", n=counts.get("imported", 0))
+                else:
+                    message, category = _("The press mailbox cannot be read: %(error)s", error=box.last_error), "error"
     except ValidationError as exc:
         db.session.rollback()
         form = SettingsForm(formdata=None)
@@ -358,7 +359,7 @@ def settings_mailbox():
         values["enabled"] = f.get("enabled") == "1"
         return _render_settings(form, department, 422, mailbox_errors=exc.fields, mailbox_values=values)
     db.session.commit()
-    flash(message, "success")
+    flash(message, category)
     return redirect(url_for("inquiries.settings", department=department.code))
 
 
