@@ -286,3 +286,36 @@ def test_the_original_and_its_forward_as_attachment_are_one_inquiry(officer, han
     first = db.session.scalars(db.select(Inquiry)).one()
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/inquiries/{first.id}")
     assert "đã được nhập thành câu hỏi số" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def _cp1258(text):
+    """Windows-1258 as Vietnamese Windows writes it: precomposed letters (ơ, ư, â…) with the tone as a combining
+    mark."""
+    import unicodedata
+
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFD", ch)
+            out += unicodedata.normalize("NFC", decomposed[:-1]).encode("cp1258") + decomposed[-1].encode("cp1258")
+    return out
+
+
+def test_a_windows_1258_email_is_read_in_nfc():
+    """Old Outlook in Vietnamese writes Windows-1258, where tones are combining marks: stored composed (NFC)."""
+    import unicodedata
+
+    from crisiscomm.inquiries import mail
+
+    body = _cp1258("Kính gửi Sở,\r\nXin hỏi về điểm thi lớp 10.\r\n")
+    assert not unicodedata.is_normalized("NFC", body.decode("cp1258"))  # the file really holds combining tones
+    subject = "=?windows-1258?Q?" + "".join(f"={b:02X}" for b in _cp1258(SUBJECT)) + "?="
+    data = (f"From: Tran Minh Duc <{JOURNALIST_EMAIL}>\r\nTo: vp@hanoi.edu.vn\r\n"
+            f"Subject: {subject}\r\nDate: Fri, 26 Jun 2026 07:45:00 +0700\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=windows-1258\r\nContent-Transfer-Encoding: 8bit\r\n\r\n").encode() + body
+    parsed = mail.parse(data)
+    assert parsed["email"] == JOURNALIST_EMAIL and parsed["sent_at"] == ORIGINAL_AT
+    assert parsed["subject"] == SUBJECT and unicodedata.is_normalized("NFC", parsed["subject"])
+    assert parsed["body"] == "Kính gửi Sở,\nXin hỏi về điểm thi lớp 10."
