@@ -279,11 +279,14 @@ def _import_one(mailbox, raw, too_large=None):
         return "reply"
     earlier = _follow_up(parsed, mailbox)
     if earlier is not None:
+        note = _("Follow-up email from %(sender)s: %(text)s", sender=parsed["name"] or parsed["email"],
+                 text=parsed["body"][:2000])
+        # Read again after a restart or a renumbered folder: already on the timeline.
+        if db.session.scalar(select(InquiryEvent.id).where(InquiryEvent.inquiry_id == earlier.id,
+                                                           InquiryEvent.note == note).limit(1)):
+            return "duplicate"
         db.session.add(InquiryEvent(inquiry_id=earlier.id, at=now(), actor_id=None, from_state=earlier.state,
-                                    to_state=earlier.state,
-                                    note=_("Follow-up email from %(sender)s: %(text)s",
-                                           sender=parsed["name"] or parsed["email"],
-                                           text=parsed["body"][:2000])))
+                                    to_state=earlier.state, note=note))
         db.session.flush()
         return "follow_up"
     written = len(db.session.info.get("written_files", []))

@@ -90,6 +90,7 @@ def test_each_new_message_becomes_an_inquiry_once_and_replies_do_not(app, backen
     assert press.poll_all() == 0
     db.session.commit()
     assert len(_inquiries()) == 2
+    assert sum("bao nhiêu bài thi" in (e.note or "") for e in _inquiries()[0].events) == 1
 
     dovecot.append(_mail("Lê Hoa <hoa@tuoitre.vn>", "Học phí năm học mới", "Xin hỏi mức học phí.", "<q2@tuoitre.vn>"))
     # Larger than the limit: logged from its header, with a note to read the rest in the mailbox.
