@@ -369,7 +369,7 @@ def _failed(mailbox, error):
                 subject=_("The press mailbox %(mailbox)s cannot be read", mailbox=mailbox.address or mailbox.username),
                 body_text=_("New press emails are not being logged as inquiries until this is fixed: %(error)s",
                             error=error),
-                payload={"url": f"/inquiries/settings?department={mailbox.department.code}"},
+                payload={"url": "/inquiries"},
                 source=("press_mailbox", mailbox.id), dedupe_key=f"mailbox:{mailbox.id}:down:{streak}:{person.id}")
 
 

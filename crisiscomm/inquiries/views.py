@@ -53,7 +53,11 @@ def index():
     except ValidationError as exc:
         rows, errors, status = [], exc.fields, 422
     prev_url, next_url = neighbour_urls(page, has_next)
+    from . import mailbox
+
+    own = mailbox.mailbox_of(current_user.department) if current_user.department else None
     return render_template("inquiries/index.html", rows=rows, f=f, errors=errors, states=STATES, page=page,
+                           mailbox_down=own if own is not None and own.enabled and own.failing_since else None,
                            prev_url=prev_url, next_url=next_url,
                            due_status=service.due_status, departments=list_departments()
                            if current_user.is_ministry else [], export_args=request.args.to_dict()), status

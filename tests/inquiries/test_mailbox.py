@@ -126,11 +126,15 @@ def test_a_mailbox_that_cannot_be_read_is_shown_and_alerts_the_officers_once(dov
     assert len(alerts()) == 1 and "Không đọc được hộp thư báo chí" in alerts()[0].subject
     page = client.get("/inquiries/settings").get_data(as_text=True)
     assert "mailbox-failing" in page and "Không đọc được từ" in page
+    # The officers, who cannot open the settings, see it on their inquiry list.
+    listing = factory.login(officer).get("/inquiries").get_data(as_text=True)
+    assert "mailbox-down" in listing and ADDRESS in listing
 
     dovecot.start()
     press.poll_all()
     db.session.commit()
     assert "mailbox-ok" in client.get("/inquiries/settings").get_data(as_text=True)
+    assert "mailbox-down" not in factory.login(officer).get("/inquiries").get_data(as_text=True)
     dovecot.stop()
     clock.advance(seconds=120)
     press.poll_all()
