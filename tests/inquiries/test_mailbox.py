@@ -178,16 +178,11 @@ def test_a_director_connects_the_press_mailbox_on_a_phone(page, live_server, dov
                                                           attachment_dir):
     from datetime import date, timedelta
 
-    from tests.factories import PASSWORD
+    from tests.factories import sign_in_on_phone
 
     dovecot.append(_mail(f"Trần Minh Đức <{JOURNALIST_EMAIL}>", "Điểm thi lớp 10 bị sai?", "Sở trả lời giúp.",
                          "<q-phone@vnexpress.net>", pdf=PDF_BYTES))
-    director = factory.user("director", email="gd@hanoi.vn")
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login")
-    page.fill("input[name=email]", director.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_on_phone(page, factory.user("director", email="gd@hanoi.vn"))
     page.goto("/inquiries/settings")
     page.fill("#mb-address", ADDRESS)
     page.fill("#mb-host", "127.0.0.1")
