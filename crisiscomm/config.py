@@ -55,6 +55,18 @@ class Config:
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+    # Emails (.eml uploads, the CLI and the press mailbox): the same size limit; attachments kept with an inquiry.
+    MAX_EML_BYTES = int(os.environ.get("MAX_EML_BYTES", os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))))
+    INQUIRY_ATTACHMENT_MAX_BYTES = int(os.environ.get("INQUIRY_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+    INQUIRY_ATTACHMENT_MAX_COUNT = int(os.environ.get("INQUIRY_ATTACHMENT_MAX_COUNT", "20"))
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or None  # default: instance/attachments
+    # Press mailbox passwords are encrypted with the first of these Fernet keys and read with any of them
+    # (rotation: put the new key first, run `flask inquiries rotate-mailbox-keys`, then drop the old one).
+    # Unset: one key derived from SECRET_KEY.
+    MAILBOX_KEYS = os.environ.get("MAILBOX_KEYS") or None
+    MAILBOX_POLL_SECONDS = int(os.environ.get("MAILBOX_POLL_SECONDS", "120"))
+    MAILBOX_TIMEOUT = float(os.environ.get("MAILBOX_TIMEOUT", "20"))
+    MAILBOX_CA_FILE = os.environ.get("MAILBOX_CA_FILE") or None
     ACK_LINK_MAX_AGE_HOURS = int(os.environ.get("ACK_LINK_MAX_AGE_HOURS", "72"))
 
     # Dashboards (Ministry overview, inquiry figures) are recomputed at most this often per worker; 0: always.

@@ -86,3 +86,12 @@ class ApiClient:
 
     def delete(self, url, headers=None, **kw):
         return self.client.delete(url, headers=self._headers(headers), **kw)
+
+
+def sign_in_on_phone(page, user, password=PASSWORD):
+    """Sign ``user`` in through the login form of a 390 px wide browser page (a phone)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

@@ -150,6 +150,8 @@ def _parse_ids(value, field, errors):
     return ids
 
 
+# What an invitation (its email and its calendar event) shows.
+INVITATION_FIELDS = ("title", "starts_at", "ends_at", "place", "online_link", "topics", "status")
 FIELDS = ("title", "starts_at", "ends_at", "place", "online_link", "topics", "status", "status_reason", "minutes",
           "attachments", "internal_units", "contact_ids", "speaker_ids")
 
@@ -216,11 +218,13 @@ def _apply(briefing, data, department, creating):
     if errors:
         raise ValidationError(_("Please correct the marked fields."), fields=errors)
 
-    changed_when_where = any(k in values and getattr(briefing, k) != values[k]
-                             for k in ("starts_at", "ends_at", "place", "online_link"))
+    # Any change of what the invitation shows is a new version (SEQUENCE) that is sent again.
+    changed_shown = any(k in values and getattr(briefing, k) != values[k] for k in INVITATION_FIELDS)
+    if speakers is not None and not creating and {u.id for u in speakers} != {u.id for u in briefing.speakers}:
+        changed_shown = True
     for k, v in values.items():
         setattr(briefing, k, v)
-    if not creating and (changed_when_where or "status" in values):
+    if not creating and changed_shown:
         briefing.sequence = (briefing.sequence or 0) + 1
     if contacts is not None:
         keep = {c.id for c in contacts}
@@ -493,10 +497,18 @@ def _event(briefing, organizer_email):
 
 
 def _organizer_email(department=None):
+    """The Department's real address (its own, else its press mailbox's), else the system sender."""
     sender = current_app.config["MAIL_SENDER"]
     match = re.search(r"<([^>]+)>", sender)
-    return (department.email if department is not None and department.email else None) or (
-        match.group(1) if match else sender)
+    own = None
+    if department is not None:
+        own = department.email
+        if not own:
+            from ..inquiries.mailbox import mailbox_of
+
+            mailbox = mailbox_of(department)
+            own = mailbox.address if mailbox is not None else None
+    return own or (match.group(1) if match else sender)
 
 
 def build_ics(briefings, *, method=None, name=None, attendee=None):
@@ -518,6 +530,8 @@ def build_ics(briefings, *, method=None, name=None, attendee=None):
             att.params["rsvp"] = vText("FALSE")
             ev.add("attendee", att, encode=0)
         cal.add_component(ev)
+    # The VTIMEZONE its TZID refers to (RFC 5545 3.2.19): Outlook desktop needs it to place the event.
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 
@@ -568,7 +582,7 @@ def send_invitations(*, briefing, resend_all=False):
             department_id=briefing.department_id, source=("briefing", briefing.id),
             payload={"contact_id": contact.id, "sequence": briefing.sequence},
             attachments=[{"filename": "hop-bao.ics", "content_type": "text/calendar",
-                          "data": base64.b64encode(ics).decode()}]))
+                          "method": "CANCEL" if cancelled else "REQUEST", "data": base64.b64encode(ics).decode()}]))
         inv.notified_sequence = briefing.sequence
     briefing.invitations_sent_at = now()
     db.session.flush()

@@ -128,6 +128,9 @@ def new():
                 warnings = service.warnings(briefing)
                 db.session.commit()
                 flash(_("The briefing was saved."), "success")
+                if briefing.invitations_sent_at and briefing.sequence != sequence_before:
+                    flash(_("What the invitation shows has changed: press \"Send updates\" so everyone invited "
+                            "gets the new version."), "warning")
                 for w in warnings:
                     flash(w, "warning")
                 return redirect(url_for("briefings.show", briefing_id=briefing.id))
@@ -157,6 +160,7 @@ def edit(briefing_id):
     if request.method == "POST":
         selected = set(request.form.getlist("contact_ids"))
         if form.validate_on_submit():
+            sequence_before = briefing.sequence
             try:
                 service.update_briefing(briefing=briefing, data=_form_data(form, sorted(selected)))
             except ValidationError as exc:
@@ -167,6 +171,9 @@ def edit(briefing_id):
                 warnings = service.warnings(briefing)
                 db.session.commit()
                 flash(_("The briefing was saved."), "success")
+                if briefing.invitations_sent_at and briefing.sequence != sequence_before:
+                    flash(_("What the invitation shows has changed: press \"Send updates\" so everyone invited "
+                            "gets the new version."), "warning")
                 for w in warnings:
                     flash(w, "warning")
                 return redirect(url_for("briefings.show", briefing_id=briefing.id))

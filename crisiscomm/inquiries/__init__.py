@@ -17,7 +17,7 @@ def init_app(app):
     from ..demo import register_demo
     from ..users.models import DIRECTOR, MINISTRY_ADMIN
     from ..web import register_model_label
-    from . import api, cli, demo, models, service, views  # noqa: F401
+    from . import api, cli, demo, files, mailbox, models, service, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -27,6 +27,8 @@ def init_app(app):
     nav.register(app, "inquiries.settings", _l("Inquiry settings"), roles=(MINISTRY_ADMIN, DIRECTOR), order=88)
     nav.register(app, "inquiries.refusal_grounds", _l("Grounds for refusal"), roles=(MINISTRY_ADMIN,), order=89)
     jobs.register(app, "inquiries.alert_deadlines", service.alert_deadlines, seconds=300)
+    jobs.register(app, "inquiries.poll_mailboxes", mailbox.poll_all, seconds=app.config["MAILBOX_POLL_SECONDS"])
+    files.install()
     register_setup(app, service.seed_refusal_grounds)
     register_demo(app, demo.create_demo)
     register_model_label("Inquiry", _l("Press inquiries"))

@@ -30,8 +30,11 @@ def import_eml_cmd(path, code, as_email):
                                                     User.role == COMMS_OFFICER).order_by(User.id).limit(1))
     if user is None:
         raise click.ClickException("no user to log the inquiry as: pass --as EMAIL")
+    from flask import current_app
+
+    limit = current_app.config["MAX_EML_BYTES"]
     with open(path, "rb") as fh:
-        data = fh.read()
+        data = fh.read(limit + 1)  # the web's limit: never more than this is read into memory
     try:
         with acting_as(user):
             inquiry = service.import_eml(user=user, department=department, data=data)
@@ -41,6 +44,36 @@ def import_eml_cmd(path, code, as_email):
         raise click.ClickException(f"{exc.message} {exc.fields}")
     click.echo(f"inquiry {inquiry.id}: {inquiry.subject} (from {inquiry.journalist_name} "
                f"<{inquiry.sender_email or '-'}>), due {inquiry.due_at.isoformat()}")
+
+
+@inquiries_cli.command("poll-mailboxes")
+def poll_mailboxes_cmd():
+    """Read every connected press mailbox now (the scheduler does this every MAILBOX_POLL_SECONDS)."""
+    from . import mailbox
+
+    n = mailbox.poll_all()
+    db.session.commit()
+    click.echo(f"{n} inquiries imported")
+
+
+@inquiries_cli.command("rotate-mailbox-keys")
+def rotate_mailbox_keys_cmd():
+    """Re-encrypt the press mailbox passwords with the first key of MAILBOX_KEYS."""
+    from . import mailbox
+
+    n = mailbox.rotate_keys()
+    db.session.commit()
+    click.echo(f"{n} mailbox passwords re-encrypted")
+
+
+@inquiries_cli.command("mailbox-key")
+def mailbox_key_cmd():
+    """Print the key derived from the current SECRET_KEY (to keep it in MAILBOX_KEYS when SECRET_KEY changes)."""
+    from flask import current_app
+
+    from . import mailbox
+
+    click.echo(mailbox.derived_key(current_app.config["SECRET_KEY"]).decode())
 
 
 @inquiries_cli.command("alert-deadlines")

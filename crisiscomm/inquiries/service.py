@@ -1,12 +1,8 @@
 """Press inquiries: intake, the workflow with approval, deadlines, overdue alerts, reporting."""
-import email
-import email.policy
 import functools
-import html
 import io
 import re
 from datetime import datetime, time, timedelta
-from email.utils import getaddresses, parseaddr
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
@@ -213,8 +209,9 @@ def _parse_when(value, name, errors):
 
 def create_inquiry(*, user, department, subject, channel="phone", received_at=None, contact_id=None,
                    journalist_name=None, outlet=None, outlet_type=None, questions="", deadline=None,
-                   priority="normal", incident_id=None, source="form", sender_email=None):
-    scoping.require_role(*WORKER_ROLES, user=user)
+                   priority="normal", incident_id=None, source="form", sender_email=None, system=False):
+    if not system:  # the press-mailbox job logs inquiries with no user
+        scoping.require_role(*WORKER_ROLES, user=user)
     errors = {}
     subject = (subject or "").strip()
     if not subject:
@@ -271,107 +268,110 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
                       priority=priority, journalist_deadline=journalist_deadline, due_at=due_at,
                       deadline_source=deadline_source, deadline_rule_id=rule.id if rule else None,
                       incident_id=incident.id if incident else None, state=RECEIVED, source=source,
-                      created_by_id=user.id)
+                      created_by_id=getattr(user, "id", None))
     inquiry.refresh_search_text()
     db.session.add(inquiry)
     db.session.flush()
-    db.session.add(InquiryEvent(inquiry_id=inquiry.id, at=now(), actor_id=user.id, from_state=None,
-                                to_state=RECEIVED, note=_("Logged via %(source)s", source=source)))
+    db.session.add(InquiryEvent(inquiry_id=inquiry.id, at=now(), actor_id=getattr(user, "id", None),
+                                from_state=None, to_state=RECEIVED, note=_("Logged via %(source)s", source=source)))
     db.session.flush()
     return inquiry
 
 
 # --- email intake -----------------------------------------------------------------------------
 
-_FORWARD_MARK = re.compile(r"(-{2,}\s*(Forwarded message|Original Message|Tin nhắn đã chuyển tiếp|Thư chuyển tiếp)"
-                           r"\s*-{2,}|^Begin forwarded message:)", re.IGNORECASE | re.MULTILINE)
-_FROM_LINE = re.compile(r"^\s*\*?(From|Từ|Người gửi)\s*:\*?\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-_SUBJECT_LINE = re.compile(r"^\s*\*?(Subject|Tiêu đề|Chủ đề)\s*:\*?\s*(.+)$", re.IGNORECASE | re.MULTILINE)
-_FWD_PREFIX = re.compile(r"^\s*((fwd?|tr|fw|chuyển tiếp)\s*:\s*)+", re.IGNORECASE)
-
-
-def _html_to_text(markup):
-    markup = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", markup)
-    text = html.unescape(re.sub(r"<[^>]+>", "", markup))
-    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
-
-
-def _body_of(message):
-    part = message.get_body(preferencelist=("plain",))
-    if part is not None:
-        return part.get_content().strip()
-    part = message.get_body(preferencelist=("html",))
-    if part is not None:
-        return _html_to_text(part.get_content())
-    return ""
-
-
 def parse_eml(data):
-    """{'name','email','subject','body'} of a (forwarded) message; the original sender when recognisable."""
-    try:
-        message = email.message_from_bytes(data, policy=email.policy.default)
-    except Exception:  # noqa: BLE001 - any unreadable file is bad input
-        raise ValidationError(_("This file is not a readable email message."), fields={"file": "not an .eml"})
-    subject = str(message.get("Subject", "") or "").strip()
-    name, address = parseaddr(str(message.get("From", "") or ""))
-    body = _body_of(message)
-    # A forwarded message attached whole (message/rfc822): its own sender, subject and body.
-    for part in message.walk():
-        if part.get_content_type() == "message/rfc822":
-            inner = part.get_content()
-            if hasattr(inner, "get_body"):
-                iname, iaddr = parseaddr(str(inner.get("From", "") or ""))
-                if iaddr:
-                    name, address = iname, iaddr
-                subject = str(inner.get("Subject", "") or subject).strip()
-                body = _body_of(inner) or body
-                break
-    else:
-        mark = _FORWARD_MARK.search(body)
-        if mark:
-            forwarded = body[mark.end():]
-            header_block = forwarded[:1500]
-            found = _FROM_LINE.search(header_block)
-            if found:
-                pairs = getaddresses([found.group(2).strip()])
-                fname, faddr = pairs[0] if pairs else ("", "")
-                if not faddr:
-                    m = re.search(r"[\w.+-]+@[\w-]+\.[\w.-]+", found.group(2))
-                    faddr = m.group(0) if m else ""
-                if faddr:
-                    name, address = fname.strip().strip('"') or name, faddr
-            fsub = _SUBJECT_LINE.search(header_block)
-            if fsub:
-                subject = fsub.group(2).strip()
-            # The forwarded text starts after its header block (the first blank line).
-            parts = re.split(r"\n\s*\n", forwarded.strip(), maxsplit=1)
-            if len(parts) == 2 and _FROM_LINE.search(parts[0]):
-                body = parts[1].strip()
-            else:
-                body = forwarded.strip()
-    subject = _FWD_PREFIX.sub("", subject).strip()
-    return {"name": (name or "").strip(), "email": (address or "").strip().lower(), "subject": subject,
-            "body": body}
+    """What an inquiry needs from an email (the journalist's when it was forwarded): see mail.parse."""
+    from . import mail
+
+    return mail.parse(data)
 
 
-def import_eml(*, user, department, data, received_at=None):
-    """A forwarded .eml becomes a received inquiry (channel email) with sender, subject and questions."""
+def _known_contact(department, name, address):
+    from ..contacts.models import Contact
+
+    if address:
+        found = db.session.scalar(select(Contact).where(Contact.department_id == department.id,
+                                                        func.lower(Contact.email) == address,
+                                                        Contact.archived.is_(False)).order_by(Contact.id).limit(1))
+        if found is not None:
+            return found
+    return None
+
+
+def import_eml(*, user, department, data, received_at=None, source="email"):
+    """An email (forwarded or not) becomes a received inquiry (channel email): the journalist, the original's date,
+    subject, questions and attachments. The same message (by Message-ID) is imported once per Department."""
+    from . import files
+
     parsed = parse_eml(data)
+    return import_parsed(user=user, department=department, parsed=parsed, received_at=received_at, source=source,
+                         files=files)
+
+
+def import_parsed(*, user, department, parsed, received_at=None, source="email", files=None):
+    if files is None:
+        from . import files
     if not parsed["subject"] and not parsed["body"]:
         raise ValidationError(_("The message has neither a subject nor a body."), fields={"file": "empty message"})
-    contact_id = None
-    if parsed["email"]:
-        from ..contacts.models import Contact
-
-        contact_id = db.session.scalar(select(Contact.id).where(Contact.department_id == department.id,
-                                                                Contact.email == parsed["email"]).limit(1))
+    existing = db.session.scalar(select(Inquiry).where(Inquiry.department_id == department.id,
+                                                       Inquiry.message_id == parsed["message_id"]))
+    if existing is not None:
+        raise Conflict(_("This email was already imported as inquiry #%(id)s.", id=existing.id),
+                       fields={"file": "already imported"}, inquiry_id=existing.id)
+    contact = _known_contact(department, parsed["name"], parsed["email"])
     name = parsed["name"] or parsed["email"] or _("Unknown sender")
-    outlet = parsed["email"].split("@", 1)[1] if "@" in parsed["email"] else _("Unknown outlet")
-    return create_inquiry(user=user, department=department, subject=(parsed["subject"] or _("(no subject)"))[:300],
-                          channel="email", received_at=received_at, contact_id=contact_id, journalist_name=name,
-                          outlet=outlet, questions=parsed["body"], source="email",
-                          sender_email=parsed["email"] or None)
+    # The outlet of a known journalist is the contact's, not the domain of the mail provider.
+    outlet = contact.outlet if contact is not None and contact.outlet else (
+        parsed["email"].split("@", 1)[1] if "@" in parsed["email"] else _("Unknown outlet"))
+    if received_at in (None, ""):
+        received_at = parsed["sent_at"]
+        if received_at is None or received_at > now():
+            received_at = now()  # no date, or a sender's clock ahead of ours
+    inquiry = create_inquiry(user=user, department=department,
+                             subject=(parsed["subject"] or _("(no subject)"))[:300], channel="email",
+                             received_at=received_at, contact_id=contact.id if contact is not None else None,
+                             journalist_name=None if contact is not None else name[:200],
+                             outlet=None if contact is not None else outlet[:200], questions=parsed["body"],
+                             source=source, sender_email=(parsed["email"] or None), system=user is None)
+    inquiry.message_id = parsed["message_id"]
+    skipped = files.store_all(inquiry=inquiry, attachments=parsed.get("attachments") or [])
+    if skipped:
+        note = _("Attachments not kept (too large or too many): %(names)s", names=", ".join(skipped))
+        db.session.add(InquiryEvent(inquiry_id=inquiry.id, at=now(), actor_id=getattr(user, "id", None),
+                                    from_state=RECEIVED, to_state=RECEIVED, note=note))
+    db.session.flush()
+    return inquiry
+
+
+def correct_received_at(*, inquiry, user, received_at):
+    """The officer corrects when the inquiry was received (e.g. an email's date); an open inquiry's due time
+    follows unless it is the journalist's own deadline."""
+    scoping.require_role(*WORKER_ROLES, user=user)
+    errors = {}
+    when = _parse_when(received_at, "received_at", errors)
+    if errors or when is None:
+        errors["received_at"] = _("a date and time, e.g. 26/06/2026 07:45")
+    elif when > now() + timedelta(minutes=5):
+        errors["received_at"] = _("cannot be in the future")
+    if errors:
+        raise ValidationError(_("The time could not be saved."), fields=errors)
+    if when == inquiry.received_at:
+        return inquiry
+    before = inquiry.received_at
+    inquiry.received_at = when
+    if inquiry.deadline_source != "journalist" and inquiry.is_open:
+        due_at, source, rule = compute_due(department=inquiry.department, received_at=when,
+                                           channel=inquiry.channel, priority=inquiry.priority,
+                                           incident_linked=inquiry.incident_id is not None)
+        inquiry.due_at, inquiry.deadline_source, inquiry.deadline_rule_id = due_at, source, rule.id if rule else None
+    db.session.add(InquiryEvent(inquiry_id=inquiry.id, at=now(), actor_id=user.id, from_state=inquiry.state,
+                                to_state=inquiry.state,
+                                note=_("Received time corrected from %(before)s to %(after)s",
+                                       before=to_local(before).strftime("%d/%m/%Y %H:%M"),
+                                       after=to_local(when).strftime("%d/%m/%Y %H:%M"))))
+    db.session.flush()
+    return inquiry
 
 
 # --- workflow ---------------------------------------------------------------------------------
@@ -637,7 +637,7 @@ def list_loads():
     """What inquiry_dict reads, loaded with the page instead of one query per inquiry (of the people only
     their e-mail is read: their Departments are not joined in)."""
     return (selectinload(Inquiry.events).options(load_person(InquiryEvent.actor)), load_person(Inquiry.assignee),
-            load_person(Inquiry.approved_by), joinedload(Inquiry.refusal_ground))
+            load_person(Inquiry.approved_by), joinedload(Inquiry.refusal_ground), selectinload(Inquiry.files))
 
 
 def list_inquiries(limit=200, offset=0, **filters):
@@ -765,6 +765,8 @@ def inquiry_dict(i):
         "answered_at": i.answered_at.isoformat() if i.answered_at else None,
         "decline_reason": i.decline_reason,
         "refusal_ground": i.refusal_ground.key if i.refusal_ground else None, "version": i.version,
+        "attachments": [{"filename": f.filename, "content_type": f.content_type, "size": f.size,
+                         "url": f"/inquiries/{i.id}/attachments/{f.id}"} for f in i.files],
         "timeline": [{"at": e.at.isoformat(), "by": e.actor.email if e.actor else None, "from": e.from_state,
                       "to": e.to_state, "note": e.note} for e in i.events],
     }

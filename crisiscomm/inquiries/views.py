@@ -6,7 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import scoping
 from ..clock import now, to_local
 from ..departments.service import list_departments
-from ..errors import Conflict, DomainError, PermissionDenied, ValidationError
+from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..paging import fetch_page, neighbour_urls, page_number
 from ..security import roles_required
@@ -53,7 +53,11 @@ def index():
     except ValidationError as exc:
         rows, errors, status = [], exc.fields, 422
     prev_url, next_url = neighbour_urls(page, has_next)
+    from . import mailbox
+
+    own = mailbox.mailbox_of(current_user.department) if current_user.department else None
     return render_template("inquiries/index.html", rows=rows, f=f, errors=errors, states=STATES, page=page,
+                           mailbox_down=own if own is not None and own.enabled and own.failing_since else None,
                            prev_url=prev_url, next_url=next_url,
                            due_status=service.due_status, departments=list_departments()
                            if current_user.is_ministry else [], export_args=request.args.to_dict()), status
@@ -117,7 +121,16 @@ def import_eml():
     upload = request.files.get("file")
     if not form.validate_on_submit() or upload is None or not upload.filename:
         raise ValidationError(_("Choose an .eml file."), fields={"file": "required"})
-    inquiry = service.import_eml(user=current_user, department=department, data=upload.read())
+    from flask import current_app
+
+    data = upload.read(current_app.config["MAX_EML_BYTES"] + 1)
+    try:
+        inquiry = service.import_eml(user=current_user, department=department, data=data)
+    except Conflict as exc:
+        if exc.extra.get("inquiry_id"):  # the same email again: show the inquiry it already is
+            flash(exc.message, "error")
+            return redirect(url_for("inquiries.show", inquiry_id=exc.extra["inquiry_id"]))
+        raise
     db.session.commit()
     flash(_("Email imported as a draft inquiry: check the journalist and the deadline."), "success")
     return redirect(url_for("inquiries.show", inquiry_id=inquiry.id))
@@ -138,6 +151,7 @@ def _render_show(inquiry, status=200, draft_text=None, error=None):
         can_work=current_user.role in service.WORKER_ROLES, library=library, library_q=library_q,
         draft_text=inquiry.answer_draft if draft_text is None else draft_text, error=error,
         approver=service.department_settings(inquiry.department)["inquiry_approver"],
+        received_local=to_local(inquiry.received_at).strftime("%Y-%m-%dT%H:%M"),
         channel_labels=dict(CHANNEL_LABELS), priority_labels=dict(PRIORITY_LABELS)), status
 
 
@@ -145,6 +159,45 @@ def _render_show(inquiry, status=200, draft_text=None, error=None):
 @login_required
 def show(inquiry_id):
     return _render_show(service.get_inquiry(inquiry_id))
+
+
+@bp.post("/<int:inquiry_id>/received")
+@login_required
+def received(inquiry_id):
+    inquiry = service.get_inquiry(inquiry_id)
+    try:
+        service.correct_received_at(inquiry=inquiry, user=current_user, received_at=request.form.get("received_at"))
+        _commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return _render_show(service.get_inquiry(inquiry_id), status=exc.status,
+                            error=exc.message + " (" + "; ".join(exc.fields.values()) + ")")
+    flash(_("Received time corrected: due %(due)s.", due=to_local(inquiry.due_at).strftime("%d/%m/%Y %H:%M")),
+          "success")
+    return redirect(url_for("inquiries.show", inquiry_id=inquiry.id))
+
+
+@bp.get("/<int:inquiry_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(inquiry_id, attachment_id):
+    """A file that came with the email: only through its inquiry (so only within the Department), always as a
+    download with a harmless content type."""
+    import os
+
+    from flask import send_file
+
+    from . import files
+    from .models import InquiryAttachment
+
+    inquiry = service.get_inquiry(inquiry_id)
+    att = db.session.get(InquiryAttachment, attachment_id)
+    if att is None or att.inquiry_id != inquiry.id or not os.path.exists(files.path_of(att)):
+        raise NotFound()
+    response = send_file(files.path_of(att), mimetype=files.safe_content_type(att.content_type),
+                         as_attachment=True, download_name=att.filename, max_age=0)
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/<int:inquiry_id>/draft")
@@ -256,8 +309,62 @@ def settings():
             return redirect(url_for("inquiries.settings", department=department.code))
     elif request.method == "POST":
         status = 422
-    return render_template("inquiries/settings.html", form=form, department=department,
+    return _render_settings(form, department, status)
+
+
+def _render_settings(form, department, status=200, mailbox_errors=None, mailbox_values=None):
+    from . import mailbox
+
+    box = mailbox.mailbox_of(department) if department else None
+    values = mailbox_values or ({"address": box.address, "host": box.host, "port": box.port,
+                                 "security": box.security, "username": box.username, "folder": box.folder,
+                                 "enabled": box.enabled, "import_since": box.import_since.isoformat()
+                                 if box.import_since else ""} if box else
+                                {"security": "tls", "folder": "INBOX", "enabled": True,
+                                 "import_since": to_local(now()).date().isoformat()})
+    return render_template("inquiries/settings.html", form=form, department=department, mailbox=box,
+                           mailbox_status=mailbox.status(box), mailbox_errors=mailbox_errors or {},
+                           mailbox_values=values,
                            departments=list_departments() if current_user.is_ministry else []), status
+
+
+@bp.post("/settings/mailbox")
+@login_required
+def settings_mailbox():
+    from . import mailbox
+
+    if current_user.role not in service.SETTINGS_ROLES:
+        raise PermissionDenied()
+    department = scoping.resolve_department(request.form.get("department") or (
+        current_user.department.code if current_user.department else None))
+    f = request.form
+    try:
+        if f.get("action") == "disconnect":
+            mailbox.disconnect(department=department, user=current_user)
+            message, category = _("The press mailbox was disconnected."), "success"
+        else:
+            box = mailbox.save_mailbox(
+                department=department, user=current_user, address=f.get("address"), host=f.get("host"),
+                port=f.get("port"), security=f.get("security"), username=f.get("username"),
+                password=f.get("password"), folder=f.get("folder"), enabled=f.get("enabled") == "1",
+                import_since=f.get("import_since"))
+            message, category = _("Press mailbox saved."), "success"
+            if f.get("action") == "check":
+                counts = mailbox.poll(box)
+                if box.failing_since is None:
+                    message = _("Press mailbox checked: %(n)s new inquiries.", n=counts.get("imported", 0))
+                else:
+                    message, category = _("The press mailbox cannot be read: %(error)s", error=box.last_error), "error"
+    except ValidationError as exc:
+        db.session.rollback()
+        form = SettingsForm(formdata=None)
+        values = {k: f.get(k, "") for k in ("address", "host", "port", "security", "username", "folder",
+                                            "import_since")}
+        values["enabled"] = f.get("enabled") == "1"
+        return _render_settings(form, department, 422, mailbox_errors=exc.fields, mailbox_values=values)
+    db.session.commit()
+    flash(message, category)
+    return redirect(url_for("inquiries.settings", department=department.code))
 
 
 @bp.route("/refusal-grounds", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import smtplib
 import socket
 import urllib.error
@@ -29,11 +30,35 @@ def message_id_for(notification):
     return f"<notification-{notification.id}.{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
+def encoded_subject(subject):
+    """A non-ASCII Subject as RFC 2047 encoded words of at most 76 characters, each word carrying its own
+    trailing space. Python's folder puts the space BETWEEN encoded words, where readers drop it
+    ("quý I/2027 (đã đổi tên)" arrived as "quý I/2027(đã đổi tên)")."""
+    subject = " ".join(subject.split())
+    words, chunk = [], ""
+    for piece in re.split(r"(?<= )", subject):
+        while len((chunk + piece).encode()) > 39 and chunk:
+            words.append(chunk)
+            chunk = ""
+        while len(piece.encode()) > 39:  # one very long word: split by characters
+            cut = 12
+            chunk, piece = piece[:cut], piece[cut:]
+            words.append(chunk)
+            chunk = ""
+        chunk += piece
+    if chunk:
+        words.append(chunk)
+    return "\n ".join("=?utf-8?b?" + base64.b64encode(w.encode()).decode() + "?=" for w in words)
+
+
 def build_email(notification):
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_SENDER"]
     msg["To"] = notification.address
-    msg["Subject"] = notification.subject
+    if notification.subject.isascii():
+        msg["Subject"] = notification.subject
+    else:
+        msg.set_raw("Subject", encoded_subject(notification.subject))
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id_for(notification)
     msg["X-Crisiscomm-Notification"] = str(notification.id)
@@ -41,6 +66,16 @@ def build_email(notification):
     if notification.body_html:
         msg.add_alternative(notification.body_html, subtype="html")
     for att in notification.attachments or []:
+        if att.get("method"):
+            # A calendar invitation: an alternative of the text (text/calendar; method=…), so Outlook and Gmail
+            # show accept/decline and apply updates and cancellations; the .ics is also attached as a file.
+            ics = base64.b64decode(att["data"])
+            msg.add_alternative(ics.decode("utf-8"), subtype="calendar", charset="UTF-8",
+                                params={"method": att["method"]})
+            msg.get_payload()[-1].replace_header(
+                "Content-Type", f'text/calendar; charset=UTF-8; method={att["method"]}')
+            msg.add_attachment(ics, maintype="application", subtype="ics", filename=att["filename"])
+            continue
         maintype, _, subtype = att.get("content_type", "application/octet-stream").partition("/")
         msg.add_attachment(base64.b64decode(att["data"]), maintype=maintype, subtype=subtype,
                            filename=att["filename"])

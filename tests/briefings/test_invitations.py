@@ -10,11 +10,15 @@ from crisiscomm.notifications.models import Notification
 from .helpers import briefing, contact, post
 
 
+def _calendar_part(message):
+    """The invitation as mail clients read it: a text/calendar alternative of the text, not a file."""
+    parts = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert len(parts) == 1 and parts[0].get_content_disposition() is None
+    return parts[0]
+
+
 def _ics(message):
-    parts = [p for p in message.iter_attachments() if p.get_filename() == "hop-bao.ics"]
-    assert len(parts) == 1
-    assert parts[0].get_content_type() == "text/calendar"
-    return Calendar.from_ical(parts[0].get_payload(decode=True))
+    return Calendar.from_ical(_calendar_part(message).get_payload(decode=True))
 
 
 def _rows(b):
@@ -124,3 +128,82 @@ def test_cancelling_sends_a_cancel_to_those_invited(departments, factory, smtp_s
     assert str(cal["method"]) == "CANCEL"
     assert base64  # attachments are base64 in the outbox row
     assert timedelta  # noqa
+
+
+def test_an_invitation_is_one_outlook_and_gmail_treat_as_an_invitation(departments, factory, smtp_server, clock):
+    from crisiscomm.departments.service import find_by_code
+    from crisiscomm.inquiries.models import PressMailbox
+    from crisiscomm.briefings import service
+
+    hanoi = find_by_code("ha-noi")
+    db.session.add(PressMailbox(department_id=hanoi.id, address="baochi@hanoi.edu.vn", host="imap.hanoi.edu.vn",
+                                port=993, security="tls", username="baochi", password_encrypted="x",
+                                folder="INBOX", enabled=False, last_uid=0, imported_count=0))
+    db.session.commit()
+    b = briefing(title="Họp báo định kỳ quý I/2027", contacts=[contact()], place="Hội trường Sở",
+                 topics="Tuyển sinh lớp 10")
+    client = factory.login(factory.user("comms_officer"))
+    post(client, f"/briefings/{b.id}/invitations")
+    message = smtp_server.to("trang@hanoimoi.example")[-1]
+    # multipart/mixed [multipart/alternative [text/plain, text/calendar; method=REQUEST], hop-bao.ics]
+    assert message.get_content_type() == "multipart/mixed"
+    alternative = message.get_payload()[0]
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/calendar"]
+    part = _calendar_part(message)
+    assert part.get_param("method") == "REQUEST" and part.get_param("charset").upper() == "UTF-8"
+    files = [p for p in message.iter_attachments() if p.get_filename() == "hop-bao.ics"]
+    assert len(files) == 1 and files[0].get_content_type() == "application/ics"
+    raw = part.get_payload(decode=True)
+    cal = Calendar.from_ical(raw)
+    # The VTIMEZONE its TZID refers to, with Hà Nội's +07:00.
+    zones = list(cal.walk("VTIMEZONE"))
+    assert [str(z["tzid"]) for z in zones] == ["Asia/Ho_Chi_Minh"]
+    assert b"DTSTART;TZID=Asia/Ho_Chi_Minh:20261015T090000" in raw
+    assert b"TZOFFSETTO:+0700" in raw
+    event = next(iter(cal.walk("VEVENT")))
+    assert str(event["organizer"]) == "mailto:baochi@hanoi.edu.vn"  # the Department's real address
+    first_sequence = int(event["sequence"])
+    assert b"BEGIN:VTIMEZONE" in service.build_ics([b], method="PUBLISH")  # the feed and the download too
+
+    # A new title is shown in the invitation: a new SEQUENCE, sent again.
+    api = factory.api(factory.user("comms_officer"))
+    assert api.patch(f"/api/v1/briefings/{b.id}", json={"title": "Họp báo định kỳ quý I/2027 (đã đổi tên)"}
+                     ).status_code == 200
+    post(client, f"/briefings/{b.id}/invitations")
+    renamed = next(iter(_ics(smtp_server.to("trang@hanoimoi.example")[-1]).walk("VEVENT")))
+    assert int(renamed["sequence"]) == first_sequence + 1
+    assert str(renamed["summary"]).startswith("Họp báo định kỳ quý I/2027 (đã đổi tên)")
+    assert str(renamed["uid"]) == str(event["uid"])
+    # So are new topics.
+    assert api.patch(f"/api/v1/briefings/{b.id}", json={"topics": "Tuyển sinh lớp 10 và lớp 6"}).status_code == 200
+    post(client, f"/briefings/{b.id}/invitations")
+    assert int(next(iter(_ics(smtp_server.to("trang@hanoimoi.example")[-1]).walk("VEVENT")))["sequence"]) == \
+        first_sequence + 2
+
+    # The cancellation: method=CANCEL in the MIME part and the calendar, and the subject keeps its spaces.
+    assert api.patch(f"/api/v1/briefings/{b.id}", json={"status": "cancelled", "status_reason": "Trùng lịch thi"}
+                     ).status_code == 200
+    post(client, f"/briefings/{b.id}/invitations")
+    cancel = smtp_server.to("trang@hanoimoi.example")[-1]
+    assert cancel["Subject"] == "Hủy: Họp báo định kỳ quý I/2027 (đã đổi tên)"
+    assert _calendar_part(cancel).get_param("method") == "CANCEL"
+    assert str(_ics(cancel)["method"]) == "CANCEL"
+    assert len(smtp_server.to("trang@hanoimoi.example")) == 4
+
+
+def test_editing_what_the_invitation_shows_asks_for_the_update_to_be_sent(departments, factory, smtp_server, clock):
+    trang = contact()
+    b = briefing(contacts=[trang])
+    client = factory.login(factory.user("comms_officer"))
+    post(client, f"/briefings/{b.id}/invitations")
+    response = post(client, f"/briefings/{b.id}/edit", {"title": "Họp báo về tuyển sinh lớp 10",
+                                                         "starts_at": "2026-10-15T09:00", "ends_at": "2026-10-15T11:00",
+                                                         "status": "planned", "contact_ids": [str(trang.id)]},
+                    page=f"/briefings/{b.id}/edit")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nội dung giấy mời đã thay đổi" in page
+    post(client, f"/briefings/{b.id}/invitations")
+    assert len(smtp_server.to("trang@hanoimoi.example")) == 2
+    assert "Họp báo về tuyển sinh lớp 10" in smtp_server.to("trang@hanoimoi.example")[-1]["Subject"]

@@ -127,14 +127,9 @@ def test_api_create_and_validation(officer, hanoi, factory):
 
 @pytest.mark.browser
 def test_officer_logs_phone_inquiry_on_a_phone(page, live_server, factory, setup_data):
-    from tests.factories import PASSWORD
+    from tests.factories import sign_in_on_phone
 
-    user = factory.user("comms_officer", email="mai@hanoi.vn")
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in_on_phone(page, factory.user("comms_officer", email="mai@hanoi.vn"))
     page.goto("/inquiries/new")
     page.fill("#journalist", "Hoàng Thị Yến")
     page.fill("#outlet", "Báo Dân trí")

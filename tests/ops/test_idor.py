@@ -52,6 +52,7 @@ RECORD_ARGS = {
     "incident_id": "incident",
     "item_id": "checklist_item",
     "inquiry_id": "inquiry",
+    "attachment_id": "attachment",  # a file that came with an inquiry's email
     "plan_id": "plan",
     "distribution_id": "distribution",
     "notification_id": "notification",  # an in-app message belongs to its recipient, a user of the Department
@@ -156,6 +157,10 @@ BODIES = {
         "thu.eml", "From: Nhà báo <nb@example.vn>\nSubject: Hỏi về kỳ thi\n\nXin hỏi lịch thi.\n")}, {}),
     "inquiries.settings": ({"department": T("code"), "approver": "director", "default_hours": "12",
                             "due_soon_minutes": "30"}, {}),
+    "inquiries.settings_mailbox": ({"department": T("code"), "address": "la@example.vn", "host": "imap.la.example",
+                                    "port": "993", "security": "tls", "username": "la", "password": "mat-khau-la",
+                                    "folder": "INBOX", "enabled": "1", "action": "save"}, {}),
+    "inquiries.received": ({"received_at": "2026-06-26T06:00"}, {}),
     "inquiries_api.transition": ({"to": "assigned", "assignee": T("user_email")}, {}),
     "inquiries_api.create": ({"department": T("code"), "subject": "Câu hỏi mới", "contact_id": T("contact"),
                               "incident_id": T("incident")}, {}),
@@ -178,8 +183,8 @@ BODIES = {
     "scenarios_api.render": ({}, {"incident": T("incident"), "department": T("code")}),
 }
 
-SLOTS = ("api_token", "assignment", "briefing", "checklist_item", "code", "contact", "contact2", "distribution",
-         "incident", "inquiry", "invitation", "notification", "plan", "user", "user_email")
+SLOTS = ("api_token", "assignment", "attachment", "briefing", "checklist_item", "code", "contact", "contact2",
+         "distribution", "incident", "inquiry", "invitation", "notification", "plan", "user", "user_email")
 
 
 def missing_value(slot):
@@ -241,6 +246,16 @@ def _build_side(factory, code, scenario):
     s.inquiry = inquiries.create_inquiry(user=s.officer, department=dep, subject=f"Câu hỏi {mark}",
                                          contact_id=s.contact.id, questions=f"Hỏi {mark}",
                                          incident_id=s.incident.id)
+    # A file that came with the inquiry's email, and the press mailbox the Department connected.
+    from crisiscomm.inquiries import files, mailbox
+    from crisiscomm.inquiries.models import InquiryAttachment
+
+    files.store_all(inquiry=s.inquiry, attachments=[{"filename": f"{mark}.txt", "content_type": "text/plain",
+                                                     "data": f"Công văn {mark}".encode()}])
+    db.session.flush()
+    s.attachment = db.session.scalar(select(InquiryAttachment).where(InquiryAttachment.inquiry_id == s.inquiry.id))
+    mailbox.save_mailbox(department=dep, user=s.director, address=f"baochi.{code}@example.vn",
+                         host="imap.example.vn", username=f"baochi.{code}", password=f"mat-khau-{mark}")
     s.adaptation, _warnings = scenarios.save_adaptation(
         scenario=scenario, department=dep, body=scenario.version().body + f"\nGhi chú riêng {mark}\n",
         user=s.director)
@@ -257,6 +272,7 @@ def _build_side(factory, code, scenario):
     s.slots = {"contact": s.contact.id, "contact2": s.contact2.id, "assignment": s.assignment.id,
                "briefing": s.briefing.id, "invitation": s.invitation.id, "incident": s.incident.id,
                "checklist_item": s.checklist_item.id, "inquiry": s.inquiry.id, "plan": s.plan.id,
+               "attachment": s.attachment.id,
                "notification": s.notification.id, "api_token": s.api_token.id, "code": code,
                "user": s.officer.id, "user_email": s.officer.email}
     s.secrets = [mark, s.feed.calendar_token, s.client_token]  # none of these may appear to another Department
@@ -270,6 +286,7 @@ def world(app, factory, clock, tmp_path):
     from crisiscomm.rules.service import seed_defaults
     from crisiscomm.scenarios import service as scenarios
 
+    app.config["ATTACHMENT_DIR"] = str(tmp_path / "attachments")
     factory.departments()
     seed_defaults()
     seed_refusal_grounds()
