@@ -2,6 +2,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..security import safe_redirect_target
 from . import service
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -18,7 +19,5 @@ def inbox():
 def read(notification_id):
     row = service.mark_read(user=current_user, notification_id=notification_id)
     db.session.commit()
-    target = (row.payload or {}).get("url")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(request.referrer or url_for("notifications.inbox"))
+    return redirect(safe_redirect_target((row.payload or {}).get("url"))
+                    or safe_redirect_target(request.referrer) or url_for("notifications.inbox"))
