@@ -197,11 +197,11 @@ def update_user(*, actor, user, role=None, department_code=None, active=None):
     department = user.department
     if new_role in MINISTRY_ROLES:
         department = None
-    elif department_code:
+    elif department_code:  # None: keep the Department; "": none chosen
         department = find_by_code(department_code) if isinstance(department_code, str) else None
         if department is None or department.status != ACTIVE:
             errors["department"] = _("Unknown or merged Department.")
-    elif department is None or department.status != ACTIVE:
+    elif department_code == "" or department is None or department.status != ACTIVE:
         errors["department"] = _("A Department role needs a Department.")
     if errors:
         raise ValidationError(_("The user could not be changed."), fields=errors)

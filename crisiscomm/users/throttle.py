@@ -77,10 +77,11 @@ def claim(kind, k):
             return max(1, math.ceil((blocked_until - t).total_seconds()))
         insert = pg_insert if dialect() == "postgresql" else sqlite_insert
         first_wait = delay(1, free, longest)
+        # RETURNING tells whether this INSERT made the row (rowcount is -1 for it through the ORM on psycopg).
         created = db.session.execute(insert(col).values(
             key=k, failures=1, last_attempt_at=t,
             blocked_until=t + timedelta(seconds=first_wait) if first_wait else None)
-            .on_conflict_do_nothing(index_elements=["key"])).rowcount
+            .on_conflict_do_nothing(index_elements=["key"]).returning(col.id)).first() is not None
         db.session.commit()
         if created:
             return None

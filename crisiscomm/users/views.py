@@ -152,7 +152,7 @@ def admin_user(user_id):
         return _admin_page(user, form, 422)
     try:
         service.update_user(actor=current_user, user=user, role=form.role.data,
-                            department_code=form.department.data or None)
+                            department_code=form.department.data or "")
     except ValidationError as exc:
         db.session.rollback()
         place_errors(form, exc)
