@@ -91,6 +91,9 @@ def authenticate(*, email, password, remote_addr=None, device=None):
     email = (email or "").strip().lower()[:320]
     password = password if isinstance(password, str) else ""
     keys = _throttle_keys(email, remote_addr, device)
+    # The counters are written in their own short transactions; end any read this request began first, so that
+    # SQLite never has to upgrade a stale snapshot to a write.
+    db.session.commit()
     for kind, k in keys:
         wait = throttle.claim(kind, k)
         if wait is not None:

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..clock import now
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, TooManyRequests, ValidationError
 from ..extensions import db
@@ -58,7 +59,7 @@ def logout():
 def _account_page(form=None, token_form=None, new_token=None, status=200):
     return render_template("users/account.html", form=form or PasswordForm(formdata=None),
                            token_form=token_form or TokenForm(formdata=None),
-                           tokens=service.tokens_of(current_user), new_token=new_token, now=service.now()), status
+                           tokens=service.tokens_of(current_user), new_token=new_token, now=now()), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -138,7 +139,7 @@ def _user_or_404(user_id):
 
 def _admin_page(user, form=None, status=200):
     return render_template("users/admin_user.html", user=user, form=form or _admin_form(user),
-                           tokens=service.tokens_of(user), now=service.now()), status
+                           tokens=service.tokens_of(user), now=now()), status
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])

@@ -56,6 +56,7 @@ RECORD_ARGS = {
     "distribution_id": "distribution",
     "notification_id": "notification",  # an in-app message belongs to its recipient, a user of the Department
     "token_id": "api_token",  # an API token belongs to its user
+    "user_id": "user",  # a user belongs to their Department (the user admin pages are the Ministry admin's)
     "code": "code",  # the Department itself: /departments/<code>, /spokespersons/department/<code>/assign
 }
 
