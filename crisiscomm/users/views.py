@@ -102,11 +102,12 @@ def create_token():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
+    # Your own token, or (the Ministry admin, from the user's page) anyone's; another's is a 404 for everyone else.
     token = service.revoke_token(user=current_user, token_id=token_id)
-    if token.user_id != current_user.id:
-        raise NotFound()  # the admin revokes others' tokens on the user's page
     db.session.commit()
     flash(_("Token revoked."), "success")
+    if token.user_id != current_user.id:
+        return redirect(url_for("users.admin_user", user_id=token.user_id))
     return redirect(url_for("users.account"))
 
 
@@ -177,16 +178,4 @@ def admin_set_active(user_id):
     db.session.commit()
     flash(_("The user can sign in again.") if active else
           _("The user was deactivated: their sessions ended and their API tokens were revoked."), "success")
-    return redirect(url_for("users.admin_user", user_id=user.id))
-
-
-@bp.post("/admin/users/<int:user_id>/tokens/<int:token_id>/revoke")
-@roles_required(MINISTRY_ADMIN)
-def admin_revoke_token(user_id, token_id):
-    user = _user_or_404(user_id)
-    token = service.revoke_token(user=current_user, token_id=token_id)
-    if token.user_id != user.id:
-        raise NotFound()
-    db.session.commit()
-    flash(_("Token revoked."), "success")
     return redirect(url_for("users.admin_user", user_id=user.id))

@@ -190,3 +190,18 @@ def test_cli_deactivates_changes_role_lists_and_revokes(app, runner, factory):
     assert {e.action for e in entries} >= {"update", "revoke"}
     issued = runner.invoke(args=["tokens", "issue", "admin@example.vn", "--expires-days", "7"]).output.strip()
     assert _bearer(app.test_client(), issued).status_code == 200
+
+
+def test_admin_revokes_a_users_token_from_their_page(app, factory):
+    admin, user = factory.user("ministry_admin"), factory.user("director")
+    token = factory.token(user)
+    token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id))
+    stranger = factory.login(factory.user("director"))
+    refused = stranger.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(stranger.get("/"))})
+    assert refused.status_code == 404 and _bearer(app.test_client(), token).status_code == 200
+    browser = factory.login(admin)
+    page = browser.get(f"/admin/users/{user.id}")
+    response = browser.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302 and response.headers["Location"] == f"/admin/users/{user.id}"
+    assert _bearer(app.test_client(), token).status_code == 401
+    assert "đã thu hồi" in browser.get(f"/admin/users/{user.id}").get_data(as_text=True)
