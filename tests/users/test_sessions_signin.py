@@ -249,3 +249,7 @@ def test_next_and_referer_go_to_same_site_paths_only(app, factory):
     response = client.post(f"/notifications/{row.id}/read", headers={"Referer": "https://evil.example/phish"},
                            data={"csrf_token": csrf_token(client.get("/"))})
     assert response.headers["Location"] == "/notifications/"
+    row = outbox.enqueue(kind="test", channel=IN_APP, subject="Tin", recipient=user, payload={"url": "/incidents/"})
+    db.session.commit()
+    response = client.post(f"/notifications/{row.id}/read", data={"csrf_token": csrf_token(client.get("/"))})
+    assert response.headers["Location"] == "/incidents/"  # its own link still leads on
