@@ -52,8 +52,18 @@ class Config:
     SCHEDULER_LEASE_SECONDS = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "30"))
     SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "20"))
 
-    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    # Sign-in throttling (crisiscomm/users/throttle.py): free failures, then waits doubling from 2 s up to the
+    # maximum, per account and address and (more loosely) per account; a known device is counted on its own.
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "5"))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "60"))
+    LOGIN_ACCOUNT_FREE_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FREE_FAILURES", "20"))
+    LOGIN_ACCOUNT_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", "900"))
+    LOGIN_FORGET_MINUTES = int(os.environ.get("LOGIN_FORGET_MINUTES", "60"))
+    KNOWN_DEVICE_DAYS = int(os.environ.get("KNOWN_DEVICE_DAYS", "180"))
+    # /healthz details for a caller presenting this bearer token (monitoring); loopback callers always get them.
+    HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN") or None
+    # Email sending failing for longer than this makes /healthz "degraded".
+    SMTP_DEGRADED_MINUTES = int(os.environ.get("SMTP_DEGRADED_MINUTES", "5"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
     # Emails (.eml uploads, the CLI and the press mailbox): the same size limit; attachments kept with an inquiry.
     MAX_EML_BYTES = int(os.environ.get("MAX_EML_BYTES", os.environ.get("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))))

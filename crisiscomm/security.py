@@ -1,9 +1,10 @@
 """Sign-in plumbing (Flask-Login loaders, bearer tokens), roles, and secure response headers."""
 import functools
+from urllib.parse import urlsplit
 
 from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from .extensions import db, login_manager
 
@@ -16,7 +17,7 @@ def load_user(session_id):
     from .users.models import User
 
     user_id, _, version = str(session_id).partition(":")
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 9:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or str(user.session_version) != version:
@@ -29,13 +30,38 @@ def load_user_from_token(req):
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    from .users.models import ApiToken
+    from .users.service import token_user
 
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(header[7:].strip())))
-    if token is None or token.revoked_at is not None or not token.user.active:
+    found = token_user(header[7:].strip())
+    if found is None:
         return None
+    user, token = found
+    if db.session.is_modified(token):
+        # last_used_at, written at once: a GET commits nothing. Losing a race for the SQLite write lock only
+        # postpones the note to the next request.
+        try:
+            db.session.commit()
+        except OperationalError:
+            db.session.rollback()
     g.auth_via_token = True
-    return token.user
+    return user
+
+
+def safe_redirect_target(target):
+    """A same-site path for ``target`` (a ``next=`` value or a Referer), else None: never another host, never a
+    scheme-relative ``//host`` or a backslash that browsers read as one."""
+    if not isinstance(target, str) or not target or len(target) > 2000:
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+            return None
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def roles_required(*roles):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..errors import TooManyRequests, ValidationError
 from ..extensions import csrf, db
+from ..security import safe_redirect_target
 from . import methods, service
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -28,10 +29,8 @@ def inbox():
 def read(notification_id):
     row = service.mark_read(user=current_user, notification_id=notification_id)
     db.session.commit()
-    target = (row.payload or {}).get("url")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(request.referrer or url_for("notifications.inbox"))
+    return redirect(safe_redirect_target((row.payload or {}).get("url"))
+                    or safe_redirect_target(request.referrer) or url_for("notifications.inbox"))
 
 
 # --- contact methods (account page) ------------------------------------------------------------------

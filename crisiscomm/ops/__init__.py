@@ -8,9 +8,13 @@ and read a consistent JSON-lines dump of every table (gzip when FILE ends with .
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from .. import nav
     from . import cli, views
 
     app.register_blueprint(views.bp)
+    nav.register(app, "ops.system", _l("System status"), roles=("ministry_admin",), order=94)
     app.cli.add_command(cli.backup_cmd)
     app.cli.add_command(cli.restore_cmd)
     app.cli.add_command(cli.demo_cli)

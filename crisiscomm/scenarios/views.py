@@ -8,6 +8,7 @@ from ..departments.models import ACTIVE, Department
 from ..errors import ValidationError
 from ..extensions import db
 from ..scoping import get_or_404, is_ministry, require_role, resolve_department
+from ..security import safe_redirect_target
 from . import fileformat, service
 from .forms import AdaptationForm, DistributeForm
 from .models import CATEGORIES, ScenarioDistribution
@@ -186,7 +187,7 @@ def acknowledge(distribution_id):
     service.acknowledge(distribution=record, user=current_user)
     db.session.commit()
     flash(_("Receipt acknowledged."), "success")
-    return redirect(request.form.get("next") or url_for("scenarios.show",
+    return redirect(safe_redirect_target(request.form.get("next")) or url_for("scenarios.show",
                                                         slug=record.scenario_version.scenario.slug))
 
 

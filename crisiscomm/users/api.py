@@ -1,7 +1,8 @@
 from flask import jsonify
 from flask_login import current_user
 
-from ..api import api_blueprint, doc, json_body
+from ..api import api_blueprint, doc, json_body, reject_unknown
+from ..errors import NotFound
 from ..extensions import db
 from . import service
 
@@ -36,3 +37,54 @@ def update_me():
     user = service.update_profile(user=current_user._get_current_object(), **json_body())
     db.session.commit()
     return jsonify(user_json(user))
+
+
+TOKEN_SCHEMA = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "prefix": {"type": "string"}, "label": {"type": ["string", "null"]},
+    "created_at": {"type": "string", "format": "date-time"},
+    "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+    "expires_at": {"type": ["string", "null"], "format": "date-time"},
+    "revoked_at": {"type": ["string", "null"], "format": "date-time"}}}
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def token_json(token):
+    return {"id": token.id, "prefix": token.prefix, "label": token.label, "created_at": _iso(token.created_at),
+            "last_used_at": _iso(token.last_used_at), "expires_at": _iso(token.expires_at),
+            "revoked_at": _iso(token.revoked_at)}
+
+
+@bp.get("/me/tokens")
+@doc(summary="Your API tokens (never their values), newest first", responses={200: {
+    "type": "object", "properties": {"items": {"type": "array", "items": TOKEN_SCHEMA}}}})
+def my_tokens():
+    return jsonify({"items": [token_json(t) for t in service.tokens_of(current_user)]})
+
+
+@bp.post("/me/tokens")
+@doc(summary="Create an API token; its value is in this answer only",
+     body={"type": "object", "additionalProperties": False, "properties": {
+         "label": {"type": ["string", "null"], "maxLength": 200},
+         "expires_in_days": {"type": ["integer", "null"], "minimum": 1, "maximum": service.MAX_TOKEN_DAYS}}},
+     responses={201: TOKEN_SCHEMA})
+def create_my_token():
+    body = json_body()
+    reject_unknown(body, ("label", "expires_in_days"))
+    value = service.issue_token(user=current_user._get_current_object(), label=body.get("label"),
+                                expires_in_days=body.get("expires_in_days"))
+    db.session.commit()
+    token = service.tokens_of(current_user)[0]
+    return jsonify({**token_json(token), "token": value}), 201
+
+
+@bp.delete("/me/tokens/<int:token_id>")
+@doc(summary="Revoke one of your API tokens", responses={200: TOKEN_SCHEMA})
+def revoke_my_token(token_id):
+    token = service.revoke_token(user=current_user._get_current_object(), token_id=token_id)
+    if token.user_id != current_user.id:
+        raise NotFound()
+    db.session.commit()
+    return jsonify(token_json(token))

@@ -75,7 +75,8 @@ class ApiToken(IdMixin, TimestampMixin, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     prefix: Mapped[str] = mapped_column(String(12), nullable=False)
     label: Mapped[str | None] = mapped_column(String(200))
-    last_used_at = mapped_column(UTCDateTime)
+    last_used_at = mapped_column(UTCDateTime)  # kept to the minute (one write per token per minute at most)
+    expires_at = mapped_column(UTCDateTime)  # None: until revoked
     revoked_at = mapped_column(UTCDateTime)
 
     user = relationship("User", lazy="joined")
@@ -84,15 +85,21 @@ class ApiToken(IdMixin, TimestampMixin, db.Model):
     def hash(token):
         return hashlib.sha256(token.encode()).hexdigest()
 
+    def usable(self, at):
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
 
-class LoginFailure(IdMixin, db.Model):
-    """One failed sign-in; recent ones throttle further attempts for that email and address."""
 
-    __tablename__ = "login_failure"
+class LoginThrottle(IdMixin, db.Model):
+    """Failed sign-ins counted under one key (an account from one address, an account from anywhere, or one known
+    device); each failure past the free ones pushes ``blocked_until`` further out. Claimed by compare-and-swap on
+    ``failures``, so parallel attempts cannot check more passwords than the policy allows."""
 
-    email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
-    remote_addr: Mapped[str | None] = mapped_column(String(64), index=True)
-    at = mapped_column(UTCDateTime, nullable=False, index=True)
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    blocked_until = mapped_column(UTCDateTime)
+    last_attempt_at = mapped_column(UTCDateTime, nullable=False, index=True)
 
 
 def load_person(relationship_attr):

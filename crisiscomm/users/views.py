@@ -1,24 +1,20 @@
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
-from ..errors import TooManyRequests, ValidationError
+from ..clock import now
+from ..departments.models import ACTIVE, Department
+from ..errors import NotFound, TooManyRequests, ValidationError
 from ..extensions import db
-from ..security import roles_required
-from . import service
-from .forms import LoginForm, PasswordForm
-from .models import MINISTRY_ADMIN, ApiToken
+from ..forms import place_errors
+from ..security import roles_required, safe_redirect_target
+from . import devices, service
+from .forms import LoginForm, PasswordForm, TokenForm, UserAdminForm
+from .models import MINISTRY_ADMIN, ROLES, User
 
 bp = Blueprint("users", __name__)
-
-
-def _safe_next(target):
-    if not target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,14 +22,15 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
+        email = form.email.data
         try:
-            user = service.authenticate(email=form.email.data, password=form.password.data,
-                                        remote_addr=request.remote_addr)
-        except TooManyRequests:
-            form.password.errors.append(_("Too many failed sign-ins. Try again in a few minutes."))
-            status = 429
+            user = service.authenticate(email=email, password=form.password.data, remote_addr=request.remote_addr,
+                                        device=devices.known_device(email))
+        except TooManyRequests as exc:
+            form.password.errors.append(exc.message)
+            status, headers = 429, {"Retry-After": str(exc.extra["retry_after"])}
         except ValidationError:
             form.password.errors.append(_("Wrong email or password."))
             status = 401
@@ -41,15 +38,19 @@ def login():
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+            response = redirect(safe_redirect_target(request.args.get("next")) or url_for("web.home"))
+            return devices.remember(response, user.email)
     elif request.method == "POST":
         status = 422
-    return render_template("users/login.html", form=form), status
+    return render_template("users/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    # Every session of this user ends, so a copy of the cookie taken before is worth nothing.
+    service.end_sessions(user=current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     response = redirect(url_for("users.login"))
@@ -59,55 +60,126 @@ def logout():
     return response
 
 
+def _account_page(form=None, token_form=None, new_token=None, status=200):
+    return render_template("users/account.html", form=form or PasswordForm(formdata=None),
+                           token_form=token_form or TokenForm(formdata=None),
+                           tokens=service.tokens_of(current_user), new_token=new_token, now=now()), status
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
     form = PasswordForm()
-    status = 200
     if form.validate_on_submit():
         try:
             service.change_password(user=current_user, current_password=form.current_password.data,
                                     new_password=form.new_password.data)
         except ValidationError as exc:
-            status = 422
-            for name in exc.fields:
-                getattr(form, name).errors.append(
-                    _("Wrong password.") if name == "current_password" else _("At least 10 characters."))
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # keep this session; the others end with the old session_version
-            flash(_("Your password was changed. Other sessions were signed out."), "success")
-            return redirect(url_for("users.account"))
-    tokens = db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == current_user.id)
-                                .order_by(ApiToken.created_at.desc())).all()
-    if request.method == "POST" and form.errors:
-        status = 422
-    return render_template("users/account.html", form=form, tokens=tokens,
-                           new_token=session.pop("new_token", None)), status
+            db.session.rollback()
+            place_errors(form, exc)
+            return _account_page(form=form, status=422)
+        db.session.commit()
+        login_user(current_user._get_current_object())  # this session goes on with the new session_version
+        flash(_("Your password was changed. Other sessions were signed out."), "success")
+        return redirect(url_for("users.account"))
+    return _account_page(form=form, status=422 if request.method == "POST" else 200)
 
 
 @bp.post("/account/tokens")
 @login_required
 def create_token():
-    label = (request.form.get("label") or "").strip()[:200] or None
-    token = service.issue_token(user=current_user, label=label)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(token_form=form, status=422)
+    try:
+        token = service.issue_token(user=current_user, label=form.label.data or None,
+                                    expires_in_days=int(form.expires.data) if form.expires.data else None)
+    except ValidationError as exc:
+        db.session.rollback()
+        place_errors(form, exc, aliases={"expires_in_days": "expires"})
+        return _account_page(token_form=form, status=422)
     db.session.commit()
-    session["new_token"] = token
-    flash(_("Copy your new token now: it is shown only once."), "warning")
-    return redirect(url_for("users.account"))
+    # Shown in this response only (never stored in the session cookie, never cached: no-store).
+    return _account_page(new_token=token)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
-    service.revoke_token(user=current_user, token_id=token_id)
+    # Your own token, or (the Ministry admin, from the user's page) anyone's; another's is a 404 for everyone else.
+    token = service.revoke_token(user=current_user, token_id=token_id)
     db.session.commit()
     flash(_("Token revoked."), "success")
+    if token.user_id != current_user.id:
+        return redirect(url_for("users.admin_user", user_id=token.user_id))
     return redirect(url_for("users.account"))
 
 
 @bp.get("/admin/users")
 @roles_required(MINISTRY_ADMIN)
 def admin_users():
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:200]
     return render_template("users/admin_list.html", users=service.list_users(q=q or None), q=q)
+
+
+def _admin_form(user, formdata=None):
+    from ..web import role_label
+
+    form = UserAdminForm(formdata=formdata, data={"role": user.role,
+                                                  "department": user.department.code if user.department else ""})
+    form.role.choices = [SelectChoice(r, role_label(r)) for r in ROLES]
+    departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
+                                     .order_by(Department.name)).all()
+    form.department.choices = [SelectChoice("", _("Ministry (no Department)"))] + [
+        SelectChoice(d.code, d.name) for d in departments]
+    return form
+
+
+def _user_or_404(user_id):
+    user = db.session.get(User, user_id) if user_id < 2**31 else None
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _admin_page(user, form=None, status=200):
+    return render_template("users/admin_user.html", user=user, form=form or _admin_form(user),
+                           tokens=service.tokens_of(user), now=now()), status
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(MINISTRY_ADMIN)
+def admin_user(user_id):
+    user = _user_or_404(user_id)
+    if request.method == "GET":
+        return _admin_page(user)
+    form = _admin_form(user, formdata=request.form)
+    if not form.validate_on_submit():
+        return _admin_page(user, form, 422)
+    try:
+        service.update_user(actor=current_user, user=user, role=form.role.data,
+                            department_code=form.department.data or "")
+    except ValidationError as exc:
+        db.session.rollback()
+        place_errors(form, exc)
+        return _admin_page(_user_or_404(user_id), form, 422)
+    db.session.commit()
+    flash(_("The user was changed."), "success")
+    return redirect(url_for("users.admin_user", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@roles_required(MINISTRY_ADMIN)
+def admin_set_active(user_id):
+    user = _user_or_404(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        service.update_user(actor=current_user, user=user, active=active)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _admin_page(_user_or_404(user_id), status=422)
+    db.session.commit()
+    flash(_("The user can sign in again.") if active else
+          _("The user was deactivated: their sessions ended and their API tokens were revoked."), "success")
+    return redirect(url_for("users.admin_user", user_id=user.id))
