@@ -16,6 +16,7 @@ CONTACT_SCHEMA = {
         "full_name": {"type": "string", "maxLength": 200},
         "outlet": {"type": "string", "maxLength": 200},
         "outlet_type": {"type": "string", "enum": list(OUTLET_TYPES)},
+        "position": {"type": "string", "maxLength": 200},
         "beat": {"type": "string", "maxLength": 300},
         "phones": {"type": "array", "items": {"type": "string"}},
         "email": {"type": "string", "format": "email"},
@@ -33,9 +34,11 @@ def contact_json(c):
         "full_name": c.full_name,
         "outlet": c.outlet,
         "outlet_type": c.outlet_type,
+        "position": c.position,
         "beat": c.beat,
         "email": c.email,
         "phones": list(c.phones or []),
+        "phone_numbers": list(c.phone_numbers or []),
         "notes": c.notes,
         "last_verified_at": c.last_verified_at.isoformat() if c.last_verified_at else None,
         "stale": service.is_stale(c),
@@ -83,7 +86,7 @@ def create_contact():
     department = resolve_department(data.get("department"))
     contact = service.create_contact(department=department, full_name=data.get("full_name"),
                                      outlet=data.get("outlet"), outlet_type=data.get("outlet_type"),
-                                     beat=data.get("beat"), phones=data.get("phones"), email=data.get("email"),
+                                     position=data.get("position"), beat=data.get("beat"), phones=data.get("phones"), email=data.get("email"),
                                      notes=data.get("notes"), last_verified_at=data.get("last_verified_at"))
     db.session.commit()
     return jsonify(contact_json(contact)), 201

@@ -20,6 +20,7 @@ class ContactForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     outlet = StringField(_l("Outlet"), validators=[DataRequired(), Length(max=200)])
     outlet_type = SelectField(_l("Outlet type"), choices=outlet_type_choices())
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     beat = StringField(_l("Beat / topics"), validators=[Optional(), Length(max=300)])
     phones = TextAreaField(_l("Phones"), validators=[Optional(), Length(max=400)])
     email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])

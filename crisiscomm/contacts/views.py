@@ -68,7 +68,7 @@ def index():
 
 def _form_values(form):
     return {"full_name": form.full_name.data, "outlet": form.outlet.data, "outlet_type": form.outlet_type.data,
-            "beat": form.beat.data, "phones": form.phones.data, "email": form.email.data, "notes": form.notes.data}
+            "position": form.position.data, "beat": form.beat.data, "phones": form.phones.data, "email": form.email.data, "notes": form.notes.data}
 
 
 def _apply_errors(form, exc):
