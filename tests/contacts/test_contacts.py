@@ -97,7 +97,7 @@ CSV_OK = ("Họ và tên,Cơ quan báo chí,Loại hình,Lĩnh vực phụ trác
 CSV_BROKEN = ("Họ và tên,Cơ quan báo chí,Loại hình,Điện thoại,Email\r\n"
               "Nguyễn Văn An,Báo Giáo dục và Thời đại,ministry,0912 345 601,an@gd.vn\r\n"
               ",VnExpress,online,0983 111 201,trang@vne.vn\r\n"
-              "Lê Hải Yến,VTV1,truyền hình vệ tinh,0977 444 503,yen@vtv\r\n")
+              "Lê Hải Yến,VTV1,tờ rơi,0977 444 503,yen@vtv\r\n")
 
 
 def _xlsx(rows):
