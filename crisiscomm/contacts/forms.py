@@ -32,8 +32,11 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV or Excel (.xlsx) file"))
 
 
+class ImportMappingForm(FlaskForm):
+    default_outlet_type = SelectField(_l("Outlet type when a row has none"), choices=outlet_type_choices())
+
+
 class ImportConfirmForm(FlaskForm):
-    token = StringField(validators=[DataRequired(), Length(max=64)])
     only_valid = BooleanField(_l("Import only the valid rows (skip the rows with errors)"))
     on_duplicate = SelectField(_l("Rows that repeat an existing contact's email or phone"),
                                choices=[("skip", _l("Skip them")),

@@ -65,9 +65,9 @@ HEADER_ALIASES = {
 
 
 def field_labels():
-    return {"full_name": _l("Full name"), "outlet": _l("Outlet"), "outlet_type": _l("Outlet type"),
+    return {IGNORE: _l("(not imported)"), "full_name": _l("Full name"), "outlet": _l("Outlet"), "outlet_type": _l("Outlet type"),
             "position": _l("Position"), "beat": _l("Beat / topics"), "phones": _l("Phones"), "email": _l("Email"),
-            "notes": _l("Notes"), "last_verified_at": _l("Last verified"), IGNORE: _l("(not imported)")}
+            "notes": _l("Notes"), "last_verified_at": _l("Last verified")}
 
 
 def header_key(text):
@@ -169,15 +169,16 @@ def find_header(table, remembered=None):
     return None
 
 
-def propose_mapping(table, remembered=None):
-    """The mapping to show first: header found, each column's field guessed (remembered choices first)."""
+def propose_mapping(table, remembered=None, header_row=None):
+    """The mapping to show first: header found (or the given row), each column's field guessed (remembered
+    choices first)."""
     headers_memory = remembered.headers if remembered is not None else {}
-    header_row = find_header(table, headers_memory)
+    header_row = header_row or find_header(table, headers_memory)
     columns, taken = {}, set()
     if header_row:
         for i, header in enumerate(_cells(table, header_row)):
             field = guess_field(header, headers_memory)
-            if field is None or (field in taken and field not in MULTI):
+            if not field or (field in taken and field not in MULTI):
                 continue
             columns[_letter(i)] = field
             taken.add(field)
@@ -294,7 +295,7 @@ def _parse_date(value):
     raise ValueError(text)
 
 
-def _row_text(cells):
+def row_text(cells):
     return " · ".join(dict.fromkeys(c.strftime("%d/%m/%Y") if isinstance(c, datetime) else c
                                     for c in cells if c))[:200]
 
@@ -317,7 +318,7 @@ def _problem(problem):
     return problem
 
 
-def check_file(*, department, filename, data, mapping=None):
+def check_file(*, department, filename, data, mapping=None, default_outlet_type=None):
     """Read and check every row with ``mapping`` (None: the proposed one, the Department's remembered choices
     first). Returns a report:
 
@@ -329,6 +330,11 @@ def check_file(*, department, filename, data, mapping=None):
     table = read_table(filename, data)
     if mapping is None:
         mapping = propose_mapping(table, imports.remembered(department))
+        if default_outlet_type:
+            if default_outlet_type not in OUTLET_TYPES:
+                raise ValidationError(_("Please correct the column mapping."), fields={
+                    "default_outlet_type": _("one of %(values)s", values=", ".join(OUTLET_TYPES))})
+            mapping["default_outlet_type"] = default_outlet_type
         if mapping["header_row"] is None or any(f not in mapping["columns"].values() for f in REQUIRED):
             labels = field_labels()
             missing = [str(labels[f]) for f in REQUIRED if f not in mapping["columns"].values()]
@@ -354,23 +360,17 @@ def check_file(*, department, filename, data, mapping=None):
             existing.setdefault(key, c)
     seen_in_file, valid, duplicates, errors, skipped = {}, [], [], [], []
     total, section_type, after_table, blank_after_data = 0, None, False, False
-    mapped_idx = sorted({i for idx in fields_at.values() for i in idx})
     for row_no, cells in table.rows:
         if row_no < header_row:
             if any(cells):
-                skipped.append({"row": row_no, "kind": "above_header", "text": _row_text(cells)})
+                skipped.append({"row": row_no, "kind": "above_header", "text": row_text(cells)})
             continue
         if row_no == header_row:
             continue
-        mapped = [cells[i] if i < len(cells) else "" for i in mapped_idx]
-        text = _row_text(cells)
-        if not any(mapped):
-            if any(cells) and (after_table or _FOOTER.search(fold(text))):
-                after_table = True
-                skipped.append({"row": row_no, "kind": "after_table", "text": text})
-            elif total:
-                blank_after_data = True
+        if not any(cells):
+            blank_after_data = blank_after_data or bool(total)
             continue
+        text = row_text(cells)
         raw = {}
         for field, idx in fields_at.items():
             values = [_unescape(cells[i]) for i in idx if i < len(cells) and cells[i] not in ("", None)]
@@ -378,23 +378,25 @@ def check_file(*, department, filename, data, mapping=None):
                 raw[field] = ("; " if field == "phones" else "\n").join(str(v) for v in values) or None
             else:
                 raw[field] = values[0] if values else None
-        folded = fold(text)
         looks_like_contact = bool(raw.get("full_name")) and any(raw.get(f) for f in ("outlet", "phones", "email"))
-        if after_table or _FOOTER.search(folded) or (blank_after_data and not looks_like_contact):
-            after_table = True
+        if after_table or _FOOTER.search(fold(text)) or (blank_after_data and not looks_like_contact):
+            after_table = True  # the signature block and whatever follows it
             skipped.append({"row": row_no, "kind": "after_table", "text": text})
             continue
         distinct = {c for c in cells if c}
         if all(isinstance(c, str) and _COLUMN_NUMBER.match(c) for c in distinct) and len(distinct) >= 3:
             skipped.append({"row": row_no, "kind": "column_numbers", "text": text})
             continue
-        if len(distinct) == 1 and not looks_like_contact:
+        if len(distinct) == 1:
+            # one value across merged cells, or a lone numbered or upper-case heading: "I. BÁO TRUNG ƯƠNG"
             value = next(iter(distinct))
-            if isinstance(value, str) and (sum(1 for c in cells if c) > 1 or _SECTION.match(fold(value))
-                                           or (value.isupper() and len(value) > 3)):
+            if isinstance(value, str) and (sum(1 for c in cells if c) > 1 or (not looks_like_contact and (
+                    _SECTION.match(fold(value)) or (value.isupper() and len(value) > 3)))):
                 section_type = infer_outlet_type(value, department) or section_type
                 skipped.append({"row": row_no, "kind": "section", "text": text})
                 continue
+        if not any(raw.values()):
+            continue  # only the STT column filled: a numbered empty row of the template
         total += 1
         row_errors = []
         type_text = raw.get("outlet_type")
@@ -406,9 +408,10 @@ def check_file(*, department, filename, data, mapping=None):
                                                     value=type_text[:60],
                                                     allowed=", ".join(service.OUTLET_TYPE_VI.values()))))
         else:
-            outlet_type, type_source = section_type, "section"
+            # the outlet's own name says most ("Đài PT-TH" under "BÁO, ĐÀI ĐỊA PHƯƠNG"), then its section
+            outlet_type, type_source = infer_outlet_type(raw.get("outlet"), department), "outlet"
             if outlet_type is None:
-                outlet_type, type_source = infer_outlet_type(raw.get("outlet"), department), "outlet"
+                outlet_type, type_source = section_type, "section"
             if outlet_type is None:
                 outlet_type, type_source = mapping["default_outlet_type"], "default"
         verified = None
@@ -461,7 +464,7 @@ def check_file(*, department, filename, data, mapping=None):
 
 
 def import_contacts(*, department, filename, data, dry_run=False, only_valid=False, on_duplicate="skip",
-                    mapping=None, remember=True, user=None):
+                    mapping=None, remember=True, user=None, default_outlet_type=None):
     """Check the file, then (unless ``dry_run``) create its contacts.
 
     ``mapping``: the confirmed column mapping (see clean_mapping); None uses the proposed one.
@@ -473,7 +476,8 @@ def import_contacts(*, department, filename, data, dry_run=False, only_valid=Fal
     """
     if on_duplicate not in ON_DUPLICATE:
         raise ValidationError(_("Unknown duplicate handling."), fields={"on_duplicate": "one of skip, import"})
-    report = check_file(department=department, filename=filename, data=data, mapping=mapping)
+    report = check_file(department=department, filename=filename, data=data, mapping=mapping,
+                        default_outlet_type=default_outlet_type)
     to_create = [r for r in report["rows"] if on_duplicate == "import" or not r["duplicate"]]
     public = public_report(report)
     public.update(dry_run=bool(dry_run), created=0, would_create=len(to_create),
