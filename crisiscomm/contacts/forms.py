@@ -40,4 +40,5 @@ class ImportConfirmForm(FlaskForm):
     only_valid = BooleanField(_l("Import only the valid rows (skip the rows with errors)"))
     on_duplicate = SelectField(_l("Rows that repeat an existing contact's email or phone"),
                                choices=[("skip", _l("Skip them")),
-                                        ("import", _l("Import them anyway (merge later)"))])
+                                        ("import", _l("Import them anyway (merge later)"))],
+                               default="skip")  # only shown when the file has duplicates
