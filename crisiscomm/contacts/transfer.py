@@ -247,6 +247,9 @@ def describe_columns(table, mapping, samples=3):
         for number, cells in table.rows:
             if number <= header_row or i >= len(cells) or not cells[i]:
                 continue
+            filled = [c for c in cells if c]
+            if len(filled) > 1 and len(set(filled)) == 1:
+                continue  # a heading merged across the row says nothing about this column
             value = cells[i].strftime("%d/%m/%Y") if isinstance(cells[i], datetime) else cells[i]
             if value not in values:
                 values.append(value[:80])
