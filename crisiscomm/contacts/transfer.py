@@ -23,7 +23,7 @@ from ..extensions import db
 from ..text import fold
 from . import imports, service
 from .models import BROADCAST, CENTRAL_RESIDENT, MINISTRY_LEVEL, ONLINE, OUTLET_TYPES, PROVINCIAL
-from .tables import MAX_ROWS, detect_format, read_table  # noqa: F401  (detect_format: callers check uploads)
+from .tables import MAX_ROWS, read_table
 
 # (field, Vietnamese header used on export, English header)
 COLUMNS = [

@@ -152,19 +152,17 @@ def action(contact_id, action):
 # --- import: upload → columns → preview → confirm ----------------------------------------------------
 
 def _pending(token):
+    """(the user's waiting upload, its Department), or (None, None) when it expired (the user is told)."""
+    require_editor()
     try:
-        return imports.pending(token=token, user=current_user)
+        pending = imports.pending(token=token, user=current_user)
     except NotFound as exc:
         db.session.commit()  # an expired upload found on the way is deleted
         if exc.message != exc.code:
             flash(exc.message, "error")
-            return None
+            return None, None
         raise
-
-
-def _read(upload):
-    """The uploaded file's table; a file that cannot be read goes back to the upload form with the reason."""
-    return transfer.read_table(upload.filename, upload.data)
+    return pending, resolve_department(pending.department.code)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -211,12 +209,10 @@ def _ttl_hours():
 @login_required
 def import_columns(token):
     """The column-mapping step: which column holds what, from which row the table starts."""
-    require_editor()
-    pending = _pending(token)
+    pending, department = _pending(token)
     if pending is None:
         return redirect(url_for("contacts.import_upload"))
-    department = resolve_department(pending.department.code)
-    table = _read(pending)
+    table = transfer.read_table(pending.filename, pending.data)
     remembered = imports.remembered(department)
     form = ImportMappingForm()
     mapping = pending.mapping or transfer.propose_mapping(table, remembered)
@@ -261,13 +257,11 @@ def import_columns(token):
 @login_required
 def import_preview(token):
     """The preview of every row with the confirmed mapping; POST imports."""
-    require_editor()
-    pending = _pending(token)
+    pending, department = _pending(token)
     if pending is None:
         return redirect(url_for("contacts.import_upload"))
     if not pending.mapping:
         return redirect(url_for("contacts.import_columns", token=token))
-    department = resolve_department(pending.department.code)
     confirm = ImportConfirmForm()
     status = 200
     if request.method == "POST":

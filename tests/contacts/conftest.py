@@ -5,7 +5,6 @@ import csv
 import io
 import struct
 import unicodedata
-import zipfile
 import zlib
 
 import pytest

@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
 
 import pytest
 
@@ -38,6 +37,13 @@ EXPECTED = {  # name: (outlet, outlet type, position, phones, e164)
                       ["+842438250001"]),
     "Đỗ Thu Hà": ("Báo Hànộimới", "provincial", "Phóng viên", ["0936 333 402"], ["+84936333402"]),
 }
+
+
+def _web_upload(web, data, name="ds.xlsx"):
+    """Upload a file on the import page; returns the response (a redirect to the column-mapping step)."""
+    page = web.get("/contacts/import")
+    return web.post("/contacts/import", data={"csrf_token": csrf_token(page), "file": (io.BytesIO(data), name)},
+                    content_type="multipart/form-data")
 
 
 def _imported(department):
@@ -156,10 +162,7 @@ def test_phones_typed_any_way_are_one_number(hanoi, factory, clock, office_files
 def test_column_mapping_step_on_the_web(hanoi, factory, clock, office_files):
     officer = factory.user("comms_officer")
     web = factory.login(officer)
-    page = web.get("/contacts/import")
-    r = web.post("/contacts/import", data={"csrf_token": csrf_token(page),
-                                           "file": (io.BytesIO(office_files.xlsx()), "DS phóng viên.xlsx")},
-                 content_type="multipart/form-data")
+    r = _web_upload(web, office_files.xlsx(), "DS phóng viên.xlsx")
     assert r.status_code == 302 and "/columns" in r.location
     columns_url = r.location
     page = web.get(columns_url)
@@ -194,10 +197,7 @@ def test_row_problems_are_in_vietnamese(hanoi, factory, clock, office_files):
     web = factory.login(factory.user("comms_officer"))
     rows = office_files.rows()
     rows[5] = ["1", "Nguyễn Văn An", "Báo Tuổi Trẻ", "Trưởng văn phòng", "0912 345 678 (anh An)", "an@", ""]
-    page = web.get("/contacts/import")
-    r = web.post("/contacts/import", data={"csrf_token": csrf_token(page),
-                                           "file": (io.BytesIO(office_files.csv(rows, "utf-8")), "ds.csv")},
-                 content_type="multipart/form-data")
+    r = _web_upload(web, office_files.csv(rows, "utf-8"), "ds.csv")
     columns = web.get(r.location)
     assert "Bảng mã: UTF-8" in columns.get_data(as_text=True)
     form = {"csrf_token": csrf_token(columns), "header_row": "4", "shown_header_row": "4", "action": "columns",
@@ -218,10 +218,7 @@ def test_row_problems_are_in_vietnamese(hanoi, factory, clock, office_files):
 def test_previews_expire_and_are_deleted(hanoi, factory, clock, app, office_files):
     officer = factory.user("comms_officer")
     web = factory.login(officer)
-    page = web.get("/contacts/import")
-    r = web.post("/contacts/import", data={"csrf_token": csrf_token(page),
-                                           "file": (io.BytesIO(office_files.xlsx()), "ds.xlsx")},
-                 content_type="multipart/form-data")
+    r = _web_upload(web, office_files.xlsx(), "ds.xlsx")
     columns_url = r.location
     assert db.session.query(ContactImport).count() == 1
     other = factory.login(factory.user("comms_officer"))
@@ -237,10 +234,7 @@ def test_previews_expire_and_are_deleted(hanoi, factory, clock, app, office_file
     assert "hết hạn" in r.get_data(as_text=True)
     # a user keeps at most a few uploads waiting
     for n in range(imports.MAX_PENDING_PER_USER + 3):
-        page = web.get("/contacts/import")
-        web.post("/contacts/import", data={"csrf_token": csrf_token(page),
-                                           "file": (io.BytesIO(office_files.xlsx()), f"ds{n}.xlsx")},
-                 content_type="multipart/form-data")
+        _web_upload(web, office_files.xlsx(), f"ds{n}.xlsx")
     assert db.session.query(ContactImport).filter_by(user_id=officer.id).count() == imports.MAX_PENDING_PER_USER
 
 
