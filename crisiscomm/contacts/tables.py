@@ -173,19 +173,45 @@ def _check_archive(data):
                            max=MAX_XLSX_TOTAL_BYTES // (1024 * 1024)))
 
 
+def _declared_dimension(archive, path):
+    """(max_col, max_row) the sheet declares, read from its first elements (openpyxl would read the whole sheet
+    to find it), or (None, None)."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    with archive.open(path) as src:
+        for _event, element in iterparse(src, events=("start",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "dimension":
+                try:
+                    _c, _r, max_col, max_row = range_boundaries(element.get("ref", ""))
+                    return max_col, max_row
+                except (ValueError, TypeError):
+                    return None, None
+            if tag == "sheetData":
+                return None, None
+    return None, None
+
+
 def _read_xlsx(data):
     _check_archive(data)
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
     from openpyxl.worksheet._reader import WorkSheetParser
 
+    reader = None
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for a damaged or foreign file
-        _refuse(_("The Excel file cannot be read."), _("not a valid .xlsx workbook"))
-    try:
-        ws = wb.worksheets[0]
-        # read-only openpyxl would pad every row to the declared width: check the declaration first
-        max_col, max_row = getattr(ws, "_max_column", None), getattr(ws, "_max_row", None)
+        # openpyxl's own reader, without its read_worksheets(): that would read every sheet in full to
+        # measure one that declares no dimension
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        path = next(rel.target for _sheet, rel in reader.parser.find_sheets()
+                    if rel.target in reader.valid_files and "chartsheet" not in rel.Type)
+        max_col, max_row = _declared_dimension(reader.archive, path)
         if (max_col or 0) > MAX_COLUMNS or (max_row or 0) > MAX_SHEET_ROWS:
             _refuse(_("The sheet is too large."),
                     _("the sheet declares %(rows)s rows and %(cols)s columns (at most %(max_rows)s rows and "
@@ -193,8 +219,9 @@ def _read_xlsx(data):
                       max_cols=MAX_COLUMNS))
         cells = {}
         # The parser streams the sheet's XML; merged ranges come after the rows, so it is read to the end.
-        with ws._get_source() as src:
-            parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+        with reader.archive.open(path) as src:
+            wb = reader.wb
+            parser = WorkSheetParser(src, reader.shared_strings, data_only=True, epoch=wb.epoch,
                                      date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
             for number, row in parser.parse():
                 if number > MAX_SHEET_ROWS:
@@ -206,10 +233,11 @@ def _read_xlsx(data):
             merged = parser.merged_cells
     except ValidationError:
         raise
-    except Exception:  # a damaged sheet
+    except Exception:  # openpyxl raises many kinds of errors for a damaged or foreign file
         _refuse(_("The Excel file cannot be read."), _("not a valid .xlsx workbook"))
     finally:
-        wb.close()
+        if reader is not None and getattr(reader, "archive", None) is not None:
+            reader.archive.close()
     ranges = list(getattr(merged, "mergeCell", None) or [])
     if len(ranges) > MAX_MERGED_RANGES:
         _refuse(_("The sheet is too large."), _("more than %(n)s merged cell ranges", n=MAX_MERGED_RANGES))
