@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,6 +46,13 @@ class Contact(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
         forms = [form for e164 in self.phone_numbers for form in search_forms(e164)]
         self.search_text = fold(" ".join(filter(None, [self.full_name, self.outlet, getattr(self, "position", None),
                                                        self.beat, self.email, *(self.phones or []), *forms])))
+
+
+    def dial_list(self):
+        """[(number as written, tel: target)]: the canonical form dials from any phone, abroad included."""
+        from .phones import canonical
+
+        return [(p, canonical(p) or re.sub(r"[^0-9+]", "", p)) for p in self.phones or []]
 
 
 class ContactImport(IdMixin, DepartmentOwned, db.Model):

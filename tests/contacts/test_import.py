@@ -157,6 +157,9 @@ def test_phones_typed_any_way_are_one_number(hanoi, factory, clock, office_files
     dep = hanoi
     assert service.find_contact(department=dep, full_name="Nguyễn Văn An", outlet="Tuổi Trẻ",
                                 phone="+84912345678").phones == ["0912.345.678"]
+    # the list shows the number as written and dials its canonical form
+    listing = factory.login(factory.user("comms_officer")).get("/contacts/").get_data(as_text=True)
+    assert 'href="tel:+84912345678">0912.345.678</a>' in listing
 
 
 def test_column_mapping_step_on_the_web(hanoi, factory, clock, office_files):
