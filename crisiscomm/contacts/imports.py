@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from ..clock import now
 from ..errors import NotFound
 from ..extensions import db
+from ..scoping import scope
 from .models import ContactImport, ContactImportMapping
 
 PREVIEW_TTL = timedelta(hours=2)
@@ -37,18 +38,17 @@ def stash(*, department, user, filename, data):
 
 
 def pending(*, token, user):
-    """The user's own unexpired upload with this token; NotFound otherwise (another user's is not shown)."""
+    """The unexpired upload with this token, if the user sees its Department (a colleague may finish an import).
+    Another Department's upload, a missing one and an expired one are the same NotFound, which says that
+    uploads expire."""
+    gone = NotFound(_("This import is no longer available: previews expire after %(hours)s hours. "
+                      "Please upload the file again.", hours=int(PREVIEW_TTL.total_seconds() // 3600)))
     if not isinstance(token, str) or len(token) != 32:
-        raise NotFound()
-    upload = db.session.scalars(select(ContactImport).where(ContactImport.token == token)).first()
-    if upload is None or upload.user_id != user.id:
-        raise NotFound(_("This import is no longer available: previews expire after %(hours)s hours. "
-                         "Please upload the file again.", hours=int(PREVIEW_TTL.total_seconds() // 3600)))
-    if upload.expires_at <= now():
-        db.session.delete(upload)
-        db.session.flush()
-        raise NotFound(_("This import is no longer available: previews expire after %(hours)s hours. "
-                         "Please upload the file again.", hours=int(PREVIEW_TTL.total_seconds() // 3600)))
+        raise gone
+    upload = db.session.scalars(scope(select(ContactImport).where(ContactImport.token == token), ContactImport,
+                                      user=user)).first()
+    if upload is None or upload.expires_at <= now():
+        raise gone
     return upload
 
 
@@ -58,8 +58,10 @@ def save_mapping(*, upload, mapping):
     return upload
 
 
-def discard(*, upload):
-    db.session.delete(upload)
+def mark_imported(*, upload):
+    """Drop the imported file now; the row (for "already imported") goes when it expires."""
+    upload.data = b""
+    upload.imported_at = now()
     db.session.flush()
 
 

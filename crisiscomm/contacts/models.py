@@ -56,8 +56,8 @@ class Contact(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
 
 
 class ContactImport(IdMixin, DepartmentOwned, db.Model):
-    """An uploaded contact list waiting for its column mapping and confirmation. Deleted on import and,
-    unconfirmed, when it expires (the contacts.purge_imports job): uploads never pile up."""
+    """An uploaded contact list waiting for its column mapping and confirmation. Its file is dropped on import
+    and the row deleted when it expires (the contacts.purge_imports job): uploads never pile up."""
 
     __tablename__ = "contact_import"
 
@@ -69,6 +69,9 @@ class ContactImport(IdMixin, DepartmentOwned, db.Model):
     mapping = mapped_column(JSONType)
     created_at = mapped_column(UTCDateTime, nullable=False)
     expires_at = mapped_column(UTCDateTime, nullable=False, index=True)
+    # once imported the file is dropped at once; the row stays until it expires so that a second click on
+    # "Import" (or the back button) says "already imported" instead of importing twice
+    imported_at = mapped_column(UTCDateTime)
 
 
 class ContactImportMapping(IdMixin, DepartmentOwned, db.Model):

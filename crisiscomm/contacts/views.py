@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
 from ..paging import neighbour_urls, page_number
 from ..scoping import get_or_404, is_ministry, resolve_department
@@ -152,17 +152,17 @@ def action(contact_id, action):
 # --- import: upload → columns → preview → confirm ----------------------------------------------------
 
 def _pending(token):
-    """(the user's waiting upload, its Department), or (None, None) when it expired (the user is told)."""
+    """(the waiting upload, its Department), or (None, None) when it was imported already (the user is told)."""
     require_editor()
-    try:
-        pending = imports.pending(token=token, user=current_user)
-    except NotFound as exc:
-        db.session.commit()  # an expired upload found on the way is deleted
-        if exc.message != exc.code:
-            flash(exc.message, "error")
-            return None, None
-        raise
+    pending = imports.pending(token=token, user=current_user)
+    if pending.imported_at is not None:
+        flash(_("This list was imported already."), "info")
+        return None, None
     return pending, resolve_department(pending.department.code)
+
+
+def _imported():
+    return redirect(url_for("contacts.index"))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -211,7 +211,7 @@ def import_columns(token):
     """The column-mapping step: which column holds what, from which row the table starts."""
     pending, department = _pending(token)
     if pending is None:
-        return redirect(url_for("contacts.import_upload"))
+        return _imported()
     table = transfer.read_table(pending.filename, pending.data)
     remembered = imports.remembered(department)
     form = ImportMappingForm()
@@ -259,7 +259,7 @@ def import_preview(token):
     """The preview of every row with the confirmed mapping; POST imports."""
     pending, department = _pending(token)
     if pending is None:
-        return redirect(url_for("contacts.import_upload"))
+        return _imported()
     if not pending.mapping:
         return redirect(url_for("contacts.import_columns", token=token))
     confirm = ImportConfirmForm()
@@ -281,7 +281,7 @@ def import_preview(token):
                     "valid rows."), "error")
             status = 422
         else:
-            imports.discard(upload=pending)
+            imports.mark_imported(upload=pending)
             db.session.commit()
             flash(_("%(n)s contacts imported.", n=report["created"]), "success")
             return redirect(url_for("contacts.index", department=department.code if is_ministry() else None))

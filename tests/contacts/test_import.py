@@ -191,7 +191,10 @@ def test_column_mapping_step_on_the_web(hanoi, factory, clock, office_files):
     assert r.status_code == 302 and r.location.endswith("/contacts/")
     assert _imported(hanoi) == EXPECTED
     assert db.session.query(Contact).filter_by(full_name="Trần Thị Bích Ngọc").one().notes is None
-    assert db.session.query(ContactImport).count() == 0  # the upload is gone once imported
+    upload = db.session.query(ContactImport).one()
+    assert upload.data == b"" and upload.imported_at is not None  # the file is gone once imported
+    again = web.post(preview.request.path, data={"csrf_token": csrf_token(preview)})
+    assert again.status_code == 302 and len(_imported(hanoi)) == 5  # a second click imports nothing
     remembered = imports.remembered(hanoi)
     assert remembered.headers["ghi chu"] == "" and remembered.default_outlet_type == "provincial"
 
@@ -224,8 +227,8 @@ def test_previews_expire_and_are_deleted(hanoi, factory, clock, app, office_file
     r = _web_upload(web, office_files.xlsx(), "ds.xlsx")
     columns_url = r.location
     assert db.session.query(ContactImport).count() == 1
-    other = factory.login(factory.user("comms_officer"))
-    assert other.get(columns_url).status_code == 302  # another officer's upload is not shown
+    other = factory.login(factory.user("comms_officer", department="ho-chi-minh"))
+    assert other.get(columns_url).status_code == 404  # another Department's upload is not shown
     clock.advance(hours=1)
     jobs.run_all_once(app)
     assert db.session.query(ContactImport).count() == 1
@@ -233,8 +236,8 @@ def test_previews_expire_and_are_deleted(hanoi, factory, clock, app, office_file
     jobs.run_all_once(app)
     db.session.expire_all()
     assert db.session.query(ContactImport).count() == 0
-    r = web.get(columns_url, follow_redirects=True)
-    assert "hết hạn" in r.get_data(as_text=True)
+    r = web.get(columns_url)
+    assert r.status_code == 404 and "hết hạn" in r.get_data(as_text=True)
     # a user keeps at most a few uploads waiting
     for n in range(imports.MAX_PENDING_PER_USER + 3):
         _web_upload(web, office_files.xlsx(), f"ds{n}.xlsx")

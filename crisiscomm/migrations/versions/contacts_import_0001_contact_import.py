@@ -30,6 +30,7 @@ def upgrade():
     sa.Column('mapping', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True),
     sa.Column('created_at', crisiscomm.types.UTCDateTime(), nullable=False),
     sa.Column('expires_at', crisiscomm.types.UTCDateTime(), nullable=False),
+    sa.Column('imported_at', crisiscomm.types.UTCDateTime(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
     sa.Column('origin_department_id', sa.Integer(), nullable=True),
