@@ -37,7 +37,8 @@ OUTLET_TYPE_EN = {
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE_SPLIT = re.compile(r"[;,\n|]+|\s+/\s+|/(?=\s*[+0])")
+# "0912 345 678; 024 3825 0001", "… / …", "… - …", "… hoặc …": several numbers in one cell
+_PHONE_SPLIT = re.compile(r"[;,\n|]+|\s+[-–/]\s+|/(?=\s*[+0])|\s+(?:hoặc|và|or)\s+", re.IGNORECASE)
 
 
 def phone_key(phone):

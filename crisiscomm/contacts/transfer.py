@@ -387,6 +387,10 @@ def check_file(*, department, filename, data, mapping=None, default_outlet_type=
             skipped.append({"row": row_no, "kind": "after_table", "text": text})
             continue
         distinct = {c for c in cells if c}
+        if not total and all(isinstance(c, str) and guess_field(c) is not None for c in distinct):
+            # the header's second row: "Di động" / "Cơ quan" under "Điện thoại", or a vertically merged header
+            skipped.append({"row": row_no, "kind": "header", "text": text})
+            continue
         if all(isinstance(c, str) and _COLUMN_NUMBER.match(c) for c in distinct) and len(distinct) >= 3:
             skipped.append({"row": row_no, "kind": "column_numbers", "text": text})
             continue
@@ -518,7 +522,8 @@ def _json_values(values):
     return out
 
 
-SKIPPED_KINDS = {"above_header": _l("above the header"), "column_numbers": _l("column numbers"),
+SKIPPED_KINDS = {"above_header": _l("above the header"), "header": _l("part of the header"),
+                 "column_numbers": _l("column numbers"),
                  "section": _l("section heading"), "after_table": _l("below the table")}
 
 

@@ -319,3 +319,18 @@ def test_hostile_workbooks_are_refused_with_bounded_memory(tmp_path, hostile_fil
         result.stdout
     growth_kb = int(re.search(r"GROWTH_KB (\d+)", result.stdout).group(1))
     assert growth_kb < 64 * 1024, f"reading grew the process by {growth_kb // 1024} MB"
+
+
+def test_two_row_header_and_several_numbers_in_a_cell(hanoi, factory, clock, office_files):
+    """"Điện thoại" over "Di động" and "Cơ quan": both columns are phones, the second header row is no journalist;
+    a cell with two numbers ("… - …") gives two."""
+    api = factory.api(factory.user("comms_officer"))
+    rows = [["DANH SÁCH ĐẦU MỐI BÁO CHÍ"], ["STT", "Họ và tên", "Cơ quan báo chí", "Điện thoại", "Điện thoại"],
+            ["", "", "", "Di động", "Cơ quan"],
+            ["1", "Vũ Minh Khôi", "Báo Nhân Dân", "0904 111 222 - 0904.333.444", "024 3825 0001"]]
+    r = _upload(api, "dau-moi.csv", office_files.csv(rows, "utf-8"))
+    assert r.status_code == 200, r.get_json()
+    assert {s["row"]: s["kind"] for s in r.get_json()["skipped"]} == {1: "above_header", 3: "header"}
+    contact = db.session.query(Contact).one()
+    assert contact.phones == ["0904 111 222", "0904.333.444", "024 3825 0001"]
+    assert contact.phone_numbers == ["+84904111222", "+84904333444", "+842438250001"]
