@@ -86,3 +86,12 @@ class ApiClient:
 
     def delete(self, url, headers=None, **kw):
         return self.client.delete(url, headers=self._headers(headers), **kw)
+
+
+def browser_login(page, user, password=PASSWORD):
+    """Sign ``user`` in through the Vietnamese sign-in page in Chromium (the ``page`` fixture)."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/")

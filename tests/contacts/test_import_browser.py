@@ -5,18 +5,14 @@ import pytest
 from crisiscomm.contacts.models import Contact
 from crisiscomm.extensions import db
 
-from ..factories import PASSWORD
+from ..factories import browser_login
 
 
 @pytest.mark.browser
 def test_officer_maps_the_columns_and_imports_on_a_phone(page, factory, departments, clock, office_files):
     officer = factory.user("comms_officer", department="ha-noi")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login")
-    page.get_by_label("Email").fill(officer.email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/")
+    browser_login(page, officer)
     page.goto("/contacts/import")
     page.set_input_files("input[name=file]", files=[{
         "name": "DS phóng viên thường trú.xlsx", "buffer": office_files.xlsx(),
