@@ -19,7 +19,7 @@ OFFICE_ROWS = [
     (5, ["I. BÁO TRUNG ƯƠNG THƯỜNG TRÚ"]),
     (6, [1, "Nguyễn Văn An", "Báo Tuổi Trẻ", "Trưởng văn phòng", 912345678, "an.nv@tuoitre.vn", ""]),
     (7, [2, "Trần Thị Bích Ngọc", None, "Phóng viên", "0983.111.201", "ngoc.ttb@tuoitre.vn", "Phụ trách giáo dục"]),
-    (8, [3, "Lê Hải Yến", "Báo Thanh Niên", "Phóng viên", "0977 444 503", "", ""]),
+    (8, [3, "Lê Hải Yến", "Báo Thanh Niên", "Phóng viên", "0977 444 503", "", "Cập nhật ngày 5 tháng 3 năm 2026"]),
     (9, ["II. BÁO, ĐÀI ĐỊA PHƯƠNG"]),
     (10, [4, "Phạm Quốc Huy", "Đài Phát thanh và Truyền hình Hà Nội", "Biên tập viên", "+84 24 3825 0001",
           "huy.pq@hanoitv.vn", ""]),
