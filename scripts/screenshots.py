@@ -1,6 +1,6 @@
 """Screenshots for README: the main pages, as the demo users see them.
 
-    .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]   (default: docs/screenshots)
+    .venv/bin/python scripts/screenshots.py [OUTPUT_DIR [FILE.png ...]]   (default: docs/screenshots, all of them)
 
 Builds a throw-away SQLite database with the reference and demo data, serves the app on a free local
 port and drives Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium) through Playwright.
@@ -24,7 +24,7 @@ from crisiscomm.extensions import db  # noqa: E402
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-SHOTS = [  # (file, viewport, demo user or None, path; {incident} is the demo exam incident's id)
+SHOTS = [  # (file, viewport, demo user or None, path or a function that leads there; {incident}: the exam incident)
     ("login.png", DESKTOP, None, "/login"),
     ("start.png", DESKTOP, "giamdoc@hanoi.demo", "/"),
     ("incident.png", DESKTOP, "giamdoc@hanoi.demo", "/incidents/{incident}"),
@@ -32,6 +32,7 @@ SHOTS = [  # (file, viewport, demo user or None, path; {incident} is the demo ex
     ("inquiry-intake-phone.png", PHONE, "truyenthong@hanoi.demo", "/inquiries/new"),
     ("inquiries.png", DESKTOP, "truyenthong@hanoi.demo", "/inquiries"),
     ("contacts.png", DESKTOP, "truyenthong@hanoi.demo", "/contacts/"),
+    ("contacts-import-columns-phone.png", PHONE, "truyenthong@hanoi.demo", lambda page: upload_office_list(page)),
     ("briefings-compliance.png", DESKTOP, "truyenthong@moet.demo", "/briefings/compliance"),
     ("scenario-distribution.png", DESKTOP, "truyenthong@moet.demo", "/scenarios/"),
     ("overview.png", DESKTOP, "truyenthong@moet.demo", "/overview/"),
@@ -42,7 +43,21 @@ SHOTS = [  # (file, viewport, demo user or None, path; {incident} is the demo ex
 FOCUS = {"push-phone.png": "[data-push-prompt]"}
 
 
-def main(out_dir):
+def upload_office_list(page):
+    """Upload an office-style Excel list (the tests' own builder: title, header on row 4, merged cells,
+    signature block) and return the path of its column-mapping step."""
+    from tests.contacts.conftest import office_xlsx
+
+    page.goto("/contacts/import")
+    page.set_input_files("input[name=file]", files=[{
+        "name": "DS phóng viên thường trú.xlsx", "buffer": office_xlsx(),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.click("form button.btn-primary")
+    page.wait_for_url("**/columns")
+    return "/" + page.url.split("/", 3)[3]
+
+
+def main(out_dir, only=()):
     os.makedirs(out_dir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="crisiscomm-shots-")
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(tmp, "shots.db"),
@@ -66,6 +81,8 @@ def main(out_dir):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             for name, viewport, email, path in SHOTS:
+                if only and name not in only:
+                    continue
                 context = browser.new_context(base_url=base, viewport=viewport, locale="vi-VN",
                                               timezone_id="Asia/Ho_Chi_Minh")
                 page = context.new_page()
@@ -75,7 +92,8 @@ def main(out_dir):
                     page.fill("input[name=password]", DEMO_PASSWORD)
                     page.click("button[type=submit]")
                     page.wait_for_url(base + "/")
-                response = page.goto(path.format(incident=incident))
+                target_path = path(page) if callable(path) else path.format(incident=incident)
+                response = page.goto(target_path)
                 if response is None or response.status >= 400:
                     print("skipped", name, "(", path, "answered", response and response.status, ")")
                     context.close()
@@ -93,4 +111,4 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(PROJECT_DIR, "docs", "screenshots"))
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(PROJECT_DIR, "docs", "screenshots"), sys.argv[2:])

@@ -1,7 +1,7 @@
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from .. import nav
+    from .. import jobs, nav
     from ..demo import register_demo
     from . import api, cli, demo, models, views  # noqa: F401
 
@@ -10,3 +10,6 @@ def init_app(app):
     app.cli.add_command(cli.contacts_cli)
     nav.register(app, "contacts.index", _l("Press contacts"), order=40)
     register_demo(app, demo.create_demo_contacts)
+    from .imports import purge_expired
+
+    jobs.register(app, "contacts.purge_imports", purge_expired, seconds=900)

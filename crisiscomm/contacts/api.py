@@ -1,10 +1,13 @@
+import json
+
 from flask import jsonify, request
+from flask_login import current_user
 
 from ..api import api_blueprint, bool_arg, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
 from ..extensions import db
 from ..scoping import get_or_404, resolve_department
-from . import service, transfer
+from . import imports, service, transfer
 from .access import listing_scope, require_editor
 from .models import OUTLET_TYPES, Contact
 
@@ -16,6 +19,7 @@ CONTACT_SCHEMA = {
         "full_name": {"type": "string", "maxLength": 200},
         "outlet": {"type": "string", "maxLength": 200},
         "outlet_type": {"type": "string", "enum": list(OUTLET_TYPES)},
+        "position": {"type": "string", "maxLength": 200},
         "beat": {"type": "string", "maxLength": 300},
         "phones": {"type": "array", "items": {"type": "string"}},
         "email": {"type": "string", "format": "email"},
@@ -33,9 +37,11 @@ def contact_json(c):
         "full_name": c.full_name,
         "outlet": c.outlet,
         "outlet_type": c.outlet_type,
+        "position": c.position,
         "beat": c.beat,
         "email": c.email,
         "phones": list(c.phones or []),
+        "phone_numbers": list(c.phone_numbers or []),
         "notes": c.notes,
         "last_verified_at": c.last_verified_at.isoformat() if c.last_verified_at else None,
         "stale": service.is_stale(c),
@@ -83,7 +89,7 @@ def create_contact():
     department = resolve_department(data.get("department"))
     contact = service.create_contact(department=department, full_name=data.get("full_name"),
                                      outlet=data.get("outlet"), outlet_type=data.get("outlet_type"),
-                                     beat=data.get("beat"), phones=data.get("phones"), email=data.get("email"),
+                                     position=data.get("position"), beat=data.get("beat"), phones=data.get("phones"), email=data.get("email"),
                                      notes=data.get("notes"), last_verified_at=data.get("last_verified_at"))
     db.session.commit()
     return jsonify(contact_json(contact)), 201
@@ -155,23 +161,56 @@ def _flag(name):
     raise ValidationError("Expected true or false.", fields={name: "true or false"})
 
 
+def _mapping_arg():
+    text = request.form.get("mapping")
+    if not text:
+        return None
+    try:
+        mapping = json.loads(text)
+    except ValueError:
+        raise ValidationError("The column mapping is not valid JSON.", fields={"mapping": "expected a JSON object"})
+    if not isinstance(mapping, dict):
+        raise ValidationError("The column mapping is not valid.", fields={"mapping": "expected a JSON object"})
+    return mapping
+
+
 @bp.post("/contacts/import")
 @doc(summary="Import contacts from a CSV or XLSX file (all or nothing unless only_valid)",
      body={"type": "object", "required": ["file"], "properties": {
          "file": {"type": "string", "format": "binary"}, "department": {"type": "string"},
          "dry_run": {"type": "boolean"}, "only_valid": {"type": "boolean"},
-         "on_duplicate": {"type": "string", "enum": ["skip", "import"]}}},
+         "on_duplicate": {"type": "string", "enum": ["skip", "import"]},
+         "mapping": {"type": "string", "description":
+                     "JSON column mapping as a dry run answers it, corrected: {\"header_row\": 4, \"columns\": "
+                     "{\"B\": \"full_name\", ...}, \"default_outlet_type\": \"provincial\"} (columns by letter or "
+                     "header). Without it: the Department's remembered mapping, then the known header names"},
+         "remember_mapping": {"type": "boolean"}}},
      body_type="multipart/form-data",
-     responses={200: "The report (dry run, or imported)", 422: "Row errors: nothing imported; error.report"})
+     responses={200: "The report (dry run, or imported) with mapping, columns and encoding",
+                422: "Row errors: nothing imported (error.report); or columns not recognised (error.mapping, "
+                     "error.columns)"})
 def import_file():
     require_editor()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError("Attach a file.", fields={"file": "required (multipart field 'file')"})
     department = resolve_department(request.form.get("department"))
+    remember = _flag("remember_mapping") if request.form.get("remember_mapping") else True
     report = transfer.import_contacts(department=department, filename=upload.filename, data=upload.read(),
                                       dry_run=_flag("dry_run"), only_valid=_flag("only_valid"),
-                                      on_duplicate=request.form.get("on_duplicate") or "skip")
+                                      on_duplicate=request.form.get("on_duplicate") or "skip",
+                                      mapping=_mapping_arg(), remember=remember, user=current_user)
     if not report["dry_run"]:
         db.session.commit()
     return jsonify(report)
+
+
+@bp.get("/contacts/import/mapping")
+@doc(summary="The column mapping a Department last confirmed (header names → fields, default outlet type)",
+     params={"department": ({"type": "string"}, "Department code (Ministry users; others get their own)")})
+def import_mapping():
+    department = resolve_department(request.args.get("department"))
+    row = imports.remembered(department)
+    return jsonify({"department": department.code, "headers": dict(row.headers) if row else {},
+                    "default_outlet_type": row.default_outlet_type if row else None,
+                    "updated_at": row.updated_at.isoformat() if row else None})

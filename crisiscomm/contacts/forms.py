@@ -21,6 +21,7 @@ class ContactForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     outlet = StringField(_l("Outlet"), validators=[DataRequired(), Length(max=200)])
     outlet_type = SelectField(_l("Outlet type"), choices=select_choices(outlet_type_choices()))
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     beat = StringField(_l("Beat / topics"), validators=[Optional(), Length(max=300)])
     phones = TextAreaField(_l("Phones"), validators=[Optional(), Length(max=400)])
     email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
@@ -32,9 +33,13 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV or Excel (.xlsx) file"))
 
 
+class ImportMappingForm(FlaskForm):
+    default_outlet_type = SelectField(_l("Outlet type when a row has none"), choices=select_choices(outlet_type_choices()))
+
+
 class ImportConfirmForm(FlaskForm):
-    token = StringField(validators=[DataRequired(), Length(max=64)])
     only_valid = BooleanField(_l("Import only the valid rows (skip the rows with errors)"))
     on_duplicate = SelectField(_l("Rows that repeat an existing contact's email or phone"),
                                choices=select_choices([("skip", _l("Skip them")),
-                                                       ("import", _l("Import them anyway (merge later)"))]))
+                                                       ("import", _l("Import them anyway (merge later)"))]),
+                               default="skip")  # only shown when the file has duplicates

@@ -3,6 +3,7 @@
 Services take keyword arguments, raise domain errors and only flush; the caller commits once.
 """
 import re
+import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -11,11 +12,12 @@ from ..clock import as_utc, now
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..text import where_all_terms
+from . import phones as phone_numbers
 from .models import (BROADCAST, CENTRAL_RESIDENT, MINISTRY_LEVEL, ONLINE, OUTLET_TYPES, PROVINCIAL,
                      Contact)
 
 STALE_AFTER = timedelta(days=365)
-EDITABLE = ("full_name", "outlet", "outlet_type", "beat", "phones", "email", "notes", "last_verified_at")
+EDITABLE = ("full_name", "outlet", "outlet_type", "position", "beat", "phones", "email", "notes", "last_verified_at")
 MAX_PHONES = 5
 
 # Stable Vietnamese names used in exported files (import also accepts the codes and the English names).
@@ -35,34 +37,43 @@ OUTLET_TYPE_EN = {
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE_SPLIT = re.compile(r"[;,/\n|]+")
-_PHONE_CHARS = re.compile(r"^\+?[0-9 ().\-]+$")
+# "0912 345 678; 024 3825 0001", "… / …", "… - …", "… hoặc …": several numbers in one cell
+_PHONE_SPLIT = re.compile(r"[;,\n|]+|\s+[-–/]\s+|/(?=\s*[+0])|\s+(?:hoặc|và|or)\s+", re.IGNORECASE)
 
 
 def phone_key(phone):
-    """Digits only, +84/84 prefixes read as 0: '+84 912 345 678' and '0912.345.678' are the same number."""
-    digits = re.sub(r"\D", "", phone or "")
-    if digits.startswith("84") and len(digits) >= 11:
-        digits = "0" + digits[2:]
-    return digits
+    """The one canonical form (E.164) of a number however it was typed: '+84 912 345 678', '0912.345.678' and
+    912345678 (an Excel cell that lost its zero) are all '+84912345678'. Unreadable text: its digits."""
+    return phone_numbers.canonical(phone) or re.sub(r"\D", "", str(phone or ""))
 
 
 def parse_phones(value, field="phones"):
-    """A list of phone numbers from a list or from text separated by ; , / or new lines. Raises ValidationError."""
+    """A list of phone numbers from a list or from text separated by ; , / or new lines. Raises ValidationError.
+
+    This is the one place contacts' numbers are read (web, API, import, inquiry intake): each is kept as
+    typed (a bare number that lost its leading zero gets the usual spelling) and the same number typed
+    twice is kept once; Contact.phone_numbers holds their E.164 forms.
+    """
     if value is None:
         return []
     items = value if isinstance(value, (list, tuple)) else _PHONE_SPLIT.split(str(value))
-    phones = []
+    phones, keys = [], set()
     for item in items:
-        if not isinstance(item, (str, int)):
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
             raise ValidationError("Phones must be text.", fields={field: "expected phone numbers as text"})
         text = re.sub(r"\s+", " ", str(item)).strip()
         if not text:
             continue
-        if not _PHONE_CHARS.match(text) or not 8 <= len(phone_key(text)) <= 15:
+        try:
+            shown = phone_numbers.display(text)
+        except phone_numbers.NotAPhone:
             raise ValidationError("Invalid phone number.", fields={field: f"not a phone number: {text[:40]}"})
-        if phone_key(text) not in {phone_key(p) for p in phones}:
-            phones.append(text)
+        if len(shown) > 40:
+            raise ValidationError("Invalid phone number.", fields={field: f"not a phone number: {text[:40]}"})
+        key = phone_key(shown)
+        if key not in keys:
+            keys.add(key)
+            phones.append(shown)
     if len(phones) > MAX_PHONES:
         raise ValidationError("Too many phone numbers.", fields={field: f"at most {MAX_PHONES} numbers"})
     return phones
@@ -82,7 +93,8 @@ def normalize_email(value, field="email"):
 def _text(value, field, max_len, required=False):
     if value is not None and not isinstance(value, str):
         raise ValidationError("Expected text.", fields={field: "expected text"})
-    text = re.sub(r"[ \t]+", " ", (value or "")).strip()
+    # NFC: text typed on a Mac, decoded from Windows-1258 or pasted from a PDF compares equal to the rest
+    text = re.sub(r"[ \t]+", " ", unicodedata.normalize("NFC", value or "")).strip()
     if required and not text:
         raise ValidationError("Required.", fields={field: "required"})
     if len(text) > max_len:
@@ -103,6 +115,7 @@ def _clean(data, partial=False):
         "full_name": lambda v: _text(v, "full_name", 200, required=True),
         "outlet": lambda v: _text(v, "outlet", 200, required=True),
         "outlet_type": _outlet_type,
+        "position": lambda v: _text(v, "position", 200),
         "beat": lambda v: _text(v, "beat", 300),
         "phones": parse_phones,
         "email": normalize_email,
@@ -140,14 +153,15 @@ def _verified_at(value):
 
 
 def create_contact(*, department, full_name, outlet, outlet_type, beat=None, phones=None, email=None, notes=None,
-                   last_verified_at=None):
+                   last_verified_at=None, position=None):
     """Create a press contact for ``department`` (a Department row) and flush it.
 
     ``phones``: a list of numbers or text separated by ; , / or new lines. ``email`` is stored lower-case.
     ``last_verified_at`` (aware datetime or ISO text) defaults to now: a new contact is freshly verified.
     Raises ValidationError naming every bad field. Returns the Contact.
     """
-    values = _clean({"full_name": full_name, "outlet": outlet, "outlet_type": outlet_type, "beat": beat,
+    values = _clean({"full_name": full_name, "outlet": outlet, "outlet_type": outlet_type, "position": position,
+                     "beat": beat,
                      "phones": phones, "email": email, "notes": notes, "last_verified_at": last_verified_at})
     if values["last_verified_at"] is None:
         values["last_verified_at"] = now()
@@ -158,16 +172,25 @@ def create_contact(*, department, full_name, outlet, outlet_type, beat=None, pho
     return contact
 
 
-def find_contact(*, department, full_name, outlet, email=None):
+def find_contact(*, department, full_name, outlet, email=None, phone=None):
     """The Department's active contact with exactly this name and outlet (and e-mail, when one is given), if any:
-    a journalist typed again at intake is the same contact, not a duplicate."""
+    a journalist typed again at intake is the same contact, not a duplicate. With ``phone`` (as typed), a contact
+    of that name whose numbers include it (compared in canonical form) is the same journalist too."""
     if not (isinstance(full_name, str) and full_name.strip() and isinstance(outlet, (str, type(None)))):
         return None
-    stmt = select(Contact).where(Contact.department_id == department.id, Contact.archived.is_(False),
-                                 Contact.full_name == full_name.strip(), Contact.outlet == (outlet or "").strip())
+    name = unicodedata.normalize("NFC", full_name.strip())
+    base = select(Contact).where(Contact.department_id == department.id, Contact.archived.is_(False),
+                                 Contact.full_name == name)
+    stmt = base.where(Contact.outlet == unicodedata.normalize("NFC", (outlet or "").strip()))
     if isinstance(email, str) and email.strip():
         stmt = stmt.where(Contact.email == email.strip().lower())
-    return db.session.scalars(stmt.order_by(Contact.id).limit(1)).first()
+    found = db.session.scalars(stmt.order_by(Contact.id).limit(1)).first()
+    key = phone_numbers.canonical(phone) if isinstance(phone, str) else None
+    if found is None and key:
+        for contact in db.session.scalars(base.order_by(Contact.id).limit(50)):
+            if key in (contact.phone_numbers or []):
+                return contact
+    return found
 
 
 def update_contact(*, contact, **changes):
@@ -227,7 +250,8 @@ def search_query(*, department_ids=None, q=None, outlet_type=None, stale=None, i
         _outlet_type(outlet_type)
         stmt = stmt.where(Contact.outlet_type == outlet_type)
     if q:
-        stmt = stmt.where(*where_all_terms(Contact.search_text, q))
+        # "0912.345.678", "+84 912 345 678" or 912345678: one number, searched in its canonical digits
+        stmt = stmt.where(*where_all_terms(Contact.search_text, phone_numbers.query_key(q) or q))
     if stale is not None:
         cutoff = now() - STALE_AFTER
         cond = (Contact.last_verified_at.is_(None)) | (Contact.last_verified_at < cutoff)
@@ -257,8 +281,7 @@ def match_keys(contact_like):
     phones = contact_like.get("phones") if isinstance(contact_like, dict) else contact_like.phones
     if email:
         keys.append(("email", email.lower()))
-    for p in phones or []:
-        k = phone_key(p)
+    for k in dict.fromkeys(phone_key(p) for p in phones or []):
         if k:
             keys.append(("phone", k))
     return keys
@@ -292,7 +315,7 @@ def merge_contacts(*, keep, other):
         raise NotFound()
     if keep.archived or other.archived:
         raise ValidationError("Archived contacts cannot be merged.", fields={"other_id": "archived"})
-    for name in ("beat", "email", "notes"):
+    for name in ("position", "beat", "email", "notes"):
         if not getattr(keep, name) and getattr(other, name):
             setattr(keep, name, getattr(other, name))
     if not keep.outlet and other.outlet:

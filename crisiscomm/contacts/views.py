@@ -1,21 +1,16 @@
-import os
-import re
-import uuid
-
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..clock import now
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
 from ..paging import neighbour_urls, page_number
 from ..scoping import get_or_404, is_ministry, resolve_department
 from ..forms import place_errors, select_choices
-from . import service, transfer
+from . import imports, service, transfer
 from .access import can_edit, listing_scope, require_editor
-from .forms import ContactForm, ImportConfirmForm, ImportForm, outlet_type_choices
+from .forms import ContactForm, ImportConfirmForm, ImportForm, ImportMappingForm, outlet_type_choices
 from .models import OUTLET_TYPES, Contact
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
@@ -68,7 +63,7 @@ def index():
 
 def _form_values(form):
     return {"full_name": form.full_name.data, "outlet": form.outlet.data, "outlet_type": form.outlet_type.data,
-            "beat": form.beat.data, "phones": form.phones.data, "email": form.email.data, "notes": form.notes.data}
+            "position": form.position.data, "beat": form.beat.data, "phones": form.phones.data, "email": form.email.data, "notes": form.notes.data}
 
 
 def _apply_errors(form, exc):
@@ -154,38 +149,20 @@ def action(contact_id, action):
     return redirect(url_for("contacts.show", contact_id=contact.id))
 
 
-# --- import: upload → preview → confirm -------------------------------------------------------------
+# --- import: upload → columns → preview → confirm ----------------------------------------------------
 
-def _upload_dir():
-    path = os.path.join(current_app.instance_path, "contact-imports")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-def _stash(department, filename, data):
-    token = uuid.uuid4().hex
-    ext = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
-    with open(os.path.join(_upload_dir(), token + ext), "wb") as fh:
-        fh.write(data)
-    pending = session.get("contact_imports", {})
-    pending = dict(list(pending.items())[-4:])
-    pending[token] = {"department": department.code, "filename": filename[:200], "ext": ext,
-                      "user": current_user.id}
-    session["contact_imports"] = pending
-    return token
+def _pending(token):
+    """(the waiting upload, its Department), or (None, None) when it was imported already (the user is told)."""
+    require_editor()
+    pending = imports.pending(token=token, user=current_user)
+    if pending.imported_at is not None:
+        flash(_("This list was imported already."), "info")
+        return None, None
+    return pending, resolve_department(pending.department.code)
 
 
-def _unstash(token):
-    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        raise NotFound()
-    info = session.get("contact_imports", {}).get(token)
-    if not info or info.get("user") != current_user.id:
-        raise NotFound()
-    path = os.path.join(_upload_dir(), token + info["ext"])
-    if not os.path.exists(path):
-        raise NotFound()
-    with open(path, "rb") as fh:
-        return info, path, fh.read()
+def _imported():
+    return redirect(url_for("contacts.index"))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -209,52 +186,112 @@ def import_upload():
                 try:
                     department = resolve_department(form.department.data if ministry else None)
                     data = upload.read()
-                    report = transfer.import_contacts(department=department, filename=upload.filename, data=data,
-                                                      dry_run=True)
+                    transfer.read_table(upload.filename, data)  # refuse an unreadable file now, not later
+                    pending = imports.stash(department=department, user=current_user, filename=upload.filename,
+                                            data=data)
                 except ValidationError as exc:
                     db.session.rollback()
                     form.file.errors = [exc.message] + [v for v in exc.fields.values()]
                     status = 422
-                    if exc.extra.get("report"):
-                        return render_template("contacts/import.html", form=form, report=exc.extra["report"],
-                                               confirm=None), 422
                 else:
-                    token = _stash(department, upload.filename, data)
-                    confirm = ImportConfirmForm(formdata=None, token=token)
-                    return render_template("contacts/import.html", form=None, report=report, confirm=confirm,
-                                           department=department, filename=upload.filename)
+                    db.session.commit()
+                    return redirect(url_for("contacts.import_columns", token=pending.token))
         else:
             status = 422
-    return render_template("contacts/import.html", form=form, report=None, confirm=None), status
+    return render_template("contacts/import.html", form=form, expires_hours=_ttl_hours()), status
 
 
-@bp.post("/import/confirm")
+def _ttl_hours():
+    return int(imports.PREVIEW_TTL.total_seconds() // 3600)
+
+
+@bp.route("/import/<token>/columns", methods=["GET", "POST"])
 @login_required
-def import_confirm():
-    require_editor()
+def import_columns(token):
+    """The column-mapping step: which column holds what, from which row the table starts."""
+    pending, department = _pending(token)
+    if pending is None:
+        return _imported()
+    table = transfer.read_table(pending.filename, pending.data)
+    remembered = imports.remembered(department)
+    form = ImportMappingForm()
+    mapping = pending.mapping or transfer.propose_mapping(table, remembered)
+    errors, status = {}, 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash(_("The import form expired. Please upload the file again."), "error")
+            return redirect(url_for("contacts.import_upload"))
+        header_row = request.form.get("header_row", type=int)
+        if request.form.get("action") == "header" or header_row != request.form.get("shown_header_row", type=int):
+            # another header row: propose its columns again before anything is confirmed
+            mapping = transfer.propose_mapping(table, remembered, header_row=header_row)
+            mapping["default_outlet_type"] = form.default_outlet_type.data or mapping["default_outlet_type"]
+        else:
+            wanted = {c["column"]: request.form.get("col_" + c["column"], "")
+                      for c in transfer.describe_columns(table, {"header_row": header_row})}
+            try:
+                mapping = transfer.clean_mapping(table, {"header_row": header_row, "columns": wanted,
+                                                         "default_outlet_type": form.default_outlet_type.data})
+            except ValidationError as exc:
+                db.session.rollback()
+                errors = {k: v for k, v in exc.fields.items()}
+                mapping = {"header_row": header_row if "header_row" not in errors else mapping["header_row"],
+                           "columns": {k: v for k, v in wanted.items() if v},
+                           "default_outlet_type": form.default_outlet_type.data}
+                status = 422
+            else:
+                imports.save_mapping(upload=pending, mapping=mapping)
+                db.session.commit()
+                return redirect(url_for("contacts.import_preview", token=token))
+    form.default_outlet_type.data = mapping.get("default_outlet_type")
+    header_choices = [(n, transfer.row_text(cells)) for n, cells in table.rows
+                      if n <= transfer.HEADER_SCAN_ROWS and any(cells)]
+    return render_template("contacts/import_columns.html", pending=pending, department=department, form=form,
+                           mapping=mapping, columns=transfer.describe_columns(table, mapping),
+                           header_choices=header_choices, encoding=table.encoding_label, errors=errors,
+                           field_choices=[(k, v) for k, v in transfer.field_labels().items()],
+                           remembered=remembered is not None, expires_hours=_ttl_hours()), status
+
+
+@bp.route("/import/<token>", methods=["GET", "POST"])
+@login_required
+def import_preview(token):
+    """The preview of every row with the confirmed mapping; POST imports."""
+    pending, department = _pending(token)
+    if pending is None:
+        return _imported()
+    if not pending.mapping:
+        return redirect(url_for("contacts.import_columns", token=token))
     confirm = ImportConfirmForm()
-    if not confirm.validate_on_submit():
-        flash(_("The import form expired. Please upload the file again."), "error")
-        return redirect(url_for("contacts.import_upload"))
-    info, path, data = _unstash(confirm.token.data)
-    department = resolve_department(info["department"])
-    try:
-        report = transfer.import_contacts(department=department, filename=info["filename"], data=data,
-                                          only_valid=confirm.only_valid.data,
-                                          on_duplicate=confirm.on_duplicate.data)
-    except ValidationError as exc:
-        db.session.rollback()
-        report = exc.extra.get("report") or {"errors": [], "duplicates": [], "preview": [], "total": 0, "valid": 0}
-        flash(_("The file has errors: nothing was imported. Fix the rows below or choose to import only the "
-                "valid rows."), "error")
-        return render_template("contacts/import.html", form=None, report=report, confirm=confirm,
-                               department=department, filename=info["filename"]), 422
-    db.session.commit()
-    os.remove(path)
-    session.get("contact_imports", {}).pop(confirm.token.data, None)
-    session.modified = True
-    flash(_("%(n)s contacts imported.", n=report["created"]), "success")
-    return redirect(url_for("contacts.index", department=department.code if is_ministry() else None))
+    status = 200
+    if request.method == "POST":
+        if not confirm.validate_on_submit():
+            flash(_("The import form expired. Please upload the file again."), "error")
+            return redirect(url_for("contacts.import_upload"))
+        try:
+            report = transfer.import_contacts(department=department, filename=pending.filename, data=pending.data,
+                                              mapping=pending.mapping, only_valid=confirm.only_valid.data,
+                                              on_duplicate=confirm.on_duplicate.data, user=current_user)
+        except ValidationError as exc:
+            db.session.rollback()
+            report = exc.extra.get("report")
+            if report is None:
+                raise
+            flash(_("The file has errors: nothing was imported. Fix the rows below or choose to import only the "
+                    "valid rows."), "error")
+            status = 422
+        else:
+            imports.mark_imported(upload=pending)
+            db.session.commit()
+            flash(_("%(n)s contacts imported.", n=report["created"]), "success")
+            return redirect(url_for("contacts.index", department=department.code if is_ministry() else None))
+    else:
+        report = transfer.import_contacts(department=department, filename=pending.filename, data=pending.data,
+                                          mapping=pending.mapping, dry_run=True)
+    return render_template("contacts/import_preview.html", pending=pending, department=department, report=report,
+                           confirm=confirm, field_labels=transfer.field_labels(),
+                           skipped_kinds=transfer.SKIPPED_KINDS, type_labels=dict(outlet_type_choices()),
+                           expires_hours=_ttl_hours()), status
 
 
 # --- export ---------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from ..audit.service import acting_as, record
 from ..briefings.models import CANCELLED, HELD, PLANNED, POSTPONED, Briefing, BriefingInvitation, briefing_speaker
 from ..briefings.service import current_quarter, quarter_bounds, quarter_key, shift_quarter
 from ..clock import local_tz, now
+from ..contacts import phones as phone_numbers
 from ..contacts.models import Contact
 from ..demo import DEMO_PASSWORD
 from ..departments.models import ACTIVE, Department
@@ -504,6 +505,7 @@ class Generator:
         beat = rng.choice(words.BEATS)
         return {"department_id": department_id, "origin_department_id": origin, "full_name": name, "outlet": outlet,
                 "outlet_type": kind, "beat": beat, "phones": phones, "email": email,
+                "phone_numbers": [phone_numbers.canonical(p) for p in phones],
                 "notes": rng.choice(words.NOTES) if rng.random() < 0.15 else None, "last_verified_at": verified,
                 "archived": rng.random() < 0.07, "created_at": created, "updated_at": max(created, verified or created),
                 "search_text": self.search_text(Contact.refresh_search_text, full_name=name, outlet=outlet,

@@ -97,7 +97,7 @@ CSV_OK = ("Họ và tên,Cơ quan báo chí,Loại hình,Lĩnh vực phụ trác
 CSV_BROKEN = ("Họ và tên,Cơ quan báo chí,Loại hình,Điện thoại,Email\r\n"
               "Nguyễn Văn An,Báo Giáo dục và Thời đại,ministry,0912 345 601,an@gd.vn\r\n"
               ",VnExpress,online,0983 111 201,trang@vne.vn\r\n"
-              "Lê Hải Yến,VTV1,truyền hình vệ tinh,0977 444 503,yen@vtv\r\n")
+              "Lê Hải Yến,VTV1,tờ rơi,0977 444 503,yen@vtv\r\n")
 
 
 def _xlsx(rows):
@@ -249,23 +249,25 @@ def test_contact_pages_create_edit_and_import_flow(hanoi, factory, clock):
     assert c.phones == ["0936 333 402", "024 3825 0002"]
     listing = web.get("/contacts/?q=phuong thao").get_data(as_text=True)
     assert "Tạ Thị Phương Thảo" in listing
-    # import: upload → preview → confirm
+    # import: upload → columns → preview → confirm
     page = web.get("/contacts/import")
     r = web.post("/contacts/import", data={"csrf_token": csrf_token(page),
                                            "file": (io.BytesIO(CSV_BROKEN.encode()), "b.csv")},
                  content_type="multipart/form-data")
-    html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "Loại hình" in html and "import-errors" in html
+    assert r.status_code == 302
+    columns = web.get(r.location)
+    assert columns.status_code == 200 and "Loại hình" in columns.get_data(as_text=True)
+    r = web.post(r.location, data={"csrf_token": csrf_token(columns), "header_row": "1", "shown_header_row": "1",
+                                   "default_outlet_type": "online", "col_A": "full_name", "col_B": "outlet",
+                                   "col_C": "outlet_type", "col_D": "phones", "col_E": "email"})
+    assert r.status_code == 302
+    preview_url = r.location
+    preview = web.get(preview_url)
+    assert preview.status_code == 200 and "import-errors" in preview.get_data(as_text=True)
     assert db.session.query(Contact).count() == 1
-    confirm_token = csrf_token(r)
-    import re
-
-    import_token = re.search(r'name="token"[^>]*value="([0-9a-f]+)"', html).group(1)
-    r = web.post("/contacts/import/confirm", data={"csrf_token": confirm_token, "token": import_token,
-                                                   "on_duplicate": "skip"})
+    r = web.post(preview_url, data={"csrf_token": csrf_token(preview), "on_duplicate": "skip"})
     assert r.status_code == 422 and db.session.query(Contact).count() == 1
-    r = web.post("/contacts/import/confirm", data={"csrf_token": confirm_token, "token": import_token,
-                                                   "on_duplicate": "skip", "only_valid": "y"})
+    r = web.post(preview_url, data={"csrf_token": csrf_token(preview), "on_duplicate": "skip", "only_valid": "y"})
     assert r.status_code == 302
     assert db.session.query(Contact).count() == 2
 

@@ -58,6 +58,7 @@ RECORD_ARGS = {
     "notification_id": "notification",  # an in-app message belongs to its recipient, a user of the Department
     "token_id": "api_token",  # an API token belongs to its user
     "code": "code",  # the Department itself: /departments/<code>, /spokespersons/department/<code>/assign
+    "token": "contact_import",  # a contact list waiting for its column mapping and confirmation
 }
 
 # Path arguments that name nothing of a Department's: (why, the value requests use; None: every <any(...)> value).
@@ -186,12 +187,14 @@ BODIES = {
 }
 
 SLOTS = ("api_token", "assignment", "attachment", "briefing", "checklist_item", "code", "contact", "contact2",
+         "contact_import",
          "distribution", "incident", "inquiry", "invitation", "notification", "plan", "user", "user_email")
 
 
 def missing_value(slot):
     """A value of the slot's kind that no record has (a different one per slot)."""
-    return {"code": MISSING_CODE, "user_email": MISSING_EMAIL}.get(slot, MISSING_ID + SLOTS.index(slot))
+    return {"code": MISSING_CODE, "user_email": MISSING_EMAIL,
+            "contact_import": "0" * 32}.get(slot, MISSING_ID + SLOTS.index(slot))
 
 
 # --- the two Departments' records ------------------------------------------------------------------------------
@@ -261,6 +264,14 @@ def _build_side(factory, code, scenario):
     s.adaptation, _warnings = scenarios.save_adaptation(
         scenario=scenario, department=dep, body=scenario.version().body + f"\nGhi chú riêng {mark}\n",
         user=s.director)
+    from crisiscomm.contacts import imports
+
+    s.contact_import = imports.stash(department=dep, user=s.director, filename=f"Danh sách {mark}.csv",
+                                     data=f"Họ và tên,Cơ quan báo chí\nPhóng viên nhập {mark},Báo {mark}\n".encode())
+    imports.save_mapping(upload=s.contact_import, mapping={"header_row": 1, "columns": {"A": "full_name",
+                                                                                       "B": "outlet"},
+                                                           "default_outlet_type": "provincial"})
+    imports.remember(department=dep, headers={"ho va ten": "full_name"}, default_outlet_type="provincial")
     s.plan = plans.save_department_plan(department=dep, school_year=YEAR, title=f"Kế hoạch {mark}",
                                         body=f"Nội dung {mark}", themes=[THEMES[0]], user=s.director, submit=True)
     db.session.flush()
@@ -276,7 +287,7 @@ def _build_side(factory, code, scenario):
                "checklist_item": s.checklist_item.id, "inquiry": s.inquiry.id, "plan": s.plan.id,
                "attachment": s.attachment.id,
                "notification": s.notification.id, "api_token": s.api_token.id, "code": code,
-               "user": s.officer.id, "user_email": s.officer.email}
+               "user": s.officer.id, "user_email": s.officer.email, "contact_import": s.contact_import.token}
     s.secrets = [mark, s.feed.calendar_token, s.client_token]  # none of these may appear to another Department
     return s
 
