@@ -16,6 +16,7 @@ import weakref
 from datetime import datetime, timezone
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -90,6 +91,15 @@ def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_tmpdir, ignore_errors=True)
 
 
+class BufferedClient(FlaskClient):
+    """Reads each response whole and closes it, as a browser would: a file sent with send_file (an attachment
+    download) is then closed at once instead of when the garbage collector finds it (a ResourceWarning)."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def make_app(backend, **overrides):
     """A new app on ``backend``'s test database (tests that need two app instances call it twice)."""
     from crisiscomm.config import TestConfig
@@ -98,6 +108,7 @@ def make_app(backend, **overrides):
     config.update(SQLALCHEMY_DATABASE_URI=database_url(backend), MAIL_PORT=1)
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = BufferedClient
     _prepare(app, backend)
     return app
 

@@ -2,7 +2,7 @@ import json
 import os
 
 from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request,
-                   send_from_directory, url_for)
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -186,8 +186,9 @@ def action_do(token):
 
 @app_bp.get("/sw.js")
 def service_worker():
-    response = send_from_directory(os.path.join(current_app.root_path, "static", "js"), "sw.js",
-                                   mimetype="text/javascript", max_age=0)
+    # Read whole (a few KB) rather than streamed: a streamed file stays open until the client closes the response.
+    with open(os.path.join(current_app.root_path, "static", "js", "sw.js"), "rb") as fh:
+        response = Response(fh.read(), mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response
