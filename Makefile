@@ -16,6 +16,7 @@ $(VENV)/bin/python:
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	scripts/report-deps.sh
 	$(PY) -m pip install --quiet -e .
 	$(PY) -m crisiscomm.i18n compile
 	touch $@
