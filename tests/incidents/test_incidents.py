@@ -203,7 +203,7 @@ def test_first_statement_clock_stops_when_recorded(world, factory, smtp_server, 
 
 def test_missed_statement_alerts_the_director_and_the_ministry_centre_once(world, factory, smtp_server, clock):
     data = _create(factory, world.officer)
-    clock.advance(hours=5, minutes=49)  # 06:49 UTC: one minute left
+    clock.advance(hours=5, minutes=59)  # 06:59 UTC: one minute left (known at 01:00 UTC + 6 h)
     assert service.run_deadlines() == 0
     clock.advance(minutes=2)
     assert service.run_deadlines() == 1
