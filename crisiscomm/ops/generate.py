@@ -342,6 +342,9 @@ class Generator:
                   "next_sy": f"{first + 1}-{first + 2}", "grade": rng.randint(1, 12),
                   "subject": rng.choice(words.EXAM_SUBJECTS),
                   "school": f"Trường {rng.choice(words.SCHOOL_LEVELS)} {rng.choice(words.SCHOOL_NAMES)}"}
+        after = at >= self.cutoff  # no district level from 1 July 2025
+        values["local_office"] = words.LOCAL_OFFICE["after" if after else "before"]
+        values["tuition_answer"] = words.TUITION_ANSWER["after" if first >= words.TUITION_FREE_FROM_SY else "before"]
         exam = words.EXAM_GRADUATION if local.month in (6, 7) else words.EXAM_GRADE10 if local.month in (4, 5) \
             else words.EXAM_GIFTED
         values["exam"] = exam.format(**values)
