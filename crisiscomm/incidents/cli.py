@@ -69,7 +69,8 @@ def create_demo_incidents():
     leak = service.create_incident(actor=officer, department=department, data={
         "title": "Ảnh chụp đề thi môn Ngữ văn xuất hiện trên mạng xã hội trong giờ thi",
         "category": "exam", "exam_related": True, "exam": "Kỳ thi tốt nghiệp THPT năm 2026",
-        "occurred_at": t - timedelta(hours=2, minutes=10), "place": "Điểm thi THPT Chu Văn An, phường Ba Đình",
+        "occurred_at": t - timedelta(hours=2, minutes=10), "known_at": t - timedelta(hours=1, minutes=55),
+        "place": "Điểm thi THPT Chu Văn An, phường Ba Đình",
         "severity": "critical",
         "description": "Khoảng 35 phút sau khi tính giờ làm bài môn Ngữ văn, một tài khoản Facebook đăng ảnh chụp "
                        "trang 1 đề thi. Ban Chỉ đạo thi thành phố đã khoanh vùng điểm thi, đang xác minh thí sinh "

@@ -14,7 +14,7 @@ QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 ISSUER = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
 _CITIES = {"ha noi", "tp ho chi minh", "ho chi minh", "hai phong", "da nang", "can tho", "hue"}
-_LEAK_WORDS = ("lo de", "lot de", "lo dap an", "de thi bi lo")
+_LEAK_WORDS = ("lo de", "lot de", "lo dap an", "de thi bi lo", "anh chup de thi", "de thi xuat hien")
 
 _VI_SEVERITY = {"low": "thấp", "medium": "trung bình", "high": "cao", "critical": "nghiêm trọng"}
 _VI_STATUS = {"open": "mới ghi nhận", "acknowledged": "lãnh đạo đã nắm thông tin", "contained": "đã kiểm soát",
