@@ -103,16 +103,11 @@ def _timeline_line(ev):
 
 
 def _deadline_source(incident):
-    rule = incident.first_statement_rule
-    if rule is None:
+    if incident.first_statement_rule is None:
         return ""
-    from ..rules.service import authority_label, confidence_label, source_line
+    from ..rules.service import describe
 
-    parts = [str(authority_label(rule))]
-    if source_line(rule):
-        parts.append(source_line(rule))
-    parts.append(str(confidence_label(rule)))
-    return " (căn cứ: " + "; ".join(parts) + ")"
+    return f" (căn cứ: {describe(incident.first_statement_rule)})"
 
 
 def build(incident, signer=None):

@@ -479,28 +479,25 @@ def _check_fields(data, errors, partial=False):
             errors["description"] = _("text expected")
         out["description"] = (value or "").strip() if isinstance(value, (str, type(None))) else ""
     if not partial or "occurred_at" in data:
-        value = data.get("occurred_at")
-        if value in (None, ""):
+        if data.get("occurred_at") in (None, ""):
             errors["occurred_at"] = _("required")
         else:
-            try:
-                occurred = parse_datetime(value)
-            except (ValueError, TypeError):
-                errors["occurred_at"] = _("a date and time, e.g. 2026-06-26T08:30")
-            else:
-                if occurred > now() + FUTURE_TOLERANCE:
-                    errors["occurred_at"] = _("cannot be in the future")
-                out["occurred_at"] = occurred
+            _past_moment(data, "occurred_at", out, errors)
     if data.get("known_at") not in (None, ""):
-        try:
-            known = parse_datetime(data["known_at"])
-        except (ValueError, TypeError):
-            errors["known_at"] = _("a date and time, e.g. 2026-06-26T08:30")
-        else:
-            if known > now() + FUTURE_TOLERANCE:
-                errors["known_at"] = _("cannot be in the future")
-            out["known_at"] = known
+        _past_moment(data, "known_at", out, errors)
     return out
+
+
+def _past_moment(data, name, out, errors):
+    """A date and time not in the future, into out[name] (or errors[name])."""
+    try:
+        value = parse_datetime(data[name])
+    except (ValueError, TypeError):
+        errors[name] = _("a date and time, e.g. 2026-06-26T08:30")
+        return
+    if value > now() + FUTURE_TOLERANCE:
+        errors[name] = _("cannot be in the future")
+    out[name] = value
 
 
 def _check_known_after_occurred(occurred, known, errors):
@@ -895,11 +892,15 @@ def run_deadlines():
                         department=incident.department.name)
             body = _("No public statement has been recorded for this incident; it was due by %(due)s.",
                      due=format_dt(incident.first_statement_due_at))
+            if incident.first_statement_rule is not None:
+                from ..rules.service import describe
+
+                body += "\n" + _("Deadline source: %(source)s", source=describe(incident.first_statement_rule))
         _alert_users(incident, users, "incident_statement_overdue", subject, body,
                      f"incident:{incident.id}:statement-overdue:{as_utc(incident.first_statement_due_at):%Y%m%d%H%M}")
         incident.statement_overdue_alerted_at = t
-        log_event(incident, "statement_overdue", lambda: _("The first public statement is overdue; the director and the "
-                                                   "Ministry communication centre were alerted."))
+        log_event(incident, "statement_overdue", lambda: _("The first public statement is overdue; the director "
+                                                           "and the Ministry communication centre were alerted."))
         alerted += 1
     items = db.session.scalars(select(ChecklistItem).join(Incident).where(
         Incident.status != CLOSED, ChecklistItem.done_at.is_(None), ChecklistItem.overdue_alerted_at.is_(None),

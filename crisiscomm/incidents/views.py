@@ -277,22 +277,18 @@ def fast_report(incident_id):
     return render_template("incidents/report.html", r=r, incident=incident, signers=signers)
 
 
-@bp.get("/<int:incident_id>/report.docx")
-@login_required
-def fast_report_docx(incident_id):
-    incident = scoping.get_or_404(Incident, incident_id)
-    data = report.docx_bytes(_report(incident)[0])
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"bao-cao-nhanh-su-co-{incident.id}.docx",
-                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+_REPORT_FILES = {"docx": (report.docx_bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                 "pdf": (report.pdf_bytes, "application/pdf")}
 
 
-@bp.get("/<int:incident_id>/report.pdf")
+@bp.get("/<int:incident_id>/report.<any(docx, pdf):fmt>")
 @login_required
-def fast_report_pdf(incident_id):
+def fast_report_file(incident_id, fmt):
+    """The fast report as DOCX or as a PDF drawn on the server."""
     incident = scoping.get_or_404(Incident, incident_id)
-    data = report.pdf_bytes(_report(incident)[0])
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"bao-cao-nhanh-su-co-{incident.id}.pdf",
-                     mimetype="application/pdf")
+    make, mimetype = _REPORT_FILES[fmt]
+    return send_file(io.BytesIO(make(_report(incident)[0])), as_attachment=True, mimetype=mimetype,
+                     download_name=f"bao-cao-nhanh-su-co-{incident.id}.{fmt}")
 
 
 # --- one-click acknowledge (no sign-in) ---------------------------------------------------------------

@@ -48,7 +48,6 @@ DEFAULT_DUE_SOON_MINUTES = 120
 _PRESS_LAW_2025 = ("Luật Báo chí 2025 (thông qua ngày 10/12/2025, hiệu lực từ 01/7/2026, thay thế Luật Báo chí 2016), "
                    "quy định các trường hợp được từ chối cung cấp thông tin cho báo chí — số điều chưa đối chiếu "
                    "được với văn bản gốc (theo tin đã đăng, chưa kiểm chứng)")
-PRESS_LAW_2016_MARK = "Luật Báo chí 2016"  # legal sources still citing it are refreshed by the law_0001 migration
 REFUSAL_GROUNDS = [
     dict(key="state_secret", name="Thông tin thuộc bí mật nhà nước",
          legal_source=f"{_PRESS_LAW_2025}; Luật Bảo vệ bí mật nhà nước 2018."),

@@ -105,6 +105,13 @@ def confidence_label(rule):
     return CONFIDENCE_LABELS.get(rule.confidence, rule.confidence)
 
 
+def describe(rule):
+    """'<name> (<kind>; <document, article, date>; <confidence>)': a deadline's source in one line of text."""
+    parts = [str(authority_label(rule))] + ([source_line(rule)] if source_line(rule) else []) + [
+        str(confidence_label(rule))]
+    return f"{rule.name} ({'; '.join(parts)})"
+
+
 def source_line(rule):
     """'Quyết định …, Điều …, ngày dd/mm/yyyy': the document as a reader would cite it."""
     parts = [p for p in (rule.source_document, rule.source_article) if p]

@@ -16,6 +16,22 @@ from alembic import op
 
 from crisiscomm.types import UTCDateTime
 
+# The refusal grounds as earlier versions seeded them: rows still equal to these are refreshed (admins' edits stay).
+_OLD_GROUNDS = {
+    'state_secret': ('Thông tin thuộc bí mật nhà nước',
+        'Luật Báo chí 2016, Điều 9 khoản 2; Luật Bảo vệ bí mật nhà nước 2018; Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1 điểm a.'),
+    'ongoing_investigation': ('Vụ việc đang trong quá trình thanh tra, điều tra, chưa có kết luận',
+        'Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1 điểm b (vụ việc đang thanh tra, điều tra, chưa có kết luận chính thức).'),
+    'exam_confidential': ('Đề thi, đáp án chưa công bố (thông tin mật của kỳ thi)',
+        'Quy chế thi tốt nghiệp THPT của Bộ GDĐT; Luật Bảo vệ bí mật nhà nước 2018.'),
+    'minor_privacy': ('Bảo vệ đời tư, danh tính của người chưa thành niên',
+        'Luật Báo chí 2016, Điều 9 khoản 7; Luật Trẻ em 2016, Điều 21 và Điều 33.'),
+    'personal_privacy': ('Bí mật đời tư của cá nhân',
+        'Luật Báo chí 2016, Điều 9 khoản 7; Bộ luật Dân sự 2015, Điều 38.'),
+    'not_competent': ('Không thuộc thẩm quyền của Sở (đề nghị hỏi cơ quan có thẩm quyền)',
+        'Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1.'),
+}
+
 # revision identifiers, used by Alembic.
 revision = 'law_0001'
 down_revision = 'a41c9e2d7b15'
@@ -68,13 +84,16 @@ def upgrade():
         source_document='Quyết định 22/QĐ-BGDĐT', source_date=date(2019, 1, 8),
         source_status='withdrawn: the decision does not set a deadline for every inquiry linked to an incident'))
 
-    from crisiscomm.inquiries.service import PRESS_LAW_2016_MARK, REFUSAL_GROUNDS
+    from crisiscomm.inquiries.service import REFUSAL_GROUNDS
 
-    ground = sa.table('refusal_ground', sa.column('key', sa.String), sa.column('legal_source', sa.Text))
+    ground = sa.table('refusal_ground', sa.column('key', sa.String), sa.column('name', sa.String),
+                      sa.column('legal_source', sa.Text))
     for spec in REFUSAL_GROUNDS:
-        op.execute(ground.update().where(ground.c.key == spec["key"],
-                                         ground.c.legal_source.like(f"%{PRESS_LAW_2016_MARK}%"))
+        old_name, old_source = _OLD_GROUNDS.get(spec["key"], (None, None))
+        op.execute(ground.update().where(ground.c.key == spec["key"], ground.c.legal_source == old_source)
                    .values(legal_source=spec["legal_source"]))
+        op.execute(ground.update().where(ground.c.key == spec["key"], ground.c.name == old_name)
+                   .values(name=spec["name"]))
 
 
 def downgrade():
