@@ -277,7 +277,7 @@ class Generator:
                 unit.until = min(self.cutoff, d.merged_at) if d.merged_at else self.cutoff
             elif d.former_names:
                 unit.former_name = d.former_names[0]
-            unit.outlets = words.provincial_outlets(unit.province, unit.code)
+            unit.outlets = words.provincial_outlets(unit.province, unit.code, merged=d.status == ACTIVE)
         self.units = list(units.values())
         self.active_ids = [u.id for u in self.units if u.active]
         self.grounds = [(g.id, g.key, g.name) for g in db.session.scalars(
@@ -363,12 +363,15 @@ class Generator:
         offset, source, rule_id = self._due[key]
         return received + offset, source, rule_id
 
-    def statement_due(self, occurred, severity):
-        key = (self.rule_slot(occurred), severity)
+    def statement_due(self, known, severity, department_id):
+        """(due time, rule id) of the first statement, counted from when the Department learned of the incident."""
+        key = (self.rule_slot(known), severity, department_id)
         if key not in self._statement_due:
-            probe = SimpleNamespace(occurred_at=occurred, severity=severity)
-            self._statement_due[key] = incident_service._statement_due(probe) - occurred
-        return occurred + self._statement_due[key]
+            probe = SimpleNamespace(known_at=known, reported_at=known, severity=severity, department_id=department_id)
+            due, rule = incident_service._statement_due(probe)
+            self._statement_due[key] = (due - known, rule.id if rule else None)
+        offset, rule_id = self._statement_due[key]
+        return known + offset, rule_id
 
     def timeout(self, department, severity):
         if department.id not in self._timeouts:
@@ -570,7 +573,7 @@ class Generator:
             title, severity = "Diễn tập: " + title, ("high" if severity in ("low", "medium") else severity)
         reporter = rng.choice(staff["comms_officer"] + (staff["steering_board"] if exam_related else []))
         timeout = minutes(self.timeout(owner.department, severity))
-        due = self.statement_due(occurred, severity)
+        due, due_rule_id = self.statement_due(reported, severity, department_id)
         events, escalations, alerted = [], [], set()
 
         def event(at, kind, message, actor=None, label=None, data=None, **columns):
@@ -731,7 +734,7 @@ class Generator:
         is_closed = status == CLOSED
         row = {"department_id": department_id, "origin_department_id": origin, "title": title,
                "category": category, "exam_related": exam_related, "exam": values["exam"] if exam_related else None,
-               "occurred_at": occurred, "reported_at": reported, "place": f"{values['school']}, {values['province']}",
+               "occurred_at": occurred, "reported_at": reported, "known_at": reported, "place": f"{values['school']}, {values['province']}",
                "description": description, "severity": severity, "status": status, "reporter_id": reporter.id,
                "scenario_version_id": scenario_version_id, "drill": drill,
                "drill_recipient_ids": [p.id for p in level1] if drill else [],
@@ -740,7 +743,7 @@ class Generator:
                "escalation_level": max([1] + [lvl for _at, lvl in done_steps]), "escalation_round": len(done_steps),
                "next_escalation_at": None if acked or is_closed else last + timeout,
                "level1_acknowledged_at": acknowledged if acked else None, "timeout_minutes": timeout.seconds // 60,
-               "first_statement_due_at": due, "first_statement_id": None,
+               "first_statement_due_at": due, "first_statement_rule_id": due_rule_id, "first_statement_id": None,
                "first_statement_at": published if statement else None,
                "statement_overdue_alerted_at": alert if alert and alert <= horizon else None,
                "created_at": reported, "updated_at": events[-1]["at"] if events else reported}

@@ -69,8 +69,15 @@ NOTES = ["Phóng viên thường trú, phụ trách mảng giáo dục.", "Liên
          "Biên tập viên chuyên mục giáo dục."]
 
 
-def provincial_outlets(province, code):
+def provincial_outlets(province, code, merged=True):
+    """A province's own press. In 2025-2026 each province's newspaper and radio-television station were merged into
+    one "Báo và Phát thanh, Truyền hình <province>" under the Provincial Party Committee (reported for most
+    provinces, confirmed for Hà Nội: Quyết định 1115-QĐ/TU of 30/1/2026); ``merged=False`` gives the names before."""
     slug = code.replace("-", "")
+    if merged:
+        body = f"Báo và Phát thanh, Truyền hình {province}"
+        return [(body, PROVINCIAL, f"bao{slug}.demo"), (body, ONLINE, f"bao{slug}.demo"),
+                (body, BROADCAST, f"bao{slug}.demo")]
     return [(f"Báo {province}", PROVINCIAL, f"bao{slug}.demo"),
             (f"Báo {province} điện tử", ONLINE, f"bao{slug}.demo"),
             (f"Đài Phát thanh và Truyền hình {province}", BROADCAST, f"{slug}tv.demo")]
