@@ -434,7 +434,7 @@ def resolve_scenario(value):
         return None
     version = None
     if isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, str) and value.isdigit()):
-        version = db.session.get(ScenarioVersion, int(value))
+        version = db.session.get(ScenarioVersion, int(value)) if 0 < int(value) <= scoping.MAX_ID else None
     elif isinstance(value, str):
         scenario = db.session.scalar(select(Scenario).where(Scenario.slug == value.strip()))
         version = scenario.version() if scenario is not None else None
@@ -525,9 +525,9 @@ def create_incident(*, actor, department, data):
             for item in wanted:
                 user = None
                 if isinstance(item, int) and not isinstance(item, bool):
-                    user = db.session.get(User, item)
+                    user = db.session.get(User, item) if 0 < item <= scoping.MAX_ID else None
                 elif isinstance(item, str) and item.strip().isdigit():
-                    user = db.session.get(User, int(item))
+                    user = db.session.get(User, int(item)) if 0 < int(item) <= scoping.MAX_ID else None
                 elif isinstance(item, str):
                     user = db.session.scalar(select(User).where(User.email == item.strip().lower()))
                 if user is None or not user.active or (user.department_id not in (department.id, None)):

@@ -108,3 +108,13 @@ def test_rule_selection_respects_validity_and_specificity(world, factory, clock)
     assert got.authority == "ministry_benchmark"
     assert rules.applicable_rule(INCIDENT_FIRST_STATEMENT, at=clock.now(), severity="critical",
                                  department_id=hanoi.id) == new
+
+
+def test_ids_beyond_what_a_database_holds_are_unknown_not_a_500(world, factory, clock):
+    api = factory.api(world.officer)
+    response = api.post("/api/v1/incidents", json=incident_body(scenario=-9312817246949))
+    assert response.status_code == 422 and "scenario" in response.get_json()["error"]["fields"]
+    response = api.post("/api/v1/incidents", json=incident_body(scenario=2**40, drill=True,
+                                                                drill_recipients=[2**40]))
+    assert response.status_code == 422
+    assert {"scenario", "drill_recipients"} <= set(response.get_json()["error"]["fields"])
