@@ -32,7 +32,8 @@ $(VENV)/bin/python:
 # Installs print a line per package (no --quiet): the first run takes a minute or two.
 # $(1): the lock file. A dependency in pyproject.toml that the lock lacks fails `pip check`, not an import later.
 define install_from_lock
-	@echo "==> [2/3] Installing the locked packages of $(1) (hashes checked)"
+	@echo "==> [2/3] Debian libraries of the fast report's PDF (installed only when missing), then the locked packages of $(1) (hashes checked)"
+	scripts/report-deps.sh
 	$(PIP) install --progress-bar off --require-hashes --no-deps -r $(1)
 	@echo "==> [3/3] Installing crisiscomm itself (editable, no further packages) and compiling translations"
 	$(PIP) install --progress-bar off --no-deps -e .

@@ -12,10 +12,10 @@ from .models import HELD, PLANNED, Briefing
 from . import service
 
 DEMO_CONTACTS = [
-    ("Nguyễn Thu Trang", "Báo Hànộimới", PROVINCIAL, "trang.nt@hanoimoi.demo"),
+    ("Nguyễn Thu Trang", "Báo và Phát thanh, Truyền hình Hà Nội", PROVINCIAL, "trang.nt@hanoimoi.demo"),
     ("Trần Đức Anh", "Báo Tuổi Trẻ – Văn phòng đại diện tại Hà Nội", CENTRAL_RESIDENT, "anh.td@tuoitre.demo"),
     ("Lê Minh Châu", "Báo Thanh Niên – Văn phòng miền Bắc", CENTRAL_RESIDENT, "chau.lm@thanhnien.demo"),
-    ("Phạm Quốc Bảo", "Đài Phát thanh và Truyền hình Hà Nội", BROADCAST, "bao.pq@hanoitv.demo"),
+    ("Phạm Quốc Bảo", "Báo và Phát thanh, Truyền hình Hà Nội", BROADCAST, "bao.pq@hanoitv.demo"),
     ("Đặng Thị Hồng", "VnExpress", ONLINE, None),
 ]
 
@@ -28,7 +28,7 @@ MINUTES = """## Nội dung chính
 ## Câu hỏi của báo chí
 
 - *Báo Tuổi Trẻ*: lộ trình tuyển sinh trực tuyến — Sở cam kết công bố trước 15 ngày.
-- *Báo Hànộimới*: tình trạng dạy thêm, học thêm — Sở đã kiểm tra 42 cơ sở.
+- *Báo và Phát thanh, Truyền hình Hà Nội*: tình trạng dạy thêm, học thêm — Sở đã kiểm tra 42 cơ sở.
 
 Người ghi biên bản: Vũ Thị Mai, chuyên viên truyền thông."""
 

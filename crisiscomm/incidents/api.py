@@ -24,6 +24,8 @@ _CREATE_BODY = {"type": "object", "required": ["title", "category", "occurred_at
     "exam_related": {"type": "boolean"},
     "exam": {"type": "string", "description": "e.g. Kỳ thi tốt nghiệp THPT năm 2026"},
     "occurred_at": {"type": "string", "format": "date-time", "description": "ISO 8601; without offset: local time"},
+    "known_at": {"type": "string", "format": "date-time",
+                 "description": "when the Department learned of it (default: now); the statement clock starts here"},
     "place": {"type": "string"}, "description": {"type": "string"},
     "severity": {"type": "string", "enum": list(SEVERITIES)},
     "scenario": {"type": ["string", "integer"], "description": "scenario slug or scenario version id"},

@@ -69,7 +69,8 @@ def create_demo_incidents():
     leak = service.create_incident(actor=officer, department=department, data={
         "title": "Ảnh chụp đề thi môn Ngữ văn xuất hiện trên mạng xã hội trong giờ thi",
         "category": "exam", "exam_related": True, "exam": "Kỳ thi tốt nghiệp THPT năm 2026",
-        "occurred_at": t - timedelta(hours=2, minutes=10), "place": "Điểm thi THPT Chu Văn An, quận Ba Đình",
+        "occurred_at": t - timedelta(hours=2, minutes=10), "known_at": t - timedelta(hours=1, minutes=55),
+        "place": "Điểm thi THPT Chu Văn An, phường Ba Đình",
         "severity": "critical",
         "description": "Khoảng 35 phút sau khi tính giờ làm bài môn Ngữ văn, một tài khoản Facebook đăng ảnh chụp "
                        "trang 1 đề thi. Ban Chỉ đạo thi thành phố đã khoanh vùng điểm thi, đang xác minh thí sinh "
@@ -82,7 +83,7 @@ def create_demo_incidents():
     service.create_incident(actor=officer, department=department, data={
         "title": "Clip học sinh lớp 8 bị đánh hội đồng lan truyền trên TikTok",
         "category": "school_safety", "exam_related": False, "occurred_at": t - timedelta(minutes=40),
-        "place": "Trường THCS ở huyện Gia Lâm", "severity": "high",
+        "place": "Trường THCS ở xã Gia Lâm", "severity": "high",
         "description": "Clip dài 1 phút 20 giây, đã có hơn 200.000 lượt xem; nhà trường đang xác minh danh tính các "
                        "em học sinh và làm việc với phụ huynh.",
     })

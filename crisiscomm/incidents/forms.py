@@ -27,6 +27,7 @@ class IncidentForm(FlaskForm):
     exam_related = BooleanField(_l("Exam-related (alerts the exam steering board)"))
     exam = StringField(_l("Exam"), validators=[Optional(), Length(max=300)])
     occurred_at = DateTimeLocalField(_l("Occurred at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    known_at = DateTimeLocalField(_l("Known to the Department since"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional()])
     scenario = SelectField(_l("Scenario (playbook)"), choices=[], validate_choice=False)
@@ -41,6 +42,7 @@ class EditForm(FlaskForm):
     exam_related = BooleanField(_l("Exam-related (alerts the exam steering board)"))
     exam = StringField(_l("Exam"), validators=[Optional(), Length(max=300)])
     occurred_at = DateTimeLocalField(_l("Occurred at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    known_at = DateTimeLocalField(_l("Known to the Department since"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional()])
 

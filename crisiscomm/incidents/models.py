@@ -38,6 +38,9 @@ class Incident(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     exam: Mapped[str | None] = mapped_column(String(300))
     occurred_at = mapped_column(UTCDateTime, nullable=False, index=True)
     reported_at = mapped_column(UTCDateTime, nullable=False)
+    # When the Department learned of it (a clip may surface days after the event): the statement clock starts here.
+    known_at = mapped_column(UTCDateTime, nullable=False,
+                             default=lambda ctx: ctx.get_current_parameters().get("reported_at"))
     place: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     severity: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -61,6 +64,7 @@ class Incident(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
 
     # Public-statement clock.
     first_statement_due_at = mapped_column(UTCDateTime, index=True)
+    first_statement_rule_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_rule.id"))
     first_statement_id: Mapped[int | None] = mapped_column(ForeignKey("statement.id"))
     first_statement_at = mapped_column(UTCDateTime)
     statement_overdue_alerted_at = mapped_column(UTCDateTime)
@@ -68,6 +72,7 @@ class Incident(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     reporter = relationship("User", foreign_keys=[reporter_id])
     scenario_version = relationship("ScenarioVersion")
     first_statement = relationship("Statement", foreign_keys=[first_statement_id])
+    first_statement_rule = relationship("DeadlineRule")
     events = relationship("IncidentEvent", back_populates="incident", order_by="IncidentEvent.id",
                           passive_deletes="all")
     escalations = relationship("Escalation", back_populates="incident",

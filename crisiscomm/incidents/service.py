@@ -38,7 +38,8 @@ DEFAULT_CRITICAL_TIMEOUT = 5
 WRITER_ROLES = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER, STEERING_BOARD) + MINISTRY_ROLES
 POLICY_EDITORS = (DIRECTOR, MINISTRY_ADMIN)
 REOPEN_ROLES = (DIRECTOR, MINISTRY_ADMIN)
-EDITABLE = ("title", "category", "exam_related", "exam", "occurred_at", "place", "description", "severity")
+EDITABLE = ("title", "category", "exam_related", "exam", "occurred_at", "known_at", "place", "description",
+            "severity")
 STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.I)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -63,10 +64,18 @@ def _label(user):
 
 def log_event(incident, kind, message="", actor=None, field=None, old=None, new=None, data=None, at=None,
               actor_label=None):
+    """``message`` may be a callable building the text: it is then also rendered in Vietnamese (kept in
+    data["message_vi"]) so the fast report reads in Vietnamese whatever language its author used."""
+    data = dict(data or {})
+    if callable(message):
+        build = message
+        message = str(build())
+        with force_locale("vi"):
+            data["message_vi"] = str(build())
     entry = IncidentEvent(incident=incident, at=at or now(), actor_id=actor.id if actor is not None else None,
                           actor_label=actor_label or _label(actor), kind=kind, field=field,
                           old_value=None if old is None else _as_text(old),
-                          new_value=None if new is None else _as_text(new), message=message, data=data or {})
+                          new_value=None if new is None else _as_text(new), message=message, data=data)
     db.session.add(entry)
     return entry
 
@@ -478,10 +487,10 @@ def _notify_level(incident, level, actor=None):
     _send_webhook(incident, level, 0, "incident.created" if level == 1 else "incident.escalated")
     names = ", ".join(e.recipient_label for e in rows) or _("nobody (no recipient configured)")
     if level == 1:
-        log_event(incident, "escalated", _("Level 1 alerted: %(names)s", names=names), actor=actor,
+        log_event(incident, "escalated", lambda: _("Level 1 alerted: %(names)s", names=names), actor=actor,
                   data={"level": 1, "recipients": [e.recipient_label for e in rows]})
     else:
-        log_event(incident, "escalated", _("Escalated to level %(level)s: %(names)s", level=level, names=names),
+        log_event(incident, "escalated", lambda: _("Escalated to level %(level)s: %(names)s", level=level, names=names),
                   actor=actor, data={"level": level, "recipients": [e.recipient_label for e in rows]})
     return rows
 
@@ -494,7 +503,7 @@ def resolve_scenario(value):
         return None
     version = None
     if isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, str) and value.isdigit()):
-        version = db.session.get(ScenarioVersion, int(value))
+        version = db.session.get(ScenarioVersion, int(value)) if 0 < int(value) <= scoping.MAX_ID else None
     elif isinstance(value, str):
         scenario = db.session.scalar(select(Scenario).where(Scenario.slug == value.strip()))
         version = scenario.version() if scenario is not None else None
@@ -539,19 +548,30 @@ def _check_fields(data, errors, partial=False):
             errors["description"] = _("text expected")
         out["description"] = (value or "").strip() if isinstance(value, (str, type(None))) else ""
     if not partial or "occurred_at" in data:
-        value = data.get("occurred_at")
-        if value in (None, ""):
+        if data.get("occurred_at") in (None, ""):
             errors["occurred_at"] = _("required")
         else:
-            try:
-                occurred = parse_datetime(value)
-            except (ValueError, TypeError):
-                errors["occurred_at"] = _("a date and time, e.g. 2026-06-26T08:30")
-            else:
-                if occurred > now() + FUTURE_TOLERANCE:
-                    errors["occurred_at"] = _("cannot be in the future")
-                out["occurred_at"] = occurred
+            _past_moment(data, "occurred_at", out, errors)
+    if data.get("known_at") not in (None, ""):
+        _past_moment(data, "known_at", out, errors)
     return out
+
+
+def _past_moment(data, name, out, errors):
+    """A date and time not in the future, into out[name] (or errors[name])."""
+    try:
+        value = parse_datetime(data[name])
+    except (ValueError, TypeError):
+        errors[name] = _("a date and time, e.g. 2026-06-26T08:30")
+        return
+    if value > now() + FUTURE_TOLERANCE:
+        errors[name] = _("cannot be in the future")
+    out[name] = value
+
+
+def _check_known_after_occurred(occurred, known, errors):
+    if occurred is not None and known is not None and known < occurred and "known_at" not in errors:
+        errors["known_at"] = _("cannot be before the incident occurred")
 
 
 def create_incident(*, actor, department, data):
@@ -560,6 +580,8 @@ def create_incident(*, actor, department, data):
         raise PermissionDenied()
     errors = {}
     fields = _check_fields(data, errors)
+    fields.setdefault("known_at", None)
+    _check_known_after_occurred(fields.get("occurred_at"), fields["known_at"], errors)
     drill = data.get("drill", False)
     if not isinstance(drill, bool):
         errors["drill"] = _("true or false")
@@ -572,9 +594,9 @@ def create_incident(*, actor, department, data):
             for item in wanted:
                 user = None
                 if isinstance(item, int) and not isinstance(item, bool):
-                    user = db.session.get(User, item)
+                    user = db.session.get(User, item) if 0 < item <= scoping.MAX_ID else None
                 elif isinstance(item, str) and item.strip().isdigit():
-                    user = db.session.get(User, int(item))
+                    user = db.session.get(User, int(item)) if 0 < int(item) <= scoping.MAX_ID else None
                 elif isinstance(item, str):
                     user = db.session.scalar(select(User).where(User.email == item.strip().lower()))
                 if user is None or not user.active or (user.department_id not in (department.id, None)):
@@ -592,16 +614,17 @@ def create_incident(*, actor, department, data):
         raise ValidationError(_("This Department has been merged."), fields={"department": _("merged department")})
 
     t = now()
+    fields["known_at"] = fields["known_at"] or t  # not said otherwise: the Department learns of it now
     incident = Incident(department_id=department.id, reporter_id=actor.id, reported_at=t, status=OPEN,
                         drill=bool(drill), drill_recipient_ids=[u.id for u in drill_users], **fields)
     incident.department = department
     _refresh_search(incident)
     policy = policy_for(department)
     incident.timeout_minutes = timeout_for(incident, policy)
-    incident.first_statement_due_at = _statement_due(incident)
+    incident.first_statement_due_at, incident.first_statement_rule = _statement_due(incident)
     db.session.add(incident)
     db.session.flush()
-    log_event(incident, "created", _("Incident logged by %(name)s.", name=actor.name) +
+    log_event(incident, "created", lambda: _("Incident logged by %(name)s.", name=actor.name) +
               (f" [{DRILL_LABEL}]" if incident.drill else ""), actor=actor,
               data={"severity": incident.severity, "exam_related": incident.exam_related, "drill": incident.drill})
     level1 = _notify_level(incident, 1, actor)
@@ -620,14 +643,17 @@ def create_incident(*, actor, department, data):
 
 
 def _statement_due(incident):
+    """(due time, rule): counted from when the Department learned of the incident, by its province's rule where
+    one is entered, else the Ministry's benchmark or the product default."""
     from ..rules.models import INCIDENT_FIRST_STATEMENT
     from ..rules.service import applicable_rule
 
-    rule = applicable_rule(INCIDENT_FIRST_STATEMENT, at=incident.occurred_at, severity=incident.severity,
-                           incident_linked=True)
+    start = incident.known_at or incident.reported_at
+    rule = applicable_rule(INCIDENT_FIRST_STATEMENT, at=start, severity=incident.severity, incident_linked=True,
+                           department_id=incident.department_id)
     hours = 6 if incident.severity in ("high", "critical") else 24
     duration = rule.duration if rule is not None else timedelta(hours=hours)
-    return incident.occurred_at + duration
+    return start + duration, rule
 
 
 def _require_writer(actor):
@@ -644,6 +670,10 @@ def update_incident(*, incident, actor, data):
         raise ValidationError(_("Unknown fields."), fields={k: _("unknown or read-only field") for k in unknown})
     errors = {}
     fields = _check_fields({k: v for k, v in data.items() if k in EDITABLE}, errors, partial=True)
+    if "known_at" in data and data.get("known_at") in (None, ""):
+        fields.pop("known_at", None)  # an emptied field keeps the recorded time
+    _check_known_after_occurred(fields.get("occurred_at", incident.occurred_at),
+                                fields.get("known_at", incident.known_at), errors)
     scenario_version = None
     if data.get("scenario") not in (None, ""):
         try:
@@ -658,16 +688,16 @@ def update_incident(*, incident, actor, data):
         if old != value:
             setattr(incident, name, value)
             changed.append(name)
-            log_event(incident, "edited", _("%(field)s changed.", field=field_label(name)), actor=actor,
+            log_event(incident, "edited", lambda: _("%(field)s changed.", field=field_label(name)), actor=actor,
                       field=name, old="" if old is None else old, new="" if value is None else value)
     if changed:
         _refresh_search(incident)
-        if {"occurred_at", "severity"} & set(changed) and incident.first_statement_at is None:
+        if {"known_at", "severity"} & set(changed) and incident.first_statement_at is None:
             old_due = incident.first_statement_due_at
-            incident.first_statement_due_at = _statement_due(incident)
+            incident.first_statement_due_at, incident.first_statement_rule = _statement_due(incident)
             if old_due != incident.first_statement_due_at:
                 incident.statement_overdue_alerted_at = None
-                log_event(incident, "edited", _("First public statement due time recomputed."), actor=actor,
+                log_event(incident, "edited", lambda: _("First public statement due time recomputed."), actor=actor,
                           field="first_statement_due_at", old=old_due, new=incident.first_statement_due_at)
         if "severity" in changed:
             incident.timeout_minutes = timeout_for(incident)
@@ -701,7 +731,7 @@ def change_status(*, incident, actor, status, closing_summary=None, closing_publ
             raise ValidationError(_("Say why the incident is reopened."), fields={"reason": _("required")})
         incident.status = status
         incident.closed_at = None
-        log_event(incident, "reopened", _("Reopened: %(reason)s", reason=reason.strip()), actor=actor,
+        log_event(incident, "reopened", lambda: _("Reopened: %(reason)s", reason=reason.strip()), actor=actor,
                   field="status", old=old, new=status)
         return incident
     if status == CLOSED:
@@ -719,7 +749,7 @@ def change_status(*, incident, actor, status, closing_summary=None, closing_publ
         incident.next_escalation_at = None
     incident.status = status
     log_event(incident, "closed" if status == CLOSED else "status",
-              _("Status: %(old)s → %(new)s", old=status_label(old), new=status_label(status)), actor=actor,
+              lambda: _("Status: %(old)s → %(new)s", old=status_label(old), new=status_label(status)), actor=actor,
               field="status", old=old, new=status,
               data={"closing_summary": incident.closing_summary,
                     "closing_public_summary": incident.closing_public_summary} if status == CLOSED else {})
@@ -758,7 +788,7 @@ def level1_waiting_for(incident):
 def _mark(incident, escalation, via, actor=None):
     escalation.acknowledged_at = now()
     escalation.acknowledged_via = via
-    log_event(incident, "acknowledged", _("%(name)s acknowledged (level %(level)s, %(via)s).",
+    log_event(incident, "acknowledged", lambda: _("%(name)s acknowledged (level %(level)s, %(via)s).",
                                           name=escalation.recipient_label, level=escalation.level,
                                           via=via_label(via)),
               actor=actor or escalation.recipient, actor_label=escalation.recipient_label if actor is None else None,
@@ -769,10 +799,10 @@ def _after_acknowledgement(incident, actor=None):
     if incident.level1_acknowledged_at is None and level_acknowledged(incident, 1):
         incident.level1_acknowledged_at = now()
         incident.next_escalation_at = None
-        log_event(incident, "level_acknowledged", _("Level 1 has acknowledged: escalation stops."), actor=actor)
+        log_event(incident, "level_acknowledged", lambda: _("Level 1 has acknowledged: escalation stops."), actor=actor)
         if incident.status == OPEN:
             incident.status = ACKNOWLEDGED
-            log_event(incident, "status", _("Status: %(old)s → %(new)s", old=status_label(OPEN),
+            log_event(incident, "status", lambda: _("Status: %(old)s → %(new)s", old=status_label(OPEN),
                                             new=status_label(ACKNOWLEDGED)),
                       actor=actor, field="status", old=OPEN, new=ACKNOWLEDGED)
 
@@ -834,7 +864,7 @@ def step_escalation(incident):
         esc.reminders += 1
         esc.last_reminded_at = t
     if unacked:
-        log_event(incident, "reminder", _("Reminder %(n)s re-sent to level 1: %(names)s", n=round_,
+        log_event(incident, "reminder", lambda: _("Reminder %(n)s re-sent to level 1: %(names)s", n=round_,
                                           names=", ".join(e.recipient_label for e in unacked)),
                   data={"round": round_})
     level = incident.escalation_level
@@ -888,7 +918,7 @@ def record_first_statement(*, incident, actor, text, channel, published_at, appr
     incident.first_statement_id = statement.id
     incident.first_statement_at = published
     late = published > incident.first_statement_due_at if incident.first_statement_due_at else False
-    log_event(incident, "statement", _("First public statement recorded (%(channel)s), approved by %(name)s.",
+    log_event(incident, "statement", lambda: _("First public statement recorded (%(channel)s), approved by %(name)s.",
                                        channel=channel, name=approver.name)
               + (" " + _("(after the due time)") if late else ""),
               actor=actor, data={"statement_id": statement.id, "late": late})
@@ -932,11 +962,15 @@ def run_deadlines():
                         department=incident.department.name)
             body = _("No public statement has been recorded for this incident; it was due by %(due)s.",
                      due=format_dt(incident.first_statement_due_at))
+            if incident.first_statement_rule is not None:
+                from ..rules.service import describe
+
+                body += "\n" + _("Deadline source: %(source)s", source=describe(incident.first_statement_rule))
         _alert_users(incident, users, "incident_statement_overdue", subject, body,
                      f"incident:{incident.id}:statement-overdue:{as_utc(incident.first_statement_due_at):%Y%m%d%H%M}")
         incident.statement_overdue_alerted_at = t
-        log_event(incident, "statement_overdue", _("The first public statement is overdue; the director and the "
-                                                   "Ministry communication centre were alerted."))
+        log_event(incident, "statement_overdue", lambda: _("The first public statement is overdue; the director "
+                                                           "and the Ministry communication centre were alerted."))
         alerted += 1
     items = db.session.scalars(select(ChecklistItem).join(Incident).where(
         Incident.status != CLOSED, ChecklistItem.done_at.is_(None), ChecklistItem.overdue_alerted_at.is_(None),
@@ -952,7 +986,7 @@ def run_deadlines():
         _alert_users(incident, users, "incident_checklist_overdue", subject, body,
                      f"incident:{incident.id}:checklist:{item.id}:overdue")
         item.overdue_alerted_at = t
-        log_event(incident, "checklist_overdue", _("Overdue action alerted to %(role)s: %(text)s",
+        log_event(incident, "checklist_overdue", lambda: _("Overdue action alerted to %(role)s: %(text)s",
                                                    role=role_name(item.owner_role), text=item.text))
         alerted += 1
     db.session.flush()
@@ -988,10 +1022,10 @@ def activate_scenario(*, incident, actor, scenario_version):
                                          phase=phase.get("name") or "", due_after=phase.get("due_after"),
                                          position=phase_no * 1000 + n, text=text,
                                          owner_role=(item.get("owner_role") if isinstance(item, dict) else None),
-                                         due_at=incident.occurred_at + offset))
+                                         due_at=(incident.known_at or incident.occurred_at) + offset))
             created += 1
     title = scenario_version.scenario.title if scenario_version.scenario else str(scenario_version.id)
-    log_event(incident, "scenario_activated", _("Playbook activated: %(title)s (%(n)s actions).", title=title,
+    log_event(incident, "scenario_activated", lambda: _("Playbook activated: %(title)s (%(n)s actions).", title=title,
                                                 n=created), actor=actor, field="scenario_version_id",
               old="" if old is None else old, new=scenario_version.id)
     roles = [r for r in ((scenario_version.meta or {}).get("notify") or []) if isinstance(r, str)]
@@ -1016,7 +1050,7 @@ def complete_checklist_item(*, incident, item_id, actor):
         raise Conflict(_("This action is already checked off."))
     item.done_at = now()
     item.done_by_id = actor.id
-    log_event(incident, "checklist_done", _("Done: %(text)s", text=item.text), actor=actor,
+    log_event(incident, "checklist_done", lambda: _("Done: %(text)s", text=item.text), actor=actor,
               data={"item_id": item.id})
     db.session.flush()
     return item
@@ -1123,11 +1157,21 @@ def _iso(value):
     return as_utc(value).isoformat() if value else None
 
 
+def _rule_summary(rule):
+    if rule is None:
+        return None
+    from ..rules.service import source_line
+
+    return {"name": rule.name, "authority": rule.authority, "source": source_line(rule),
+            "confidence": rule.confidence, "department": rule.department.code if rule.department else None}
+
+
 def serialize(incident, full=False):
     out = {
         "id": incident.id, "department": incident.department.code, "title": incident.title,
         "category": incident.category, "exam_related": incident.exam_related, "exam": incident.exam,
         "occurred_at": _iso(incident.occurred_at), "reported_at": _iso(incident.reported_at),
+        "known_at": _iso(incident.known_at),
         "place": incident.place, "description": incident.description, "severity": incident.severity,
         "status": incident.status, "drill": incident.drill,
         "reporter": incident.reporter.email if incident.reporter else None,
@@ -1136,6 +1180,7 @@ def serialize(incident, full=False):
         "escalation_level": incident.escalation_level,
         "level1_acknowledged_at": _iso(incident.level1_acknowledged_at),
         "first_statement_due_at": _iso(incident.first_statement_due_at),
+        "first_statement_rule": _rule_summary(incident.first_statement_rule),
         "first_statement_at": _iso(incident.first_statement_at),
         "statement_overdue": incident.statement_overdue,
         "closing_summary": incident.closing_summary, "closing_public_summary": incident.closing_public_summary,
@@ -1200,7 +1245,7 @@ def role_name(role):
 
 def field_label(name):
     return {"title": _("Title"), "category": _("Category"), "exam_related": _("Exam-related"), "exam": _("Exam"),
-            "occurred_at": _("Occurred at"), "place": _("Place"), "description": _("Description"),
+            "occurred_at": _("Occurred at"), "known_at": _("Known to the Department since"), "place": _("Place"), "description": _("Description"),
             "severity": _("Severity")}.get(name, name)
 
 

@@ -103,7 +103,7 @@ def new():
         else:
             data = {"title": form.title.data, "category": form.category.data, "severity": form.severity.data,
                     "exam_related": bool(form.exam_related.data), "exam": form.exam.data,
-                    "occurred_at": form.occurred_at.data, "place": form.place.data,
+                    "occurred_at": form.occurred_at.data, "known_at": form.known_at.data, "place": form.place.data,
                     "description": form.description.data, "scenario": form.scenario.data or None,
                     "drill": bool(form.drill.data), "drill_recipients": form.drill_recipients.data or []}
             try:
@@ -156,6 +156,7 @@ def edit(incident_id):
     form.severity.choices = select_choices(severity_choices())
     if request.method == "GET":
         form.occurred_at.data = to_local(incident.occurred_at).replace(tzinfo=None)
+        form.known_at.data = to_local(incident.known_at).replace(tzinfo=None)
     status, fields = 200, {}
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in service.EDITABLE}
@@ -260,20 +261,34 @@ def checklist_done(incident_id, item_id):
     return redirect(url_for(".show", incident_id=incident.id) + "#checklist")
 
 
+def _report(incident):
+    """The report's content, signed by the director or the deputy chosen with ?signer=<user id>."""
+    signers = report.signers(incident)
+    wanted = request.args.get("signer", type=int)
+    signer = next((u for u in signers if u.id == wanted), signers[0] if signers else None)
+    return report.build(incident, signer=signer), signers
+
+
 @bp.get("/<int:incident_id>/report")
 @login_required
 def fast_report(incident_id):
     incident = scoping.get_or_404(Incident, incident_id)
-    return render_template("incidents/report.html", r=report.build(incident), incident=incident)
+    r, signers = _report(incident)
+    return render_template("incidents/report.html", r=r, incident=incident, signers=signers)
 
 
-@bp.get("/<int:incident_id>/report.docx")
+_REPORT_FILES = {"docx": (report.docx_bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                 "pdf": (report.pdf_bytes, "application/pdf")}
+
+
+@bp.get("/<int:incident_id>/report.<any(docx, pdf):fmt>")
 @login_required
-def fast_report_docx(incident_id):
+def fast_report_file(incident_id, fmt):
+    """The fast report as DOCX or as a PDF drawn on the server."""
     incident = scoping.get_or_404(Incident, incident_id)
-    data = report.docx_bytes(report.build(incident))
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"bao-cao-nhanh-su-co-{incident.id}.docx",
-                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    make, mimetype = _REPORT_FILES[fmt]
+    return send_file(io.BytesIO(make(_report(incident)[0])), as_attachment=True, mimetype=mimetype,
+                     download_name=f"bao-cao-nhanh-su-co-{incident.id}.{fmt}")
 
 
 # --- one-click acknowledge (no sign-in) ---------------------------------------------------------------

@@ -15,8 +15,8 @@ JOURNALISTS = [
     ("Nguyễn Thu Trang", "Báo Giáo dục và Thời đại", "ministry"),
     ("Trần Minh Đức", "VnExpress", "online"),
     ("Lê Hoàng Anh", "Báo Tuổi Trẻ (thường trú Hà Nội)", "central_resident"),
-    ("Phạm Ngọc Bích", "Báo Hà Nội Mới", "provincial"),
-    ("Đặng Quốc Việt", "Đài Phát thanh và Truyền hình Hà Nội", "broadcast"),
+    ("Phạm Ngọc Bích", "Báo và Phát thanh, Truyền hình Hà Nội", "provincial"),
+    ("Đặng Quốc Việt", "Báo và Phát thanh, Truyền hình Hà Nội", "broadcast"),
     ("Hoàng Thị Yến", "Báo Dân trí", "online"),
     ("Vũ Đình Khoa", "Báo Thanh Niên (thường trú Hà Nội)", "central_resident"),
 ]
@@ -37,10 +37,11 @@ SUBJECTS = [
 ANSWERS = [
     "Sở GDĐT Hà Nội giữ ổn định chỉ tiêu tuyển sinh lớp 10 công lập; điểm chuẩn dự kiến công bố trong tháng 7/2026 "
     "trên cổng thông tin của Sở.",
-    "Sở đã chỉ đạo Phòng GDĐT quận kiểm tra; các khoản thu ngoài quy định đã được dừng và hoàn trả cho phụ huynh.",
-    "Thành phố còn thiếu khoảng 300 giáo viên tiếng Anh ở các huyện ngoại thành; Sở đang phối hợp với Sở Nội vụ "
+    "Sở đã phối hợp UBND phường (Phòng Văn hóa - Xã hội) kiểm tra; các khoản thu ngoài quy định đã được dừng và "
+    "hoàn trả cho phụ huynh.",
+    "Thành phố còn thiếu khoảng 300 giáo viên tiếng Anh ở các xã ngoại thành; Sở đang phối hợp với Sở Nội vụ "
     "tuyển dụng bổ sung và hợp đồng giáo viên.",
-    "Kỳ thi tốt nghiệp THPT 2026 diễn ra ngày 26-27/6/2026; Hà Nội có hơn 120.000 thí sinh dự thi.",
+    "Kỳ thi tốt nghiệp THPT 2026 diễn ra ngày 11-12/6/2026; Hà Nội có hơn 120.000 thí sinh dự thi.",
 ]
 
 

@@ -38,21 +38,31 @@ APPROVER_CHOICES = ("spokesperson", "director")
 DEFAULT_HOURS = 24
 DEFAULT_DUE_SOON_MINUTES = 120
 
+# Luật Báo chí 2025 (in force 1 July 2026, replaces the 2016 law) lists when information may be refused: state
+# secrets; personal and family secrets; cases under investigation or not yet tried; inspections, complaints and
+# denunciations not yet concluded. Its article numbers could not be read in the published text: said so below.
+_PRESS_LAW_2025 = ("Luật Báo chí 2025 (thông qua ngày 10/12/2025, hiệu lực từ 01/7/2026, thay thế Luật Báo chí 2016), "
+                   "quy định các trường hợp được từ chối cung cấp thông tin cho báo chí — số điều chưa đối chiếu "
+                   "được với văn bản gốc (theo tin đã đăng, chưa kiểm chứng)")
 REFUSAL_GROUNDS = [
     dict(key="state_secret", name="Thông tin thuộc bí mật nhà nước",
-         legal_source="Luật Báo chí 2016, Điều 9 khoản 2; Luật Bảo vệ bí mật nhà nước 2018; "
-                      "Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1 điểm a."),
-    dict(key="ongoing_investigation", name="Vụ việc đang trong quá trình thanh tra, điều tra, chưa có kết luận",
-         legal_source="Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1 điểm b (vụ việc đang thanh tra, điều tra, "
-                      "chưa có kết luận chính thức)."),
+         legal_source=f"{_PRESS_LAW_2025}; Luật Bảo vệ bí mật nhà nước 2018."),
+    dict(key="ongoing_investigation",
+         name="Vụ án đang điều tra, chưa xét xử; vụ việc đang thanh tra, giải quyết khiếu nại, tố cáo chưa có kết luận",
+         legal_source=f"{_PRESS_LAW_2025}: vụ án đang điều tra hoặc chưa xét xử (trừ khi phục vụ đấu tranh phòng, "
+                      "chống tội phạm); vụ việc đang thanh tra, giải quyết khiếu nại, tố cáo, tranh chấp khi chưa có "
+                      "kết luận chính thức và chưa được phép công bố."),
     dict(key="exam_confidential", name="Đề thi, đáp án chưa công bố (thông tin mật của kỳ thi)",
-         legal_source="Quy chế thi tốt nghiệp THPT của Bộ GDĐT; Luật Bảo vệ bí mật nhà nước 2018."),
+         legal_source=f"Quy chế thi tốt nghiệp THPT của Bộ GDĐT; Luật Bảo vệ bí mật nhà nước 2018; {_PRESS_LAW_2025}."),
     dict(key="minor_privacy", name="Bảo vệ đời tư, danh tính của người chưa thành niên",
-         legal_source="Luật Báo chí 2016, Điều 9 khoản 7; Luật Trẻ em 2016, Điều 21 và Điều 33."),
+         legal_source=f"{_PRESS_LAW_2025}: bí mật cá nhân, bí mật gia đình; Luật Trẻ em 2016, Điều 21 và Điều 33; "
+                      "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 (hiệu lực 01/01/2026)."),
     dict(key="personal_privacy", name="Bí mật đời tư của cá nhân",
-         legal_source="Luật Báo chí 2016, Điều 9 khoản 7; Bộ luật Dân sự 2015, Điều 38."),
+         legal_source=f"{_PRESS_LAW_2025}: bí mật cá nhân, bí mật gia đình; Bộ luật Dân sự 2015, Điều 38; "
+                      "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15."),
     dict(key="not_competent", name="Không thuộc thẩm quyền của Sở (đề nghị hỏi cơ quan có thẩm quyền)",
-         legal_source="Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1."),
+         legal_source="Nghị định 09/2017/NĐ-CP, Điều 9 khoản 1 (còn hiệu lực đến khi có nghị định hướng dẫn Luật Báo "
+                      "chí 2025 — chưa kiểm chứng)."),
 ]
 
 
@@ -141,16 +151,17 @@ def save_refusal_ground(*, user, name, legal_source="", active=True, ground=None
 
 def compute_due(*, department, received_at, channel=None, priority=None, incident_linked=False,
                 journalist_deadline=None):
-    """(due_at, source, rule): the journalist's deadline, else the most specific rule (a Department's own
-    default hours override the generic product default rule), else 24 hours."""
+    """(due_at, source, rule): the journalist's deadline, else the province's own rule, else the most specific
+    national rule (a Department's own default hours override the generic product default rule), else 24 hours."""
     from ..rules.models import INQUIRY_RESPONSE
     from ..rules.service import applicable_rule
 
     if journalist_deadline is not None:
         return journalist_deadline, "journalist", None
     rule = applicable_rule(INQUIRY_RESPONSE, at=received_at, channel=channel, priority=priority,
-                           incident_linked=incident_linked)
-    specific = rule is not None and (rule.incident_linked is not None or rule.channels or rule.priorities)
+                           incident_linked=incident_linked, department_id=department.id)
+    specific = rule is not None and (rule.department_id is not None or rule.incident_linked is not None
+                                     or rule.channels or rule.priorities)
     hours = department_settings(department)["inquiry_default_hours"]
     if specific or (rule is not None and not hours):
         return received_at + rule.duration, "rule", rule

@@ -278,7 +278,7 @@ class Generator:
                 unit.until = min(self.cutoff, d.merged_at) if d.merged_at else self.cutoff
             elif d.former_names:
                 unit.former_name = d.former_names[0]
-            unit.outlets = words.provincial_outlets(unit.province, unit.code)
+            unit.outlets = words.provincial_outlets(unit.province, unit.code, merged=d.status == ACTIVE)
         self.units = list(units.values())
         self.active_ids = [u.id for u in self.units if u.active]
         self.grounds = [(g.id, g.key, g.name) for g in db.session.scalars(
@@ -343,6 +343,9 @@ class Generator:
                   "next_sy": f"{first + 1}-{first + 2}", "grade": rng.randint(1, 12),
                   "subject": rng.choice(words.EXAM_SUBJECTS),
                   "school": f"Trường {rng.choice(words.SCHOOL_LEVELS)} {rng.choice(words.SCHOOL_NAMES)}"}
+        after = at >= self.cutoff  # no district level from 1 July 2025
+        values["local_office"] = words.LOCAL_OFFICE["after" if after else "before"]
+        values["tuition_answer"] = words.TUITION_ANSWER["after" if first >= words.TUITION_FREE_FROM_SY else "before"]
         exam = words.EXAM_GRADUATION if local.month in (6, 7) else words.EXAM_GRADE10 if local.month in (4, 5) \
             else words.EXAM_GIFTED
         values["exam"] = exam.format(**values)
@@ -361,12 +364,15 @@ class Generator:
         offset, source, rule_id = self._due[key]
         return received + offset, source, rule_id
 
-    def statement_due(self, occurred, severity):
-        key = (self.rule_slot(occurred), severity)
+    def statement_due(self, known, severity, department_id):
+        """(due time, rule id) of the first statement, counted from when the Department learned of the incident."""
+        key = (self.rule_slot(known), severity, department_id)
         if key not in self._statement_due:
-            probe = SimpleNamespace(occurred_at=occurred, severity=severity)
-            self._statement_due[key] = incident_service._statement_due(probe) - occurred
-        return occurred + self._statement_due[key]
+            probe = SimpleNamespace(known_at=known, reported_at=known, severity=severity, department_id=department_id)
+            due, rule = incident_service._statement_due(probe)
+            self._statement_due[key] = (due - known, rule.id if rule else None)
+        offset, rule_id = self._statement_due[key]
+        return known + offset, rule_id
 
     def timeout(self, department, severity):
         if department.id not in self._timeouts:
@@ -569,7 +575,7 @@ class Generator:
             title, severity = "Diễn tập: " + title, ("high" if severity in ("low", "medium") else severity)
         reporter = rng.choice(staff["comms_officer"] + (staff["steering_board"] if exam_related else []))
         timeout = minutes(self.timeout(owner.department, severity))
-        due = self.statement_due(occurred, severity)
+        due, due_rule_id = self.statement_due(reported, severity, department_id)
         events, escalations, alerted = [], [], set()
 
         def event(at, kind, message, actor=None, label=None, data=None, **columns):
@@ -730,7 +736,7 @@ class Generator:
         is_closed = status == CLOSED
         row = {"department_id": department_id, "origin_department_id": origin, "title": title,
                "category": category, "exam_related": exam_related, "exam": values["exam"] if exam_related else None,
-               "occurred_at": occurred, "reported_at": reported, "place": f"{values['school']}, {values['province']}",
+               "occurred_at": occurred, "reported_at": reported, "known_at": reported, "place": f"{values['school']}, {values['province']}",
                "description": description, "severity": severity, "status": status, "reporter_id": reporter.id,
                "scenario_version_id": scenario_version_id, "drill": drill,
                "drill_recipient_ids": [p.id for p in level1] if drill else [],
@@ -739,7 +745,7 @@ class Generator:
                "escalation_level": max([1] + [lvl for _at, lvl in done_steps]), "escalation_round": len(done_steps),
                "next_escalation_at": None if acked or is_closed else last + timeout,
                "level1_acknowledged_at": acknowledged if acked else None, "timeout_minutes": timeout.seconds // 60,
-               "first_statement_due_at": due, "first_statement_id": None,
+               "first_statement_due_at": due, "first_statement_rule_id": due_rule_id, "first_statement_id": None,
                "first_statement_at": published if statement else None,
                "statement_overdue_alerted_at": alert if alert and alert <= horizon else None,
                "created_at": reported, "updated_at": events[-1]["at"] if events else reported}

@@ -1,7 +1,8 @@
 """Vietnamese vocabulary for `flask demo generate`: names, outlets, inquiry subjects, incident templates.
 
 Fictitious people at real outlets, as in the domains' demo modules (whose outlets and beats are reused here).
-Placeholders in templates: {province}, {year}, {sy} (school year), {next_sy}, {school}, {subject}, {grade}.
+Placeholders in templates: {province}, {year}, {sy} (school year), {next_sy}, {school}, {subject}, {grade},
+{local_office} and {tuition_answer} (both depend on the date: see LOCAL_OFFICE and TUITION_ANSWER).
 """
 from ..contacts.demo import DEMO_CONTACTS
 from ..contacts.models import BROADCAST, CENTRAL_RESIDENT, MINISTRY_LEVEL, ONLINE, PROVINCIAL
@@ -68,8 +69,15 @@ NOTES = ["Phóng viên thường trú, phụ trách mảng giáo dục.", "Liên
          "Biên tập viên chuyên mục giáo dục."]
 
 
-def provincial_outlets(province, code):
+def provincial_outlets(province, code, merged=True):
+    """A province's own press. In 2025-2026 each province's newspaper and radio-television station were merged into
+    one "Báo và Phát thanh, Truyền hình <province>" under the Provincial Party Committee (reported for most
+    provinces, confirmed for Hà Nội: Quyết định 1115-QĐ/TU of 30/1/2026); ``merged=False`` gives the names before."""
     slug = code.replace("-", "")
+    if merged:
+        body = f"Báo và Phát thanh, Truyền hình {province}"
+        return [(body, PROVINCIAL, f"bao{slug}.demo"), (body, ONLINE, f"bao{slug}.demo"),
+                (body, BROADCAST, f"bao{slug}.demo")]
     return [(f"Báo {province}", PROVINCIAL, f"bao{slug}.demo"),
             (f"Báo {province} điện tử", ONLINE, f"bao{slug}.demo"),
             (f"Đài Phát thanh và Truyền hình {province}", BROADCAST, f"{slug}tv.demo")]
@@ -85,6 +93,17 @@ SCHOOL_LEVELS = ["Mầm non", "Tiểu học", "Tiểu học", "THCS", "THCS", "T
 EXAM_SUBJECTS = ["Ngữ văn", "Toán", "Tiếng Anh", "Vật lí", "Hóa học", "Sinh học", "Lịch sử", "Địa lí",
                  "Giáo dục kinh tế và pháp luật"]
 EXAM_GRADUATION = "Kỳ thi tốt nghiệp THPT năm {year}"
+# The structure valid on the generated date: no district level from 1 July 2025 (two-level local government).
+LOCAL_OFFICE = {"before": "Phòng GDĐT cấp huyện", "after": "UBND cấp xã (Phòng Văn hóa - Xã hội)"}
+# Public-school tuition is exempt nationally from the 2025-2026 school year (Resolution of the National Assembly of
+# 26/6/2025); before, exemptions followed the provincial People's Council's resolution.
+TUITION_FREE_FROM_SY = 2025
+TUITION_ANSWER = {
+    "before": "Học sinh thuộc diện được miễn, giảm học phí theo nghị quyết của HĐND tỉnh; các trường đã thu sẽ hoàn "
+              "trả trong học kỳ I.",
+    "after": "Từ năm học 2025-2026, học sinh trường công lập được miễn học phí theo Nghị quyết của Quốc hội; học sinh "
+             "trường dân lập, tư thục được hỗ trợ học phí theo mức HĐND tỉnh quy định. Khoản đã thu sẽ được hoàn trả "
+             "trong học kỳ I."}
 EXAM_GRADE10 = "Kỳ thi tuyển sinh vào lớp 10 năm học {next_sy}"
 EXAM_GIFTED = "Kỳ thi chọn học sinh giỏi cấp tỉnh năm học {sy}"
 
@@ -173,11 +192,11 @@ INQUIRY_TOPICS = [
      "Anh ở các trường đủ điều kiện.", (1, 2, 3, 4, 9, 10)),
     ("Miễn, giảm học phí năm học {sy}",
      "Học sinh nào được miễn học phí? Khi nào phụ huynh được hoàn lại khoản đã nộp?",
-     "Học sinh thuộc diện được miễn học phí theo nghị quyết của HĐND tỉnh; các trường đã thu sẽ hoàn trả trong học "
-     "kỳ I.", (8, 9, 10)),
+     "{tuition_answer}", (8, 9, 10)),
     ("Tin đồn lộ đề thi trên mạng xã hội",
      "Thông tin lộ đề thi môn {subject} lan truyền trên mạng có chính xác không?",
-     "Sở khẳng định thông tin trên là không chính xác; đề thi được bảo quản an toàn theo quy chế. Đề nghị người dân "
+     "Sở đã tiếp nhận thông tin, báo cáo Ban Chỉ đạo thi và đang cùng cơ quan công an đối chiếu nội dung lan truyền "
+     "với đề thi; kết quả xác minh sẽ được công bố ngay khi có. Đề nghị không chia sẻ nội dung chưa được kiểm chứng, "
      "chỉ sử dụng thông tin chính thức của ngành giáo dục.", (5, 6, 12)),
     ("Lộ thông tin cá nhân học sinh",
      "Dữ liệu học sinh bị lộ từ phần mềm quản lý trường học? Sở đã làm việc với đơn vị cung cấp chưa?",
@@ -278,7 +297,7 @@ INCIDENTS = {
     ],
     "finance": [
         ("Phụ huynh phản ánh lạm thu đầu năm học tại {school}",
-         "Phụ huynh phản ánh danh sách khoản thu đầu năm lên tới hàng chục khoản; Phòng GDĐT đang kiểm tra.", False,
+         "Phụ huynh phản ánh danh sách khoản thu đầu năm lên tới hàng chục khoản; {local_office} đang kiểm tra.", False,
          (3, 6, 1, 0)),
         ("Thu tiền liên kết dạy học ngoài giờ không đúng quy định",
          "Nhà trường ký liên kết dạy kỹ năng sống, thu tiền bắt buộc; phụ huynh phản ánh trên báo.", False,

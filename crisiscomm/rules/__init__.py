@@ -7,4 +7,7 @@ def init_app(app):
 
     register_setup(app, service.seed_defaults)
     app.register_blueprint(views.bp)
-    nav.register(app, "rules.index", _l("Deadline rules"), roles=("ministry_admin",), order=90)
+    # templates/rules/_source.html shows a deadline's source the same way everywhere.
+    app.jinja_env.globals.update(rule_authority=service.authority_label, rule_confidence=service.confidence_label,
+                                 rule_source_line=service.source_line)
+    nav.register(app, "rules.index", _l("Deadline rules"), roles=views.READERS, order=90, more=True)

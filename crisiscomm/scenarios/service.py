@@ -53,9 +53,14 @@ def scenario_files(directory=None):
 
 def check_files(directory=None):
     """[(path, ParsedScenario)] for every scenario file, plus duplicate-id problems across files."""
+    from . import wording
+
     results, seen = [], {}
     for path in scenario_files(directory):
         parsed = fileformat.parse_file(path)
+        with open(path, encoding="utf-8") as fh:
+            parsed.problems.extend(wording.problems(fh.read(), parsed))
+        parsed.problems.sort(key=lambda p: (p.line, p.level != fileformat.ERROR))
         sid = parsed.meta.get("id")
         if isinstance(sid, str):
             if sid in seen:

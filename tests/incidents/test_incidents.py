@@ -185,7 +185,8 @@ def test_a_drill_needs_named_people(world, factory):
 
 def test_first_statement_clock_stops_when_recorded(world, factory, smtp_server, clock):
     data = _create(factory, world.officer)
-    assert data["first_statement_due_at"] == "2026-06-26T06:50:00+00:00"  # 07:50 local + 6 h
+    # Occurred 07:50 local, logged (so known to the Department) at 08:00: due 08:00 + 6 h.
+    assert data["first_statement_due_at"] == "2026-06-26T07:00:00+00:00"
     api = factory.api(world.officer)
     response = api.post(f"/api/v1/incidents/{data['id']}/statement", json={
         "text": "Sở GDĐT Hà Nội đã nắm thông tin và đang phối hợp với Công an xác minh.",
@@ -202,7 +203,7 @@ def test_first_statement_clock_stops_when_recorded(world, factory, smtp_server, 
 
 def test_missed_statement_alerts_the_director_and_the_ministry_centre_once(world, factory, smtp_server, clock):
     data = _create(factory, world.officer)
-    clock.advance(hours=5, minutes=49)  # 06:49 UTC: one minute left
+    clock.advance(hours=5, minutes=59)  # 06:59 UTC: one minute left (known at 01:00 UTC + 6 h)
     assert service.run_deadlines() == 0
     clock.advance(minutes=2)
     assert service.run_deadlines() == 1
@@ -366,7 +367,7 @@ def test_fast_report_page_and_docx(world, factory, smtp_server):
     officer = factory.login(world.officer)
     page = officer.get(f"/incidents/{data['id']}/report").get_data(as_text=True)
     for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO NHANH",
-                 "V/v Ảnh đề thi Ngữ văn", "UBND THÀNH PHỐ HÀ NỘI", "Hà Nội, ngày 26 tháng 06 năm 2026",
+                 "Ảnh đề thi Ngữ văn", "UBND THÀNH PHỐ HÀ NỘI", "Hà Nội, ngày 26 tháng 6 năm 2026",
                  "CÁC BƯỚC TIẾP THEO", "Nơi nhận"):
         assert text in page, text
     response = officer.get(f"/incidents/{data['id']}/report.docx")

@@ -45,21 +45,41 @@ def test_journalist_deadline_wins(officer, hanoi, clock):
 
 def test_overdue_across_days_in_local_time(officer, hanoi, clock, factory):
     from crisiscomm.incidents.models import Incident
+    from crisiscomm.rules import service as rules
+
+    incident = Incident(department_id=hanoi.id, title="Lộ đề thi Ngữ văn", category="exam", occurred_at=clock.now(),
+                        reported_at=clock.now(), severity="high")
+    db.session.add(incident)
+    # The province's regulation (entered by the Department) sets 6 hours for questions about an incident.
+    rules.create_rule(user=factory.user("director", email="gd@hanoi.vn"), data={
+        "name": "Trả lời báo chí về sự cố (quy chế phát ngôn của Thành phố)", "applies_to": "inquiry_response",
+        "duration_minutes": 360, "incident_linked": "yes", "legal_source": "Thời hạn trả lời câu hỏi về sự cố.",
+        "source_document": "Quyết định 12/2024/QĐ-UBND", "source_date": "2024-03-15", "confidence": "verified"})
+    db.session.commit()
+    # Received at 22:00 local on 26/06: the province's 6-hour rule makes it due at 04:00 local on 27/06.
+    clock.set(datetime(2026, 6, 26, 15, 30, tzinfo=timezone.utc))
+    inquiry = make_inquiry(officer, hanoi, received_at="2026-06-26T22:00", incident_id=incident.id)
+    due = to_local(inquiry.due_at)
+    assert (due.day, due.hour, due.minute) == (27, 4, 0)
+    assert inquiry.deadline_rule.department_id == hanoi.id
+    assert inquiry.deadline_rule.authority == "province_regulation"
+    clock.set(datetime(2026, 6, 26, 20, 30, tzinfo=timezone.utc))  # 03:30 local on 27/06
+    assert service.due_status(inquiry) == "due_soon"
+    clock.set(datetime(2026, 6, 26, 21, 1, tzinfo=timezone.utc))  # 04:01 local
+    assert service.due_status(inquiry) == "overdue"
+
+
+def test_without_a_province_rule_an_incident_question_is_not_given_the_ministry_six_hours(officer, hanoi, clock,
+                                                                                         factory):
+    from crisiscomm.incidents.models import Incident
 
     incident = Incident(department_id=hanoi.id, title="Lộ đề thi Ngữ văn", category="exam", occurred_at=clock.now(),
                         reported_at=clock.now(), severity="high")
     db.session.add(incident)
     db.session.commit()
-    # Received at 22:00 local on 26/06: the 6-hour incident rule makes it due at 04:00 local on 27/06.
-    clock.set(datetime(2026, 6, 26, 15, 30, tzinfo=timezone.utc))
-    inquiry = make_inquiry(officer, hanoi, received_at="2026-06-26T22:00", incident_id=incident.id)
-    due = to_local(inquiry.due_at)
-    assert (due.day, due.hour, due.minute) == (27, 4, 0)
-    assert inquiry.deadline_rule.key == "inquiry_incident_linked"
-    clock.set(datetime(2026, 6, 26, 20, 30, tzinfo=timezone.utc))  # 03:30 local on 27/06
-    assert service.due_status(inquiry) == "due_soon"
-    clock.set(datetime(2026, 6, 26, 21, 1, tzinfo=timezone.utc))  # 04:01 local
-    assert service.due_status(inquiry) == "overdue"
+    inquiry = make_inquiry(officer, hanoi, incident_id=incident.id)
+    assert inquiry.due_at == clock.now() + timedelta(hours=24)
+    assert inquiry.deadline_rule.authority == "product_default"
 
 
 def test_incident_of_another_department_is_refused(officer, hanoi, clock, factory):

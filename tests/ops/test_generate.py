@@ -194,3 +194,21 @@ def test_the_same_seed_gives_the_same_data(app, clock, runner):
     empty_database(app)
     second = summary(setup_and_generate(runner))
     assert second == first and per_department() == first_split
+
+
+def test_generated_texts_follow_the_institutions_valid_at_their_date(app, clock):
+    from crisiscomm.ops import generate_data as words
+    from crisiscomm.ops.generate import Generator
+
+    gen = Generator(years=2, seed=7, scale=0.01, echo=lambda *a: None)
+    before = gen.fill(datetime(2025, 3, 10, 3, tzinfo=timezone.utc), "Hà Nội")
+    after = gen.fill(datetime(2025, 9, 10, 3, tzinfo=timezone.utc), "Hà Nội")
+    assert "huyện" in before["local_office"] and "huyện" not in after["local_office"] and "xã" in after["local_office"]
+    assert "HĐND tỉnh" in before["tuition_answer"] and "công lập được miễn học phí" in after["tuition_answer"]
+    # The statement library never teaches a flat denial of an exam leak.
+    for subject, _questions, answer, _months in words.INQUIRY_TOPICS:
+        if "lộ đề" in subject:
+            assert "không chính xác" not in answer and "đối chiếu" in answer
+    # One term for the backup paper, no abolished bodies anywhere in the generator's texts.
+    source = open(words.__file__, encoding="utf-8").read()
+    assert "đề dự phòng" not in source and "Thanh tra Sở" not in source and "quận/huyện" not in source

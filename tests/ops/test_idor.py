@@ -364,8 +364,12 @@ def describe_change(before, after):
 # --- requests and answers --------------------------------------------------------------------------------------
 
 def response_text(response):
-    """What a response shows: its text, or the XML inside an .xlsx or .docx."""
+    """What a response shows: its text, the XML inside an .xlsx or .docx, or a PDF's text (pdftotext)."""
     data = response.get_data()
+    if data[:4] == b"%PDF":
+        import subprocess
+
+        return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())

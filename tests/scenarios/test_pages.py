@@ -1,16 +1,21 @@
 """The library, scenario, playbook and distribution pages, and the read API, with the real scenario files."""
+import os
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
+from crisiscomm import SCENARIO_DIR
 from crisiscomm.extensions import db
 from crisiscomm.incidents.models import Incident
-from crisiscomm.scenarios import service
+from crisiscomm.scenarios import fileformat, service
 from crisiscomm.scenarios.models import ScenarioDistribution
 
 from ..factories import csrf_token
 from .helpers import make_official
+
+# The version the repository's exam-paper-leak file is at (the texts are revised; tests follow the file).
+LEAK_VERSION = str(fileformat.parse_file(os.path.join(SCENARIO_DIR, "exam-paper-leak.md")).meta["version"])
 
 
 @pytest.fixture
@@ -80,23 +85,23 @@ def test_distribute_form(app, library, factory):
     assert page.status_code == 200
     token = csrf_token(page)
     response = client.post("/scenarios/exam-paper-leak/distribute",
-                           data={"csrf_token": token, "version": "1", "target": "chosen"})
+                           data={"csrf_token": token, "version": LEAK_VERSION, "target": "chosen"})
     assert response.status_code == 422  # chosen, but no Department ticked
     assert db.session.query(ScenarioDistribution).count() == 0
     response = client.post("/scenarios/exam-paper-leak/distribute",
-                           data={"csrf_token": token, "version": "1", "target": "chosen",
+                           data={"csrf_token": token, "version": LEAK_VERSION, "target": "chosen",
                                  "departments": ["ha-noi", "hue"]})
     assert response.status_code == 302
     assert db.session.query(ScenarioDistribution).count() == 2
     response = client.post("/scenarios/exam-paper-leak/distribute",
-                           data={"csrf_token": token, "version": "1", "target": "all"})
+                           data={"csrf_token": token, "version": LEAK_VERSION, "target": "all"})
     assert db.session.query(ScenarioDistribution).count() == 34
-    table = client.get("/scenarios/exam-paper-leak/versions/1/distributions")
+    table = client.get(f"/scenarios/exam-paper-leak/versions/{LEAK_VERSION}/distributions")
     assert table.get_data(as_text=True).count('class="waiting"') == 34
     # A Department user cannot open the distribution pages.
     dep = factory.login(factory.user("director"))
     assert dep.get("/scenarios/exam-paper-leak/distribute").status_code == 403
-    assert dep.get("/scenarios/exam-paper-leak/versions/1/distributions").status_code == 403
+    assert dep.get(f"/scenarios/exam-paper-leak/versions/{LEAK_VERSION}/distributions").status_code == 403
 
 
 def test_read_api(app, library, factory):
@@ -110,7 +115,7 @@ def test_read_api(app, library, factory):
     leak = next(i for i in items if i["slug"] == "exam-paper-leak")
     detail = api.get(f"/api/v1/scenarios/{leak['id']}").json
     assert detail["front_matter"]["phases"][0]["due_after"] == "15m"
-    assert [v["version"] for v in detail["versions"]] == [1]
+    assert [v["version"] for v in detail["versions"]] == [int(LEAK_VERSION)]
     assert api.get("/api/v1/scenarios/no-such-thing").status_code == 404
     rendered = api.get(f"/api/v1/scenarios/{leak['id']}/render?department=ha-noi").json
     assert "Sở GDĐT Hà Nội" in rendered["html"] and rendered["holding_statement"]
@@ -127,7 +132,7 @@ def test_scenario_page_and_version_diff(app, library, factory):
     html = client.get("/scenarios/exam-paper-leak").get_data(as_text=True)
     assert "Lộ, lọt đề thi" in html and "15m" in html
     assert client.get("/scenarios/exam-paper-leak?version=9").status_code == 422
-    assert client.get("/scenarios/exam-paper-leak/diff?to=1").status_code == 200
+    assert client.get(f"/scenarios/exam-paper-leak/diff?from={LEAK_VERSION}&to={LEAK_VERSION}").status_code == 200
 
 
 def test_demo_data(app, factory):

@@ -39,7 +39,8 @@ def test_playbook_filled_with_department_people_and_incident(app, scenario, fact
     assert "Báo cáo Nguyễn Văn Hùng" in html
     # The assignment's public phone takes precedence over the user's own number.
     assert pb.holding_statement == ("Sở GDĐT Hà Nội đã nắm được thông tin lúc 26/06/2026 06:30 tại Trường THPT "
-                                    "Chu Văn An. Liên hệ: Đỗ Minh Tuấn, 024 3825 1234.")
+                                    "Chu Văn An. Chúng tôi hiểu sự lo lắng của phụ huynh. Liên hệ: Đỗ Minh Tuấn, "
+                                    "024 3825 1234.")
     assert "https://hanoi.edu.vn" in html
     assert "26/06/2026" in html  # {{ today }}
     assert '<div class="statement">' in html
