@@ -168,22 +168,36 @@ def _connect(mailbox):
         password = decrypt(mailbox.password_encrypted)
     except InvalidToken:
         raise MailboxError(_("the stored password cannot be decrypted (was the key changed?): enter it again"))
+    if mailbox.security != MAILBOX_TLS and not is_loopback(mailbox.host):
+        raise MailboxError(_("plain IMAP (without TLS) is only allowed to this machine (127.0.0.1)"))
+    conn = None
     try:
         if mailbox.security == MAILBOX_TLS:
             context = ssl.create_default_context(cafile=current_app.config.get("MAILBOX_CA_FILE") or None)
             conn = imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=context, timeout=timeout)
-        elif is_loopback(mailbox.host):
-            conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
         else:
-            raise MailboxError(_("plain IMAP (without TLS) is only allowed to this machine (127.0.0.1)"))
+            conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
         conn.login(mailbox.username, password)
         typ, _data = conn.select(_quote(mailbox.folder), readonly=True)
         if typ != "OK":
-            conn.logout()
             raise MailboxError(_("the folder %(folder)s does not exist", folder=mailbox.folder))
-    except (OSError, imaplib.IMAP4.error, ssl.SSLError, socket.timeout) as exc:
+    except (OSError, imaplib.IMAP4.error, ssl.SSLError, socket.timeout, MailboxError) as exc:
+        if conn is not None:  # a refused login or a missing folder must not leave the socket open
+            _close(conn)
+        if isinstance(exc, MailboxError):
+            raise
         raise MailboxError(str(exc) or type(exc).__name__) from exc
     return conn
+
+
+def _close(conn):
+    try:
+        conn.logout()
+    except (OSError, imaplib.IMAP4.error):
+        try:
+            conn.shutdown()
+        except OSError:
+            pass
 
 
 def _quote(folder):
@@ -339,10 +353,7 @@ def poll(mailbox):
         except (OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:  # the connection broke while reading
             raise MailboxError(str(exc) or type(exc).__name__) from exc
         finally:
-            try:
-                conn.logout()
-            except (OSError, imaplib.IMAP4.error):
-                pass
+            _close(conn)
     except MailboxError as exc:
         _failed(mailbox, str(exc))
         db.session.flush()

@@ -268,9 +268,10 @@ service anvil {{
         raise RuntimeError(f"dovecot did not start: {log[-2000:]}")
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+            self.process.communicate(timeout=10)  # reaps it and closes the stderr pipe
         self.process = None
 
     def append(self, raw, folder="INBOX"):
