@@ -340,29 +340,21 @@ def compliance(*, quarter, status=None):
 
 
 def compliance_xlsx(*, quarter, items):
-    from io import BytesIO
+    from .. import spreadsheets
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
+    wb = spreadsheets.workbook(quarter)
     ws = wb.active
-    ws.title = quarter
-    ws.append([_("Department"), _("Code"), _("Status"), _("Date"), _("Title"), _("Outlets invited"),
-               _("Outlets present")])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    spreadsheets.append(ws, [_("Department"), _("Code"), _("Status"), _("Date"), _("Title"), _("Outlets invited"),
+                             _("Outlets present")], bold=True)
     labels = status_labels()
     for item in items:
         main = item["main"]
-        ws.append([item["department"].name, item["department"].code, labels[item["status"]],
-                   to_local(main.starts_at).strftime("%d/%m/%Y %H:%M") if main else "",
-                   main.title if main else "", item["outlets_invited"], item["outlets_present"]])
+        spreadsheets.append(ws, [item["department"].name, item["department"].code, labels[item["status"]],
+                                 to_local(main.starts_at).strftime("%d/%m/%Y %H:%M") if main else "",
+                                 main.title if main else "", item["outlets_invited"], item["outlets_present"]])
     for col, width in zip("ABCDEFG", (34, 16, 14, 18, 50, 16, 16)):
         ws.column_dimensions[col].width = width
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return spreadsheets.xlsx_bytes(wb)
 
 
 def status_labels():

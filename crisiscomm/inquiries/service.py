@@ -3,7 +3,6 @@ import email
 import email.policy
 import functools
 import html
-import io
 import re
 from datetime import datetime, time, timedelta
 from email.utils import getaddresses, parseaddr
@@ -12,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import figures, scoping
+from .. import figures, inputs, scoping, spreadsheets
 from ..clock import from_local, now, parse_datetime, to_local
 from ..departments.models import Department
 from ..errors import Conflict, PermissionDenied, ValidationError
@@ -215,12 +214,15 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
                    journalist_name=None, outlet=None, outlet_type=None, questions="", deadline=None,
                    priority="normal", incident_id=None, source="form", sender_email=None):
     scoping.require_role(*WORKER_ROLES, user=user)
-    errors = {}
-    subject = (subject or "").strip()
-    if not subject:
-        errors["subject"] = "required"
-    elif len(subject) > 300:
-        errors["subject"] = "at most 300 characters"
+    fields = inputs.Fields({"subject": subject, "journalist_name": journalist_name, "outlet": outlet,
+                            "questions": questions, "contact_id": contact_id, "incident_id": incident_id})
+    errors = fields.errors
+    subject = fields.text("subject", column=Inquiry.subject, required=True, single_line=True)
+    journalist_name = fields.text("journalist_name", column=Inquiry.journalist_name, single_line=True) or ""
+    outlet = fields.text("outlet", column=Inquiry.outlet, single_line=True) or ""
+    questions = fields.text("questions") or ""
+    contact_id = fields.id("contact_id")
+    incident_id = fields.id("incident_id")
     if channel not in CHANNELS:
         errors["channel"] = "one of " + ", ".join(CHANNELS)
     if priority not in PRIORITIES:
@@ -232,29 +234,21 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
     if journalist_deadline is not None and journalist_deadline <= received:
         errors["deadline"] = "must be after the time the inquiry was received"
     contact = None
-    if contact_id not in (None, ""):
+    if contact_id is not None:
         from ..contacts.models import Contact
 
-        try:
-            contact = db.session.get(Contact, int(contact_id))
-        except (TypeError, ValueError):
-            contact = None
+        contact = db.session.get(Contact, contact_id)
         if contact is None or contact.department_id != department.id:
             errors["contact_id"] = "no such contact in this Department"
-    journalist_name = (journalist_name or "").strip()
-    outlet = (outlet or "").strip()
     if contact is None and "contact_id" not in errors and not journalist_name:
         errors["journalist_name"] = "required: pick a contact or type the journalist's name"
     if contact is None and "contact_id" not in errors and not outlet:
         errors["outlet"] = "required for a new journalist"
     incident = None
-    if incident_id not in (None, ""):
+    if incident_id is not None:
         from ..incidents.models import Incident
 
-        try:
-            incident = db.session.get(Incident, int(incident_id))
-        except (TypeError, ValueError):
-            incident = None
+        incident = db.session.get(Incident, incident_id)
         if incident is None or incident.department_id != department.id:
             errors["incident_id"] = "no such incident in this Department"
     if errors:
@@ -267,7 +261,7 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
                                                 journalist_deadline=journalist_deadline)
     inquiry = Inquiry(department_id=department.id, received_at=received, channel=channel, contact_id=contact.id,
                       journalist_name=journalist_name or contact.full_name, outlet=outlet or contact.outlet,
-                      sender_email=sender_email, subject=subject, questions=(questions or "").strip(),
+                      sender_email=sender_email, subject=subject, questions=questions,
                       priority=priority, journalist_deadline=journalist_deadline, due_at=due_at,
                       deadline_source=deadline_source, deadline_rule_id=rule.id if rule else None,
                       incident_id=incident.id if incident else None, state=RECEIVED, source=source,
@@ -698,26 +692,20 @@ def dashboard_stats(*, department=None, date_from=None, date_to=None):
 
 
 def export_xlsx(rows, stats_data=None):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
+    wb = spreadsheets.workbook("Inquiries")
     ws = wb.active
-    ws.title = "Inquiries"
     header = ["ID", "Sở GDĐT", "Nhận lúc", "Kênh", "Phóng viên", "Cơ quan báo chí", "Chủ đề", "Mức ưu tiên",
               "Hạn trả lời", "Trạng thái", "Người xử lý", "Trả lời lúc", "Đúng hạn"]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    spreadsheets.append(ws, header, bold=True)
 
     def naive(dt):
         return to_local(dt).replace(tzinfo=None) if dt else None
 
     for r in rows:
         on_time = "" if r.answered_at is None else ("có" if r.answered_at <= r.due_at else "không")
-        ws.append([r.id, r.department.name, naive(r.received_at), r.channel, r.journalist_name, r.outlet, r.subject,
-                   r.priority, naive(r.due_at), r.state, r.assignee.name if r.assignee else "",
-                   naive(r.answered_at), on_time])
+        spreadsheets.append(ws, [r.id, r.department.name, naive(r.received_at), r.channel, r.journalist_name,
+                                 r.outlet, r.subject, r.priority, naive(r.due_at), r.state,
+                                 r.assignee.name if r.assignee else "", naive(r.answered_at), on_time])
     for col, width in zip("ABCDEFGHIJKLM", (6, 28, 17, 14, 24, 28, 50, 10, 17, 18, 24, 17, 9)):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
@@ -726,17 +714,12 @@ def export_xlsx(rows, stats_data=None):
                 row[idx].number_format = "dd/mm/yyyy hh:mm"
     if stats_data is not None:
         s = wb.create_sheet("Stats")
-        s.append(["Tổng số", stats_data["total"]])
-        s.append(["Đã trả lời", stats_data["answered"]])
-        s.append(["Trung vị thời gian trả lời (giờ)", stats_data["median_hours_to_answer"]])
-        s.append(["Tỷ lệ trả lời đúng hạn", stats_data["share_on_time"]])
-        s.append([])
-        s.append(["Tháng", "Số câu hỏi"])
-        for m in stats_data["by_month"]:
-            s.append([m["month"], m["count"]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        for line in (["Tổng số", stats_data["total"]], ["Đã trả lời", stats_data["answered"]],
+                     ["Trung vị thời gian trả lời (giờ)", stats_data["median_hours_to_answer"]],
+                     ["Tỷ lệ trả lời đúng hạn", stats_data["share_on_time"]], [], ["Tháng", "Số câu hỏi"],
+                     *([m["month"], m["count"]] for m in stats_data["by_month"])):
+            spreadsheets.append(s, line)
+    return spreadsheets.xlsx_bytes(wb)
 
 
 def get_inquiry(ident, user=None):

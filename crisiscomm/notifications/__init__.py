@@ -14,4 +14,6 @@ def init_app(app):
 
             return unread_count(current_user)
 
-        return {"unread_notifications": unread_notifications}
+        from .service import failure_text
+
+        return {"unread_notifications": unread_notifications, "failure_text": failure_text}
