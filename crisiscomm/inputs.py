@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 
 from .errors import ValidationError
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger numbers cannot be ids
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
 MAX_JSON_DEPTH = 32  # the deepest body the API documents is 3 levels

@@ -9,9 +9,7 @@ from sqlalchemy import select
 
 from .errors import NotFound, PermissionDenied
 from .extensions import db
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger numbers cannot be ids
+from .inputs import MAX_ID  # ids are 32-bit integers on PostgreSQL
 
 
 def _user(user):

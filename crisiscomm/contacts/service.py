@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from .. import inputs
 from ..clock import as_utc, now
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -79,15 +80,9 @@ def normalize_email(value, field="email"):
     return text
 
 
-def _text(value, field, max_len, required=False):
-    if value is not None and not isinstance(value, str):
-        raise ValidationError("Expected text.", fields={field: "expected text"})
-    text = re.sub(r"[ \t]+", " ", (value or "")).strip()
-    if required and not text:
-        raise ValidationError("Required.", fields={field: "required"})
-    if len(text) > max_len:
-        raise ValidationError("Too long.", fields={field: f"at most {max_len} characters"})
-    return text or None
+def _text(value, field, max_len, required=False, single_line=True):
+    text = inputs.text(value, field, max_length=max_len, required=required, single_line=single_line)
+    return re.sub(r"[ \t]+", " ", text) if text else None
 
 
 def _outlet_type(value, field="outlet_type"):
@@ -106,7 +101,7 @@ def _clean(data, partial=False):
         "beat": lambda v: _text(v, "beat", 300),
         "phones": parse_phones,
         "email": normalize_email,
-        "notes": lambda v: (_text(v.replace("\r\n", "\n"), "notes", 5000) if isinstance(v, str) else _text(v, "notes", 5000)),
+        "notes": lambda v: _text(v, "notes", 5000, single_line=False),
         "last_verified_at": _verified_at,
     }
     for name, check in checks.items():

@@ -399,9 +399,9 @@ def check_version(inquiry, version):
 def _find_assignee(assignee, department):
     if isinstance(assignee, User):
         user = assignee
-    elif isinstance(assignee, int) or (isinstance(assignee, str) and assignee.isdigit()):
-        user = db.session.get(User, int(assignee))
-    elif isinstance(assignee, str) and assignee.strip():
+    elif isinstance(assignee, int) and not isinstance(assignee, bool) or inputs.is_id_text(assignee):
+        user = db.session.get(User, inputs.parse_id(assignee, "assignee"))
+    elif isinstance(assignee, str) and assignee.strip() and len(assignee) <= 254:
         user = db.session.scalar(select(User).where(User.email == assignee.strip().lower()))
     else:
         raise ValidationError(_("Choose who handles the inquiry."), fields={"assignee": "required"})
@@ -433,7 +433,11 @@ def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None,
     if to not in allowed:
         raise Conflict(_("An inquiry that is %(state)s cannot move to %(to)s.", state=inquiry.state, to=to),
                        fields={"to": "not allowed from " + inquiry.state}, allowed=allowed)
-    note = (note or "").strip() or None
+    fields = inputs.Fields({"note": note, "answer": answer_text, "reason": reason})
+    note, reason = fields.text("note"), fields.text("reason")
+    if answer_text is not None and not (isinstance(answer_text, str) and not answer_text.strip()):
+        answer_text = fields.text("answer", strip=False)
+    fields.check()
     at = now()
     from_state = inquiry.state
     if to == ASSIGNED:
@@ -477,8 +481,8 @@ def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None,
             errors["refusal_ground"] = "required"
         else:
             try:
-                ground = db.session.get(RefusalGround, int(refusal_ground_id))
-            except (TypeError, ValueError):
+                ground = db.session.get(RefusalGround, inputs.parse_id(refusal_ground_id, "refusal_ground"))
+            except ValidationError:
                 ground = None
             if ground is None or not ground.active:
                 errors["refusal_ground"] = "unknown ground"

@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
+from .. import inputs
 from ..clock import now
 from ..departments.models import ACTIVE, Department
 from ..departments.service import find_by_code
@@ -160,16 +161,15 @@ def update_profile(*, user, **changes):
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     for key in unknown:
         errors[key] = "unknown field"
-    if "name" in changes and not (isinstance(changes["name"], str) and changes["name"].strip()):
-        errors["name"] = "required"
+    fields = inputs.Fields(changes, errors)
+    for key in ("name", "title", "phone"):
+        if key in changes:
+            changes[key] = fields.text(key, column=getattr(User, key), required=key == "name", single_line=True)
     if "locale" in changes and changes["locale"] not in ("vi", "en", None):
         errors["locale"] = "one of vi, en"
-    for key in ("title", "phone"):
-        if key in changes and changes[key] is not None and not isinstance(changes[key], str):
-            errors[key] = "a string or null"
     if errors:
         raise ValidationError("The profile could not be changed.", fields=errors)
     for key, value in changes.items():
-        setattr(user, key, value.strip() if isinstance(value, str) else value)
+        setattr(user, key, value)
     db.session.flush()
     return user
