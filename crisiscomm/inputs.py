@@ -96,6 +96,14 @@ def parse_id(value, field, *, required=False):
     return value
 
 
+def id_or_none(value):
+    """An id from a URL or a filter, or None for anything that cannot be one (a lookup then finds nothing)."""
+    try:
+        return parse_id(value, "id")
+    except ValidationError:
+        return None
+
+
 def integer(value, field, *, minimum=None, maximum=MAX_INT32, required=False):
     if value is None or value == "":
         if required:

@@ -260,7 +260,7 @@ def update_briefing(*, briefing, data):
 
 
 def record_attendance(*, briefing, attended_ids, mark_held=False):
-    attended = {int(i) for i in attended_ids if str(i).isdigit()}
+    attended = {inputs.id_or_none(i) for i in attended_ids} - {None}
     for inv in briefing.invitations:
         inv.attended = inv.id in attended
     if mark_held and briefing.status == PLANNED:

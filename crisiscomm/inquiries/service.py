@@ -594,9 +594,9 @@ def parse_period(date_from=None, date_to=None):
             out.append(None)
             continue
         try:
-            out.append(datetime.strptime(str(value)[:10], "%Y-%m-%d").date())
-        except ValueError:
-            errors[name] = "a date YYYY-MM-DD"
+            out.append(inputs.parse_date(str(value)[:10], name))
+        except ValidationError as exc:
+            errors.update(exc.fields)
             out.append(None)
     if errors:
         raise ValidationError(_("Bad period."), fields=errors)

@@ -111,6 +111,20 @@ RAW = [  # bodies no json.dumps would write
 ]
 
 
+# Query strings and web pages: (who, path, query) must not answer 5xx; API 422s name the parameter.
+QUERY_REGRESSIONS = [
+    *[("admin", "/api/v1/distributions", {"scenario": v}) for v in ("²", str(2**64), str(2**31))],
+    *[("admin", path, {"from": v}) for path in ("/api/v1/inquiries", "/api/v1/inquiries/stats", "/inquiries/")
+      for v in ("0001-01-01", "0001-01-01T00:00", "²")],
+    *[("admin", path, {"page": v}) for path in ("/briefings", "/contacts/", "/incidents/", "/inquiries/",
+                                                "/admin/audit/") for v in ("²", "١٢", str(2**70))],
+    *[("admin", "/admin/audit/", {name: v}) for name in ("since", "until", "entity_id")
+      for v in ("0001-01-01", "²", str(2**70))],
+    ("admin", "/api/v1/scenarios/²", {}),
+    ("admin", f"/api/v1/scenarios/{2**64}", {}),
+]
+
+
 @pytest.fixture
 def targets(app, factory, clock):
     factory.departments()
@@ -191,3 +205,23 @@ def test_a_value_that_does_not_fit_its_column_is_a_422_not_a_database_error(targ
         db.session.flush()
     assert exc.value.fields == {"exam": "at most 300 characters"} or "exam" in exc.value.fields
     db.session.rollback()
+
+
+def test_hostile_query_strings_never_fail(targets, factory):
+    web = factory.login(factory.user("ministry_admin"))
+    clients = {"admin": targets[0]["admin"]}
+    failures = []
+    for who, path, query in QUERY_REGRESSIONS:
+        if path.startswith("/api/"):
+            client = clients[who]
+            response = client.client.get(path, query_string=query,
+                                         headers={"Authorization": f"Bearer {client.token}"})
+        else:
+            response = web.get(path, query_string=query)
+        if response.status_code >= 500:
+            failures.append(f"{path} {query}: {response.status_code}")
+        elif response.status_code == 422 and path.startswith("/api/"):
+            fields = response.get_json()["error"]["fields"]
+            if not set(query) & set(fields):
+                failures.append(f"{path} {query}: 422 names {sorted(fields)}")
+    assert not failures, "\n".join(failures)
