@@ -73,6 +73,7 @@ def claim(notification_id):
     result = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id)
+        .where(Notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"])
         .where(or_(
             and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
                  or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
@@ -168,6 +169,7 @@ def due_ids(limit=500):
     t = now()
     lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
     stmt = (select(Notification.id)
+            .where(Notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"])
             .where(or_(
                 and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
                      or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
@@ -176,8 +178,22 @@ def due_ids(limit=500):
     return list(db.session.scalars(stmt))
 
 
+def give_up_stale():
+    """A row whose sender died mid-send on its last allowed attempt is never claimed again: fail it for good."""
+    t = now()
+    lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
+    db.session.execute(
+        update(Notification)
+        .where(Notification.state == SENDING, Notification.claimed_at < t - lease,
+               Notification.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"])
+        .values(state=FAILED_PERMANENT, last_error="the sender did not finish its last attempt")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def sweep(limit=500):
     """Send everything due: new rows missed by a crash, retries whose backoff elapsed. Returns count sent."""
+    give_up_stale()
     sent = 0
     for nid in due_ids(limit):
         if deliver(nid) == SENT:

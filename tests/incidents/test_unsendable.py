@@ -95,3 +95,20 @@ def test_every_failure_stops_at_the_maximum_number_of_attempts(world, factory, s
         sweep()
     db.session.refresh(row)
     assert (row.state, row.attempts) == ("failed_permanent", 3)
+
+
+def test_a_sender_that_dies_on_the_last_attempt_is_not_claimed_again(world, factory, smtp_server, clock, app):
+    app.config["NOTIFY_MAX_ATTEMPTS"] = 3
+    factory.api(world.officer).post("/api/v1/incidents", json=incident_body(
+        title="Ngộ độc thực phẩm", category="health", exam_related=False, exam=None))
+    row = db.session.scalar(select(Notification).where(Notification.channel == "email"))
+    # a worker was killed mid-send on the last allowed attempt
+    db.session.execute(update(Notification).where(Notification.id == row.id).values(
+        state="sending", attempts=3, claimed_at=clock.now()))
+    db.session.commit()
+    sent_before = len(smtp_server.messages)
+    clock.advance(hours=1)
+    sweep()
+    db.session.refresh(row)
+    assert (row.state, row.attempts) == ("failed_permanent", 3)
+    assert len(smtp_server.messages) == sent_before
