@@ -33,7 +33,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 # Line breaks and separators: a newline in a multi-line text, one space in a single-line one.
 _BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
-_SINGLE_LINE_SPACE = re.compile(r"[\t\r\n\x0b\x0c\x85\u2028\u2029]+")
+_SINGLE_LINE_SPACE = re.compile(r" *[\t\r\n\x0b\x0c\x85\u2028\u2029]+ *")
 # What no text field may hold: other C0/C1 controls, DEL, lone UTF-16 surrogates (unencodable as UTF-8).
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\udfff]")
 _UNENCODABLE = re.compile(r"[\x00\ud800-\udfff]")
