@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import inputs, scoping
+from .. import inputs, scoping, spreadsheets
 from ..clock import now, to_local
 from ..departments.service import list_departments
 from ..errors import Conflict, DomainError, PermissionDenied, ValidationError
@@ -224,7 +224,7 @@ def export():
     data = service.stats(department=department, date_from=f["from"], date_to=f["to"])
     name = f"inquiries-{department.code if department else 'all'}-{to_local(now()):%Y%m%d}.xlsx"
     return Response(service.export_xlsx(rows, data),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    mimetype=spreadsheets.XLSX_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
