@@ -81,8 +81,13 @@ def normalize_email(value, field="email"):
 
 
 def _text(value, field, max_len, required=False, single_line=True):
-    text = inputs.text(value, field, max_length=max_len, required=required, single_line=single_line)
-    return re.sub(r"[ \t]+", " ", text) if text else None
+    # inputs: text only, no control characters, line breaks as the field allows; the import report keeps its words
+    text = re.sub(r"[ \t]+", " ", inputs.text(value, field, single_line=single_line) or "")
+    if required and not text:
+        raise ValidationError("Required.", fields={field: "required"})
+    if len(text) > max_len:
+        raise ValidationError("Too long.", fields={field: f"at most {max_len} characters"})
+    return text or None
 
 
 def _outlet_type(value, field="outlet_type"):
