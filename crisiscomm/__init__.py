@@ -119,7 +119,7 @@ def create_app(config=None):
         for key in list(g):
             g.pop(key, None)
 
-    from . import errors, i18n, security
+    from . import errors, i18n, inputs, security
     from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -129,6 +129,7 @@ def create_app(config=None):
     login_manager.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    inputs.init_app(app)
     security.init_app(app)
     _install_session_hooks()
 

@@ -69,11 +69,16 @@ def from_local(dt):
 def parse_datetime(value):
     """ISO 8601 text to aware UTC; a value without offset is local time. Raises ValueError."""
     if isinstance(value, datetime):
-        return from_local(value) if value.tzinfo is None else value.astimezone(timezone.utc)
-    text = str(value).strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    return from_local(datetime.fromisoformat(text))
+        parsed = value
+    else:
+        text = str(value).strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+    if not 1900 <= parsed.year <= 2200:
+        # year 1 would overflow on the way to UTC; nothing this product records is that far off
+        raise ValueError("year out of range")
+    return from_local(parsed) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
 def local_today():

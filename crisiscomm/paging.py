@@ -7,7 +7,7 @@ MAX_PAGE = 10**6
 def page_number():
     """?page=N as an integer ≥ 1; anything else (missing, 0, "abc", huge) is page 1 or the last allowed."""
     value = request.args.get("page", "1")
-    return min(int(value), MAX_PAGE) if value.isdigit() and int(value) > 0 else 1
+    return min(int(value), MAX_PAGE) if value.isascii() and value.isdigit() and int(value) > 0 else 1
 
 
 def fetch_page(session, stmt, page, per_page):

@@ -9,9 +9,7 @@ from sqlalchemy import select
 
 from .errors import NotFound, PermissionDenied
 from .extensions import db
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger numbers cannot be ids
+from .inputs import MAX_ID  # ids are 32-bit integers on PostgreSQL
 
 
 def _user(user):
@@ -101,6 +99,10 @@ def resolve_department(code=None, user=None, allow_merged=False):
 
             raise ValidationError("A department is required.", fields={"department": "required"})
         return db.session.get(Department, user.department_id)
+    if not isinstance(code, str) or len(code) > 64:
+        from .errors import ValidationError
+
+        raise ValidationError("Unknown department.", fields={"department": "a department code"})
     department = find_by_code(code, follow_merger=not allow_merged)
     if department is None or not can_see_department(department.id, user):
         raise NotFound(fields={"department": "unknown department"})

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 
 from sqlalchemy import select
 
+from .. import inputs
 from ..clock import from_local
 from ..departments.models import Department
 from ..extensions import db
@@ -22,7 +23,7 @@ def _date_arg(name):
     value = request.args.get(name, "").strip()
     try:
         return from_local(datetime.strptime(value, "%Y-%m-%d")) if value else None
-    except ValueError:
+    except (ValueError, OverflowError):  # year 1 overflows on the way to UTC
         return None
 
 
@@ -33,7 +34,7 @@ def index():
     entity_id = request.args.get("entity_id", "").strip()
     since, until = _date_arg("since"), _date_arg("until")
     stmt = service.query(entity_type=filters["entity_type"], action=filters["action"], actor=filters["actor"],
-                         entity_id=int(entity_id) if entity_id.isdigit() else None, since=since,
+                         entity_id=inputs.id_or_none(entity_id), since=since,
                          until=until + timedelta(days=1) if until else None)
     page = page_number()
     entries, has_next = fetch_page(db.session, stmt, page, PAGE)

@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import and_, or_, select
 
+from .. import inputs
 from ..clock import from_local, local_tz, now, parse_datetime, to_local
 from ..contacts.models import CENTRAL_RESIDENT, PROVINCIAL, Contact
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..scoping import MAX_ID
 from ..notifications import service as outbox
 from ..notifications.models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, PENDING,
                                     Notification)
@@ -140,14 +140,10 @@ def _parse_ids(value, field, errors):
         errors[field] = "expected a list of ids"
         return []
     try:
-        ids = sorted({int(v) for v in value if not isinstance(v, bool)})
-    except (TypeError, ValueError):
-        errors[field] = "expected a list of ids"
+        return sorted({inputs.parse_id(v, field, required=True) for v in value})
+    except ValidationError as exc:
+        errors.update(exc.fields)
         return []
-    if any(isinstance(v, bool) for v in value) or any(not 0 < i <= MAX_ID for i in ids):
-        errors[field] = "expected a list of existing ids"
-        return []
-    return ids
 
 
 # What an invitation (its email and its calendar event) shows.
@@ -163,11 +159,9 @@ def _apply(briefing, data, department, creating):
     def given(name):
         return creating or name in data
 
+    fields = inputs.Fields(data, errors)
     if given("title"):
-        title = str(data.get("title") or "").strip()
-        if not title:
-            errors["title"] = "required"
-        values["title"] = title[:300]
+        values["title"] = fields.text("title", column=Briefing.title, required=True, single_line=True)
     if given("starts_at"):
         values["starts_at"] = _parse_dt(data.get("starts_at"), "starts_at", errors)
     if "ends_at" in data and data.get("ends_at") not in (None, ""):
@@ -176,8 +170,7 @@ def _apply(briefing, data, department, creating):
         values["ends_at"] = values["starts_at"] + DEFAULT_DURATION
     for name, limit in (("place", 300), ("topics", 5000), ("minutes", 100000), ("status_reason", 2000)):
         if given(name):
-            v = data.get(name)
-            values[name] = (str(v).strip()[:limit] or None) if v is not None else None
+            values[name] = fields.text(name, max_length=limit, single_line=name == "place")
     if given("online_link"):
         link = str(data.get("online_link") or "").strip()
         if link and not _is_http_url(link):
@@ -271,7 +264,7 @@ def update_briefing(*, briefing, data):
 
 
 def record_attendance(*, briefing, attended_ids, mark_held=False):
-    attended = {int(i) for i in attended_ids if str(i).isdigit()}
+    attended = {inputs.id_or_none(i) for i in attended_ids} - {None}
     for inv in briefing.invitations:
         inv.attended = inv.id in attended
     if mark_held and briefing.status == PLANNED:
@@ -344,29 +337,21 @@ def compliance(*, quarter, status=None):
 
 
 def compliance_xlsx(*, quarter, items):
-    from io import BytesIO
+    from .. import spreadsheets
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
+    wb = spreadsheets.workbook(quarter)
     ws = wb.active
-    ws.title = quarter
-    ws.append([_("Department"), _("Code"), _("Status"), _("Date"), _("Title"), _("Outlets invited"),
-               _("Outlets present")])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    spreadsheets.append(ws, [_("Department"), _("Code"), _("Status"), _("Date"), _("Title"), _("Outlets invited"),
+                             _("Outlets present")], bold=True)
     labels = status_labels()
     for item in items:
         main = item["main"]
-        ws.append([item["department"].name, item["department"].code, labels[item["status"]],
-                   to_local(main.starts_at).strftime("%d/%m/%Y %H:%M") if main else "",
-                   main.title if main else "", item["outlets_invited"], item["outlets_present"]])
+        spreadsheets.append(ws, [item["department"].name, item["department"].code, labels[item["status"]],
+                                 to_local(main.starts_at).strftime("%d/%m/%Y %H:%M") if main else "",
+                                 main.title if main else "", item["outlets_invited"], item["outlets_present"]])
     for col, width in zip("ABCDEFG", (34, 16, 14, 18, 50, 16, 16)):
         ws.column_dimensions[col].width = width
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return spreadsheets.xlsx_bytes(wb)
 
 
 def status_labels():

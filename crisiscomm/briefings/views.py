@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import scoping
+from .. import scoping, spreadsheets
 from ..clock import to_local
 from ..contacts.models import OUTLET_TYPES, Contact
 from ..departments.models import ACTIVE, Department
@@ -299,7 +299,7 @@ def compliance():
     items = service.compliance(quarter=quarter, status=status)
     if request.args.get("format") == "xlsx":
         return Response(service.compliance_xlsx(quarter=quarter, items=items),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        mimetype=spreadsheets.XLSX_MIMETYPE,
                         headers={"Content-Disposition": f"attachment; filename=hop-bao-{quarter}.xlsx"})
     totals = {k: 0 for k in ("held", "planned", "missing")}
     for i in service.compliance(quarter=quarter):

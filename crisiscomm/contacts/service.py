@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from .. import inputs
 from ..clock import as_utc, now
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -90,11 +91,10 @@ def normalize_email(value, field="email"):
     return text
 
 
-def _text(value, field, max_len, required=False):
-    if value is not None and not isinstance(value, str):
-        raise ValidationError("Expected text.", fields={field: "expected text"})
+def _text(value, field, max_len, required=False, single_line=True):
+    # inputs: text only, no control characters, line breaks as the field allows; the import report keeps its words.
     # NFC: text typed on a Mac, decoded from Windows-1258 or pasted from a PDF compares equal to the rest
-    text = re.sub(r"[ \t]+", " ", unicodedata.normalize("NFC", value or "")).strip()
+    text = re.sub(r"[ \t]+", " ", unicodedata.normalize("NFC", inputs.text(value, field, single_line=single_line) or "")).strip()
     if required and not text:
         raise ValidationError("Required.", fields={field: "required"})
     if len(text) > max_len:
@@ -119,7 +119,7 @@ def _clean(data, partial=False):
         "beat": lambda v: _text(v, "beat", 300),
         "phones": parse_phones,
         "email": normalize_email,
-        "notes": lambda v: (_text(v.replace("\r\n", "\n"), "notes", 5000) if isinstance(v, str) else _text(v, "notes", 5000)),
+        "notes": lambda v: _text(v, "notes", 5000, single_line=False),
         "last_verified_at": _verified_at,
     }
     for name, check in checks.items():

@@ -17,9 +17,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
+from .. import spreadsheets
 from ..clock import from_local, now, to_local
 from ..errors import ValidationError
 from ..extensions import db
+from ..spreadsheets import FORMULA_START
 from ..text import fold
 from . import imports, service
 from .models import BROADCAST, CENTRAL_RESIDENT, MINISTRY_LEVEL, ONLINE, OUTLET_TYPES, PROVINCIAL
@@ -42,7 +44,6 @@ IGNORE = ""  # a column that is not imported (STT, a signature column…)
 MULTI = ("phones", "notes")  # several columns may feed these: "Di động" and "Cơ quan", two note columns
 REQUIRED = ("full_name", "outlet")
 HEADER_SCAN_ROWS = 25
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ON_DUPLICATE = ("skip", "import")
 
 # Header names seen in provincial lists, besides the export's own names (matched folded, see header_key).
@@ -561,13 +562,6 @@ def format_report(report):
 
 # --- export ---------------------------------------------------------------------------------------
 
-def neutralize(value):
-    """Spreadsheet formula injection guard: text starting with = + - @ (or tab/CR) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _export_row(c):
     verified = to_local(c.last_verified_at).strftime("%d/%m/%Y") if c.last_verified_at else ""
     return [c.full_name, c.outlet, service.OUTLET_TYPE_VI.get(c.outlet_type, c.outlet_type), c.position or "",
@@ -576,32 +570,19 @@ def _export_row(c):
 
 
 def export_csv(contacts):
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([vi for _f, vi, _en in COLUMNS])
-    for c in contacts:
-        writer.writerow([neutralize(v) for v in _export_row(c)])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Vietnamese correctly
+    return spreadsheets.csv_bytes([vi for _f, vi, _en in COLUMNS], (_export_row(c) for c in contacts))
 
 
 def export_xlsx(contacts):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
+    wb = spreadsheets.workbook("Danh bạ báo chí")
     ws = wb.active
-    ws.title = "Danh bạ báo chí"
-    ws.append([vi for _f, vi, _en in COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    spreadsheets.append(ws, [vi for _f, vi, _en in COLUMNS], bold=True)
     for c in contacts:
-        ws.append([neutralize(v) for v in _export_row(c)])
+        spreadsheets.append(ws, _export_row(c))
     for col, width in zip("ABCDEFGHI", (28, 32, 26, 20, 30, 28, 30, 40, 16)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return spreadsheets.xlsx_bytes(wb)
 
 
 def _vescape(value):

@@ -2,6 +2,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import spreadsheets
 from ..clock import now
 from ..errors import ValidationError
 from ..extensions import db
@@ -305,10 +306,9 @@ def export(fmt):
     stamp = now().strftime("%Y%m%d")
     name = f"danh-ba-bao-chi-{department.code if department else 'tat-ca'}-{stamp}"
     if fmt == "csv":
-        body, mimetype = transfer.export_csv(contacts), "text/csv; charset=utf-8"
+        body, mimetype = transfer.export_csv(contacts), spreadsheets.CSV_MIMETYPE
     elif fmt == "xlsx":
-        body, mimetype = transfer.export_xlsx(contacts), \
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mimetype = transfer.export_xlsx(contacts), spreadsheets.XLSX_MIMETYPE
     else:
         version = request.args.get("version", "3.0")
         body, mimetype = transfer.export_vcard(contacts, version=version), "text/vcard; charset=utf-8"

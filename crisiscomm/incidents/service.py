@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import scoping
+from .. import inputs, scoping
 from ..clock import as_utc, now, parse_datetime
 from ..errors import (Conflict, LinkExpired, LinkInvalid, LinkUsed, NotFound, PermissionDenied,
                       ValidationError)
@@ -502,8 +502,9 @@ def resolve_scenario(value):
     if value in (None, ""):
         return None
     version = None
-    if isinstance(value, int) and not isinstance(value, bool) or (isinstance(value, str) and value.isdigit()):
-        version = db.session.get(ScenarioVersion, int(value)) if 0 < int(value) <= scoping.MAX_ID else None
+    if isinstance(value, int) and not isinstance(value, bool) or inputs.is_id_text(value):
+        version_id = inputs.parse_id(value, "scenario")
+        version = db.session.get(ScenarioVersion, version_id)
     elif isinstance(value, str):
         scenario = db.session.scalar(select(Scenario).where(Scenario.slug == value.strip()))
         version = scenario.version() if scenario is not None else None
@@ -514,13 +515,9 @@ def resolve_scenario(value):
 
 def _check_fields(data, errors, partial=False):
     out = {}
+    fields = inputs.Fields(data, errors)
     if not partial or "title" in data:
-        title = (data.get("title") or "").strip() if isinstance(data.get("title"), (str, type(None))) else None
-        if not title:
-            errors["title"] = _("required")
-        elif len(title) > 300:
-            errors["title"] = _("at most 300 characters")
-        out["title"] = title
+        out["title"] = fields.text("title", column=Incident.title, required=True, single_line=True)
     if not partial or "category" in data:
         if data.get("category") not in CATEGORIES:
             errors["category"] = _("unknown category; one of: %(values)s", values=", ".join(CATEGORIES))
@@ -534,19 +531,11 @@ def _check_fields(data, errors, partial=False):
         if not isinstance(value, bool):
             errors["exam_related"] = _("true or false")
         out["exam_related"] = bool(value)
-    for name, limit in (("exam", 300), ("place", 300)):
+    for name in ("exam", "place"):
         if not partial or name in data:
-            value = data.get(name)
-            if value is not None and not isinstance(value, str):
-                errors[name] = _("text expected")
-            elif value and len(value) > limit:
-                errors[name] = _("at most %(n)s characters", n=limit)
-            out[name] = (value or "").strip() or None
+            out[name] = fields.text(name, column=getattr(Incident, name), single_line=True)
     if not partial or "description" in data:
-        value = data.get("description")
-        if value is not None and not isinstance(value, str):
-            errors["description"] = _("text expected")
-        out["description"] = (value or "").strip() if isinstance(value, (str, type(None))) else ""
+        out["description"] = fields.text("description") or ""
     if not partial or "occurred_at" in data:
         if data.get("occurred_at") in (None, ""):
             errors["occurred_at"] = _("required")
@@ -593,11 +582,12 @@ def create_incident(*, actor, department, data):
         else:
             for item in wanted:
                 user = None
-                if isinstance(item, int) and not isinstance(item, bool):
-                    user = db.session.get(User, item) if 0 < item <= scoping.MAX_ID else None
-                elif isinstance(item, str) and item.strip().isdigit():
-                    user = db.session.get(User, int(item)) if 0 < int(item) <= scoping.MAX_ID else None
-                elif isinstance(item, str):
+                if isinstance(item, int) and not isinstance(item, bool) or inputs.is_id_text(item):
+                    try:
+                        user = db.session.get(User, inputs.parse_id(item, "drill_recipients"))
+                    except ValidationError:
+                        user = None
+                elif isinstance(item, str) and len(item) <= 254:
                     user = db.session.scalar(select(User).where(User.email == item.strip().lower()))
                 if user is None or not user.active or (user.department_id not in (department.id, None)):
                     errors["drill_recipients"] = _("unknown person: %(who)s", who=item)
@@ -903,8 +893,12 @@ def record_first_statement(*, incident, actor, text, channel, published_at, appr
     if approved_by in (None, ""):
         errors["approved_by"] = _("required")
     else:
-        approver = db.session.get(User, int(approved_by)) if str(approved_by).isdigit() else db.session.scalar(
-            select(User).where(User.email == str(approved_by).strip().lower()))
+        approver = None
+        if isinstance(approved_by, int) and not isinstance(approved_by, bool) or inputs.is_id_text(approved_by):
+            if 0 < int(approved_by) <= inputs.MAX_ID:
+                approver = db.session.get(User, int(approved_by))
+        elif isinstance(approved_by, str) and len(approved_by) <= 254:
+            approver = db.session.scalar(select(User).where(User.email == approved_by.strip().lower()))
         if approver is None or approver.department_id not in (incident.department_id, None):
             errors["approved_by"] = _("unknown person")
     if errors:
@@ -1043,7 +1037,7 @@ def activate_scenario(*, incident, actor, scenario_version):
 
 def complete_checklist_item(*, incident, item_id, actor):
     _require_writer(actor)
-    item = db.session.get(ChecklistItem, int(item_id)) if str(item_id).isdigit() else None
+    item = db.session.get(ChecklistItem, int(item_id)) if inputs.is_id_text(str(item_id)) else None
     if item is None or item.incident_id != incident.id:
         raise NotFound()
     if item.done_at is not None:

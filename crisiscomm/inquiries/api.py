@@ -1,7 +1,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from .. import scoping
+from .. import inputs, scoping
 from ..api import api_blueprint, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
 from ..extensions import db
@@ -106,7 +106,7 @@ def transition(inquiry_id):
     data = json_body()
     reject_unknown(data, ("to", "assignee", "note", "answer", "reason", "refusal_ground", "version"))
     ground = data.get("refusal_ground")
-    if isinstance(ground, str) and not ground.isdigit():
+    if isinstance(ground, str) and not inputs.is_id_text(ground):
         found = [g for g in service.refusal_grounds() if g.key == ground]
         ground = found[0].id if found else -1
     service.transition(inquiry=inquiry, user=current_user, to=data.get("to"), assignee=data.get("assignee"),

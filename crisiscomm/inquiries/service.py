@@ -1,5 +1,6 @@
 """Press inquiries: intake, the workflow with approval, deadlines, overdue alerts, reporting."""
 import functools
+import html
 import io
 import re
 from datetime import datetime, time, timedelta
@@ -8,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import figures, scoping
+from .. import figures, inputs, scoping, spreadsheets
 from ..clock import from_local, now, parse_datetime, to_local
 from ..departments.models import Department
 from ..errors import Conflict, PermissionDenied, ValidationError
@@ -223,12 +224,15 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
                    priority="normal", incident_id=None, source="form", sender_email=None, system=False):
     if not system:  # the press-mailbox job logs inquiries with no user
         scoping.require_role(*WORKER_ROLES, user=user)
-    errors = {}
-    subject = (subject or "").strip()
-    if not subject:
-        errors["subject"] = "required"
-    elif len(subject) > 300:
-        errors["subject"] = "at most 300 characters"
+    fields = inputs.Fields({"subject": subject, "journalist_name": journalist_name, "outlet": outlet,
+                            "questions": questions, "contact_id": contact_id, "incident_id": incident_id})
+    errors = fields.errors
+    subject = fields.text("subject", column=Inquiry.subject, required=True, single_line=True)
+    journalist_name = fields.text("journalist_name", column=Inquiry.journalist_name, single_line=True) or ""
+    outlet = fields.text("outlet", column=Inquiry.outlet, single_line=True) or ""
+    questions = fields.text("questions") or ""
+    contact_id = fields.id("contact_id")
+    incident_id = fields.id("incident_id")
     if channel not in CHANNELS:
         errors["channel"] = "one of " + ", ".join(CHANNELS)
     if priority not in PRIORITIES:
@@ -240,29 +244,21 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
     if journalist_deadline is not None and journalist_deadline <= received:
         errors["deadline"] = "must be after the time the inquiry was received"
     contact = None
-    if contact_id not in (None, ""):
+    if contact_id is not None:
         from ..contacts.models import Contact
 
-        try:
-            contact = db.session.get(Contact, int(contact_id))
-        except (TypeError, ValueError):
-            contact = None
+        contact = db.session.get(Contact, contact_id)
         if contact is None or contact.department_id != department.id:
             errors["contact_id"] = "no such contact in this Department"
-    journalist_name = (journalist_name or "").strip()
-    outlet = (outlet or "").strip()
     if contact is None and "contact_id" not in errors and not journalist_name:
         errors["journalist_name"] = "required: pick a contact or type the journalist's name"
     if contact is None and "contact_id" not in errors and not outlet:
         errors["outlet"] = "required for a new journalist"
     incident = None
-    if incident_id not in (None, ""):
+    if incident_id is not None:
         from ..incidents.models import Incident
 
-        try:
-            incident = db.session.get(Incident, int(incident_id))
-        except (TypeError, ValueError):
-            incident = None
+        incident = db.session.get(Incident, incident_id)
         if incident is None or incident.department_id != department.id:
             errors["incident_id"] = "no such incident in this Department"
     if errors:
@@ -275,7 +271,7 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
                                                 journalist_deadline=journalist_deadline)
     inquiry = Inquiry(department_id=department.id, received_at=received, channel=channel, contact_id=contact.id,
                       journalist_name=journalist_name or contact.full_name, outlet=outlet or contact.outlet,
-                      sender_email=sender_email, subject=subject, questions=(questions or "").strip(),
+                      sender_email=sender_email, subject=subject, questions=questions,
                       priority=priority, journalist_deadline=journalist_deadline, due_at=due_at,
                       deadline_source=deadline_source, deadline_rule_id=rule.id if rule else None,
                       incident_id=incident.id if incident else None, state=RECEIVED, source=source,
@@ -416,9 +412,9 @@ def check_version(inquiry, version):
 def _find_assignee(assignee, department):
     if isinstance(assignee, User):
         user = assignee
-    elif isinstance(assignee, int) or (isinstance(assignee, str) and assignee.isdigit()):
-        user = db.session.get(User, int(assignee))
-    elif isinstance(assignee, str) and assignee.strip():
+    elif isinstance(assignee, int) and not isinstance(assignee, bool) or inputs.is_id_text(assignee):
+        user = db.session.get(User, inputs.parse_id(assignee, "assignee"))
+    elif isinstance(assignee, str) and assignee.strip() and len(assignee) <= 254:
         user = db.session.scalar(select(User).where(User.email == assignee.strip().lower()))
     else:
         raise ValidationError(_("Choose who handles the inquiry."), fields={"assignee": "required"})
@@ -450,7 +446,11 @@ def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None,
     if to not in allowed:
         raise Conflict(_("An inquiry that is %(state)s cannot move to %(to)s.", state=inquiry.state, to=to),
                        fields={"to": "not allowed from " + inquiry.state}, allowed=allowed)
-    note = (note or "").strip() or None
+    fields = inputs.Fields({"note": note, "answer": answer_text, "reason": reason})
+    note, reason = fields.text("note"), fields.text("reason")
+    if answer_text is not None and not (isinstance(answer_text, str) and not answer_text.strip()):
+        answer_text = fields.text("answer", strip=False)
+    fields.check()
     at = now()
     from_state = inquiry.state
     if to == ASSIGNED:
@@ -494,8 +494,8 @@ def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None,
             errors["refusal_ground"] = "required"
         else:
             try:
-                ground = db.session.get(RefusalGround, int(refusal_ground_id))
-            except (TypeError, ValueError):
+                ground = db.session.get(RefusalGround, inputs.parse_id(refusal_ground_id, "refusal_ground"))
+            except ValidationError:
                 ground = None
             if ground is None or not ground.active:
                 errors["refusal_ground"] = "unknown ground"
@@ -604,9 +604,9 @@ def parse_period(date_from=None, date_to=None):
             out.append(None)
             continue
         try:
-            out.append(datetime.strptime(str(value)[:10], "%Y-%m-%d").date())
-        except ValueError:
-            errors[name] = "a date YYYY-MM-DD"
+            out.append(inputs.parse_date(str(value)[:10], name))
+        except ValidationError as exc:
+            errors.update(exc.fields)
             out.append(None)
     if errors:
         raise ValidationError(_("Bad period."), fields=errors)
@@ -706,26 +706,20 @@ def dashboard_stats(*, department=None, date_from=None, date_to=None):
 
 
 def export_xlsx(rows, stats_data=None):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
+    wb = spreadsheets.workbook("Inquiries")
     ws = wb.active
-    ws.title = "Inquiries"
     header = ["ID", "Sở GDĐT", "Nhận lúc", "Kênh", "Phóng viên", "Cơ quan báo chí", "Chủ đề", "Mức ưu tiên",
               "Hạn trả lời", "Trạng thái", "Người xử lý", "Trả lời lúc", "Đúng hạn"]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    spreadsheets.append(ws, header, bold=True)
 
     def naive(dt):
         return to_local(dt).replace(tzinfo=None) if dt else None
 
     for r in rows:
         on_time = "" if r.answered_at is None else ("có" if r.answered_at <= r.due_at else "không")
-        ws.append([r.id, r.department.name, naive(r.received_at), r.channel, r.journalist_name, r.outlet, r.subject,
-                   r.priority, naive(r.due_at), r.state, r.assignee.name if r.assignee else "",
-                   naive(r.answered_at), on_time])
+        spreadsheets.append(ws, [r.id, r.department.name, naive(r.received_at), r.channel, r.journalist_name,
+                                 r.outlet, r.subject, r.priority, naive(r.due_at), r.state,
+                                 r.assignee.name if r.assignee else "", naive(r.answered_at), on_time])
     for col, width in zip("ABCDEFGHIJKLM", (6, 28, 17, 14, 24, 28, 50, 10, 17, 18, 24, 17, 9)):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
@@ -734,17 +728,12 @@ def export_xlsx(rows, stats_data=None):
                 row[idx].number_format = "dd/mm/yyyy hh:mm"
     if stats_data is not None:
         s = wb.create_sheet("Stats")
-        s.append(["Tổng số", stats_data["total"]])
-        s.append(["Đã trả lời", stats_data["answered"]])
-        s.append(["Trung vị thời gian trả lời (giờ)", stats_data["median_hours_to_answer"]])
-        s.append(["Tỷ lệ trả lời đúng hạn", stats_data["share_on_time"]])
-        s.append([])
-        s.append(["Tháng", "Số câu hỏi"])
-        for m in stats_data["by_month"]:
-            s.append([m["month"], m["count"]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        for line in (["Tổng số", stats_data["total"]], ["Đã trả lời", stats_data["answered"]],
+                     ["Trung vị thời gian trả lời (giờ)", stats_data["median_hours_to_answer"]],
+                     ["Tỷ lệ trả lời đúng hạn", stats_data["share_on_time"]], [], ["Tháng", "Số câu hỏi"],
+                     *([m["month"], m["count"]] for m in stats_data["by_month"])):
+            spreadsheets.append(s, line)
+    return spreadsheets.xlsx_bytes(wb)
 
 
 def get_inquiry(ident, user=None):

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import scoping
+from .. import inputs, scoping, spreadsheets
 from ..clock import now, to_local
 from ..departments.service import list_departments
 from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
@@ -277,7 +277,7 @@ def export():
     data = service.stats(department=department, date_from=f["from"], date_to=f["to"])
     name = f"inquiries-{department.code if department else 'all'}-{to_local(now()):%Y%m%d}.xlsx"
     return Response(service.export_xlsx(rows, data),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    mimetype=spreadsheets.XLSX_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -374,8 +374,8 @@ def refusal_grounds():
     if request.method == "POST":
         ground = None
         if request.form.get("id"):
-            ground = db.session.get(service.RefusalGround, int(request.form["id"])) if \
-                request.form["id"].isdigit() else None
+            ground_id = inputs.id_or_none(request.form["id"])
+            ground = db.session.get(service.RefusalGround, ground_id) if ground_id else None
             if ground is None:
                 raise ValidationError(_("Unknown ground."), fields={"id": "unknown"})
         try:

@@ -27,4 +27,7 @@ def init_app(app):
                     "routable": methods.ROUTABLE, "describe": methods.describe, "kind_label": methods.kind_label,
                     "has_push": any(m.kind == "push" and m.usable for m in methods.methods_for(current_user))}
 
-        return {"unread_notifications": unread_notifications, "contact_channels": contact_channels}
+        from .service import failure_text
+
+        return {"unread_notifications": unread_notifications, "contact_channels": contact_channels,
+                "failure_text": failure_text}

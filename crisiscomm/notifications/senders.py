@@ -9,6 +9,7 @@ import smtplib
 import socket
 import urllib.error
 import urllib.request
+import email.policy
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -23,6 +24,27 @@ class PermanentFailure(Exception):
     pass
 
 
+class Unbuildable(PermanentFailure):
+    """The stored row cannot become an email or a request at all (a line break in an address, a broken
+    attachment): no retry can help, so it fails at once and the Department is told."""
+
+    code = "unbuildable"
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Python's header folding drops the space where it splits a non-ASCII subject between two encoded words
+# ("Ngữ văn" arrives as "Ngữvăn"): fold only at RFC 5322's hard limit, which a 300-character subject stays under.
+_POLICY = email.policy.default.clone(max_line_length=998)
+
+
+def header_text(value):
+    """A header value from stored text: line breaks, tabs and U+2028/U+2029 become spaces, controls go.
+    Titles are normalised at input; this also covers rows written before that (defence in depth)."""
+    from ..inputs import single_line
+
+    return _CONTROLS.sub("", single_line(value or ""))
+
+
 def message_id_for(notification):
     # Stable per outbox row: a resend after a crash carries the same Message-ID,
     # so mail clients (and our fault tests) see one message, not two.
@@ -30,35 +52,14 @@ def message_id_for(notification):
     return f"<notification-{notification.id}.{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
-def encoded_subject(subject):
-    """A non-ASCII Subject as RFC 2047 encoded words of at most 76 characters, each word carrying its own
-    trailing space. Python's folder puts the space BETWEEN encoded words, where readers drop it
-    ("quý I/2027 (đã đổi tên)" arrived as "quý I/2027(đã đổi tên)")."""
-    subject = " ".join(subject.split())
-    words, chunk = [], ""
-    for piece in re.split(r"(?<= )", subject):
-        while len((chunk + piece).encode()) > 39 and chunk:
-            words.append(chunk)
-            chunk = ""
-        while len(piece.encode()) > 39:  # one very long word: split by characters
-            cut = 12
-            chunk, piece = piece[:cut], piece[cut:]
-            words.append(chunk)
-            chunk = ""
-        chunk += piece
-    if chunk:
-        words.append(chunk)
-    return "\n ".join("=?utf-8?b?" + base64.b64encode(w.encode()).decode() + "?=" for w in words)
-
-
 def build_email(notification):
-    msg = EmailMessage()
+    address = notification.address or ""
+    if _CONTROLS.search(address):
+        raise Unbuildable("the address contains a line break or a control character")
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = current_app.config["MAIL_SENDER"]
-    msg["To"] = notification.address
-    if notification.subject.isascii():
-        msg["Subject"] = notification.subject
-    else:
-        msg.set_raw("Subject", encoded_subject(notification.subject))
+    msg["To"] = address
+    msg["Subject"] = header_text(notification.subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = message_id_for(notification)
     msg["X-Crisiscomm-Notification"] = str(notification.id)
@@ -78,7 +79,7 @@ def build_email(notification):
             continue
         maintype, _, subtype = att.get("content_type", "application/octet-stream").partition("/")
         msg.add_attachment(base64.b64decode(att["data"]), maintype=maintype, subtype=subtype,
-                           filename=att["filename"])
+                           filename=header_text(att["filename"]))
     return msg
 
 
@@ -86,7 +87,12 @@ def send_email(notification):
     if not notification.address:
         raise PermanentFailure("no email address")
     cfg = current_app.config
-    msg = build_email(notification)
+    try:
+        msg = build_email(notification)
+    except PermanentFailure:
+        raise
+    except Exception as exc:  # the email package refuses what it cannot encode: retrying cannot help
+        raise Unbuildable(f"{type(exc).__name__}: {exc}") from exc
     try:
         cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
         with cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
@@ -117,12 +123,15 @@ def send_webhook(notification):
     from ..extensions import db
 
     department = db.session.get(Department, notification.department_id) if notification.department_id else None
-    body = json.dumps(notification.payload, ensure_ascii=False, sort_keys=True).encode()
-    request = urllib.request.Request(notification.address, data=body, method="POST", headers={
-        "Content-Type": "application/json",
-        "X-Crisiscomm-Signature": sign_webhook(department.webhook_secret if department else "", body),
-        "X-Crisiscomm-Delivery": str(notification.id),
-    })
+    try:
+        body = json.dumps(notification.payload, ensure_ascii=False, sort_keys=True).encode()
+        request = urllib.request.Request(notification.address, data=body, method="POST", headers={
+            "Content-Type": "application/json",
+            "X-Crisiscomm-Signature": sign_webhook(department.webhook_secret if department else "", body),
+            "X-Crisiscomm-Delivery": str(notification.id),
+        })
+    except ValueError as exc:  # not a URL, or text that cannot be encoded
+        raise Unbuildable(f"{type(exc).__name__}: {exc}") from exc
     try:
         with urllib.request.urlopen(request, timeout=current_app.config["WEBHOOK_TIMEOUT"]) as resp:
             resp.read()

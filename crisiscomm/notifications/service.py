@@ -21,7 +21,7 @@ from ..errors import LinkExpired, LinkInvalid, LinkUsed
 from ..extensions import db
 from .models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, NOT_NOTIFIED, OPEN_STATES, PENDING,
                      SENDING, SENT, Notification)
-from .senders import SENDERS, PermanentFailure, TemporaryFailure
+from .senders import SENDERS, PermanentFailure, TemporaryFailure, Unbuildable
 
 log = logging.getLogger(__name__)
 _executor = None
@@ -78,6 +78,7 @@ def claim(notification_id):
     result = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id)
+        .where(Notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"])
         .where(or_(
             and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
                  or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
@@ -99,19 +100,16 @@ def deliver(notification_id):
     try:
         message_id = sender(row)
     except TemporaryFailure as exc:
-        if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
-            row.state = FAILED_PERMANENT
-        else:
-            row.state = FAILED_TEMPORARY
-            row.next_attempt_at = now() + _backoff(row.attempts)
-        row.last_error = str(exc)[:2000]
+        _retry_or_give_up(row, str(exc))
+    except Unbuildable as exc:
+        row.state, row.last_error = FAILED_PERMANENT, f"{UNBUILDABLE}: {exc}"[:2000]
+        alert_undeliverable(row)
     except PermanentFailure as exc:
         row.state, row.last_error = FAILED_PERMANENT, str(exc)[:2000]
-    except Exception as exc:  # a bug in a sender must not strand the row in "sending"
+    except Exception as exc:  # a bug in a sender must not strand the row in "sending", nor loop forever
         log.exception("sender crashed for notification %s", notification_id)
-        row.state = FAILED_TEMPORARY
-        row.next_attempt_at = now() + _backoff(row.attempts)
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if _retry_or_give_up(row, f"{type(exc).__name__}: {exc}") == FAILED_PERMANENT:
+            alert_undeliverable(row)
     else:
         row.state, row.sent_at, row.last_error = SENT, now(), None
         row.message_id = message_id
@@ -119,10 +117,64 @@ def deliver(notification_id):
     return row.state
 
 
+def _retry_or_give_up(row, error):
+    """Retry with backoff until NOTIFY_MAX_ATTEMPTS, then fail for good. Returns the new state."""
+    if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
+        row.state = FAILED_PERMANENT
+    else:
+        row.state = FAILED_TEMPORARY
+        row.next_attempt_at = now() + _backoff(row.attempts)
+    row.last_error = error[:2000]
+    return row.state
+
+
+UNBUILDABLE = "unbuildable"
+ALERT_ROLES = ("director", "spokesperson", "comms_officer")
+_SOURCE_PATHS = {"incident": "/incidents/{}", "briefing": "/briefings/{}", "inquiry": "/inquiries/{}"}
+
+
+def alert_undeliverable(row):
+    """Tell the row's Department in the app (the Ministry admins for a Ministry message) that a message
+    will never leave, so someone calls the person instead. Once per row."""
+    from flask_babel import force_locale, gettext as _
+
+    from ..users.service import department_users, ministry_users
+
+    people = department_users(row.department_id, roles=ALERT_ROLES) if row.department_id else \
+        ministry_users(roles=("ministry_admin",))
+    path = _SOURCE_PATHS.get(row.source_type or "", "").format(row.source_id) if row.source_id else None
+    for person in people:
+        with force_locale(person.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "vi")):
+            subject = _("Not sent: %(subject)s", subject=row.subject)
+            channel = {EMAIL: _("email"), "webhook": _("webhook")}.get(row.channel, row.channel)
+            body = _("The %(channel)s message to %(who)s (“%(subject)s”) could not be built from the stored "
+                     "data and will not be retried. Reach this person another way and correct the record.",
+                     channel=channel, who=row.recipient_label or row.address or "—", subject=row.subject)
+        enqueue(kind="notification.undeliverable", channel=IN_APP, subject=subject, body_text=body,
+                recipient=person, department_id=row.department_id, source=(row.source_type, row.source_id),
+                payload={"url": path, "notification_id": row.id} if path else {"notification_id": row.id},
+                dedupe_key=f"undeliverable:{row.id}:{person.id}")
+
+
+def failure_text(row):
+    """Why a message failed for good, in the reader's language (the stored error is for operators)."""
+    from flask_babel import gettext as _
+
+    error = row.last_error or ""
+    if row.state == NOT_NOTIFIED or error in ("no address", "no email address"):
+        return _("no email address")
+    if error.startswith(UNBUILDABLE):
+        return _("could not be built from the stored data; not retried (the Department was alerted)")
+    if error.startswith("recipient refused"):
+        return _("the mail server refused this address")
+    return _("gave up after %(n)s attempts", n=row.attempts)
+
+
 def due_ids(limit=500):
     t = now()
     lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
     stmt = (select(Notification.id)
+            .where(Notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"])
             .where(or_(
                 and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
                      or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
@@ -131,8 +183,22 @@ def due_ids(limit=500):
     return list(db.session.scalars(stmt))
 
 
+def give_up_stale():
+    """A row whose sender died mid-send on its last allowed attempt is never claimed again: fail it for good."""
+    t = now()
+    lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
+    db.session.execute(
+        update(Notification)
+        .where(Notification.state == SENDING, Notification.claimed_at < t - lease,
+               Notification.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"])
+        .values(state=FAILED_PERMANENT, last_error="the sender did not finish its last attempt")
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def sweep(limit=500):
     """Send everything due: new rows missed by a crash, retries whose backoff elapsed. Returns count sent."""
+    give_up_stale()
     sent = 0
     for nid in due_ids(limit):
         if deliver(nid) == SENT:

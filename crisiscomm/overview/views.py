@@ -1,6 +1,7 @@
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import login_required
 
+from .. import spreadsheets
 from ..errors import ValidationError
 from ..plans.years import current_school_year, parse_school_year, recent_years
 from . import service
@@ -44,6 +45,6 @@ def scorecard_export():
     service.require_ministry()
     card = service.build_scorecard(school_year=_year())
     return Response(scorecard_xlsx(card),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    mimetype=spreadsheets.XLSX_MIMETYPE,
                     headers={"Content-Disposition":
                              f'attachment; filename="scorecard-{card["school_year"]}.xlsx"'})

@@ -3,6 +3,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .. import inputs
 from ..clock import now
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, ValidationError
@@ -83,11 +84,7 @@ def publish_ministry_plan(*, school_year, title, body, themes, key_dates, user):
     require_role(*MINISTRY_ROLES, user=user)
     school_year = parse_school_year(school_year, "school_year")
     errors = {}
-    title = " ".join((title or "").split())
-    if not title:
-        errors["title"] = "required"
-    elif len(title) > 300:
-        errors["title"] = "at most 300 characters"
+    title = inputs.Fields({"title": title}, errors).text("title", max_length=300, required=True, single_line=True)
     themes = _clean_themes(themes)
     if not themes:
         errors["themes"] = "at least one theme"
@@ -132,11 +129,7 @@ def save_department_plan(*, department, school_year, title, body, themes, user, 
         raise ValidationError("The Ministry has not published its plan for this school year yet.",
                               fields={"school_year": "no Ministry plan for this year"})
     errors = {}
-    title = " ".join((title or "").split())
-    if not title:
-        errors["title"] = "required"
-    elif len(title) > 300:
-        errors["title"] = "at most 300 characters"
+    title = inputs.Fields({"title": title}, errors).text("title", max_length=300, required=True, single_line=True)
     themes = _clean_themes(themes)
     unknown = [t for t in themes if t not in (ministry.themes or [])]
     if unknown:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from .. import scoping
+from .. import inputs, scoping
 from ..clock import format_date, format_datetime, local_today, now
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -132,8 +132,8 @@ def list_scenarios(*, category=None, exam_related=None, q=None):
 def get_scenario(ident):
     """By numeric id or slug; NotFound otherwise. Scenarios are Ministry templates every user may read."""
     scenario = None
-    if isinstance(ident, int) or (isinstance(ident, str) and ident.isdigit()):
-        scenario = db.session.get(Scenario, int(ident))
+    if inputs.id_or_none(ident) is not None:
+        scenario = db.session.get(Scenario, inputs.id_or_none(ident))
     if scenario is None and isinstance(ident, str):
         scenario = db.session.scalar(select(Scenario).where(Scenario.slug == ident))
     if scenario is None:

@@ -1,5 +1,6 @@
 from flask import jsonify, request
 
+from .. import inputs
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import ValidationError
 from ..extensions import db
@@ -69,9 +70,7 @@ def assign(code):
     department = resolve_department(code)
     data = json_body()
     reject_unknown(data, ASSIGN_SCHEMA["properties"].keys())
-    user_id = data.get("user_id")
-    if not isinstance(user_id, int) or isinstance(user_id, bool):
-        raise ValidationError("A user is required.", fields={"user_id": "an integer user id"})
+    user_id = inputs.parse_id(data.get("user_id"), "user_id", required=True)
     replace = data.get("replace", False)
     if not isinstance(replace, bool):
         raise ValidationError("Expected true or false.", fields={"replace": "true or false"})
@@ -91,9 +90,7 @@ def assign(code):
 def end(assignment_id):
     require_role(*service.MANAGERS)
     row = get_or_404(SpokespersonAssignment, assignment_id)
-    data = request.get_json(silent=True) or {}
-    if not isinstance(data, dict):
-        raise ValidationError("The request body must be a JSON object.", fields={"body": "expected an object"})
+    data = json_body() if request.get_data() else {}
     reject_unknown(data, ["effective_to"])
     service.end_assignment(assignment=row, at=data.get("effective_to"))
     db.session.commit()

@@ -68,13 +68,13 @@ def status_of(assignment, at=None):
 def _when(value, field):
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return as_utc(value) if value.tzinfo else parse_datetime(value)
-    if isinstance(value, date):
-        return parse_datetime(datetime(value.year, value.month, value.day))
     try:
+        if isinstance(value, datetime):
+            return as_utc(value) if value.tzinfo else parse_datetime(value)
+        if isinstance(value, date):
+            return parse_datetime(datetime(value.year, value.month, value.day))
         return parse_datetime(value)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise ValidationError("Invalid date.", fields={field: "expected an ISO 8601 date or date-time"})
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import inputs
 from ..audit import service as audit
 from ..clock import now
 from ..departments.models import ACTIVE, Department
@@ -269,16 +270,15 @@ def update_profile(*, user, **changes):
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     for key in unknown:
         errors[key] = "unknown field"
-    if "name" in changes and not (isinstance(changes["name"], str) and changes["name"].strip()):
-        errors["name"] = "required"
+    fields = inputs.Fields(changes, errors)
+    for key in ("name", "title", "phone"):
+        if key in changes:
+            changes[key] = fields.text(key, column=getattr(User, key), required=key == "name", single_line=True)
     if "locale" in changes and changes["locale"] not in ("vi", "en", None):
         errors["locale"] = "one of vi, en"
-    for key in ("title", "phone"):
-        if key in changes and changes[key] is not None and not isinstance(changes[key], str):
-            errors[key] = "a string or null"
     if errors:
         raise ValidationError("The profile could not be changed.", fields=errors)
     for key, value in changes.items():
-        setattr(user, key, value.strip() if isinstance(value, str) else value)
+        setattr(user, key, value)
     db.session.flush()
     return user

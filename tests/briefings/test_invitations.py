@@ -207,3 +207,17 @@ def test_editing_what_the_invitation_shows_asks_for_the_update_to_be_sent(depart
     post(client, f"/briefings/{b.id}/invitations")
     assert len(smtp_server.to("trang@hanoimoi.example")) == 2
     assert "Họp báo về tuyển sinh lớp 10" in smtp_server.to("trang@hanoimoi.example")[-1]["Subject"]
+
+
+def test_a_line_separator_in_a_briefing_title_never_blocks_its_invitations(departments, factory, smtp_server, clock):
+    # pasted from a phone: U+2028 in the title and a CR/LF in the place
+    b = briefing(title="Họp báo\u2028quý IV\r\nnăm 2026", place="Hội trường\nSở GDĐT", contacts=[contact()])
+    assert b.title == "Họp báo quý IV năm 2026" and b.place == "Hội trường Sở GDĐT"
+    # and a title stored before input was normalised still goes out, its header built from a sanitised copy
+    db.session.execute(db.update(type(b)).where(type(b).id == b.id).values(title="Họp báo\u2028quý IV\nnăm 2026"))
+    db.session.commit()
+    client = factory.login(factory.user("comms_officer"))
+    assert post(client, f"/briefings/{b.id}/invitations").status_code == 302
+    [message] = smtp_server.to("trang@hanoimoi.example")
+    assert "Họp báo quý IV năm 2026" in message["Subject"]
+    assert {r.state for r in _rows(b)} == {"sent"}

@@ -211,8 +211,9 @@ def test_export_round_trip_and_formula_guard(hanoi, factory, clock):
     assert "'+84 912 345 601" in csv_bytes.decode("utf-8-sig")
     xlsx_bytes = web.get("/contacts/export.xlsx").data
     ws = load_workbook(io.BytesIO(xlsx_bytes)).active
-    cells = [c.value for row in ws.iter_rows() for c in row if c.value]
-    assert "'=HYPERLINK(\"http://evil\")" in cells and not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value}
+    # typed as text, shown exactly as written (no apostrophe), never a formula
+    assert cells["=HYPERLINK(\"http://evil\")"].data_type == "s" and not any(c.data_type == "f" for c in cells.values())
     assert ws["A1"].value == "Họ và tên"
     vcf = web.get("/contacts/export.vcf?version=4.0").get_data(as_text=True)
     assert "BEGIN:VCARD" in vcf and "VERSION:4.0" in vcf and "FN:Nguyễn Văn An" in vcf
