@@ -33,7 +33,7 @@ def test_exam_incident_reaches_every_channel_and_each_person_acknowledges_from_a
     phones = _setup_phones(factory, world, http_recorder, subscription)
     before = {path: len(http_recorder.at(path)) for path in ("/push/director", "/push/board1", "/hook/director",
                                                               "/hook/board1")}
-    response = factory.api(world.officer).post("/api/v1/incidents", json=incident_body())
+    response = factory.api(world.officer).post("/api/v1/incidents", json=incident_body(known_at="2026-06-26T07:50:00+07:00"))
     assert response.status_code == 201
     incident_id = response.get_json()["id"]
 
@@ -46,7 +46,7 @@ def test_exam_incident_reaches_every_channel_and_each_person_acknowledges_from_a
         assert "Ảnh đề thi Ngữ văn lộ trên mạng xã hội" in payload["body"]
         assert "Điểm thi THPT Chu Văn An" in payload["body"]
         assert "Vũ Thị Mai" in payload["body"]  # who logged it
-        assert "còn 5 giờ 50 phút" in payload["body"]  # 6 h from 07:50, now 08:00
+        assert "còn 5 giờ 50 phút" in payload["body"]  # 6 h from 07:50 (known since), now 08:00
         assert "Xác nhận đã nắm thông tin" in payload["body"]
     assert "Giám đốc Sở" in director_push["body"] and "Ban Chỉ đạo thi" in board_push["body"]
 
