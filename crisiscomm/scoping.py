@@ -99,7 +99,9 @@ def resolve_department(code=None, user=None, allow_merged=False):
         if user.department_id is None:
             from .errors import ValidationError
 
-            raise ValidationError("A department is required.", fields={"department": "required"})
+            from flask_babel import gettext as _
+
+            raise ValidationError(_("A department is required."), fields={"department": _("required")})
         return db.session.get(Department, user.department_id)
     department = find_by_code(code, follow_merger=not allow_merged)
     if department is None or not can_see_department(department.id, user):

@@ -10,3 +10,6 @@ def init_app(app):
     app.cli.add_command(cli.contacts_cli)
     nav.register(app, "contacts.index", _l("Press contacts"), order=40)
     register_demo(app, demo.create_demo_contacts)
+    from ..web import register_model_label
+
+    register_model_label("Contact", _l("Press contacts"))

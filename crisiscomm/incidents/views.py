@@ -20,6 +20,7 @@ from . import report, service
 from .forms import (EditForm, IncidentForm, OfficeForm, PolicyForm, ScenarioForm, StatementForm, StatusForm,
                     category_choices, severity_choices)
 from .models import STATUSES, Incident
+from ..text import sort_people
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -34,13 +35,13 @@ def _departments_for_user():
 
     if current_user.is_ministry:
         return db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                  .order_by(Department.name)).all()
+                                  .order_by(Department.sort_name)).all()
     return [current_user.department] if current_user.department else []
 
 
 def _people(department_id):
-    return db.session.scalars(select(User).where(User.department_id == department_id, User.active.is_(True))
-                              .order_by(User.name)).all()
+    return sort_people(db.session.scalars(select(User).where(User.department_id == department_id,
+                                                             User.active.is_(True))).all())
 
 
 @bp.get("/")
@@ -206,6 +207,9 @@ def acknowledge(incident_id):
     service.acknowledge(incident=incident, user=current_user, via="app")
     db.session.commit()
     flash(_("Acknowledged. Thank you."), "success")
+    # From the start page the person stays there (the next alert, if any, is right below).
+    if request.form.get("back") == "home":
+        return redirect(url_for("web.home"))
     return redirect(url_for(".show", incident_id=incident.id))
 
 

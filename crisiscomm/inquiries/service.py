@@ -18,7 +18,7 @@ from ..departments.models import Department
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
 from ..sql import local_month, median_of, minutes_between
-from ..text import fold, where_all_terms
+from ..text import fold, sort_people, where_all_terms
 from ..users.models import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS, SPOKESPERSON,
                             User, load_person)
 from .models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, CHANNELS, DECLINED, DRAFTING, OPEN_STATES, PRIORITIES,
@@ -631,6 +631,22 @@ def list_query(*, user=None, department=None, state=None, outlet=None, overdue=N
     return stmt
 
 
+def home_items(user, limit=8):
+    """For the start page: open inquiries in scope that are overdue or due soon (soonest first), and
+    those awaiting this person's approval."""
+    stmt = scoping.scoped_select(Inquiry, user).where(Inquiry.state.in_(OPEN_STATES))
+    soon = now() + timedelta(minutes=DEFAULT_DUE_SOON_MINUTES * 12)
+    urgent = db.session.scalars(stmt.where(Inquiry.due_at <= soon).order_by(Inquiry.due_at).limit(100)).all()
+    urgent = [(i, due_status(i)) for i in urgent]
+    urgent = [(i, status) for i, status in urgent if status][:limit]
+    approvals = []
+    if user.department_id is not None:
+        rows = db.session.scalars(stmt.where(Inquiry.state == AWAITING_APPROVAL).order_by(Inquiry.due_at)
+                                  .limit(limit)).all()
+        approvals = [i for i in rows if can_approve(user, i)]
+    return {"urgent": urgent, "approvals": approvals}
+
+
 def newest_first(stmt):
     return stmt.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
 
@@ -744,8 +760,8 @@ def get_inquiry(ident, user=None):
 
 
 def department_officers(department):
-    return db.session.scalars(select(User).where(User.department_id == department.id, User.active.is_(True),
-                                                 User.role.in_(WORKER_ROLES)).order_by(User.name)).all()
+    return sort_people(db.session.scalars(select(User).where(User.department_id == department.id, User.active.is_(True),
+                                                             User.role.in_(WORKER_ROLES))).all())
 
 
 def department_incidents(department):

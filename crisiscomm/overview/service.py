@@ -64,7 +64,7 @@ def _cell(metric, department, raw):
 
 def active_departments():
     return db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                              .order_by(Department.province)).all()
+                              .order_by(Department.sort_name)).all()
 
 
 def context():
@@ -115,16 +115,16 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
     if direction not in (None, "asc", "desc"):
         raise ValidationError("Unknown direction.", fields={"dir": "asc or desc"})
     if sort == "department":
-        rows.sort(key=lambda r: fold(r["department"].province), reverse=direction == "desc")
+        rows.sort(key=lambda r: r["department"].sort_name, reverse=direction == "desc")
     elif sort == "attention":
-        rows.sort(key=lambda r: fold(r["department"].province))
+        rows.sort(key=lambda r: r["department"].sort_name)
         rows.sort(key=lambda r: (r["red"], r["amber"]), reverse=direction != "asc")
     else:
         metric = keys[sort]
         desc = metric.sort_desc if direction is None else direction == "desc"
         present = [r for r in rows if _sortable(r["cells"][sort].value) is not None]
         absent = [r for r in rows if _sortable(r["cells"][sort].value) is None]
-        present.sort(key=lambda r: fold(r["department"].province))
+        present.sort(key=lambda r: r["department"].sort_name)
         present.sort(key=lambda r: _sortable(r["cells"][sort].value), reverse=desc)
         rows = present + absent if desc else absent + present
         direction = "desc" if desc else "asc"
@@ -260,7 +260,7 @@ def build_scorecard(*, school_year=None):
                              "departments_2022": c["departments_2022"],
                              "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
                              "history_mean": round(sum(c["history"]) / len(c["history"]), 1) if c["history"] else None})
-    rows.sort(key=lambda r: (-(r["score"] if r["score"] is not None else -1), fold(r["department"].province)))
+    rows.sort(key=lambda r: (-(r["score"] if r["score"] is not None else -1), r["department"].sort_name))
     return {"school_year": school_year, "max_points": config["max_points"], "config_path": config["path"],
             "criteria": [{"key": key, "label": ev.label, "unit": ev.unit, **spec} for key, spec, ev in criteria],
             "unavailable": unavailable, "rows": rows, "clusters": cluster_rows, "as_of": yc["as_of"],

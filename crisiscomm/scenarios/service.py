@@ -459,7 +459,7 @@ def distribute(*, scenario, version, departments, by):
     sv = get_version(scenario, version)
     if departments == "all":
         targets = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                     .order_by(Department.province)).all()
+                                     .order_by(Department.sort_name)).all()
     elif isinstance(departments, (list, tuple)) and departments and all(isinstance(c, str) for c in departments):
         targets, bad = [], []
         for code in dict.fromkeys(c.strip() for c in departments):
@@ -520,7 +520,7 @@ def distributions_for_version(version):
     return db.session.scalars(select(ScenarioDistribution).join(Department, Department.id ==
                                                                 ScenarioDistribution.department_id)
                               .where(ScenarioDistribution.scenario_version_id == version.id)
-                              .order_by(ScenarioDistribution.acknowledged_at.is_not(None), Department.province)
+                              .order_by(ScenarioDistribution.acknowledged_at.is_not(None), Department.sort_name)
                               ).all()
 
 

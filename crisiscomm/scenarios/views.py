@@ -91,7 +91,7 @@ def playbook(slug):
     code = request.args.get("department") or (incident.department.code if incident is not None else None)
     if is_ministry() and not code:
         departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                         .order_by(Department.province)).all()
+                                         .order_by(Department.sort_name)).all()
         return render_template("scenarios/choose_department.html", scenario=scenario, departments=departments)
     department = resolve_department(code)
     if incident is not None and incident.department_id != department.id:
@@ -118,7 +118,7 @@ def diff(slug):
 
 def _active_departments():
     return db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                              .order_by(Department.province)).all()
+                              .order_by(Department.sort_name)).all()
 
 
 @bp.route("/<slug>/distribute", methods=["GET", "POST"])

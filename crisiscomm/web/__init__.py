@@ -27,6 +27,25 @@ ROLE_LABELS = {
 MODEL_LABELS = {"User": _l("Users")}
 
 
+# Stored values and field names shown as they are (audit log, timelines): domains add theirs with register_terms.
+TERMS = {
+    "create": _l("created"), "update": _l("changed"), "delete": _l("deleted"), "merge": _l("merged"),
+    "rename": _l("renamed"), "transition": _l("moved on"), "system": _l("system"), "department": _l("Department"),
+    "name": _l("Name"), "email": _l("Email"), "phone": _l("Phone"), "role": _l("Role"),
+    "status": _l("Status"), "active": _l("Active"), "locale": _l("Language"), "notes": _l("Notes"),
+    "submitted": _l("submitted"), "draft": _l("draft"),
+}
+
+
+def register_terms(mapping):
+    TERMS.update(mapping)
+
+
+def term(value):
+    """A stored value or field name in the UI language ("urgent" → "khẩn"); anything unknown as it is."""
+    return TERMS.get(value, value) if isinstance(value, str) else value
+
+
 def role_label(role):
     return ROLE_LABELS.get(role, role)
 
@@ -39,13 +58,44 @@ def register_model_label(name, label):
     MODEL_LABELS[name] = label
 
 
-def register_home_panel(app, template):
-    """A template included on the start page (it decides itself what the user may see)."""
-    app.extensions.setdefault("crisiscomm_home_panels", []).append(template)
+def register_home_panel(app, template, roles=None, order=50):
+    """A template included on the start page of the given roles (all when None), lowest order first;
+    the template decides itself what the user may see."""
+    app.extensions.setdefault("crisiscomm_home_panels", []).append((order, template, roles))
+
+
+def home_panels(app, user):
+    panels = sorted(app.extensions.get("crisiscomm_home_panels", []), key=lambda p: p[0])
+    return [template for _order, template, roles in panels if roles is None or user.role in roles]
+
+
+def deadline_time(deadline):
+    """The deadline's local time: "14:00" today, "14:00 27/06" on another day."""
+    from ..clock import now, to_local
+
+    local = to_local(deadline)
+    return local.strftime("%H:%M") if local.date() == to_local(now()).date() else local.strftime("%H:%M %d/%m")
+
+
+def countdown(deadline):
+    """ "còn 5 giờ 59 phút · 14:00": app.js keeps the first part current (formats on <body>)."""
+    from markupsafe import Markup, escape
+
+    from ..clock import as_utc, now, time_left
+
+    if deadline is None:
+        return ""
+    overdue = as_utc(deadline) <= now()
+    return Markup('<span class="countdown{}" data-deadline="{}"><span class="countdown-rel">{}</span>'
+                  ' <span class="countdown-at">· {}</span></span>').format(
+        " overdue" if overdue else "", as_utc(deadline).isoformat(), escape(time_left(deadline)),
+        deadline_time(deadline))
 
 
 def init_app(app):
-    from ..clock import format_date, format_datetime, to_local
+    from flask_login import current_user
+
+    from ..clock import format_date, format_datetime, time_ago, time_left, to_local
     from ..markup import render_markdown
 
     app.register_blueprint(bp)
@@ -53,11 +103,13 @@ def init_app(app):
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["local"] = to_local
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["term"] = term
 
     @app.context_processor
     def labels():
         return {"role_label": role_label, "model_label": model_label,
-                "home_panels": lambda: app.extensions.get("crisiscomm_home_panels", [])}
+                "home_panels": lambda: home_panels(app, current_user), "countdown": countdown,
+                "time_ago": time_ago, "time_left": time_left, "deadline_time": deadline_time}
 
     @app.get("/favicon.ico")
     def favicon():

@@ -19,27 +19,51 @@
     }
   });
 
+  // Tables read as stacked cards on a phone: each cell is labelled with its column heading (CSS uses
+  // data-label); a table without a simple one-row heading is left as it is.
+  document.querySelectorAll("table.table").forEach(function (table) {
+    var rows = table.tHead ? table.tHead.rows : [];
+    if (rows.length !== 1 || table.classList.contains("no-stack")) return;
+    var heads = Array.prototype.map.call(rows[0].cells, function (th) { return th.textContent.trim(); });
+    if (Array.prototype.some.call(rows[0].cells, function (th) { return th.colSpan > 1; })) return;
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (tr) {
+        if (tr.cells.length !== heads.length) return;
+        Array.prototype.forEach.call(tr.cells, function (cell, i) { if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[i] || ""); });
+      });
+    });
+    table.classList.add("stack");
+  });
+
   // Confirm before a consequential submit: <form data-confirm="…">
   document.addEventListener("submit", function (ev) {
     var msg = ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) ev.preventDefault();
   });
 
-  // Countdowns: <span class="countdown" data-deadline="ISO-8601" data-overdue-label="…">
+  // Countdowns: <span class="countdown" data-deadline="ISO-8601"><span class="countdown-rel">còn 5 giờ 59 phút</span>…
+  // The wording comes from <body data-fmt-*> (the UI language), so a countdown never reads "5:59:12".
+  var fmt = document.body.dataset;
+  function duration(ms) {
+    var min = Math.floor(Math.abs(ms) / 60000), d = Math.floor(min / 1440), h = Math.floor((min % 1440) / 60), m = min % 60;
+    if (d) return fmt.fmtDh.replace("{d}", d).replace("{h}", h);
+    if (h) return fmt.fmtHm.replace("{h}", h).replace("{m}", m);
+    return fmt.fmtM.replace("{m}", m);
+  }
   function tick() {
     document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
       var ms = new Date(el.getAttribute("data-deadline")).getTime() - Date.now();
-      var sign = ms < 0 ? "-" : ""; var s = Math.abs(Math.floor(ms / 1000));
-      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-      el.textContent = sign + h + ":" + String(m).padStart(2, "0") + ":" + String(sec).padStart(2, "0");
+      var out = el.querySelector(".countdown-rel") || el;
+      out.textContent = (ms < 0 ? fmt.fmtOver : fmt.fmtLeft).replace("{d}", duration(ms));
       el.classList.toggle("overdue", ms < 0);
     });
   }
-  if (document.querySelector(".countdown[data-deadline]")) { tick(); setInterval(tick, 1000); }
+  if (document.querySelector(".countdown[data-deadline]") && fmt.fmtLeft) { tick(); setInterval(tick, 30000); }
 
   // Live word count: <textarea data-wordcount="#counter" data-word-limit="27">
   document.querySelectorAll("[data-wordcount]").forEach(function (input) {
-    var out = document.querySelector(input.getAttribute("data-wordcount"));
+    var sel = input.getAttribute("data-wordcount"), out = sel && document.querySelector(sel);
+    if (!out) return;
     var limit = parseInt(input.getAttribute("data-word-limit") || "0", 10);
     var update = function () {
       var n = input.value.trim() ? input.value.trim().split(/\s+/).length : 0;
