@@ -95,7 +95,7 @@ def countdown(deadline):
 def init_app(app):
     from flask_login import current_user
 
-    from ..clock import format_date, format_datetime, time_ago, time_left, to_local
+    from ..clock import format_date, format_datetime, now, time_ago, time_left, to_local
     from ..markup import render_markdown
 
     app.register_blueprint(bp)
@@ -109,7 +109,8 @@ def init_app(app):
     def labels():
         return {"role_label": role_label, "model_label": model_label,
                 "home_panels": lambda: home_panels(app, current_user), "countdown": countdown,
-                "time_ago": time_ago, "time_left": time_left, "deadline_time": deadline_time}
+                "time_ago": time_ago, "time_left": time_left, "deadline_time": deadline_time,
+                "server_now": lambda: now().isoformat()}
 
     @app.get("/favicon.ico")
     def favicon():
