@@ -28,7 +28,8 @@ def _pending_for_current_user():
 
 @bp.app_context_processor
 def _helpers():
-    return {"scenario_category_label": _category_label, "scenario_pending": _pending_for_current_user}
+    return {"scenario_category_label": _category_label, "scenario_pending": _pending_for_current_user,
+            "placeholder_label": service.placeholder_label}
 
 
 def _own_department():

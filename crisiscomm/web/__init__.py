@@ -1,4 +1,7 @@
+import re
+
 from flask import Blueprint, redirect, render_template, send_from_directory, url_for
+from markupsafe import Markup
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -44,6 +47,38 @@ def register_terms(mapping):
 def term(value):
     """A stored value or field name in the UI language ("urgent" → "khẩn"); anything unknown as it is."""
     return TERMS.get(value, value) if isinstance(value, str) else value
+
+
+# A Vietnamese phone number in running text: 0903 123 403, 024.3825.1234, +84 24 3825 1234, 1900 1234.
+PHONE = re.compile(r"(?<![\w/+])(?:(?:\+84[\s.]?|0)\d(?:[\s.]?\d){7,10}|1[89]00[\s.]?\d{2,4}(?:[\s.]?\d{2,4})?)(?![\w])")
+
+
+def tel_href(number):
+    digits = re.sub(r"[^\d+]", "", str(number))
+    return "tel:" + digits
+
+
+def tel(number):
+    """A phone number as a link that dials it (tap-to-call on a phone)."""
+    if not number:
+        return ""
+    return Markup('<a class="tel" href="{}">{}</a>').format(tel_href(number), number)
+
+
+def link_phones(html):
+    """Phone numbers in the text of sanitised HTML become tel: links (not inside tags or existing links)."""
+    out, inside_link = [], False
+    for part in re.split(r"(<[^>]+>)", str(html)):
+        if part.startswith("<"):
+            tag = part[1:3].lower()
+            inside_link = True if tag.startswith("a ") or part.lower() == "<a>" else False if part.lower() == "</a>" \
+                else inside_link
+            out.append(part)
+        elif inside_link:
+            out.append(part)
+        else:
+            out.append(PHONE.sub(lambda m: f'<a class="tel" href="{tel_href(m.group(0))}">{m.group(0)}</a>', part))
+    return Markup("".join(out))
 
 
 def role_label(role):
@@ -104,6 +139,8 @@ def init_app(app):
     app.jinja_env.filters["local"] = to_local
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["term"] = term
+    app.jinja_env.filters["tel"] = tel
+    app.jinja_env.filters["link_phones"] = link_phones
 
     @app.context_processor
     def labels():
