@@ -162,6 +162,15 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
                                                           and r["cells"]["incidents_open"].value)}
 
 
+def needs_action_today(limit=5):
+    """For a Ministry user's start page: the Departments with something live (incident, unanswered
+    escalation, overdue or due-soon inquiry), most urgent first, and the columns that say what."""
+    data = build_overview(view="today")
+    urgent = [m for m in data["columns"] if m.urgency is not None]
+    rows = [r for r in data["rows"] if any(r["cells"][m.key].value for m in urgent)]
+    return {"rows": rows[:limit], "more": max(0, len(rows) - limit), "columns": urgent}
+
+
 def _sortable(value):
     if value is None:
         return None

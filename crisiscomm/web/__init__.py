@@ -81,6 +81,20 @@ def link_phones(html):
     return Markup("".join(out))
 
 
+_QUARTER = re.compile(r"^(?:Q([1-4])/(\d{4})|(\d{4})Q([1-4]))$")
+
+
+def quarter_label(key):
+    """"2026Q4" or "Q4/2026" as people write it: "Quý 4/2026"."""
+    from flask_babel import gettext as _
+
+    m = _QUARTER.match(str(key or ""))
+    if not m:
+        return key
+    q, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    return _("Q%(q)s/%(year)s", q=q, year=year)
+
+
 def role_label(role):
     return ROLE_LABELS.get(role, role)
 
@@ -140,6 +154,7 @@ def init_app(app):
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["term"] = term
     app.jinja_env.filters["tel"] = tel
+    app.jinja_env.filters["quarter"] = quarter_label
     app.jinja_env.filters["link_phones"] = link_phones
 
     @app.context_processor
