@@ -86,3 +86,15 @@ class ApiClient:
 
     def delete(self, url, headers=None, **kw):
         return self.client.delete(url, headers=self._headers(headers), **kw)
+
+
+def browser_sign_in(page, email, password=PASSWORD, viewport=None):
+    """Sign in through the login form in Chromium (optionally at a viewport size) and land on the start page."""
+    if viewport:
+        page.set_viewport_size(viewport)
+    page.context.clear_cookies()
+    page.goto("/login?lang=vi")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")

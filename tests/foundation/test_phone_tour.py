@@ -13,6 +13,8 @@ import pytest
 from crisiscomm.demo import DEMO_PASSWORD, DEMO_USERS, create_demo
 from crisiscomm.extensions import db
 
+from ..factories import browser_sign_in
+
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = [{"width": 390, "height": 844}, {"width": 1366, "height": 768}]
@@ -99,15 +101,6 @@ LAYOUT_JS = """() => {
 }"""
 
 
-def _sign_in(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto("/login?lang=vi")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-
-
 def _links(page):
     return page.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
 
@@ -131,7 +124,7 @@ def test_every_page_fits_a_phone_has_big_controls_and_speaks_vietnamese(page, ap
         if role in seen_roles:
             continue
         seen_roles.add(role)
-        _sign_in(page, live_server, email)
+        browser_sign_in(page, email, DEMO_PASSWORD)
         page.set_viewport_size(VIEWPORTS[1])
         nav = ["/"] + [p for p in (_path(h) for h in page.eval_on_selector_all(
             "nav.mainnav a[href]", "els => els.map(a => a.getAttribute('href'))")) if p]

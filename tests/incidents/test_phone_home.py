@@ -9,19 +9,14 @@ from sqlalchemy import select
 from crisiscomm.extensions import db
 from crisiscomm.incidents.models import Escalation, Incident
 
-from ..factories import PASSWORD
+from ..factories import browser_sign_in
 from .conftest import incident_body
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page, email):
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    browser_sign_in(page, email, viewport={"width": 390, "height": 844})
 
 
 def test_director_acknowledges_an_exam_incident_from_the_start_page_in_one_tap(world, factory, page, clock,

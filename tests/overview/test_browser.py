@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, browser_sign_in
 from .seed import seed_year
 
 SCREENSHOT = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "screenshots", "overview.png")
@@ -123,12 +123,7 @@ def test_on_a_phone_the_department_with_a_live_exam_incident_comes_first(page, f
     assert db.session.scalar(db.select(db.func.count()).select_from(Incident).where(
         Incident.department_id == data["hanoi"].id, Incident.exam_related.is_(True),
         Incident.status != "closed")) >= 1
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login")
-    page.get_by_label("Email").fill(data["ministry"].email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/")
+    browser_sign_in(page, data["ministry"].email, viewport={"width": 390, "height": 844})
     page.goto("/overview/")
     first = page.locator("#overview tbody tr").first
     assert first.get_attribute("data-department") == "ha-noi"

@@ -6,6 +6,8 @@ import pytest
 from crisiscomm.demo import DEMO_PASSWORD, create_demo
 from crisiscomm.extensions import db
 
+from ..factories import browser_sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -14,12 +16,7 @@ def test_playbook_on_a_phone_reads_in_order_dials_and_fills_the_departments_deta
     with app.app_context():
         create_demo()
         db.session.commit()
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login")
-    page.fill("input[name=email]", "phatngon@hanoi.demo")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    browser_sign_in(page, "phatngon@hanoi.demo", DEMO_PASSWORD, viewport={"width": 390, "height": 844})
     page.goto("/scenarios/exam-paper-leak/playbook")
 
     tops = [page.locator(sel).bounding_box()["y"] for sel in
