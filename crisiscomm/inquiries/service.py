@@ -273,6 +273,12 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
     received = _parse_when(received_at, "received_at", errors) or now()
     if received > now() + timedelta(minutes=5):
         errors["received_at"] = _("cannot be in the future")
+    if journalist_phone is not None and not isinstance(journalist_phone, str):
+        errors["journalist_phone"] = _("a phone number as text")
+        journalist_phone = None
+    if deadline_preset is not None and not isinstance(deadline_preset, str):
+        errors["deadline_preset"] = _("one of %(choices)s", choices=", ".join(QUICK_DEADLINES))
+        deadline_preset = None
     journalist_deadline = _parse_when(deadline, "deadline", errors)
     if journalist_deadline is None and deadline_preset not in (None, "", "default"):
         if deadline_preset in QUICK_DEADLINES:
