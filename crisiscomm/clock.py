@@ -95,3 +95,37 @@ def format_date(dt):
 
 def format_datetime(dt):
     return "" if dt is None else to_local(dt).strftime("%d/%m/%Y %H:%M")
+
+
+def format_duration(seconds):
+    """A duration as people say it: "5 giờ 59 phút", "2 ngày 3 giờ", "12 phút" (never "5:59:12")."""
+    from flask_babel import gettext as _
+
+    minutes = max(0, int(abs(seconds)) // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)s d %(h)s h", d=days, h=hours)
+    if hours:
+        return _("%(h)s h %(m)s min", h=hours, m=mins)
+    return _("%(m)s min", m=mins)
+
+
+def time_left(deadline, at=None):
+    """"còn 5 giờ 59 phút" before the deadline, "quá hạn 20 phút" after it."""
+    from flask_babel import gettext as _
+
+    seconds = (as_utc(deadline) - (at or now())).total_seconds()
+    if seconds >= 0:
+        return _("%(duration)s left", duration=format_duration(seconds))
+    return _("%(duration)s overdue", duration=format_duration(seconds))
+
+
+def time_ago(moment, at=None):
+    """"12 phút trước": how long ago something was logged."""
+    from flask_babel import gettext as _
+
+    seconds = ((at or now()) - as_utc(moment)).total_seconds()
+    if seconds < 60:
+        return _("just now")
+    return _("%(duration)s ago", duration=format_duration(seconds))

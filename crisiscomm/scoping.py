@@ -97,7 +97,9 @@ def resolve_department(code=None, user=None, allow_merged=False):
         if user.department_id is None:
             from .errors import ValidationError
 
-            raise ValidationError("A department is required.", fields={"department": "required"})
+            from flask_babel import gettext as _
+
+            raise ValidationError(_("A department is required."), fields={"department": _("required")})
         return db.session.get(Department, user.department_id)
     if not isinstance(code, str) or len(code) > 64:
         from .errors import ValidationError

@@ -26,7 +26,13 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SHOTS = [  # (file, viewport, demo user or None, path or a function that leads there; {incident}: the exam incident)
     ("login.png", DESKTOP, None, "/login"),
-    ("start.png", DESKTOP, "giamdoc@hanoi.demo", "/"),
+    # the start page of each role on a phone; the director's during an exam incident nobody has acknowledged yet
+    ("home-director-phone.png", PHONE, "giamdoc@hanoi.demo", "/"),
+    ("home-steering-board-phone.png", PHONE, "bcd@hanoi.demo", "/"),
+    ("home-officer-phone.png", PHONE, "truyenthong@hanoi.demo", "/"),
+    ("home-spokesperson-phone.png", PHONE, "phatngon@hanoi.demo", "/"),
+    ("home-ministry-phone.png", PHONE, "truyenthong@moet.demo", "/"),
+    ("overview-phone.png", PHONE, "truyenthong@moet.demo", "/overview/"),
     ("incident.png", DESKTOP, "giamdoc@hanoi.demo", "/incidents/{incident}"),
     ("playbook-phone.png", PHONE, "phatngon@hanoi.demo", "/scenarios/exam-paper-leak/playbook"),
     ("inquiry-intake-phone.png", PHONE, "truyenthong@hanoi.demo", "/inquiries/new"),
@@ -57,6 +63,28 @@ def upload_office_list(page):
     return "/" + page.url.split("/", 3)[3]
 
 
+def _live_exam_incident(app):
+    """An exam incident logged a quarter of an hour ago that the director and the steering board have not
+    acknowledged yet: what their phones show at the moment of truth."""
+    from datetime import timedelta
+
+    from crisiscomm.clock import now
+    from crisiscomm.incidents import service
+    from crisiscomm.scoping import resolve_department
+    from crisiscomm.users.service import find_by_email
+
+    with app.test_request_context():
+        officer = find_by_email("truyenthong@hanoi.demo")
+        department = resolve_department("ha-noi", user=officer)
+        service.create_incident(actor=officer, department=department, data={
+            "title": "Nghi lộ đề thi môn Toán trên mạng xã hội", "category": "exam", "severity": "critical",
+            "exam_related": True, "exam": "Kỳ thi tốt nghiệp THPT năm 2026",
+            "occurred_at": now() - timedelta(minutes=15), "place": "Điểm thi THPT Chu Văn An",
+            "description": "Ảnh chụp đề thi môn Toán xuất hiện trên một nhóm Facebook lúc 8h05.",
+            "scenario": "exam-paper-leak"})
+        db.session.commit()
+
+
 def main(out_dir, only=()):
     os.makedirs(out_dir, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="crisiscomm-shots-")
@@ -71,6 +99,7 @@ def main(out_dir, only=()):
 
         incident = db.session.scalar(db.select(Incident.id).where(Incident.exam_related.is_(True))
                                      .order_by(Incident.id)) or 1
+        _live_exam_incident(app)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -102,7 +131,9 @@ def main(out_dir, only=()):
                 if name in FOCUS:
                     page.wait_for_selector(FOCUS[name] + ":not([hidden])")
                     page.eval_on_selector(FOCUS[name], "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 8)")
-                page.screenshot(path=target, full_page=viewport is PHONE and name not in FOCUS)
+                # phone homes as the first screen a person sees; other phone pages whole
+                page.screenshot(path=target, full_page=viewport is PHONE and name not in FOCUS
+                                and not name.startswith("home-"))
                 print("wrote", os.path.relpath(target, PROJECT_DIR))
                 context.close()
             browser.close()

@@ -88,19 +88,13 @@ class ApiClient:
         return self.client.delete(url, headers=self._headers(headers), **kw)
 
 
-def sign_in_on_phone(page, user, password=PASSWORD):
-    """Sign ``user`` in through the login form of a 390 px wide browser page (a phone)."""
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login")
-    page.fill("input[name=email]", user.email)
+def browser_sign_in(page, email, password=PASSWORD, viewport=None):
+    """Sign in through the login form in Chromium (optionally at a viewport size) and land on the start page."""
+    if viewport:
+        page.set_viewport_size(viewport)
+    page.context.clear_cookies()
+    page.goto("/login?lang=vi")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-
-
-def browser_login(page, user, password=PASSWORD):
-    """Sign ``user`` in through the Vietnamese sign-in page in Chromium (the ``page`` fixture)."""
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/")

@@ -17,6 +17,7 @@ from ..forms import place_errors, select_choices
 from . import service
 from .forms import BriefingForm, ExamPeriodForm
 from .models import STATUSES, Briefing, ExamPeriod
+from ..text import sort_people
 
 bp = Blueprint("briefings", __name__)
 feeds_bp = Blueprint("briefing_feeds", __name__)
@@ -45,8 +46,8 @@ def _contacts_by_type(department):
 
 
 def _speaker_choices(department):
-    users = db.session.scalars(select(User).where(User.department_id == department.id, User.active.is_(True))
-                               .order_by(User.name)).all()
+    users = sort_people(db.session.scalars(select(User).where(User.department_id == department.id,
+                                                              User.active.is_(True))).all())
     return [(u.id, f"{u.name}{' – ' + u.title if u.title else ''}") for u in users]
 
 

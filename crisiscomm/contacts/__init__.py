@@ -13,3 +13,6 @@ def init_app(app):
     from .imports import purge_expired
 
     jobs.register(app, "contacts.purge_imports", purge_expired, seconds=900)
+    from ..web import register_model_label
+
+    register_model_label("Contact", _l("Press contacts"))

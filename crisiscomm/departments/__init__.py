@@ -7,3 +7,7 @@ def init_app(app):
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.departments_cli)
     nav.register(app, "departments.index", _l("Departments"), order=80)
+    from . import service
+
+    app.jinja_env.globals.update(department_public_contact=service.public_contact,
+                                 can_edit_public_contact=service.can_edit_public_contact)

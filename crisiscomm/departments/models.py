@@ -3,7 +3,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..models import Auditable, IdMixin, TimestampMixin
-from ..text import fold
+from ..text import collation_key
 from ..types import JSONType, UTCDateTime
 
 ACTIVE = "active"
@@ -18,8 +18,8 @@ class Department(IdMixin, TimestampMixin, Auditable, db.Model):
     code: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     province: Mapped[str] = mapped_column(String(120), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
-    # fold(province): sorting "Đà Nẵng" with the Ds on every database, whatever its collation
-    sort_name: Mapped[str] = mapped_column(String(120), nullable=False, default="", index=True)
+    # collation_key(province): Vietnamese alphabetical order, the same on every database whatever its collation
+    sort_name: Mapped[str] = mapped_column(String(400), nullable=False, default="", index=True)
     cluster_2022: Mapped[int | None] = mapped_column(Integer)
     seq_2022: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=ACTIVE, index=True)
@@ -41,7 +41,7 @@ class Department(IdMixin, TimestampMixin, Auditable, db.Model):
 
     @validates("province")
     def _keep_sort_name(self, key, value):
-        self.sort_name = fold(value)
+        self.sort_name = collation_key(value)
         return value
 
     @property

@@ -206,3 +206,63 @@ def department_summary(department):
         counts[model.__name__] = db.session.scalar(
             select(func.count()).select_from(model).where(model.department_id == department.id))
     return counts
+
+
+# --- public contact details (filled into playbooks) ------------------------------------------------
+
+# Columns of the Department and keys of its settings["public"] that a playbook can quote.
+PUBLIC_COLUMNS = ("phone", "email", "website", "address")
+PUBLIC_SETTINGS = ("exam_hotline", "fanpage", "zalo")
+PUBLIC_EDITORS = ("director", "deputy_director", "spokesperson", "comms_officer", "ministry_admin")
+
+
+def can_edit_public_contact(user, department):
+    from ..users.models import MINISTRY_ADMIN
+
+    return user.role in PUBLIC_EDITORS and (user.role == MINISTRY_ADMIN or user.department_id == department.id)
+
+
+def public_contact(department):
+    """The Department's public contact details: {"phone", "email", "website", "address", "exam_hotline", …}."""
+    public = (department.settings or {}).get("public") or {}
+    out = {name: getattr(department, name) for name in PUBLIC_COLUMNS}
+    out.update({name: public.get(name) for name in PUBLIC_SETTINGS})
+    return out
+
+
+def update_public_contact(*, department, user, **values):
+    """Save the portal, hotlines, email, address, fanpage and Zalo a Department's playbooks quote."""
+    import re
+
+    from flask_babel import gettext as _
+
+    from ..errors import PermissionDenied
+
+    if not can_edit_public_contact(user, department):
+        raise PermissionDenied()
+    unknown = sorted(set(values) - set(PUBLIC_COLUMNS) - set(PUBLIC_SETTINGS))
+    if unknown:
+        raise ValidationError(_("Unknown fields."), fields={k: _("unknown field") for k in unknown})
+    clean, errors = {}, {}
+    for name, value in values.items():
+        value = (value or "").strip() or None
+        if value and len(value) > 300:
+            errors[name] = _("at most %(n)s characters", n=300)
+        elif value and name in ("phone", "exam_hotline") and not re.fullmatch(r"[0-9+().\s-]{3,30}", value):
+            errors[name] = _("a phone number, e.g. 024 3825 1234")
+        elif value and name == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            errors[name] = _("an email address")
+        elif value and name in ("website", "fanpage") and not re.match(r"https?://\S+$", value):
+            errors[name] = _("an address starting with https://")
+        clean[name] = value
+    if errors:
+        raise ValidationError(_("The contact details could not be saved."), fields=errors)
+    public = dict((department.settings or {}).get("public") or {})
+    for name, value in clean.items():
+        if name in PUBLIC_COLUMNS:
+            setattr(department, name, value)
+        else:
+            public[name] = value
+    department.settings = {**(department.settings or {}), "public": public}
+    db.session.flush()
+    return department

@@ -1,6 +1,13 @@
-from flask import Blueprint, render_template, request
-from flask_login import login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
 
+from ..errors import PermissionDenied, ValidationError
+from ..extensions import db
+from ..forms import place_errors
 from ..scoping import resolve_department
 from . import service
 from .models import Department  # noqa: F401
@@ -25,3 +32,41 @@ def show(code):
     dep = resolve_department(code, allow_merged=True)
     return render_template("departments/show.html", department=dep, absorbed=dep.absorbed(),
                            counts=service.department_summary(dep))
+
+
+class PublicContactForm(FlaskForm):
+    website = StringField(_l("Web portal"))
+    phone = StringField(_l("Switchboard phone"))
+    exam_hotline = StringField(_l("Exam hotline"))
+    email = StringField(_l("Email"))
+    address = StringField(_l("Address"))
+    fanpage = StringField(_l("Facebook page"))
+    zalo = StringField(_l("Zalo official account"))
+
+
+@bp.route("/<code>/contact", methods=["GET", "POST"])
+@login_required
+def public_contact(code):
+    """The portal, hotlines and addresses the Department's playbooks and statements quote."""
+    department = resolve_department(code)
+    if not service.can_edit_public_contact(current_user, department):
+        raise PermissionDenied()
+    form = PublicContactForm(data=service.public_contact(department) if request.method == "GET" else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.update_public_contact(department=department, user=current_user,
+                                          **{name: getattr(form, name).data for name in
+                                             service.PUBLIC_COLUMNS + service.PUBLIC_SETTINGS})
+        except ValidationError as exc:
+            db.session.rollback()
+            place_errors(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Saved: playbooks now quote these details."), "success")
+            return redirect(request.args.get("next") if (request.args.get("next") or "").startswith("/")
+                            and not request.args["next"].startswith("//") else url_for(".show", code=department.code))
+    elif request.method == "POST":
+        status = 422
+    return render_template("departments/contact.html", department=department, form=form), status

@@ -30,8 +30,15 @@ def init_app(app):
     jobs.register(app, "incidents.escalate", escalate_job, seconds=30)
     jobs.register(app, "incidents.deadlines", deadlines_job, seconds=60)
     register_demo(app, cli.create_demo_incidents)
-    register_home_panel(app, "incidents/_home_panel.html")
+    register_home_panel(app, "incidents/_home_panel.html", order=10)
     register_model_label("Incident", _l("Incidents"))
+    from ..web import register_terms
+
+    register_terms({"low": _l("low"), "medium": _l("medium"), "high": _l("high"), "critical": _l("critical"),
+                    "open": _l("open"), "acknowledged": _l("acknowledged"), "contained": _l("contained"),
+                    "closed": _l("closed"), "severity": _l("Severity"), "category": _l("Category"),
+                    "exam_related": _l("Exam-related"), "place": _l("Place"), "occurred_at": _l("Occurred at")})
+
     register_model_label("EscalationPolicy", _l("Escalation policy"))
     from ..notifications.service import register_action
     from .service import ACK_ACTION, acknowledge_by_action
@@ -50,4 +57,5 @@ def init_app(app):
     def incident_helpers():
         from . import service
 
-        return {"incident_service": service, "incidents_overview": service.overview}
+        return {"incident_service": service, "incidents_overview": service.overview,
+                "incident_home_items": service.home_items}

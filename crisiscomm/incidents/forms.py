@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..scenarios.models import CATEGORIES, SEVERITIES
@@ -32,7 +33,8 @@ class IncidentForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional()])
     scenario = SelectField(_l("Scenario (playbook)"), choices=[], validate_choice=False)
     drill = BooleanField(_l("Drill (DIỄN TẬP): alerts only the people named below"))
-    drill_recipients = SelectMultipleField(_l("Drill participants"), choices=[], validate_choice=False)
+    drill_recipients = SelectMultipleField(_l("Drill participants"), choices=[], validate_choice=False,
+                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
 class EditForm(FlaskForm):

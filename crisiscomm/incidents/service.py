@@ -1299,6 +1299,31 @@ def overview(user=None):
             "unacknowledged": [i for i in rows if i.level1_acknowledged_at is None][:10]}
 
 
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def home_items(user):
+    """The open incidents for a person's start page, most urgent first: the ones *they* have not
+    acknowledged (with the one-tap acknowledge), then those level 1 has not acknowledged, then the rest.
+    Drills show only to the people named for them."""
+    from .. import scoping
+
+    stmt = scoping.scoped_select(Incident, user).where(Incident.status != CLOSED)
+    rows = db.session.scalars(stmt.order_by(Incident.occurred_at.desc()).limit(100)).unique().all()
+    items = []
+    for incident in rows:
+        mine = my_escalations(incident, user)
+        if incident.drill and not mine:
+            continue
+        waiting = any(e.acknowledged_at is None for e in mine)
+        rank = 0 if waiting else 1 if incident.level1_acknowledged_at is None else 2
+        items.append({"incident": incident, "ack_mine": waiting, "unacknowledged": incident.level1_acknowledged_at
+                      is None, "rank": rank, "playbook_url": playbook_url(incident)})
+    items.sort(key=lambda i: (i["rank"], SEVERITY_RANK.get(i["incident"].severity, 9),
+                              -i["incident"].occurred_at.timestamp()))
+    return items
+
+
 def linked_inquiries(incident):
     """Press inquiries linked to this incident (the inquiries domain's model with an ``incident_id``),
     or [] when that domain is not installed."""

@@ -1,6 +1,7 @@
 """Incident pages: the log, the incident page (escalation, timeline, statement clock, checklist),
 the fast report, the escalation policy and the one-click acknowledge link."""
 import io
+import re
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -20,13 +21,31 @@ from . import report, service
 from .forms import (EditForm, IncidentForm, OfficeForm, PolicyForm, ScenarioForm, StatementForm, StatusForm,
                     category_choices, severity_choices)
 from .models import STATUSES, Incident
+from ..text import sort_people
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
 
-def _scenario_choices():
+def _scenario_choices(hints=False):
+    """The playbooks to pick from; with ``hints`` each option carries its category and the folded words of its
+    title and summary, so app.js can preselect the one matching what is typed as the incident's title."""
+    from wtforms.fields import SelectChoice
+
+    from ..text import fold
+
     rows = db.session.scalars(select(Scenario).order_by(Scenario.title)).all()
-    return select_choices([("", _("— none —"))] + [(s.slug, s.title) for s in rows])
+    if not hints:
+        return select_choices([("", _("— none —"))] + [(s.slug, s.title) for s in rows])
+
+    def words(text):
+        # syllables and pairs of syllables ("de_thi"): Vietnamese words are often two syllables long
+        tokens = re.findall(r"[a-z0-9]+", fold(text))
+        return " ".join(sorted(set(tokens) | {f"{a}_{b}" for a, b in zip(tokens, tokens[1:])}))
+
+    return [SelectChoice("", _("— none —"))] + [
+        SelectChoice(s.slug, s.title, render_kw={"data-category": s.category, "data-title-words": words(s.title),
+                                                 "data-words": words(s.version().summary if s.version() else "")})
+        for s in rows]
 
 
 def _departments_for_user():
@@ -34,13 +53,13 @@ def _departments_for_user():
 
     if current_user.is_ministry:
         return db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                  .order_by(Department.name)).all()
+                                  .order_by(Department.sort_name)).all()
     return [current_user.department] if current_user.department else []
 
 
 def _people(department_id):
-    return db.session.scalars(select(User).where(User.department_id == department_id, User.active.is_(True))
-                              .order_by(User.name)).all()
+    return sort_people(db.session.scalars(select(User).where(User.department_id == department_id,
+                                                             User.active.is_(True))).all())
 
 
 @bp.get("/")
@@ -77,7 +96,7 @@ def new():
     form.department.choices = select_choices((d.code, d.name) for d in departments)
     form.category.choices = select_choices(category_choices())
     form.severity.choices = select_choices(severity_choices())
-    form.scenario.choices = _scenario_choices()
+    form.scenario.choices = _scenario_choices(hints=True)
     # A Ministry user picks the Department (?department=code preselects it and lists its people for a drill).
     chosen = form.department.data or request.args.get("department") or (
         departments[0].code if len(departments) == 1 else None)
@@ -88,9 +107,11 @@ def new():
                                                     (_people(dep_for_people.id) if dep_for_people else []))
     if request.method == "GET":
         form.occurred_at.data = to_local(now()).replace(tzinfo=None, second=0, microsecond=0)
+        form.severity.data = "medium"
         if request.args.get("exam") == "1":
             form.exam_related.data = True
             form.category.data = "exam"
+            form.severity.data = "high"  # an exam incident is at least high until someone judges otherwise
     status = 200
     fields = {}
     if form.validate_on_submit():
@@ -207,6 +228,9 @@ def acknowledge(incident_id):
     service.acknowledge(incident=incident, user=current_user, via="app")
     db.session.commit()
     flash(_("Acknowledged. Thank you."), "success")
+    # From the start page the person stays there (the next alert, if any, is right below).
+    if request.form.get("back") == "home":
+        return redirect(url_for("web.home"))
     return redirect(url_for(".show", incident_id=incident.id))
 
 

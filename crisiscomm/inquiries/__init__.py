@@ -33,4 +33,22 @@ def init_app(app):
     register_demo(app, demo.create_demo)
     register_model_label("Inquiry", _l("Press inquiries"))
 
+    from ..users.models import COMMS_OFFICER, DEPUTY_DIRECTOR, SPOKESPERSON
+    from ..web import register_home_panel
+
+    register_home_panel(app, "web/_actions.html", roles=(COMMS_OFFICER,), order=1)
+    register_home_panel(app, "inquiries/_home_panel.html",
+                        roles=(DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER), order=20)
+    app.jinja_env.globals["inquiry_home_items"] = service.home_items
+    from ..web import register_terms
+    from .forms import CHANNEL_LABELS, PRIORITY_LABELS
+
+    register_terms({**dict(CHANNEL_LABELS), **dict(PRIORITY_LABELS), **STATE_LABELS,
+                    "journalist": _l("journalist"), "rule": _l("legal rule"), "subject": _l("Subject"),
+                    "questions": _l("Questions"), "journalist_name": _l("Journalist"), "outlet": _l("Outlet"),
+                    "priority": _l("Priority"), "channel": _l("Channel"), "state": _l("State"),
+                    "due_at": _l("Due"), "received_at": _l("Received at"), "answer_draft": _l("Answer draft"),
+                    "assignee_id": _l("Assignee"), "deadline_source": _l("Deadline from")})
+
+    app.jinja_env.globals["inquiry_priority_label"] = lambda p: dict(PRIORITY_LABELS).get(p, p)
     app.jinja_env.globals["inquiry_state_label"] = lambda s: STATE_LABELS.get(s, s)

@@ -11,7 +11,7 @@ from .models import CHANNELS, PRIORITIES, STATES
 bp = api_blueprint("inquiries_api", __name__)
 
 _CREATE_FIELDS = ("department", "received_at", "channel", "journalist_name", "outlet", "outlet_type", "contact_id",
-                  "subject", "questions", "deadline", "priority", "incident_id")
+                  "subject", "questions", "deadline", "priority", "incident_id", "journalist_phone", "deadline_preset")
 _CREATE_SCHEMA = {"type": "object", "required": ["subject"], "properties": {
     "department": {"type": "string", "description": "Department code (required for Ministry users)"},
     "received_at": {"type": "string", "format": "date-time", "description": "default: now; no offset = local"},
@@ -19,7 +19,10 @@ _CREATE_SCHEMA = {"type": "object", "required": ["subject"], "properties": {
     "journalist_name": {"type": "string"}, "outlet": {"type": "string"}, "outlet_type": {"type": "string"},
     "contact_id": {"type": "integer"}, "subject": {"type": "string"}, "questions": {"type": "string"},
     "deadline": {"type": "string", "format": "date-time", "description": "the journalist's deadline"},
-    "priority": {"type": "string", "enum": list(PRIORITIES)}, "incident_id": {"type": "integer"}}}
+    "priority": {"type": "string", "enum": list(PRIORITIES)}, "incident_id": {"type": "integer"},
+    "journalist_phone": {"type": "string", "description": "the number the journalist called from (kept on the contact)"},
+    "deadline_preset": {"type": "string", "enum": ["2h", "end_of_day", "tomorrow_10", "default"],
+                        "description": "a quick deadline when no deadline is given"}}}
 _INQUIRY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "department": {"type": "string"}, "state": {"type": "string", "enum": list(STATES)},
     "subject": {"type": "string"}, "due_at": {"type": "string"},
@@ -46,7 +49,8 @@ def create():
         received_at=data.get("received_at"), contact_id=data.get("contact_id"),
         journalist_name=data.get("journalist_name"), outlet=data.get("outlet"), outlet_type=data.get("outlet_type"),
         questions=data.get("questions") or "", deadline=data.get("deadline"),
-        priority=data.get("priority") or "normal", incident_id=data.get("incident_id"), source="api")
+        priority=data.get("priority") or "normal", incident_id=data.get("incident_id"), source="api",
+        journalist_phone=data.get("journalist_phone"), deadline_preset=data.get("deadline_preset"))
     db.session.commit()
     return jsonify(service.inquiry_dict(inquiry)), 201
 

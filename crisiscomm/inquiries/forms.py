@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import select_choices
@@ -25,7 +26,12 @@ class IntakeForm(FlaskForm):
     outlet_type = SelectField(_l("Outlet type"), choices=select_choices(OUTLET_TYPE_LABELS), default="online")
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
     questions = TextAreaField(_l("Questions"), validators=[Optional()])
-    deadline = DateTimeLocalField(_l("Journalist's deadline"), format=LOCAL_FORMAT, validators=[Optional()])
+    journalist_phone = StringField(_l("Journalist's phone"), validators=[Optional(), Length(max=40)])
+    deadline_preset = RadioField(_l("Answer by"), choices=select_choices([("default", _l("Legal default")), ("2h", _l("+2 hours")),
+                                                                          ("end_of_day", _l("End of day")),
+                                                                          ("tomorrow_10", _l("Tomorrow 10:00"))]),
+                                 default="default", validate_choice=False)
+    deadline = DateTimeLocalField(_l("Exact deadline"), format=LOCAL_FORMAT, validators=[Optional()])
     priority = SelectField(_l("Priority"), choices=select_choices(PRIORITY_LABELS), default="normal")
     incident_id = SelectField(_l("Linked incident"), validate_choice=False, default="")
 

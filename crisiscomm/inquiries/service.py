@@ -15,7 +15,7 @@ from ..departments.models import Department
 from ..errors import Conflict, PermissionDenied, ValidationError
 from ..extensions import db
 from ..sql import local_month, median_of, minutes_between
-from ..text import fold, where_all_terms
+from ..text import fold, sort_people, where_all_terms
 from ..users.models import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS, SPOKESPERSON,
                             User, load_person)
 from .models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, CHANNELS, DECLINED, DRAFTING, OPEN_STATES, PRIORITIES,
@@ -186,10 +186,28 @@ def due_status(inquiry, at=None):
 
 # Intake names its fields after the journalist; the contacts service after the contact.
 _CONTACT_FIELDS = {"full_name": "journalist_name", "outlet": "outlet", "email": "sender_email",
-                   "outlet_type": "outlet_type"}
+                   "outlet_type": "outlet_type", "phones": "journalist_phone"}
 
 
-def create_contact(*, department, full_name, outlet, outlet_type=None, email_address=None):
+def _contact_errors(exc):
+    return ValidationError(exc.message, fields={_CONTACT_FIELDS.get(k, k): v for k, v in exc.fields.items()})
+
+
+def remember_phone(contact, phone):
+    """The number a journalist called from is kept on their contact (the contacts service checks and
+    normalises it), unless the contact has it already."""
+    from ..contacts import service as contacts
+
+    phone = (phone or "").strip()
+    if not phone or contacts.phone_key(phone) in {contacts.phone_key(p) for p in contact.phones or []}:
+        return contact
+    try:
+        return contacts.update_contact(contact=contact, phones=list(contact.phones or []) + [phone])
+    except ValidationError as exc:
+        raise _contact_errors(exc)
+
+
+def create_contact(*, department, full_name, outlet, outlet_type=None, email_address=None, phone=None):
     """A journalist typed at intake is the Department's contact of that name and outlet, or becomes a new one
     (through the contacts service)."""
     from ..contacts import service as contacts
@@ -198,13 +216,39 @@ def create_contact(*, department, full_name, outlet, outlet_type=None, email_add
     known = contacts.find_contact(department=department, full_name=full_name, outlet=outlet,
                                   email=email_address or None)
     if known is not None:
-        return known
+        return remember_phone(known, phone)
     try:
         return contacts.create_contact(department=department, full_name=full_name, outlet=outlet or "",
                                        outlet_type=outlet_type if outlet_type in OUTLET_TYPES else ONLINE,
-                                       email=email_address or None)
+                                       email=email_address or None, phones=[phone] if phone else None)
     except ValidationError as exc:
-        raise ValidationError(exc.message, fields={_CONTACT_FIELDS.get(k, k): v for k, v in exc.fields.items()})
+        raise _contact_errors(exc)
+
+
+QUICK_DEADLINES = ("2h", "end_of_day", "tomorrow_10")
+
+
+def quick_deadline(preset, received):
+    """The journalist's deadline from a one-tap choice: two hours after the call, the end of the working day
+    (17:00, or 23:59 for a call after 17:00), tomorrow at 10:00. None for the legal default."""
+    if preset in (None, "", "default"):
+        return None
+    local = to_local(received)
+    if preset == "2h":
+        return received + timedelta(hours=2)
+    if preset == "end_of_day":
+        end = local.replace(hour=17, minute=0, second=0, microsecond=0)
+        if end <= local:
+            end = local.replace(hour=23, minute=59, second=0, microsecond=0)
+        return end
+    if preset == "tomorrow_10":
+        return (local + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    raise ValidationError(_("Unknown deadline."), fields={"deadline_preset": _("one of %(choices)s",
+                                                                                choices=", ".join(QUICK_DEADLINES))})
+
+
+def source_label(source):
+    return {"form": _("the intake form"), "api": _("the API"), "email": _("a forwarded email")}.get(source, source)
 
 
 def _parse_when(value, name, errors):
@@ -215,13 +259,14 @@ def _parse_when(value, name, errors):
     try:
         return parse_datetime(value)
     except (TypeError, ValueError):
-        errors[name] = "a date and time, e.g. 2026-06-26T14:30"
+        errors[name] = _("a date and time, e.g. 2026-06-26T14:30")
         return None
 
 
 def create_inquiry(*, user, department, subject, channel="phone", received_at=None, contact_id=None,
                    journalist_name=None, outlet=None, outlet_type=None, questions="", deadline=None,
-                   priority="normal", incident_id=None, source="form", sender_email=None, system=False):
+                   priority="normal", incident_id=None, source="form", sender_email=None, system=False,
+                   journalist_phone=None, deadline_preset=None):
     if not system:  # the press-mailbox job logs inquiries with no user
         scoping.require_role(*WORKER_ROLES, user=user)
     fields = inputs.Fields({"subject": subject, "journalist_name": journalist_name, "outlet": outlet,
@@ -234,38 +279,51 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
     contact_id = fields.id("contact_id")
     incident_id = fields.id("incident_id")
     if channel not in CHANNELS:
-        errors["channel"] = "one of " + ", ".join(CHANNELS)
+        errors["channel"] = _("one of %(choices)s", choices=", ".join(CHANNELS))
     if priority not in PRIORITIES:
-        errors["priority"] = "one of " + ", ".join(PRIORITIES)
+        errors["priority"] = _("one of %(choices)s", choices=", ".join(PRIORITIES))
     received = _parse_when(received_at, "received_at", errors) or now()
     if received > now() + timedelta(minutes=5):
-        errors["received_at"] = "cannot be in the future"
+        errors["received_at"] = _("cannot be in the future")
+    if journalist_phone is not None and not isinstance(journalist_phone, str):
+        errors["journalist_phone"] = _("a phone number as text")
+        journalist_phone = None
+    if deadline_preset is not None and not isinstance(deadline_preset, str):
+        errors["deadline_preset"] = _("one of %(choices)s", choices=", ".join(QUICK_DEADLINES))
+        deadline_preset = None
     journalist_deadline = _parse_when(deadline, "deadline", errors)
+    if journalist_deadline is None and deadline_preset not in (None, "", "default"):
+        if deadline_preset in QUICK_DEADLINES:
+            journalist_deadline = quick_deadline(deadline_preset, received)
+        else:
+            errors["deadline_preset"] = _("one of %(choices)s", choices=", ".join(QUICK_DEADLINES))
     if journalist_deadline is not None and journalist_deadline <= received:
-        errors["deadline"] = "must be after the time the inquiry was received"
+        errors["deadline"] = _("must be after the time the inquiry was received")
     contact = None
     if contact_id is not None:
         from ..contacts.models import Contact
 
         contact = db.session.get(Contact, contact_id)
         if contact is None or contact.department_id != department.id:
-            errors["contact_id"] = "no such contact in this Department"
+            errors["contact_id"] = _("no such contact in this Department")
     if contact is None and "contact_id" not in errors and not journalist_name:
-        errors["journalist_name"] = "required: pick a contact or type the journalist's name"
+        errors["journalist_name"] = _("required: pick a contact or type the journalist's name")
     if contact is None and "contact_id" not in errors and not outlet:
-        errors["outlet"] = "required for a new journalist"
+        errors["outlet"] = _("required for a new journalist")
     incident = None
     if incident_id is not None:
         from ..incidents.models import Incident
 
         incident = db.session.get(Incident, incident_id)
         if incident is None or incident.department_id != department.id:
-            errors["incident_id"] = "no such incident in this Department"
+            errors["incident_id"] = _("no such incident in this Department")
     if errors:
         raise ValidationError(_("The inquiry could not be saved."), fields=errors)
     if contact is None:
         contact = create_contact(department=department, full_name=journalist_name, outlet=outlet,
-                                 outlet_type=outlet_type, email_address=sender_email)
+                                 outlet_type=outlet_type, email_address=sender_email, phone=journalist_phone)
+    else:
+        remember_phone(contact, journalist_phone)
     due_at, deadline_source, rule = compute_due(department=department, received_at=received, channel=channel,
                                                 priority=priority, incident_linked=incident is not None,
                                                 journalist_deadline=journalist_deadline)
@@ -280,7 +338,8 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
     db.session.add(inquiry)
     db.session.flush()
     db.session.add(InquiryEvent(inquiry_id=inquiry.id, at=now(), actor_id=getattr(user, "id", None),
-                                from_state=None, to_state=RECEIVED, note=_("Logged via %(source)s", source=source)))
+                                from_state=None, to_state=RECEIVED,
+                                note=_("Logged via %(source)s", source=source_label(source))))
     db.session.flush()
     return inquiry
 
@@ -639,6 +698,22 @@ def list_query(*, user=None, department=None, state=None, outlet=None, overdue=N
     return stmt
 
 
+def home_items(user, limit=8):
+    """For the start page: open inquiries in scope that are overdue or due soon (soonest first), and
+    those awaiting this person's approval."""
+    stmt = scoping.scoped_select(Inquiry, user).where(Inquiry.state.in_(OPEN_STATES))
+    soon = now() + timedelta(minutes=DEFAULT_DUE_SOON_MINUTES * 12)
+    urgent = db.session.scalars(stmt.where(Inquiry.due_at <= soon).order_by(Inquiry.due_at).limit(100)).all()
+    urgent = [(i, due_status(i)) for i in urgent]
+    urgent = [(i, status) for i, status in urgent if status][:limit]
+    approvals = []
+    if user.department_id is not None:
+        rows = db.session.scalars(stmt.where(Inquiry.state == AWAITING_APPROVAL).order_by(Inquiry.due_at)
+                                  .limit(limit)).all()
+        approvals = [i for i in rows if can_approve(user, i)]
+    return {"urgent": urgent, "approvals": approvals}
+
+
 def newest_first(stmt):
     return stmt.order_by(Inquiry.received_at.desc(), Inquiry.id.desc())
 
@@ -741,8 +816,8 @@ def get_inquiry(ident, user=None):
 
 
 def department_officers(department):
-    return db.session.scalars(select(User).where(User.department_id == department.id, User.active.is_(True),
-                                                 User.role.in_(WORKER_ROLES)).order_by(User.name)).all()
+    return sort_people(db.session.scalars(select(User).where(User.department_id == department.id, User.active.is_(True),
+                                                             User.role.in_(WORKER_ROLES))).all())
 
 
 def department_incidents(department):

@@ -92,9 +92,12 @@ def new():
                     journalist_name=form.journalist.data, outlet=form.outlet.data,
                     outlet_type=form.outlet_type.data, questions=form.questions.data or "",
                     deadline=form.deadline.data, priority=form.priority.data,
-                    incident_id=form.incident_id.data or None)
+                    incident_id=form.incident_id.data or None, journalist_phone=form.journalist_phone.data,
+                    deadline_preset=form.deadline_preset.data)
             except ValidationError as exc:
-                _field_errors(form, exc, {"journalist_name": "journalist", "contact_id": "journalist"})
+                db.session.rollback()
+                _field_errors(form, exc, {"journalist_name": "journalist", "contact_id": "journalist",
+                                          "deadline_preset": "deadline"})
                 status = 422
             else:
                 db.session.commit()

@@ -17,3 +17,8 @@ def init_app(app):
     nav.register(app, "overview.index", _l("Overview"), roles=MINISTRY_ROLES, order=5)
     nav.register(app, "overview.scorecard", _l("Scorecard"), roles=MINISTRY_ROLES, order=65)
     metrics.register_all(app)
+    from ..web import register_home_panel
+    from . import service
+
+    register_home_panel(app, "overview/_home_panel.html", roles=MINISTRY_ROLES, order=5)
+    app.jinja_env.globals["overview_today"] = service.needs_action_today

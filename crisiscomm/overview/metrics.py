@@ -50,7 +50,8 @@ def open_incidents(ids, ctx):
     out = {}
     for dep_id, total, exam in rows:
         exam = int(exam or 0)
-        out[dep_id] = {"value": int(total), "exam": exam,
+        # ranking: a live exam incident outweighs any number of other ones
+        out[dep_id] = {"value": int(total), "exam": exam, "urgency": exam * 1000 + int(total),
                        "display": (_("%(exam)s exam · %(n)s", exam=exam, n=total) if exam else str(total)),
                        "severity": "red" if exam else "amber"}
     return {i: out.get(i, {"value": 0, "exam": 0, "display": "0", "severity": None}) for i in ids}
@@ -69,7 +70,8 @@ def incidents_per_month(ctx):
     return charts.line_chart(
         [(_("All incidents"), [(m[5:] + "/" + m[2:4], counts.get(m, (0, 0))[0]) for m in labels]),
          (_("Exam-related"), [(m[5:] + "/" + m[2:4], counts.get(m, (0, 0))[1]) for m in labels])],
-        title=_("Incidents per month (drills excluded)"), css_class="chart-incidents")
+        title=_("Incidents per month (drills excluded)"), css_class="chart-incidents",
+        y_label=_("incidents per month"))
 
 
 # ---------------------------------------------------------------- spokespersons
@@ -155,7 +157,7 @@ def plan_evidence(ids, yc):
 
 
 def register_all(app):
-    register_metric(app, "incidents_open", _l("Open incidents"), open_incidents, order=10, total=True,
+    register_metric(app, "incidents_open", _l("Open incidents"), open_incidents, order=10, total=True, urgency=1,
                     link=lambda d: link("incidents.index", d, status="open"),
                     description=_l("Open incidents, drills excluded; exam-related ones counted first and in red."))
     register_metric(app, "spokesperson", _l("Official spokesperson"), official_spokesperson, order=60,
@@ -248,7 +250,7 @@ def briefing_compliance_chart(ctx):
     items = [(k.replace("Q", "/Q")[5:] + "/" + k[2:4], round(100 * sum(1 for s in held.values() if k in s) / total))
              for k in keys]
     return charts.bar_chart(items, title=_("Departments that held a press briefing, per quarter"), unit="%",
-                            max_value=100, css_class="chart-briefings")
+                            max_value=100, css_class="chart-briefings", y_label=_("% of active Departments"))
 
 
 def register_briefings(app):
@@ -271,6 +273,17 @@ def overdue_inquiries(ids, ctx):
     rows = Counter(db.session.scalars(
         select(Inquiry.department_id).where(Inquiry.state.in_(OPEN_STATES), Inquiry.due_at < ctx["now"])))
     return {i: {"value": int(rows.get(i, 0)), "severity": "red" if rows.get(i) else None} for i in ids}
+
+
+def due_soon_inquiries(ids, ctx):
+    from ..inquiries.models import OPEN_STATES, Inquiry
+    from ..inquiries.service import DEFAULT_DUE_SOON_MINUTES
+
+    soon = ctx["now"] + timedelta(minutes=DEFAULT_DUE_SOON_MINUTES)
+    rows = Counter(db.session.scalars(
+        select(Inquiry.department_id).where(Inquiry.state.in_(OPEN_STATES), Inquiry.due_at >= ctx["now"],
+                                            Inquiry.due_at < soon)))
+    return {i: {"value": int(rows.get(i, 0)), "severity": "amber" if rows.get(i) else None} for i in ids}
 
 
 def _inquiry_timeliness(ids, start, end):
@@ -309,11 +322,16 @@ def inquiries_per_month(ctx):
     tick = [m[5:] + "/" + m[2:4] for m in labels]
     return charts.line_chart([(_("Received"), list(zip(tick, [int(received.get(m, 0)) for m in labels]))),
                               (_("Late or overdue"), list(zip(tick, [int(late.get(m, 0)) for m in labels])))],
-                             title=_("Press inquiries per month"), css_class="chart-inquiries")
+                             title=_("Press inquiries per month"), css_class="chart-inquiries",
+                             y_label=_("inquiries per month"))
 
 
 def register_inquiries(app):
+    register_metric(app, "inquiries_due_soon", _l("Inquiries due soon"), due_soon_inquiries, order=22, total=True,
+                    urgency=4, link=lambda d: link("inquiries.index", d, state="open"),
+                    description=_l("Open press inquiries due within the next two hours."))
     register_metric(app, "inquiries_overdue", _l("Overdue inquiries"), overdue_inquiries, order=20, total=True,
+                    urgency=3,
                     link=lambda d: link("inquiries.index", d, overdue="1"),
                     description=_l("Press inquiries still open after their deadline."))
     register_evidence(app, "inquiries_on_time", _l("Inquiries answered on time"), inquiries_evidence, unit="share",
@@ -378,12 +396,12 @@ def escalation_ack_chart(ctx):
     points = [(m[5:] + "/" + m[2:4], round(median(by_month[m]), 1) if m in by_month else None) for m in labels]
     return charts.line_chart([(_("Median minutes"), points)], unit="′",
                              title=_("Time to acknowledge incident escalations (median, minutes)"),
-                             css_class="chart-escalations")
+                             css_class="chart-escalations", y_label=_("minutes (′)"))
 
 
 def register_escalations(app):
     register_metric(app, "escalations_unacknowledged", _l("Unacknowledged escalations"), unacknowledged_escalations,
-                    order=15, total=True, link=lambda d: link("incidents.index", d, status="open"),
+                    order=15, total=True, urgency=2, link=lambda d: link("incidents.index", d, status="open"),
                     description=_l("Open incidents whose escalation nobody has acknowledged yet."))
     register_evidence(app, "escalation_ack_median_minutes", _l("Median minutes to acknowledge an escalation"),
                       escalation_evidence, unit="minutes", better="lower", order=30)

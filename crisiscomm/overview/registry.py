@@ -21,6 +21,9 @@ class Metric:
     description: Any = None
     sort_desc: bool = True  # the first click on the column puts the largest values first
     total: bool = False  # show the column's sum over all Departments as a headline figure
+    # Something to act on today, ranked (1 first: live incidents, escalations, overdue, due soon); None: paperwork
+    # (plans, spokesperson, contacts, briefings), shown in the overview's "Hồ sơ" view.
+    urgency: int | None = None
 
 
 @dataclass
@@ -36,9 +39,9 @@ class Evidence:
 
 
 def register_metric(app, key, label, compute, link=None, order=50, severity=None, display=None, description=None,
-                    sort_desc=True, total=False):
+                    sort_desc=True, total=False, urgency=None):
     app.extensions.setdefault("crisiscomm_metrics", {})[key] = Metric(
-        key, label, compute, link, order, severity, display, description, sort_desc, total)
+        key, label, compute, link, order, severity, display, description, sort_desc, total, urgency)
 
 
 def register_evidence(app, key, label, compute, unit="", better="higher", order=50, description=None):

@@ -6,6 +6,7 @@ from functools import lru_cache
 import yaml
 from flask import current_app
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import figures
@@ -30,10 +31,11 @@ def require_ministry():
 
 
 class Cell:
-    __slots__ = ("value", "display", "severity", "link", "detail")
+    __slots__ = ("value", "display", "severity", "link", "detail", "urgency")
 
-    def __init__(self, value, display, severity, link, detail=None):
+    def __init__(self, value, display, severity, link, detail=None, urgency=None):
         self.value, self.display, self.severity, self.link, self.detail = value, display, severity, link, detail
+        self.urgency = urgency
 
     def as_dict(self):
         return {"value": self.value, "display": self.display, "severity": self.severity, "link": self.link,
@@ -51,20 +53,24 @@ def _default_display(value):
 
 
 def _cell(metric, department, raw):
+    urgency = None
     if isinstance(raw, dict) and "value" in raw:
         value, display, severity, detail = raw["value"], raw.get("display"), raw.get("severity"), raw.get("detail")
+        urgency = raw.get("urgency")
     else:
         value, display, severity, detail = raw, None, None, None
+    if urgency is None:
+        urgency = value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
     if display is None:
         display = metric.display(value) if metric.display else _default_display(value)
     if severity is None and metric.severity is not None:
         severity = metric.severity(value) if callable(metric.severity) else (metric.severity if value else None)
-    return Cell(value, str(display), severity, metric.link(department) if metric.link else None, detail)
+    return Cell(value, str(display), severity, metric.link(department) if metric.link else None, detail, urgency)
 
 
 def active_departments():
     return db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                              .order_by(Department.province)).all()
+                              .order_by(Department.sort_name)).all()
 
 
 def context():
@@ -74,11 +80,25 @@ def context():
             "quarter": {"label": label, "start": q_start, "end": q_end}}
 
 
-def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=False):
-    """{"columns": [Metric], "rows": [{"department", "cells": {key: Cell}, "flags"}], "context"}."""
+VIEWS = ("today", "records")
+
+
+def urgency_key(row, urgent_columns):
+    """Live incidents (exam ones first), then unacknowledged escalations, overdue and due-soon inquiries."""
+    return tuple(row["cells"][m.key].urgency or 0 for m in urgent_columns)
+
+
+def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=False, view=None):
+    """{"columns": [Metric], "rows": [{"department", "cells": {key: Cell}, "flags"}], "context"}.
+
+    ``view`` "today" (default) shows what needs action today, ranked by urgency; "records" the paperwork
+    (plan, spokesperson, contacts, briefing, scenarios) ranked by how much is missing. The API gets every column."""
     require_ministry()
     app = current_app._get_current_object()
     columns = registry.metrics(app)
+    urgent = sorted((m for m in columns if m.urgency is not None), key=lambda m: m.urgency)
+    if view not in (None, *VIEWS):
+        raise ValidationError(_("Unknown view."), fields={"view": "today or records"})
     departments = active_departments()
     ids = [d.id for d in departments]
 
@@ -92,8 +112,9 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
     rows = []
     for d in departments:
         cells = {m.key: _cell(m, d, values[m.key].get(d.id)) for m in columns}
-        reds = sum(1 for c in cells.values() if c.severity == "red")
-        ambers = sum(1 for c in cells.values() if c.severity == "amber")
+        shown = [cells[m.key] for m in columns if view is None or (m.urgency is None) == (view == "records")]
+        reds = sum(1 for c in shown if c.severity == "red")
+        ambers = sum(1 for c in shown if c.severity == "amber")
         rows.append({"department": d, "cells": cells, "red": reds, "amber": ambers})
     total = len(rows)
     if q:
@@ -109,29 +130,45 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
     if flagged:
         rows = [r for r in rows if r["red"] or r["amber"]]
     keys = {m.key: m for m in columns}
-    if sort and sort not in keys and sort not in ("department", "attention"):
-        raise ValidationError("Unknown column.", fields={"sort": "one of department, attention, " + ", ".join(keys)})
-    sort = sort or "attention"
+    if sort and sort not in keys and sort not in ("department", "attention", "urgency"):
+        raise ValidationError("Unknown column.",
+                              fields={"sort": "one of department, urgency, attention, " + ", ".join(keys)})
+    sort = sort or ("attention" if view == "records" else "urgency")
     if direction not in (None, "asc", "desc"):
         raise ValidationError("Unknown direction.", fields={"dir": "asc or desc"})
     if sort == "department":
-        rows.sort(key=lambda r: fold(r["department"].province), reverse=direction == "desc")
+        rows.sort(key=lambda r: r["department"].sort_name, reverse=direction == "desc")
+    elif sort == "urgency":
+        rows.sort(key=lambda r: r["department"].sort_name)
+        rows.sort(key=lambda r: urgency_key(r, urgent), reverse=direction != "asc")
     elif sort == "attention":
-        rows.sort(key=lambda r: fold(r["department"].province))
+        rows.sort(key=lambda r: r["department"].sort_name)
         rows.sort(key=lambda r: (r["red"], r["amber"]), reverse=direction != "asc")
     else:
         metric = keys[sort]
         desc = metric.sort_desc if direction is None else direction == "desc"
         present = [r for r in rows if _sortable(r["cells"][sort].value) is not None]
         absent = [r for r in rows if _sortable(r["cells"][sort].value) is None]
-        present.sort(key=lambda r: fold(r["department"].province))
+        present.sort(key=lambda r: r["department"].sort_name)
         present.sort(key=lambda r: _sortable(r["cells"][sort].value), reverse=desc)
         rows = present + absent if desc else absent + present
         direction = "desc" if desc else "asc"
     clusters = sorted({d.cluster_2022 for d in departments if d.cluster_2022 is not None})
-    return {"columns": columns, "rows": rows, "context": ctx, "total": total, "sort": sort,
+    if view is not None:
+        columns = [m for m in columns if (m.urgency is None) == (view == "records")]
+    return {"columns": columns, "rows": rows, "view": view or "today", "context": ctx, "total": total, "sort": sort,
             "direction": direction or "desc", "clusters": clusters, "charts": chart_list,
-            "totals": _totals(columns, rows)}
+            "totals": _totals(columns, rows), "live": sum(1 for r in rows if r["cells"].get("incidents_open")
+                                                          and r["cells"]["incidents_open"].value)}
+
+
+def needs_action_today(limit=5):
+    """For a Ministry user's start page: the Departments with something live (incident, unanswered
+    escalation, overdue or due-soon inquiry), most urgent first, and the columns that say what."""
+    data = build_overview(view="today")
+    urgent = [m for m in data["columns"] if m.urgency is not None]
+    rows = [r for r in data["rows"] if any(r["cells"][m.key].value for m in urgent)]
+    return {"rows": rows[:limit], "more": max(0, len(rows) - limit), "columns": urgent}
 
 
 def _sortable(value):
@@ -149,6 +186,7 @@ def _totals(columns, rows):
         if m.total:
             out[m.key] = sum(v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool))
         out[m.key + ".red"] = sum(1 for r in rows if r["cells"][m.key].severity == "red")
+        out[m.key + ".flagged"] = sum(1 for r in rows if r["cells"][m.key].severity in ("red", "amber"))
     return out
 
 
@@ -260,7 +298,7 @@ def build_scorecard(*, school_year=None):
                              "departments_2022": c["departments_2022"],
                              "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
                              "history_mean": round(sum(c["history"]) / len(c["history"]), 1) if c["history"] else None})
-    rows.sort(key=lambda r: (-(r["score"] if r["score"] is not None else -1), fold(r["department"].province)))
+    rows.sort(key=lambda r: (-(r["score"] if r["score"] is not None else -1), r["department"].sort_name))
     return {"school_year": school_year, "max_points": config["max_points"], "config_path": config["path"],
             "criteria": [{"key": key, "label": ev.label, "unit": ev.unit, **spec} for key, spec, ev in criteria],
             "unavailable": unavailable, "rows": rows, "clusters": cluster_rows, "as_of": yc["as_of"],

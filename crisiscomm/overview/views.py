@@ -18,9 +18,10 @@ def index():
         data = service.build_overview(sort=request.args.get("sort") or None, direction=request.args.get("dir") or None,
                                       q=request.args.get("q", "").strip() or None,
                                       cluster=request.args.get("cluster") or None,
-                                      flagged=request.args.get("flagged") == "1")
+                                      flagged=request.args.get("flagged") == "1",
+                                      view=request.args.get("view") or "today")
     except ValidationError:
-        data = service.build_overview()
+        data = service.build_overview(view="today")
     return render_template("overview/index.html", data=data, args=request.args)
 
 

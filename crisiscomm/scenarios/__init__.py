@@ -15,7 +15,7 @@ def init_app(app):
     nav.register(app, "scenarios.index", _l("Scenarios"), order=30)
     core_cli.register_setup(app, cli.setup_hook)
     demo.register_demo(app, demo_data)
-    web.register_home_panel(app, "scenarios/_home_panel.html")
+    web.register_home_panel(app, "scenarios/_home_panel.html", order=90)
     web.register_model_label("ScenarioDistribution", _l("Scenario templates received"))
     web.register_model_label("ScenarioAdaptation", _l("Adapted scenarios"))
 

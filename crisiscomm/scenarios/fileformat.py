@@ -33,7 +33,7 @@ SECTIONS = (SITUATION, FIRST_ACTIONS, HOLDING_STATEMENT, KEY_MESSAGES, QUESTIONS
 
 # The only placeholders a scenario may use: {{ name.attribute }} (and {{ today }}).
 PLACEHOLDERS = {
-    "department": ("name", "province", "phone", "email", "website"),
+    "department": ("name", "province", "phone", "email", "website", "address", "exam_hotline", "fanpage", "zalo"),
     "spokesperson": ("name", "title", "phone", "email"),
     "director": ("name", "phone"),
     "incident": ("title", "occurred_at", "location"),

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from .. import inputs, scoping
-from ..clock import format_date, format_datetime, local_today, now
+from ..clock import format_date, format_datetime, format_duration, local_today, now
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..markup import render_markdown, sanitize
@@ -244,10 +244,12 @@ def playbook_values(*, department=None, incident=None):
     from ..spokespersons.service import official_spokesperson
     from ..users.models import User
 
+    from ..departments.service import public_contact
+
     dep, spk, director, inc, exam = {}, {}, {}, {}, {}
     if department is not None:
-        dep = {"name": department.name, "province": department.province, "phone": department.phone,
-               "email": department.email, "website": department.website}
+        # the portal, hotlines and addresses the Department keeps on its "public contact details" page
+        dep = {"name": department.name, "province": department.province, **public_contact(department)}
         assignment = official_spokesperson(department.id)
         if assignment is not None:
             user = assignment.user
@@ -264,6 +266,46 @@ def playbook_values(*, department=None, incident=None):
     return {"department": _Namespace("department", dep), "spokesperson": _Namespace("spokesperson", spk),
             "director": _Namespace("director", director), "incident": _Namespace("incident", inc),
             "exam": _Namespace("exam", exam), "today": format_date(now())}
+
+
+def placeholder_label(name):
+    """What a missing placeholder is, in words ("department.exam_hotline" → "the Department's exam hotline")."""
+    from flask_babel import gettext as _
+
+    return {"department.website": _("the Department's web portal"), "department.phone": _("the Department's phone"),
+            "department.email": _("the Department's email"), "department.address": _("the Department's address"),
+            "department.exam_hotline": _("the Department's exam hotline"),
+            "department.fanpage": _("the Department's Facebook page"),
+            "department.zalo": _("the Department's Zalo account"),
+            "spokesperson.name": _("the official spokesperson"), "spokesperson.title": _("the spokesperson's title"),
+            "spokesperson.phone": _("the spokesperson's phone"), "spokesperson.email": _("the spokesperson's email"),
+            "director.name": _("the director"), "director.phone": _("the director's phone"),
+            "incident.title": _("the incident"), "incident.occurred_at": _("when the incident happened"),
+            "incident.location": _("where the incident happened"), "exam.name": _("the exam")}.get(name, name)
+
+
+def used_placeholders(text):
+    """The allowed placeholders ``text`` uses, in order of first use: ["department.website", …]."""
+    from jinja2 import nodes
+
+    tree, _problems = fileformat.parse_template(text or "")
+    seen = []
+    for node in (tree.find_all((nodes.Getattr, nodes.Name)) if tree is not None else ()):
+        name = fileformat.placeholder_name(node)
+        if name and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def missing_values(text, values):
+    """The placeholders ``text`` uses that have no value for this Department or incident (shown as blanks)."""
+    out = []
+    for name in used_placeholders(text):
+        if "." in name:
+            space, attr = name.split(".", 1)
+            if isinstance(getattr(values.get(space), attr, None), _Blank):
+                out.append(name)
+    return out
 
 
 def _plain(markdown_text):
@@ -292,9 +334,15 @@ class Playbook:
     sections: list = field(default_factory=list)  # [{"title", "anchor", "html"}]
     phases: list = field(default_factory=list)  # [{"name", "due_after", "due_at", "items"}]
     key_messages: list = field(default_factory=list)
+    missing: list = field(default_factory=list)  # placeholders without a value, e.g. "department.exam_hotline"
 
     def __getitem__(self, key):
         return getattr(self, key)
+
+    @property
+    def department_missing(self):
+        """Missing details the Department itself keeps (portal, hotlines…): its users can fill them in."""
+        return [name for name in self.missing if name.startswith("department.")]
 
 
 def render_body(body, values):
@@ -310,7 +358,7 @@ def render_body(body, values):
         html = render_markdown(fill(section.text, values, html=True))
         anchor = _slug(section.title, n)
         out.append({"title": section.title, "anchor": anchor, "html": html,
-                    "holding": section.title == HOLDING_STATEMENT})
+                    "holding": section.title == HOLDING_STATEMENT, "key": section.title == KEY_MESSAGES})
         inner = f'<div class="statement">{html}</div>' if section.title == HOLDING_STATEMENT else str(html)
         parts.append(f'<h2 id="{anchor}">{escape(section.title)}</h2>\n{inner}')
         if section.title == HOLDING_STATEMENT and not holding:
@@ -340,13 +388,14 @@ def render_playbook(*, department, scenario, incident=None, version=None):
         except ValueError:
             due = None
         phases.append({"name": phase.get("name", ""), "due_after": phase.get("due_after"),
+                       "due_label": format_duration(due.total_seconds()) if due is not None else phase.get("due_after"),
                        "due_at": occurred + due if (occurred is not None and due is not None) else None,
                        "items": phase.get("items", [])})
     km = fileformat.section_by_title(fileformat.split_sections(body), KEY_MESSAGES)
     messages = fileformat.key_messages(km) if km is not None else []
     return Playbook(html=html, holding_statement=holding, version=used, scenario=scenario, department=department,
                     incident=incident, adaptation=adaptation, sections=sections, phases=phases,
-                    key_messages=messages)
+                    key_messages=messages, missing=missing_values(body, values))
 
 
 # --- diff and three-way merge ---------------------------------------------------------------
@@ -464,7 +513,7 @@ def distribute(*, scenario, version, departments, by):
     sv = get_version(scenario, version)
     if departments == "all":
         targets = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                     .order_by(Department.province)).all()
+                                     .order_by(Department.sort_name)).all()
     elif isinstance(departments, (list, tuple)) and departments and all(isinstance(c, str) for c in departments):
         targets, bad = [], []
         for code in dict.fromkeys(c.strip() for c in departments):
@@ -525,7 +574,7 @@ def distributions_for_version(version):
     return db.session.scalars(select(ScenarioDistribution).join(Department, Department.id ==
                                                                 ScenarioDistribution.department_id)
                               .where(ScenarioDistribution.scenario_version_id == version.id)
-                              .order_by(ScenarioDistribution.acknowledged_at.is_not(None), Department.province)
+                              .order_by(ScenarioDistribution.acknowledged_at.is_not(None), Department.sort_name)
                               ).all()
 
 

@@ -29,7 +29,8 @@ def _pending_for_current_user():
 
 @bp.app_context_processor
 def _helpers():
-    return {"scenario_category_label": _category_label, "scenario_pending": _pending_for_current_user}
+    return {"scenario_category_label": _category_label, "scenario_pending": _pending_for_current_user,
+            "placeholder_label": service.placeholder_label}
 
 
 def _own_department():
@@ -92,7 +93,7 @@ def playbook(slug):
     code = request.args.get("department") or (incident.department.code if incident is not None else None)
     if is_ministry() and not code:
         departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                         .order_by(Department.province)).all()
+                                         .order_by(Department.sort_name)).all()
         return render_template("scenarios/choose_department.html", scenario=scenario, departments=departments)
     department = resolve_department(code)
     if incident is not None and incident.department_id != department.id:
@@ -119,7 +120,7 @@ def diff(slug):
 
 def _active_departments():
     return db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                              .order_by(Department.province)).all()
+                              .order_by(Department.sort_name)).all()
 
 
 @bp.route("/<slug>/distribute", methods=["GET", "POST"])

@@ -45,7 +45,17 @@ def _assign_form(department):
 @bp.get("/department")
 @login_required
 def manage():
-    department = resolve_department(request.args.get("department") or None)
+    code = request.args.get("department") or None
+    if code is None and current_user.department_id is None:
+        # A Ministry user first picks whose spokespersons to see.
+        from sqlalchemy import select
+
+        from ..departments.models import ACTIVE, Department
+
+        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
+                                         .order_by(Department.sort_name)).all()
+        return render_template("briefings/pick_department.html", departments=departments)
+    department = resolve_department(code)
     return _render(department, _assign_form(department))
 
 

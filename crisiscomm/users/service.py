@@ -17,6 +17,7 @@ from ..errors import NotFound, PermissionDenied, TooManyRequests, ValidationErro
 from ..extensions import db
 from . import passwords, throttle
 from .models import DEPARTMENT_ROLES, MINISTRY_ADMIN, MINISTRY_ROLES, ROLES, ApiToken, User
+from ..text import sort_people
 
 MIN_PASSWORD_LENGTH = passwords.MIN_PASSWORD_LENGTH
 
@@ -240,12 +241,12 @@ def department_users(department_id, roles=None, active=True):
         stmt = stmt.where(User.role.in_(roles))
     if active:
         stmt = stmt.where(User.active.is_(True))
-    return db.session.scalars(stmt).all()
+    return sort_people(db.session.scalars(stmt).all())
 
 
 def ministry_users(roles=MINISTRY_ROLES):
-    return db.session.scalars(select(User).where(User.department_id.is_(None), User.role.in_(roles),
-                                                 User.active.is_(True)).order_by(User.name)).all()
+    return sort_people(db.session.scalars(select(User).where(User.department_id.is_(None), User.role.in_(roles),
+                                                             User.active.is_(True))).all())
 
 
 def list_users(*, department_id=None, q=None):

@@ -1,4 +1,7 @@
+import re
+
 from flask import Blueprint, redirect, render_template, send_from_directory, url_for
+from markupsafe import Markup
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -27,6 +30,71 @@ ROLE_LABELS = {
 MODEL_LABELS = {"User": _l("Users")}
 
 
+# Stored values and field names shown as they are (audit log, timelines): domains add theirs with register_terms.
+TERMS = {
+    "create": _l("created"), "update": _l("changed"), "delete": _l("deleted"), "merge": _l("merged"),
+    "rename": _l("renamed"), "transition": _l("moved on"), "system": _l("system"), "department": _l("Department"),
+    "name": _l("Name"), "email": _l("Email"), "phone": _l("Phone"), "role": _l("Role"),
+    "status": _l("Status"), "active": _l("Active"), "locale": _l("Language"), "notes": _l("Notes"),
+    "submitted": _l("submitted"), "draft": _l("draft"),
+}
+
+
+def register_terms(mapping):
+    TERMS.update(mapping)
+
+
+def term(value):
+    """A stored value or field name in the UI language ("urgent" → "khẩn"); anything unknown as it is."""
+    return TERMS.get(value, value) if isinstance(value, str) else value
+
+
+# A Vietnamese phone number in running text: 0903 123 403, 024.3825.1234, +84 24 3825 1234, 1900 1234.
+PHONE = re.compile(r"(?<![\w/+])(?:(?:\+84[\s.]?|0)\d(?:[\s.]?\d){7,10}|1[89]00[\s.]?\d{2,4}(?:[\s.]?\d{2,4})?)(?![\w])")
+
+
+def tel_href(number):
+    digits = re.sub(r"[^\d+]", "", str(number))
+    return "tel:" + digits
+
+
+def tel(number):
+    """A phone number as a link that dials it (tap-to-call on a phone)."""
+    if not number:
+        return ""
+    return Markup('<a class="tel" href="{}">{}</a>').format(tel_href(number), number)
+
+
+def link_phones(html):
+    """Phone numbers in the text of sanitised HTML become tel: links (not inside tags or existing links)."""
+    out, inside_link = [], False
+    for part in re.split(r"(<[^>]+>)", str(html)):
+        if part.startswith("<"):
+            tag = part[1:3].lower()
+            inside_link = True if tag.startswith("a ") or part.lower() == "<a>" else False if part.lower() == "</a>" \
+                else inside_link
+            out.append(part)
+        elif inside_link:
+            out.append(part)
+        else:
+            out.append(PHONE.sub(lambda m: f'<a class="tel" href="{tel_href(m.group(0))}">{m.group(0)}</a>', part))
+    return Markup("".join(out))
+
+
+_QUARTER = re.compile(r"^(?:Q([1-4])/(\d{4})|(\d{4})Q([1-4]))$")
+
+
+def quarter_label(key):
+    """"2026Q4" or "Q4/2026" as people write it: "Quý 4/2026"."""
+    from flask_babel import gettext as _
+
+    m = _QUARTER.match(str(key or ""))
+    if not m:
+        return key
+    q, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    return _("Q%(q)s/%(year)s", q=q, year=year)
+
+
 def role_label(role):
     return ROLE_LABELS.get(role, role)
 
@@ -39,13 +107,44 @@ def register_model_label(name, label):
     MODEL_LABELS[name] = label
 
 
-def register_home_panel(app, template):
-    """A template included on the start page (it decides itself what the user may see)."""
-    app.extensions.setdefault("crisiscomm_home_panels", []).append(template)
+def register_home_panel(app, template, roles=None, order=50):
+    """A template included on the start page of the given roles (all when None), lowest order first;
+    the template decides itself what the user may see."""
+    app.extensions.setdefault("crisiscomm_home_panels", []).append((order, template, roles))
+
+
+def home_panels(app, user):
+    panels = sorted(app.extensions.get("crisiscomm_home_panels", []), key=lambda p: p[0])
+    return [template for _order, template, roles in panels if roles is None or user.role in roles]
+
+
+def deadline_time(deadline):
+    """The deadline's local time: "14:00" today, "14:00 27/06" on another day."""
+    from ..clock import now, to_local
+
+    local = to_local(deadline)
+    return local.strftime("%H:%M") if local.date() == to_local(now()).date() else local.strftime("%H:%M %d/%m")
+
+
+def countdown(deadline):
+    """ "còn 5 giờ 59 phút · 14:00": app.js keeps the first part current (formats on <body>)."""
+    from markupsafe import Markup, escape
+
+    from ..clock import as_utc, now, time_left
+
+    if deadline is None:
+        return ""
+    overdue = as_utc(deadline) <= now()
+    return Markup('<span class="countdown{}" data-deadline="{}"><span class="countdown-rel">{}</span>'
+                  ' <span class="countdown-at">· {}</span></span>').format(
+        " overdue" if overdue else "", as_utc(deadline).isoformat(), escape(time_left(deadline)),
+        deadline_time(deadline))
 
 
 def init_app(app):
-    from ..clock import format_date, format_datetime, to_local
+    from flask_login import current_user
+
+    from ..clock import format_date, format_datetime, now, time_ago, time_left, to_local
     from ..markup import render_markdown
 
     app.register_blueprint(bp)
@@ -53,11 +152,17 @@ def init_app(app):
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["local"] = to_local
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["term"] = term
+    app.jinja_env.filters["tel"] = tel
+    app.jinja_env.filters["quarter"] = quarter_label
+    app.jinja_env.filters["link_phones"] = link_phones
 
     @app.context_processor
     def labels():
         return {"role_label": role_label, "model_label": model_label,
-                "home_panels": lambda: app.extensions.get("crisiscomm_home_panels", [])}
+                "home_panels": lambda: home_panels(app, current_user), "countdown": countdown,
+                "time_ago": time_ago, "time_left": time_left, "deadline_time": deadline_time,
+                "server_now": lambda: now().isoformat()}
 
     @app.get("/favicon.ico")
     def favicon():

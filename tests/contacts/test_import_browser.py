@@ -5,14 +5,14 @@ import pytest
 from crisiscomm.contacts.models import Contact
 from crisiscomm.extensions import db
 
-from ..factories import browser_login
+from ..factories import browser_sign_in
 
 
 @pytest.mark.browser
 def test_officer_maps_the_columns_and_imports_on_a_phone(page, factory, departments, clock, office_files):
     officer = factory.user("comms_officer", department="ha-noi")
     page.set_viewport_size({"width": 390, "height": 844})
-    browser_login(page, officer)
+    browser_sign_in(page, officer.email)
     page.goto("/contacts/import")
     page.set_input_files("input[name=file]", files=[{
         "name": "DS phóng viên thường trú.xlsx", "buffer": office_files.xlsx(),

@@ -126,19 +126,46 @@ def test_api_create_and_validation(officer, hanoi, factory):
 
 
 @pytest.mark.browser
-def test_officer_logs_phone_inquiry_on_a_phone(page, live_server, factory, setup_data):
-    from tests.factories import sign_in_on_phone
+def test_officer_logs_phone_inquiry_on_a_phone(page, live_server, factory, setup_data, clock):
+    """A journalist calls: from the start page, in six taps, the officer logs who called, their number,
+    the subject and "+2 giờ"; the number is kept on the new contact and the inquiry is due two hours later."""
+    from crisiscomm.contacts.models import Contact
+    from crisiscomm.inquiries.models import Inquiry
+    from tests.factories import PASSWORD
 
-    sign_in_on_phone(page, factory.user("comms_officer", email="mai@hanoi.vn"))
-    page.goto("/inquiries/new")
-    page.fill("#journalist", "Hoàng Thị Yến")
-    page.fill("#outlet", "Báo Dân trí")
-    page.fill("#subject", "Bạo lực học đường tại trường THCS")
-    page.fill("#questions", "Sở đã xác minh clip chưa?")
-    page.click("button.btn-block")
+    user = factory.user("comms_officer", email="mai@hanoi.vn")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    taps = []
+
+    def tap(locator):
+        taps.append(locator)
+        locator.click()
+
+    tap(page.get_by_role("link", name="Ghi nhận câu hỏi báo chí"))  # the first thing on the officer's home
+    page.wait_for_url("**/inquiries/new")
+    page.keyboard.type("Hoàng Thị Yến")  # the journalist field has the focus
+    tap(page.get_by_label("Số điện thoại của phóng viên"))
+    page.keyboard.type("0912 345 678")
+    tap(page.get_by_label("Cơ quan báo chí (phóng viên mới)"))
+    page.keyboard.type("Báo Dân trí")
+    tap(page.get_by_label("Chủ đề"))
+    page.keyboard.type("Bạo lực học đường tại trường THCS")
+    tap(page.locator("label.chip", has_text="+2 giờ"))
+    tap(page.get_by_role("button", name="Lưu câu hỏi"))
     page.wait_for_url("**/inquiries")
+    assert len(taps) <= 6
     assert page.locator("text=Bạo lực học đường tại trường THCS").is_visible()
     assert page.locator("text=Hoàng Thị Yến").is_visible()
+    inquiry = db.session.scalars(db.select(Inquiry)).one()
+    assert inquiry.due_at == clock.now() + timedelta(hours=2)
+    assert inquiry.deadline_source == "journalist"
+    contact = db.session.get(Contact, inquiry.contact_id)
+    assert contact.full_name == "Hoàng Thị Yến" and "0912" in "".join(contact.phones)
 
 
 def test_admin_pages_render_and_rule_in_use_is_end_dated(officer, hanoi, factory, clock):

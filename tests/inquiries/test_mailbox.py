@@ -178,11 +178,11 @@ def test_a_director_connects_the_press_mailbox_on_a_phone(page, live_server, dov
                                                           attachment_dir):
     from datetime import date, timedelta
 
-    from tests.factories import sign_in_on_phone
+    from tests.factories import browser_sign_in
 
     dovecot.append(_mail(f"Trần Minh Đức <{JOURNALIST_EMAIL}>", "Điểm thi lớp 10 bị sai?", "Sở trả lời giúp.",
                          "<q-phone@vnexpress.net>", pdf=PDF_BYTES))
-    sign_in_on_phone(page, factory.user("director", email="gd@hanoi.vn"))
+    browser_sign_in(page, factory.user("director", email="gd@hanoi.vn").email, viewport={"width": 390, "height": 844})
     page.goto("/inquiries/settings")
     page.fill("#mb-address", ADDRESS)
     page.fill("#mb-host", "127.0.0.1")

@@ -130,7 +130,7 @@ def test_read_api(app, library, factory):
 def test_scenario_page_and_version_diff(app, library, factory):
     client = factory.login(factory.user("spokesperson"))
     html = client.get("/scenarios/exam-paper-leak").get_data(as_text=True)
-    assert "Lộ, lọt đề thi" in html and "15m" in html
+    assert "Lộ, lọt đề thi" in html and "15 phút" in html and "15m" not in html
     assert client.get("/scenarios/exam-paper-leak?version=9").status_code == 422
     assert client.get(f"/scenarios/exam-paper-leak/diff?from={LEAK_VERSION}&to={LEAK_VERSION}").status_code == 200
 

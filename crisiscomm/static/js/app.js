@@ -19,27 +19,53 @@
     }
   });
 
+  // Tables read as stacked cards on a phone: each cell is labelled with its column heading (CSS uses
+  // data-label); a table without a simple one-row heading is left as it is.
+  document.querySelectorAll("table.table").forEach(function (table) {
+    var rows = table.tHead ? table.tHead.rows : [];
+    if (rows.length !== 1 || table.classList.contains("no-stack")) return;
+    var heads = Array.prototype.map.call(rows[0].cells, function (th) { return th.textContent.trim(); });
+    if (Array.prototype.some.call(rows[0].cells, function (th) { return th.colSpan > 1; })) return;
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (tr) {
+        if (tr.cells.length !== heads.length) return;
+        Array.prototype.forEach.call(tr.cells, function (cell, i) { if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[i] || ""); });
+      });
+    });
+    table.classList.add("stack");
+  });
+
   // Confirm before a consequential submit: <form data-confirm="…">
   document.addEventListener("submit", function (ev) {
     var msg = ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) ev.preventDefault();
   });
 
-  // Countdowns: <span class="countdown" data-deadline="ISO-8601" data-overdue-label="…">
+  // Countdowns: <span class="countdown" data-deadline="ISO-8601"><span class="countdown-rel">còn 5 giờ 59 phút</span>…
+  // The wording comes from <body data-fmt-*> (the UI language), so a countdown never reads "5:59:12".
+  var fmt = document.body.dataset;
+  // The server's clock is the reference (a phone's clock may be off): count from the time the page was made.
+  var skew = fmt.serverNow ? Date.parse(fmt.serverNow) - Date.now() : 0;
+  function duration(ms) {
+    var min = Math.floor(Math.abs(ms) / 60000), d = Math.floor(min / 1440), h = Math.floor((min % 1440) / 60), m = min % 60;
+    if (d) return fmt.fmtDh.replace("{d}", d).replace("{h}", h);
+    if (h) return fmt.fmtHm.replace("{h}", h).replace("{m}", m);
+    return fmt.fmtM.replace("{m}", m);
+  }
   function tick() {
     document.querySelectorAll(".countdown[data-deadline]").forEach(function (el) {
-      var ms = new Date(el.getAttribute("data-deadline")).getTime() - Date.now();
-      var sign = ms < 0 ? "-" : ""; var s = Math.abs(Math.floor(ms / 1000));
-      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-      el.textContent = sign + h + ":" + String(m).padStart(2, "0") + ":" + String(sec).padStart(2, "0");
+      var ms = new Date(el.getAttribute("data-deadline")).getTime() - (Date.now() + skew);
+      var out = el.querySelector(".countdown-rel") || el;
+      out.textContent = (ms < 0 ? fmt.fmtOver : fmt.fmtLeft).replace("{d}", duration(ms));
       el.classList.toggle("overdue", ms < 0);
     });
   }
-  if (document.querySelector(".countdown[data-deadline]")) { tick(); setInterval(tick, 1000); }
+  if (document.querySelector(".countdown[data-deadline]") && fmt.fmtLeft) { tick(); setInterval(tick, 30000); }
 
   // Live word count: <textarea data-wordcount="#counter" data-word-limit="27">
   document.querySelectorAll("[data-wordcount]").forEach(function (input) {
-    var out = document.querySelector(input.getAttribute("data-wordcount"));
+    var sel = input.getAttribute("data-wordcount"), out = sel && document.querySelector(sel);
+    if (!out) return;
     var limit = parseInt(input.getAttribute("data-word-limit") || "0", 10);
     var update = function () {
       var n = input.value.trim() ? input.value.trim().split(/\s+/).length : 0;
@@ -276,4 +302,45 @@
       }).then(function () { disable.hidden = true; enable.hidden = false; status.textContent = ""; box.setAttribute("data-push-state", "off"); });
     });
   });
+})();
+
+// --- incident form: exam-related means high severity and an exam playbook ------------------------
+// <form data-incident-form>: ticking "exam-related" raises the severity to data-exam-severity (unless someone chose
+// one) and sets the category to exam; the playbook select (data-suggest-from="#title") preselects the scenario of
+// that category whose title and summary share most words with the incident title, until someone picks one.
+(function () {
+  var form = document.querySelector("[data-incident-form]");
+  if (!form) return;
+  var exam = form.querySelector("#exam_related"), severity = form.querySelector("[data-exam-severity]");
+  var category = form.querySelector("#category"), scenario = form.querySelector("[data-suggest-from]");
+  var title = scenario && document.querySelector(scenario.getAttribute("data-suggest-from"));
+  var touched = { severity: false, scenario: !!(scenario && scenario.value) };
+  if (severity) severity.addEventListener("change", function () { touched.severity = true; });
+  if (scenario) scenario.addEventListener("change", function () { touched.scenario = true; });
+  var fold = function (s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase(); };
+  function suggest() {
+    if (!scenario || touched.scenario) return;
+    var tokens = fold((title && title.value) || "").split(/[^a-z0-9]+/).filter(function (w) { return w.length > 0; });
+    var words = tokens.filter(function (w) { return w.length > 1; }).concat(tokens.slice(1).map(function (w, i) { return tokens[i] + "_" + w; }));
+    var wanted = category ? category.value : "", best = null, bestScore = 0;
+    Array.prototype.forEach.call(scenario.options, function (opt) {
+      if (!opt.value || (wanted && opt.getAttribute("data-category") !== wanted)) return;
+      // a word of the playbook's title counts twice, a word of its summary once
+      var inTitle = " " + (opt.getAttribute("data-title-words") || "") + " ", inSummary = " " + (opt.getAttribute("data-words") || "") + " ";
+      var score = 0.1;
+      words.forEach(function (w) { score += inTitle.indexOf(" " + w + " ") >= 0 ? 2 : inSummary.indexOf(" " + w + " ") >= 0 ? 1 : 0; });
+      if (score > bestScore) { best = opt; bestScore = score; }
+    });
+    if (best && (words.length === 0 ? wanted === "exam" : bestScore >= 1)) scenario.value = best.value;
+  }
+  if (exam) exam.addEventListener("change", function () {
+    if (exam.checked) {
+      if (severity && !touched.severity && ["low", "medium"].indexOf(severity.value) >= 0) severity.value = severity.getAttribute("data-exam-severity");
+      if (category && category.value !== "exam") category.value = "exam";
+      suggest();
+    }
+  });
+  if (title) title.addEventListener("input", suggest);
+  if (category) category.addEventListener("change", suggest);
+  suggest();
 })();
