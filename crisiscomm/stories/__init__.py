@@ -12,6 +12,7 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.register_blueprint(views.public_bp)
     app.register_blueprint(api.bp)
+    app.jinja_env.globals["briefing_stories"] = service.briefing_stories  # the briefing page lists its stories
     nav.register(app, "stories.index", _l("Good stories"), order=58)
     nav.register(app, "stories_public.national", _l("Good stories (public)"), order=92, public=True)
     for name, label in (("Story", _l("Good stories")), ("StoryPerson", _l("People in good stories")),
