@@ -36,6 +36,8 @@ SHOTS = [  # (file, viewport, demo user or None, path; {incident} is the demo ex
     ("scenario-distribution.png", DESKTOP, "truyenthong@moet.demo", "/scenarios/"),
     ("overview.png", DESKTOP, "truyenthong@moet.demo", "/overview/"),
     ("spokespersons-public.png", DESKTOP, None, "/spokespersons/"),
+    ("story.png", DESKTOP, "phatngon@hanoi.demo", "/stories/2"),
+    ("stories-public-phone.png", PHONE, None, "/good-stories/ha-noi"),
 ]
 
 

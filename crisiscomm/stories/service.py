@@ -204,7 +204,7 @@ def create_story(*, department, user, **data):
         raise ValidationError("The story has errors.", fields=errors)
     story = Story(department_id=department.id, owner_id=user.id, state=PROPOSED, **fields)
     if not story.province:
-        story.province = department.name
+        story.province = department.province
     db.session.add(story)
     db.session.flush()
     for i, person in enumerate(people_data):

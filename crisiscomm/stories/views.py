@@ -21,7 +21,7 @@ def _labels():
     return {"labels": {
         "states": service.STATE_LABELS, "roles": service.ROLE_LABELS, "topics": service.TOPIC_LABELS,
         "scopes": service.SCOPE_LABELS, "givers": service.GIVER_LABELS,
-        "actions": {"verify": _l("Facts verified"), "approve": _l("Approve"), "publish": _l("Publish"),
+        "actions": {"verify": _l("Facts verified"), "approve": _l("Approve"), "publish": _l("Publish the story"),
                     "reject": _l("Reject"), "unpublish": _l("Take off the public page")},
         "audit": {"story.proposed": _l("proposed"), "story.verify": _l("verified"), "story.approve": _l("approved"),
                   "story.publish": _l("published"), "story.reject": _l("rejected"),
