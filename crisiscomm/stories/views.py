@@ -275,9 +275,9 @@ def add_coverage(story_id):
 
 
 @bp.post("/<int:story_id>/feature")
-@roles_required(*service.MINISTRY)
+@login_required
 def feature(story_id):
-    story = get_or_404(Story, story_id)
+    story = get_or_404(Story, story_id)  # before the role check: another Department's story is a 404, not a 403
     featured = request.form.get("featured") == "1"
     return _do(story, service.set_featured, _("Featured nationally.") if featured else _("No longer featured."),
                story=story, user=current_user, featured=featured)
