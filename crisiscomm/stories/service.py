@@ -189,6 +189,17 @@ def _story_fields(data, errors, partial=False):
     return out
 
 
+def _in_state(story):
+    return str(_l("not possible while the story is %(state)s", state=STATE_LABELS.get(story.state, story.state)))
+
+
+def _allowed_text(allowed):
+    from .views import action_labels
+
+    labels = action_labels()
+    return str(_l("possible now: %(steps)s", steps=", ".join(str(labels.get(a, a)) for a in allowed) or "—"))
+
+
 def _require(user, roles):
     if user is None or user.role not in roles:
         raise PermissionDenied()
@@ -217,7 +228,7 @@ def update_story(*, story, user, **data):
     _require(user, EDITORS + MINISTRY)
     if story.state in (PUBLISHED, APPROVED):
         raise Conflict("A story that is approved or published is changed only after suspending it.",
-                       fields={"state": story.state})
+                       fields={"state": _in_state(story)})
     errors = {}
     fields = _story_fields(data, errors, partial=True)
     if errors:
@@ -251,7 +262,7 @@ def get_person(story, person_id):
     for p in story.people:
         if p.id == person_id:
             return p
-    raise NotFound(fields={"person": "not in this story"})
+    raise NotFound(fields={"person": str(_l("not in this story"))})
 
 
 def record_consent(*, person, user, given_by=None, given_as="self", scope=(), consented_on=None, form=None):
@@ -292,7 +303,7 @@ def withdraw_consent(*, consent, user, reason=""):
     """Withdrawal pulls the story from the public page and the pitch list and alerts its owner."""
     _require(user, EDITORS + MINISTRY)
     if consent.withdrawn_at is not None:
-        raise Conflict("This consent was already withdrawn.", fields={"consent": "withdrawn"})
+        raise Conflict("This consent was already withdrawn.", fields={"consent": str(_l("already withdrawn"))})
     reason = (reason or "").strip()[:2000]
     consent.withdrawn_at, consent.withdrawn_reason = now(), reason
     db.session.flush()
@@ -332,12 +343,12 @@ def transition(*, story, user, action, note=""):
     note = (note or "").strip()
     allowed = allowed_actions(story, user)
     if action not in allowed:
-        raise Conflict("This step is not possible now.", fields={"action": "allowed: " + (", ".join(allowed) or "none")},
+        raise Conflict("This step is not possible now.", fields={"action": _allowed_text(allowed)},
                        allowed=allowed)
     t = now()
     if action == "verify":
         if not (note or story.verification):
-            raise ValidationError("Say how the facts were checked.", fields={"note": "how the facts were checked"})
+            raise ValidationError("Say how the facts were checked.", fields={"note": str(_l("say how the facts were checked"))})
         if note:
             story.verification = note[:5000]
         story.state, story.verified_by_id, story.verified_at = VERIFIED, user.id, t
@@ -346,19 +357,19 @@ def transition(*, story, user, action, note=""):
         if gaps:
             raise ValidationError(
                 "Someone in the story lacks consent for what it shows.",
-                fields={"consent": "; ".join(f"{p.name}: {', '.join(str(SCOPE_LABELS[s]) for s in missing)}"
-                                             for p, missing in gaps)})
+                fields={"consent": str(_l("no consent for: %(what)s", what="; ".join(
+                    f"{p.name} ({', '.join(str(SCOPE_LABELS[s]) for s in missing)})" for p, missing in gaps)))})
         story.state, story.approved_by_id, story.approved_at = APPROVED, user.id, t
         story.suspended_reason = None
     elif action == "publish":
         if consent_gaps(story):
             raise ValidationError("Someone in the story lacks consent for what it shows.",
-                                  fields={"consent": "missing"})
+                                  fields={"consent": str(_l("someone in the story lacks consent for what it shows"))})
         story.state = PUBLISHED
         story.published_at = story.published_at or t
     elif action == "reject":
         if not note:
-            raise ValidationError("A reason is required.", fields={"note": "the reason for rejecting"})
+            raise ValidationError("A reason is required.", fields={"note": str(_l("give the reason for rejecting"))})
         story.state, story.rejection_reason = REJECTED, note[:2000]
     elif action == "unpublish":
         story.state, story.suspended_reason = SUSPENDED, note[:2000] or None
@@ -395,7 +406,7 @@ def add_photo(*, story, user, data, caption="", person_ids=()):
     _require(user, EDITORS + MINISTRY)
     limit = current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
     if not data:
-        raise ValidationError("Choose a photo.", fields={"photo": "required"})
+        raise ValidationError("Choose a photo.", fields={"photo": str(_l("choose a photo"))})
     if len(data) > limit:
         raise ValidationError("The photo is too large.",
                               fields={"photo": str(_l("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024)))})
@@ -404,7 +415,7 @@ def add_photo(*, story, user, data, caption="", person_ids=()):
     ids = {p.id for p in story.people}
     person_ids = sorted({int(i) for i in person_ids or []})
     if any(i not in ids for i in person_ids):
-        raise ValidationError("Unknown person.", fields={"person_ids": "not in this story"})
+        raise ValidationError("Unknown person.", fields={"person_ids": str(_l("not in this story"))})
     Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as img:
@@ -478,7 +489,7 @@ def add_coverage(*, story, user, outlet=None, url=None, published_on=None):
 def set_featured(*, story, user, featured=True):
     _require(user, MINISTRY)
     if featured and story.state not in (APPROVED, PUBLISHED):
-        raise Conflict("Only an approved or published story can be featured.", fields={"state": story.state})
+        raise Conflict("Only an approved or published story can be featured.", fields={"state": _in_state(story)})
     story.featured_at, story.featured_by_id = (now(), user.id) if featured else (None, None)
     audit.record("story.featured" if featured else "story.unfeatured", "Story", story.id, story.department_id,
                  summary=story.title)
@@ -531,9 +542,9 @@ def briefing_stories(briefing_id):
 def add_to_briefing(*, story, briefing, user):
     _require(user, EDITORS + MINISTRY)
     if briefing.department_id != story.department_id:
-        raise NotFound(fields={"briefing": "not found"})
+        raise NotFound(fields={"briefing": str(_l("not found"))})
     if story.state not in (APPROVED, PUBLISHED):
-        raise Conflict("Only an approved or published story goes on a briefing's agenda.", fields={"state": story.state})
+        raise Conflict("Only an approved or published story goes on a briefing's agenda.", fields={"state": _in_state(story)})
     exists = db.session.scalar(select(BriefingStory).where(BriefingStory.briefing_id == briefing.id,
                                                            BriefingStory.story_id == story.id))
     if exists is None:

@@ -15,14 +15,19 @@ bp = Blueprint("stories", __name__, url_prefix="/stories")
 public_bp = Blueprint("stories_public", __name__, url_prefix="/good-stories")
 
 
+def action_labels():
+    from flask_babel import lazy_gettext as _l
+
+    return {"verify": _l("Facts verified"), "approve": _l("Approve"), "publish": _l("Publish the story"),
+            "reject": _l("Reject"), "unpublish": _l("Take off the public page")}
+
+
 def _labels():
     from flask_babel import lazy_gettext as _l
 
     return {"labels": {
         "states": service.STATE_LABELS, "roles": service.ROLE_LABELS, "topics": service.TOPIC_LABELS,
-        "scopes": service.SCOPE_LABELS, "givers": service.GIVER_LABELS,
-        "actions": {"verify": _l("Facts verified"), "approve": _l("Approve"), "publish": _l("Publish the story"),
-                    "reject": _l("Reject"), "unpublish": _l("Take off the public page")},
+        "scopes": service.SCOPE_LABELS, "givers": service.GIVER_LABELS, "actions": action_labels(),
         "audit": {"story.proposed": _l("proposed"), "story.verify": _l("verified"), "story.approve": _l("approved"),
                   "story.publish": _l("published"), "story.reject": _l("rejected"),
                   "story.unpublish": _l("taken off the public page"), "story.consent_withdrawn": _l("consent withdrawn"),
@@ -48,11 +53,11 @@ def _topic_choices():
 
 
 def _fail(story, exc):
-    """A refused step: roll back, say why with each field named, back to the story."""
+    """A refused step: roll back and answer the story page with its status, saying what was wrong."""
     db.session.rollback()
-    flash(_("Nothing was saved: %(why)s", why="; ".join(f"{k}: {v}" for k, v in exc.fields.items()) or exc.message),
+    flash(_("Nothing was saved: %(why)s", why="; ".join(str(v) for v in exc.fields.values()) or exc.message),
           "error")
-    return redirect(url_for("stories.show", story_id=story.id))
+    return show(story.id), exc.status
 
 
 @bp.get("/")
