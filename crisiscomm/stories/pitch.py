@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..contacts.models import OUTLET_TYPES, Contact
 from ..errors import Conflict, ValidationError
 from ..extensions import db
-from ..scoping import can_see_department, scope
+from ..scoping import scope
 from ..text import fold
 from . import service
 from .models import APPROVED, PUBLISHED, ContactTopicOptOut, StoryPitch

@@ -41,12 +41,6 @@ FORM_TYPES = {"application/pdf": b"%PDF", "image/jpeg": b"\xff\xd8\xff", "image/
 
 
 # ---------------------------------------------------------------- reading
-def get_story(story_id):
-    from ..scoping import get_or_404
-
-    return get_or_404(Story, story_id)
-
-
 def list_stories(*, state=None, topic=None, q=None, department_id=None, limit=200):
     stmt = scope(select(Story), Story).order_by(Story.created_at.desc(), Story.id.desc())
     if state:

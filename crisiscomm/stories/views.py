@@ -2,7 +2,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..scoping import get_or_404, is_ministry, resolve_department
 from ..security import roles_required
@@ -122,11 +122,7 @@ def edit(story_id):
         except ValidationError as exc:
             db.session.rollback()
             _field_errors(form, exc)
-        except Exception as exc:
-            from ..errors import DomainError
-
-            if not isinstance(exc, DomainError):
-                raise
+        except Conflict as exc:  # approved or published meanwhile
             return _fail(story, exc)
         else:
             db.session.commit()
@@ -372,12 +368,7 @@ def department_page(code):
 
 @public_bp.get("/s/<int:story_id>")
 def public_story(story_id):
-    from ..errors import NotFound
-
-    try:
-        story = service.public_story(story_id)
-    except NotFound:
-        abort(404)
+    story = service.public_story(story_id)  # NotFound: the 404 page
     return render_template("stories/public_story.html", story=story, public_name=service.public_name,
                            consented=service.consented_scopes,
                            public_photos=service.public_photos(story))
@@ -385,12 +376,7 @@ def public_story(story_id):
 
 @public_bp.get("/photos/<int:photo_id>.jpg")
 def public_photo(photo_id):
-    from ..errors import NotFound
-
-    try:
-        photo = service.public_photo(photo_id)
-    except NotFound:
-        abort(404)
+    photo = service.public_photo(photo_id)
     return Response(photo.data, mimetype="image/jpeg", headers={"Cache-Control": "public, max-age=600"})
 
 
