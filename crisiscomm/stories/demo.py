@@ -62,12 +62,25 @@ STORIES = [
 ]
 
 
-def _photo(color):
-    from PIL import Image
+def _photo(color, caption):
+    """A placeholder picture: the colour fading to light, a school building's outline and the caption."""
+    from PIL import Image, ImageDraw, ImageFont
 
     img = Image.new("RGB", (960, 640), color)
+    draw = ImageDraw.Draw(img)
+    for y in range(640):
+        t = y / 640
+        draw.line([(0, y), (960, y)], fill=tuple(int(c + (255 - c) * t * 0.7) for c in color))
+    draw.rectangle([280, 260, 680, 520], outline="white", width=6)
+    draw.polygon([(260, 260), (480, 140), (700, 260)], outline="white", width=6)
+    draw.rectangle([450, 400, 510, 520], fill="white")
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 34)
+    except OSError:  # no DejaVu on this machine: Pillow's own font
+        font = ImageFont.load_default()
+    draw.text((40, 570), caption, fill="white", font=font)
     out = io.BytesIO()
-    img.save(out, "JPEG")
+    img.save(out, "JPEG", quality=85)
     return out.getvalue()
 
 
@@ -94,7 +107,7 @@ def create_demo():
                     service.record_consent(person=person, user=owner, given_by=consent[0], given_as=consent[1],
                                            scope=consent[2], consented_on=today - timedelta(days=20))
             if people and people[0][5] and "photo" in people[0][5][2]:
-                service.add_photo(story=story, user=owner, data=_photo(colors[i % len(colors)]),
+                service.add_photo(story=story, user=owner, data=_photo(colors[i % len(colors)], unit),
                                   caption=f"{unit}", person_ids=[story.people[0].id])
         steps = {"proposed": [], "verified": ["verify"], "approved": ["verify", "approve"],
                  "published": ["verify", "approve", "publish"]}[final]
