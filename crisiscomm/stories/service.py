@@ -74,7 +74,8 @@ def consented_scopes(person):
 def needed_scopes(person, story=None):
     story = story or person.story
     needed = set()
-    if person.shows_name:
+    # A name written in the text counts as shown, whatever the checkbox says.
+    if person.shows_name or fold(person.name) in fold(f"{story.title} {story.summary} {story.body}"):
         needed.add("name")
     if person.shows_school and person.school:
         needed.add("school")

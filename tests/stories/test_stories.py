@@ -187,3 +187,16 @@ def test_browser_flow_from_proposal_to_coverage(page, factory, clock):
     page.goto("/good-stories/ha-noi")
     assert "Đội tình nguyện Tiếp sức mùa thi" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_name_written_in_the_text_needs_consent_too(factory, clock, story_of):
+    officer, director = factory.user("comms_officer"), factory.user("director")
+    story = story_of(officer)
+    person = story.people[0]
+    person.shows_name = person.shows_school = False
+    story.body = "Em Phạm Minh Đức lớp 5A đã giúp bạn vượt lũ."
+    db.session.commit()
+    service.transition(story=story, user=officer, action="verify", note="ok")
+    db.session.commit()
+    refused = factory.api(director).post(f"/api/v1/stories/{story.id}/transitions", json={"action": "approve"})
+    assert refused.status_code == 422 and "Phạm Minh Đức" in refused.get_json()["error"]["fields"]["consent"]
