@@ -107,8 +107,11 @@ def send_pitch(*, story, user, contact_ids):
                               fields={"contact_ids": str(_l("these cannot receive it: %(ids)s", ids=", ".join(map(str, bad))))})
     already = service.pitched_contact_ids(story)
     base = current_app.config.get("BASE_URL", "").rstrip("/")
-    photo_links = [base + url_for("stories_public.public_photo", photo_id=p.id) for p in service.public_photos(story)]
-    story_link = base + url_for("stories_public.public_story", story_id=story.id) if story.state == PUBLISHED else ""
+    # Public links open only once the story is published (the public page and its photos).
+    published = story.state == PUBLISHED
+    photo_links = [base + url_for("stories_public.public_photo", photo_id=p.id)
+                   for p in service.public_photos(story)] if published else []
+    story_link = base + url_for("stories_public.public_story", story_id=story.id) if published else ""
     spokesperson = _spokesperson_line(story)
     sent = []
     from ..notifications import service as outbox

@@ -18,6 +18,12 @@ def _published(factory, story_of, officer, director):
 def test_pitch_sends_one_email_per_journalist_and_opt_out_works(factory, clock, story_of, smtp_server, client):
     officer, director = factory.user("comms_officer"), factory.user("director")
     story = _published(factory, story_of, officer, director)
+    from crisiscomm.stories import service
+
+    from .conftest import jpeg_with_gps
+
+    service.add_photo(story=story, user=officer, data=jpeg_with_gps(), person_ids=[story.people[0].id])
+    db.session.commit()
     a = contact(name="Nguyễn Thu Trang", email="trang@hanoimoi.example")
     b = contact(name="Lê Minh Quân", outlet="VTV", outlet_type="broadcast", email="quan@vtv.example")
     other = contact(department="ho-chi-minh", name="Trần Hải", email="hai@tuoitre.example")
@@ -35,6 +41,10 @@ def test_pitch_sends_one_email_per_journalist_and_opt_out_works(factory, clock, 
     assert len(smtp_server.messages) == 2
 
     trang = next(m for m in smtp_server.messages if m["to"] == ["trang@hanoimoi.example"])
+    photo_link = re.search(r"(http\S+/good-stories/photos/\d+\.jpg)", trang["message"].get_body(
+        preferencelist=("plain",)).get_content()).group(1)
+    photo = client.get(photo_link[photo_link.index("/good-stories"):])
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     link = re.search(r"(http\S+/good-stories/not-interested/\S+)", trang["message"].get_body(
         preferencelist=("plain",)).get_content()).group(1)
     page = client.get(link[link.index("/good-stories"):])
