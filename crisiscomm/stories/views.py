@@ -49,7 +49,9 @@ def _can_edit():
 
 
 def _topic_choices():
-    return [(t, str(service.TOPIC_LABELS[t])) for t in TOPICS]
+    from wtforms.fields.choices import SelectChoice  # tuple choices are deprecated since WTForms 3.2
+
+    return [SelectChoice(t, str(service.TOPIC_LABELS[t])) for t in TOPICS]
 
 
 def _fail(story, exc):
