@@ -388,7 +388,7 @@ def allowed_actions(story, user):
         out += ["approve"]
     if story.state == APPROVED and role in EDITORS + MINISTRY:
         out += ["publish"]
-    if story.state in (APPROVED, PUBLISHED) and role in APPROVERS + MINISTRY:
+    if story.state == PUBLISHED and role in APPROVERS + MINISTRY:
         out += ["unpublish"]
     return out
 
