@@ -31,6 +31,7 @@ DOMAINS = [
     "inquiries",
     "ops",
     "plans",
+    "stories",
     "overview",
     "web",
 ]

@@ -44,6 +44,8 @@ SHOTS = [  # (file, viewport, demo user or None, path or a function that leads t
     ("overview.png", DESKTOP, "truyenthong@moet.demo", "/overview/"),
     ("spokespersons-public.png", DESKTOP, None, "/spokespersons/"),
     ("push-phone.png", PHONE, "giamdoc@hanoi.demo", "/account"),
+    ("story.png", DESKTOP, "phatngon@hanoi.demo", "/stories/2"),
+    ("stories-public-phone.png", PHONE, None, "/good-stories/ha-noi"),
 ]
 # Shots of one part of a long page: the viewport with this element scrolled to the top.
 FOCUS = {"push-phone.png": "[data-push-prompt]"}

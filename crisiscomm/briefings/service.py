@@ -537,11 +537,24 @@ def _invitation_text(briefing, contact):
         lines.append(_("Online: %(link)s", link=briefing.online_link))
     if briefing.topics:
         lines += ["", _("Topics:"), briefing.topics]
+    lines += _agenda_story_lines(briefing)
     if briefing.speakers:
         lines += ["", _("Speakers: %(names)s", names=", ".join(f"{u.name} ({u.title})" if u.title else u.name
                                                               for u in briefing.speakers))]
     lines += ["", _("The calendar invitation is attached (hop-bao.ics).")]
     return "\n".join(lines)
+
+
+def _agenda_story_lines(briefing):
+    """Good stories put on this briefing's agenda (crisiscomm.stories), for the invitation."""
+    try:
+        from ..stories.service import briefing_stories
+    except ImportError:  # an installation without the stories domain
+        return []
+    stories = briefing_stories(briefing.id)
+    if not stories:
+        return []
+    return ["", _("Good stories we will present:")] + [f"- {s.title}: {s.summary}" for s in stories]
 
 
 def send_invitations(*, briefing, resend_all=False):
