@@ -381,7 +381,8 @@ def render_playbook(*, department, scenario, incident=None, version=None):
     values = playbook_values(department=department, incident=incident)
     sections, html, holding = render_body(body, values)
     phases = []
-    occurred = incident.occurred_at if incident is not None else None
+    # phases count from when the Department learned of the incident, as the statement clock does
+    occurred = incident.known_at if incident is not None else None
     for phase in used.phases:
         try:
             due = parse_duration(phase.get("due_after"))

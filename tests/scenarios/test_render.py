@@ -44,8 +44,9 @@ def test_playbook_filled_with_department_people_and_incident(app, scenario, fact
     assert "https://hanoi.edu.vn" in html
     assert "26/06/2026" in html  # {{ today }}
     assert '<div class="statement">' in html
-    assert [p["due_at"] for p in pb.phases] == [datetime(2026, 6, 25, 23, 45, tzinfo=timezone.utc),
-                                               datetime(2026, 6, 26, 23, 30, tzinfo=timezone.utc)]
+    # Phases count from when the Department learned of it (00:00), not from when it happened (23:30).
+    assert [p["due_at"] for p in pb.phases] == [datetime(2026, 6, 26, 0, 15, tzinfo=timezone.utc),
+                                               datetime(2026, 6, 27, 0, 0, tzinfo=timezone.utc)]
 
 
 def test_missing_values_render_as_visible_blanks(app, scenario, factory):
