@@ -479,7 +479,8 @@ class Browser:
             client = self.web
             if method in WRITES:
                 kw["data"] = {"csrf_token": self.csrf, **form}
-        return client.open(url, **kw)
+        # buffered: the body is read and the response closed (a file response would leak its handle).
+        return client.open(url, buffered=True, **kw)
 
 
 # --- what to request -------------------------------------------------------------------------------------------
