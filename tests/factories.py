@@ -88,13 +88,14 @@ class ApiClient:
         return self.client.delete(url, headers=self._headers(headers), **kw)
 
 
-def browser_sign_in(page, email, password=PASSWORD, viewport=None):
-    """Sign in through the login form in Chromium (optionally at a viewport size) and land on the start page."""
+def browser_sign_in(page, email, password=PASSWORD, viewport=None, next=None):
+    """Sign in through the login form in Chromium (optionally at a viewport size) and land on the start page,
+    or on ``next``."""
     if viewport:
         page.set_viewport_size(viewport)
     page.context.clear_cookies()
-    page.goto("/login?lang=vi")
+    page.goto("/login?lang=vi" + (f"&next={next}" if next else ""))
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page.wait_for_url("**" + (next or "/"))

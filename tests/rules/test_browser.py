@@ -5,7 +5,7 @@ import pytest
 from crisiscomm.extensions import db
 from crisiscomm.rules import service
 
-from ..factories import PASSWORD
+from ..factories import browser_sign_in
 
 
 @pytest.mark.browser
@@ -13,12 +13,7 @@ def test_director_enters_the_province_rule_on_a_phone(page, factory, departments
     service.seed_defaults()
     db.session.commit()
     director = factory.user("director", name="Nguyễn Văn Hùng", email="giamdoc@hanoi.vn")
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login?next=/admin/rules")
-    page.get_by_label("Email").fill(director.email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/admin/rules")
+    browser_sign_in(page, director.email, viewport={"width": 390, "height": 844}, next="/admin/rules")
     assert "Mốc tham chiếu của Bộ" in page.content()
     page.get_by_role("link", name="+ Nhập quy định của tỉnh").click()
     page.get_by_label("Tên quy định").fill("Thông tin ban đầu về sự cố (quy chế phát ngôn của Thành phố)")

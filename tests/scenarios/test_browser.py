@@ -4,7 +4,7 @@ import pytest
 from crisiscomm.extensions import db
 from crisiscomm.scenarios import service
 
-from ..factories import PASSWORD
+from ..factories import browser_sign_in
 from .helpers import make_official
 
 
@@ -17,12 +17,7 @@ def test_spokesperson_opens_a_playbook_on_a_phone(page, factory, departments):
     user = factory.user("spokesperson", name="Đỗ Minh Tuấn", email="phatngon@hanoi.vn", phone="0905 123 405")
     make_official(hanoi, user, public_phone="024 3942 0000")
 
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/login?next=/scenarios/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/scenarios/")
+    browser_sign_in(page, user.email, viewport={"width": 390, "height": 844}, next="/scenarios/")
     page.get_by_role("link", name="Lộ, lọt đề thi trước hoặc trong khi thi").click()
     page.wait_for_url("**/scenarios/exam-paper-leak")
     page.locator("main a.btn-primary", has_text="Mở kịch bản").first.click()
@@ -47,11 +42,7 @@ def test_adaptation_editor_counts_key_message_words_live(page, factory, departme
     assert service.sync().ok
     db.session.commit()
     user = factory.user("comms_officer", email="truyenthong@hanoi.vn")
-    page.goto("/login?next=/scenarios/food-poisoning/adaptation")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/scenarios/food-poisoning/adaptation")
+    browser_sign_in(page, user.email, next="/scenarios/food-poisoning/adaptation")
     counts = page.locator("#key-message-counts li")
     assert counts.count() == 3
     assert page.locator("#key-message-counts li.error").count() == 0
