@@ -107,7 +107,7 @@ def format_duration(seconds):
     if days:
         return _("%(d)s d %(h)s h", d=days, h=hours)
     if hours:
-        return _("%(h)s h %(m)s min", h=hours, m=mins)
+        return _("%(h)s h %(m)s min", h=hours, m=mins) if mins else _("%(h)s h", h=hours)
     return _("%(m)s min", m=mins)
 
 

@@ -3,6 +3,7 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import abort, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
@@ -110,7 +111,22 @@ def reject_nul_characters():
                               fields={k.replace("\x00", ""): "contains a NUL character" for k in bad})
 
 
+OFFLINE_FETCH_HEADER = "X-Crisiscomm-Offline"
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The cookie session, except that the service worker's background fetches of offline copies never write
+    it: such a response can land after sign-out or after the sign-in page was opened, and would replace that
+    newer session (and its CSRF token) with the older one."""
+
+    def save_session(self, app, session, response):
+        if request.headers.get(OFFLINE_FETCH_HEADER):
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app):
+    app.session_interface = SessionInterface()
     app.before_request(reject_nul_characters)
     login_manager.login_view = "users.login"
     login_manager.login_message = None

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import inputs, scoping
 from ..clock import as_utc, now, parse_datetime
+from ..clock import time_left as clock_time_left
 from ..errors import (Conflict, LinkExpired, LinkInvalid, LinkUsed, NotFound, PermissionDenied,
                       ValidationError)
 from ..extensions import db
@@ -310,14 +311,8 @@ def escalation_from_token(token):
 # --- messages -------------------------------------------------------------------------------------
 
 def time_left(due):
-    """'5 h 59 min left' / '1 h 2 min overdue' from now (for alerts; the page has a live countdown)."""
-    if due is None:
-        return ""
-    seconds = int((as_utc(due) - now()).total_seconds())
-    hours, minutes = divmod(abs(seconds) // 60, 60)
-    if seconds >= 0:
-        return _("%(h)s h %(m)s min left", h=hours, m=minutes)
-    return _("%(h)s h %(m)s min overdue", h=hours, m=minutes)
+    """'còn 5 giờ 59 phút' / 'quá hạn 1 giờ 2 phút' from now (for alerts; the page has a live countdown)."""
+    return "" if due is None else clock_time_left(due)
 
 
 def alert_facts(incident, escalation):

@@ -6,7 +6,7 @@ def init_app(app):
 
     from .. import nav
     from ..overview.registry import register_evidence
-    from ..web import register_model_label
+    from ..web import register_model_label, register_terms
     from . import api, models, service, views  # noqa: F401
 
     app.register_blueprint(views.bp)
@@ -21,6 +21,8 @@ def init_app(app):
                         ("ContactTopicOptOut", _l("Topics a journalist opted out of")),
                         ("BriefingStory", _l("Stories on a briefing agenda"))):
         register_model_label(name, label)
+    # The audit log and timelines show stored values in the reader's language.
+    register_terms({**service.STATE_LABELS, **service.ROLE_LABELS, **service.TOPIC_LABELS, **service.SCOPE_LABELS})
     register_evidence(app, "stories_approved", _l("Good stories approved"), service.approved_evidence, unit="count",
                       order=70)
     register_evidence(app, "stories_covered", _l("Press coverage of good stories"), service.coverage_evidence,

@@ -125,4 +125,4 @@ def test_a_person_who_chose_english_gets_the_alert_in_english(world, factory, sm
     factory.api(world.officer).post("/api/v1/incidents", json=incident_body())
     payload = sub.decrypt(http_recorder.at("/push/board1")[-1]["body"])
     assert "Confirm you have the information" in payload["body"]
-    assert "5 h 50 min left" in payload["body"] and "Exam steering board member" in payload["body"]
+    assert "6 h left" in payload["body"] and "Exam steering board member" in payload["body"]

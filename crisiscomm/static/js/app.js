@@ -181,6 +181,9 @@
     // Never leave one person's pages on a shared phone after sign-out.
     if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: "signed-out" });
     if (window.caches) caches.keys().then(function (names) { names.forEach(function (n) { if (n.indexOf("crisiscomm-user-") === 0) caches.delete(n); }); });
+    try {
+      Object.keys(localStorage).forEach(function (k) { if (k.indexOf("crisiscomm-offline-at-") === 0) localStorage.removeItem(k); });
+    } catch (e) { /* storage off */ }
   }
   document.addEventListener("submit", function (ev) {
     if (ev.target.matches && ev.target.matches("form[action$='/logout']")) clearOffline();
@@ -203,7 +206,12 @@
   if ("serviceWorker" in navigator && swUrl) {
     swReady = navigator.serviceWorker.register(swUrl, { scope: "/" }).then(function () { return navigator.serviceWorker.ready; });
     var list = body.getAttribute("data-offline-list");
-    if (list && navigator.onLine && !banner) {
+    // Offline copies are refreshed at most every ten minutes per person, not on every page view.
+    var refreshedKey = "crisiscomm-offline-at-" + body.getAttribute("data-user");
+    var lastRefresh = 0;
+    try { lastRefresh = Number(localStorage.getItem(refreshedKey) || 0); } catch (e) { /* storage off */ }
+    if (list && navigator.onLine && !banner && Date.now() - lastRefresh > 600000) {
+      try { localStorage.setItem(refreshedKey, String(Date.now())); } catch (e) { /* storage off */ }
       swReady.then(function (reg) {
         return fetch(list, { credentials: "same-origin", headers: { "Accept": "application/json" } })
           .then(function (r) { return r.ok ? r.json() : null; })

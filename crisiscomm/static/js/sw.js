@@ -85,7 +85,9 @@ function refresh(id, urls) {
   var name = userCache(id);
   return dropCaches(name).then(function () { return caches.open(name); }).then(function (cache) {
     return Promise.all(urls.map(function (url) {
-      return fetch(url, { credentials: "same-origin", redirect: "manual" }).then(function (r) {
+      // Marked so the server never writes the session cookie from it (see security.SessionInterface).
+      return fetch(url, { credentials: "same-origin", redirect: "manual",
+                          headers: { "X-Crisiscomm-Offline": "1" } }).then(function (r) {
         if (r.ok && r.type === "basic") return stamp(r).then(function (copy) { return cache.put(url, copy); });
       }).catch(function () { /* offline now: keep the older copy */ });
     }));
