@@ -1335,4 +1335,4 @@ def inquiry_summary(inquiry):
     return {"id": inquiry.id,
             "title": getattr(inquiry, "subject", None) or getattr(inquiry, "title", None) or f"#{inquiry.id}",
             "outlet": getattr(inquiry, "outlet", None) if isinstance(getattr(inquiry, "outlet", None), str) else None,
-            "status": getattr(inquiry, "status", None)}
+            "status": getattr(inquiry, "state", None)}
