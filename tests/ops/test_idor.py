@@ -422,7 +422,11 @@ def response_text(response):
     if data[:4] == b"%PDF":
         import subprocess
 
-        return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+        result = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True)
+        if result.returncode == 0:
+            return result.stdout.decode()
+        # not a readable PDF (an uploaded attachment that only starts like one): its bytes are what it shows
+        return data.decode("latin-1")
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
