@@ -210,5 +210,6 @@ def test_generated_texts_follow_the_institutions_valid_at_their_date(app, clock)
         if "lộ đề" in subject:
             assert "không chính xác" not in answer and "đối chiếu" in answer
     # One term for the backup paper, no abolished bodies anywhere in the generator's texts.
-    source = open(words.__file__, encoding="utf-8").read()
+    with open(words.__file__, encoding="utf-8") as fh:
+        source = fh.read()
     assert "đề dự phòng" not in source and "Thanh tra Sở" not in source and "quận/huyện" not in source
