@@ -63,8 +63,8 @@ def test_playbook_page_for_an_incident(app, library, factory, clock):
     assert "Sở GDĐT Hà Nội" in html and "0905 123 405" in html
     assert "Kỳ thi tốt nghiệp THPT năm 2026" in html and "26/06/2026 09:15" in html
     assert 'class="checklist"' in html
-    # Phase deadlines count from the moment the incident occurred.
-    assert 'data-deadline="2026-06-26T02:30:00+00:00"' in html
+    # Phase deadlines count from the moment the Department learned of it (02:20), not when it occurred (02:15).
+    assert 'data-deadline="2026-06-26T02:35:00+00:00"' in html
 
     # Another Department's incident is a 404, never its content.
     other = _incident(factory.department("ho-chi-minh"), title="Sự cố TP HCM")
