@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import inputs, scoping
-from ..clock import as_utc, now, parse_datetime
-from ..clock import time_left as clock_time_left
+from ..clock import as_utc, now, parse_datetime, time_left as clock_time_left
 from ..errors import (Conflict, LinkExpired, LinkInvalid, LinkUsed, NotFound, PermissionDenied,
                       ValidationError)
 from ..extensions import db
