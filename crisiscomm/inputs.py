@@ -38,6 +38,9 @@ _SINGLE_LINE_SPACE = re.compile(r" *[\t\r\n\x0b\x0c\x85\u2028\u2029]+ *")
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\udfff]")
 _UNENCODABLE = re.compile(r"[\x00\ud800-\udfff]")
 _DIGITS = re.compile(r"[0-9]{1,10}", re.ASCII)
+_INTEGER = re.compile(r"-?[0-9]{1,19}", re.ASCII)
+# Only ASCII blanks around a number: str.strip() also drops \x1c-\x1f, which int() refuses.
+_ASCII_BLANKS = " \t\r\n"
 
 
 def _fail(field, problem, message=None):
@@ -80,7 +83,7 @@ def text(value, field, *, column=None, max_length=None, required=False, single_l
 
 def is_id_text(value):
     """Whether a string is an id written in ASCII digits (not '²', not '١٢')."""
-    return isinstance(value, str) and bool(_DIGITS.fullmatch(value.strip()))
+    return isinstance(value, str) and bool(_DIGITS.fullmatch(value.strip(_ASCII_BLANKS)))
 
 
 def parse_id(value, field, *, required=False):
@@ -109,7 +112,7 @@ def integer(value, field, *, minimum=None, maximum=MAX_INT32, required=False):
         if required:
             _fail(field, _("required"))
         return None
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,19}", value.strip(), re.ASCII):
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip(_ASCII_BLANKS)):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or \
             (minimum is not None and value < minimum) or (maximum is not None and value > maximum):

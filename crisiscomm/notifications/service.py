@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..clock import as_utc, now
 from ..errors import LinkExpired, LinkInvalid, LinkUsed
 from ..extensions import db
@@ -375,7 +376,8 @@ def action_row(token):
     from flask_babel import gettext as _
 
     row_id, _sep, signature = str(token or "").partition(".")
-    row = db.session.get(Notification, int(row_id)) if row_id.isdigit() and len(row_id) < 12 else None
+    row_id = inputs.id_or_none(row_id)  # '²'.isdigit() is true but int() refuses it
+    row = db.session.get(Notification, row_id) if row_id is not None else None
     if row is None or not hmac.compare_digest(signature, _action_signature(row.id)) or \
             (row.payload or {}).get("action") not in ACTIONS:
         raise LinkInvalid(_("This link is not valid. Use it as it arrived, or sign in."))

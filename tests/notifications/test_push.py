@@ -74,6 +74,9 @@ def test_a_phone_subscribes_confirms_and_receives_an_exam_alert_it_can_acknowled
     path = urlsplit(payload["action_url"]).path
     assert anonymous.post(path, headers={"X-Crisiscomm-Action": "1"}).status_code == 200
     assert anonymous.post(path, headers={"X-Crisiscomm-Action": "1"}).status_code == 409
+    # A link whose id is not ASCII digits is refused like any forged one, never a 500.
+    forged = path.replace("/n/", "/n/²", 1)
+    assert anonymous.post(forged, headers={"X-Crisiscomm-Action": "1"}).status_code in (400, 404)
     data = factory.api(world.admin).get(f"/api/v1/incidents/{incident_id}").get_json()
     [ack] = [a for a in data["acknowledgements"] if a["recipient"] == world.director.email]
     assert ack["via"] == "push" and ack["acknowledged_at"]
