@@ -120,7 +120,7 @@ def create_app(config=None):
         for key in list(g):
             g.pop(key, None)
 
-    from . import errors, i18n, inputs, security
+    from . import boundary, errors, i18n, inputs, permissions, security
     from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -132,6 +132,7 @@ def create_app(config=None):
     errors.init_app(app)
     inputs.init_app(app)
     security.init_app(app)
+    permissions.init_app(app)
     _install_session_hooks()
 
     from . import api, cli, devmail, jobs, nav
@@ -143,4 +144,5 @@ def create_app(config=None):
     cli.init_app(app)
     devmail.init_app(app)
     jobs.init_app(app)
+    boundary.init_app(app)  # last: every view registered above runs in the one request transaction
     return app

@@ -1,0 +1,150 @@
+"""Who may do what: the roles, and the named permissions every check goes through.
+
+Role names are written here and nowhere else (scripts/architecture.py counts any other place). A view says
+``@permissions.required("briefing.edit")``; a service ``permissions.require(user, "incident.reopen")``; a template
+``can("story.approve")``; a query for the people who hold a duty ``User.role.in_(permissions.holders("..."))``.
+Department scoping (which Department's records a user reaches) stays in ``scoping.py``; this module only says
+which roles may act.
+"""
+import functools
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .errors import PermissionDenied
+from .extensions import login_manager
+
+MINISTRY_ADMIN = "ministry_admin"
+MINISTRY_COMMS = "ministry_comms"
+DIRECTOR = "director"
+DEPUTY_DIRECTOR = "deputy_director"
+SPOKESPERSON = "spokesperson"
+COMMS_OFFICER = "comms_officer"
+STEERING_BOARD = "steering_board"
+VIEWER = "viewer"
+
+MINISTRY_ROLES = (MINISTRY_ADMIN, MINISTRY_COMMS)
+DEPARTMENT_ROLES = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER, STEERING_BOARD, VIEWER)
+ROLES = MINISTRY_ROLES + DEPARTMENT_ROLES
+
+ROLE_LABELS = {
+    MINISTRY_ADMIN: _l("Ministry administrator"),
+    MINISTRY_COMMS: _l("Ministry communication centre"),
+    DIRECTOR: _l("Director"),
+    DEPUTY_DIRECTOR: _l("Deputy director"),
+    SPOKESPERSON: _l("Spokesperson"),
+    COMMS_OFFICER: _l("Communication officer"),
+    STEERING_BOARD: _l("Exam steering board member"),
+    VIEWER: _l("Viewer"),
+}
+
+# The Department's communication staff: who writes its press work.
+_DEPARTMENT_WRITERS = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER)
+
+# name -> the roles that hold it. One block per domain; add a permission to your domain's block.
+PERMISSIONS = {
+    # core
+    "ministry.view": MINISTRY_ROLES,
+    "system.admin": (MINISTRY_ADMIN,),
+    "department.head": (DIRECTOR,),
+
+    # users and audit
+    "user.manage": (MINISTRY_ADMIN,),
+
+    # departments
+    "department.public.edit": _DEPARTMENT_WRITERS + (MINISTRY_ADMIN,),
+
+    # notifications
+    "alert.receive": (DIRECTOR, SPOKESPERSON, COMMS_OFFICER),
+
+    # contacts
+    "contact.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
+
+    # spokespersons
+    "spokesperson.assign": (DIRECTOR, MINISTRY_ADMIN),
+
+    # rules
+    "rule.read": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
+    "rule.edit.department": (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON),
+    "rule.edit.national": (MINISTRY_ADMIN,),
+
+    # scenarios
+    "scenario.distribute": (MINISTRY_COMMS, MINISTRY_ADMIN),
+    "scenario.acknowledge": _DEPARTMENT_WRITERS + (STEERING_BOARD,),
+    "scenario.adapt": _DEPARTMENT_WRITERS,
+    "scenario.distribution.notice": (DIRECTOR, SPOKESPERSON, COMMS_OFFICER),
+
+    # incidents
+    "incident.write": _DEPARTMENT_WRITERS + (STEERING_BOARD,) + MINISTRY_ROLES,
+    "incident.policy.edit": (DIRECTOR, MINISTRY_ADMIN),
+    "incident.reopen": (DIRECTOR, MINISTRY_ADMIN),
+    "incident.escalation.first_line": (DIRECTOR, STEERING_BOARD),
+
+    # inquiries
+
+    # statements
+
+    # briefings
+    "briefing.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
+
+    # plans
+    "plan.write": _DEPARTMENT_WRITERS,
+
+    # stories
+    "story.edit": _DEPARTMENT_WRITERS,
+    "story.approve": (DIRECTOR, SPOKESPERSON),
+    "story.review": MINISTRY_ROLES,
+
+    # overview and ops
+    "ops.system": (MINISTRY_ADMIN,),
+}
+
+
+def holders(name):
+    """The roles that hold permission ``name`` (a KeyError for a name nobody declared: a typo fails loudly)."""
+    return PERMISSIONS[name]
+
+
+def can(user, name):
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in holders(name))
+
+
+def require(user, name):
+    """Raise PermissionDenied unless ``user`` holds ``name``."""
+    if not can(user, name):
+        raise PermissionDenied()
+
+
+def is_ministry(user):
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in MINISTRY_ROLES)
+
+
+def role_label(role):
+    return ROLE_LABELS.get(role, role)
+
+
+def required(*names):
+    """View decorator: signed in and holding at least one of ``names`` (signed in only, when none given)."""
+    for name in names:
+        holders(name)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if names and not any(can(current_user, name) for name in names):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_permissions = names
+        return wrapper
+
+    return decorator
+
+
+def init_app(app):
+    @app.context_processor
+    def permission_helpers():
+        return {"can": lambda name: can(current_user, name)}

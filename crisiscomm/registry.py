@@ -1,0 +1,146 @@
+"""Extension points: the one catalogue of what a domain adds to the app, all in one style.
+
+A domain's ``init_app(app)`` calls these (and nothing else registers anything); each stores its item in
+``app.extensions["crisiscomm"]`` under its kind, and the one module that uses a kind reads it with ``items()``:
+
+=============  ==========================================================  =====================================
+kind           added with                                                  read by
+=============  ==========================================================  =====================================
+nav            ``nav(app, endpoint, label, permission=, order=)``          nav.py (the header menu)
+home_panel     ``home_panel(app, template, permission=, order=)``          web (the start page of each role)
+job            ``job(app, "domain.job", func, seconds=)``                  jobs.py (the scheduler process)
+setup          ``setup(app, func)``: reference data of ``flask setup``     cli.py
+demo           ``demo(app, func)``: demo records after the demo users      demo.py
+terms          ``terms(app, {"urgent": _l("urgent"), …})``                 web ``|term`` (audit log, timelines)
+model_label    ``model_label(app, "Incident", _l("Incidents"))``           web ``model_label`` (Department page)
+merge_hook     ``merge_hook(app, func)``: ``func(old, new, at)``           departments (before records move)
+action         ``action(app, name, handler)``: one-tap notification action  notifications (signed links)
+metric         ``metric(app, key, label, compute, …)``                     overview (the Ministry's table)
+evidence       ``evidence(app, key, label, compute, …)``                   overview (the scorecard)
+chart          ``chart(app, key, render, order=)``                         overview (under the table)
+=============  ==========================================================  =====================================
+
+Overview metrics and scorecard evidence are computed for every active Department at once:
+``compute(department_ids, context)`` returns ``{department_id: value}`` from a few grouped queries, never one
+query per Department. A value is a number, a bool, a text, None, or ``{"value", "display", "severity", "detail"}``.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import current_app
+
+_KEY = "crisiscomm"
+
+
+def _kind(app, kind, container=list):
+    return app.extensions.setdefault(_KEY, {}).setdefault(kind, container())
+
+
+def items(kind, app=None):
+    """What was registered under ``kind`` (a list, or a dict for the keyed kinds), in registration order."""
+    app = app or current_app
+    return app.extensions.get(_KEY, {}).get(kind, {} if kind in _KEYED else [])
+
+
+@dataclass
+class NavEntry:
+    endpoint: str
+    label: Any
+    permission: str | None = None  # None: every signed-in user
+    order: int = 50
+    icon: str | None = None
+    public: bool = False
+    more: bool | None = None  # under "More"; by default the settings and reference pages (order 80+)
+
+    def __post_init__(self):
+        if self.more is None:
+            self.more = self.order >= 80
+
+
+@dataclass
+class Metric:
+    key: str
+    label: Any
+    compute: Callable
+    link: Callable | None = None
+    order: int = 50
+    severity: Any = None  # callable(value) -> "red"|"amber"|"green"|None, or None
+    display: Callable | None = None  # callable(value) -> str
+    description: Any = None
+    sort_desc: bool = True  # the first click on the column puts the largest values first
+    total: bool = False  # show the column's sum over all Departments as a headline figure
+    # Something to act on today, ranked (1 first: live incidents, escalations, overdue, due soon); None: paperwork
+    # (plans, spokesperson, contacts, briefings), shown in the overview's "Hồ sơ" view.
+    urgency: int | None = None
+
+
+@dataclass
+class Evidence:
+    key: str
+    label: Any
+    compute: Callable  # (department_ids, year_context) -> {department_id: value or None}
+    unit: str = ""  # "share" (0..1), "count", "minutes", "bool"
+    better: str = "higher"  # or "lower"
+    order: int = 50
+    description: Any = None
+    extra: dict = field(default_factory=dict)
+
+
+_KEYED = {"job", "terms", "model_label", "action", "metric", "evidence", "chart"}
+
+
+def nav(app, endpoint, label, permission=None, order=50, icon=None, public=False, more=None):
+    _kind(app, "nav").append(NavEntry(endpoint, label, permission, order, icon, public, more))
+
+
+def home_panel(app, template, permission=None, order=50):
+    """A template on the start page of the holders of ``permission`` (everyone when None), lowest order first;
+    the template decides itself what the user may see."""
+    _kind(app, "home_panel").append((order, template, permission))
+
+
+def job(app, job_id, func, seconds):
+    """``func()`` every ``seconds`` in the scheduler: no arguments, reads ``clock.now()``, idempotent."""
+    _kind(app, "job", dict)[job_id] = (func, seconds)
+
+
+def setup(app, func):
+    _kind(app, "setup").append(func)
+
+
+def demo(app, func):
+    _kind(app, "demo").append(func)
+
+
+def terms(app, mapping):
+    _kind(app, "terms", dict).update(mapping)
+
+
+def model_label(app, name, label):
+    _kind(app, "model_label", dict)[name] = label
+
+
+def merge_hook(app, func):
+    """``func(old, new, at)`` runs during a merger before records move (to close what must not carry over)."""
+    _kind(app, "merge_hook").append(func)
+
+
+def action(app, name, handler):
+    """``handler(notification)`` does the action for the row's recipient (only flushes) and returns a dict for
+    the confirmation page: {"title", "message", "url"}."""
+    _kind(app, "action", dict)[name] = handler
+
+
+def metric(app, key, label, compute, link=None, order=50, severity=None, display=None, description=None,
+           sort_desc=True, total=False, urgency=None):
+    _kind(app, "metric", dict)[key] = Metric(key, label, compute, link, order, severity, display, description,
+                                             sort_desc, total, urgency)
+
+
+def evidence(app, key, label, compute, unit="", better="higher", order=50, description=None):
+    _kind(app, "evidence", dict)[key] = Evidence(key, label, compute, unit, better, order, description)
+
+
+def chart(app, key, render, order=50):
+    """``render(context) -> Markup`` (an SVG from crisiscomm.overview.charts) shown under the overview table."""
+    _kind(app, "chart", dict)[key] = (order, render)
