@@ -92,9 +92,12 @@ PERMISSIONS = {
     "plan.write": _DEPARTMENT_WRITERS,
 
     # stories
-    "story.edit": _DEPARTMENT_WRITERS,
-    "story.approve": (DIRECTOR, SPOKESPERSON),
-    "story.review": MINISTRY_ROLES,
+    # propose and edit, people, consent, photos, coverage, agenda; verify, reject and publish
+    "story.edit": _DEPARTMENT_WRITERS + MINISTRY_ROLES,
+    # approve (again, after a suspension) and take off the public page
+    "story.approve": (DIRECTOR, SPOKESPERSON) + MINISTRY_ROLES,
+    # feature nationally; the Ministry pitches only the stories it features, to any Department's press
+    "story.feature": MINISTRY_ROLES,
 
     # overview and ops
     "ops.system": (MINISTRY_ADMIN,),

@@ -7,18 +7,32 @@ graduation exam in June.
 import re
 from datetime import date, datetime
 
+from flask import abort
+
 from ..clock import from_local, local_today
 from ..errors import ValidationError
 
 _YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
 
+def _is_school_year(text):
+    match = _YEAR.match(text)
+    return bool(match and int(match.group(2)) == int(match.group(1)) + 1 and 2000 <= int(match.group(1)) <= 2100)
+
+
 def parse_school_year(value, field="year"):
     """'2025-2026' (validated) or ValidationError naming ``field``."""
     text = (value or "").strip()
-    match = _YEAR.match(text)
-    if not match or int(match.group(2)) != int(match.group(1)) + 1 or not 2000 <= int(match.group(1)) <= 2100:
+    if not _is_school_year(text):
         raise ValidationError("A school year looks like 2025-2026.", fields={field: "expected YYYY-YYYY, e.g. 2025-2026"})
+    return text
+
+
+def school_year_or_404(value):
+    """A school year in a page's address: '2025-2026', or the 404 page for anything else."""
+    text = (value or "").strip()
+    if not _is_school_year(text):
+        abort(404)
     return text
 
 
@@ -77,5 +91,5 @@ def parse_day(value, field):
     raise ValidationError("Not a date.", fields={field: "expected dd/mm/yyyy"})
 
 
-__all__ = ["parse_school_year", "school_year_of", "current_school_year", "bounds", "quarters", "current_quarter",
+__all__ = ["parse_school_year", "school_year_or_404", "school_year_of", "current_school_year", "bounds", "quarters", "current_quarter",
            "recent_years", "parse_day", "date"]

@@ -1,4 +1,4 @@
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from ..api import api_blueprint, doc, json_body, reject_unknown
@@ -85,7 +85,6 @@ def create_story():
     department = resolve_department(data.get("department") if isinstance(data.get("department"), str) else None)
     story = service.create_story(department=department, user=current_user,
                                  **{k: v for k, v in data.items() if k in _STORY_FIELDS}, people=people)
-    db.session.commit()
     return jsonify(story_json(story, full=True)), 201
 
 
@@ -103,7 +102,6 @@ def add_person(story_id):
     reject_unknown(data, _PERSON_FIELDS)
     _bools(data, ("under_16", "shows_name", "shows_school"))
     person = service.add_person(story=story, user=current_user, **data)
-    db.session.commit()
     return jsonify({"id": person.id}), 201
 
 
@@ -126,7 +124,6 @@ def add_consent(story_id, person_id):
         raise ValidationError("given_as must be text.", fields={"given_as": "self, parent or guardian"})
     consent = service.record_consent(person=person, user=current_user, given_by=data.get("given_by"),
                                      given_as=given_as, scope=scope, consented_on=data.get("consented_on"))
-    db.session.commit()
     return jsonify(consent_json(consent)), 201
 
 
@@ -140,7 +137,6 @@ def withdraw_consent(story_id, consent_id):
     data = request.get_json(silent=True) or {}
     reason = data.get("reason", "") if isinstance(data, dict) and isinstance(data.get("reason", ""), str) else ""
     service.withdraw_consent(consent=consent, user=current_user, reason=reason)
-    db.session.commit()
     return jsonify(story_json(story, full=True))
 
 
@@ -157,7 +153,6 @@ def transition(story_id):
     if not isinstance(action, str) or not isinstance(note, str):
         raise ValidationError("action and note are text.", fields={"action": "expected text"})
     service.transition(story=story, user=current_user, action=action, note=note)
-    db.session.commit()
     return jsonify(story_json(story, full=True))
 
 
@@ -167,8 +162,6 @@ def transition(story_id):
          "photo": {"type": "string", "format": "binary"}, "caption": _STR}})
 def add_photo(story_id):
     story = get_or_404(Story, story_id)
-    from flask import current_app
-
     upload = request.files.get("photo")
     limit = int(current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
     try:
@@ -177,7 +170,6 @@ def add_photo(story_id):
         raise ValidationError("Unknown person.", fields={"person_ids": "expected person ids"})
     photo = service.add_photo(story=story, user=current_user, data=upload.stream.read(limit + 1) if upload else b"",
                               caption=request.form.get("caption", ""), person_ids=person_ids)
-    db.session.commit()
     return jsonify({"id": photo.id, "width": photo.width, "height": photo.height}), 201
 
 
@@ -193,7 +185,6 @@ def pitch(story_id):
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise ValidationError("contact_ids must be a list of ids.", fields={"contact_ids": "expected a list of ids"})
     sent = pitching.send_pitch(story=story, user=current_user, contact_ids=ids)
-    db.session.commit()
     return jsonify({"sent": [p.contact_id for p in sent]}), 201
 
 
@@ -206,7 +197,6 @@ def add_coverage(story_id):
     data = json_body()
     reject_unknown(data, ("outlet", "url", "published_on"))
     service.add_coverage(story=story, user=current_user, **data)
-    db.session.commit()
     return jsonify(story_json(story, full=True)), 201
 
 
@@ -219,5 +209,4 @@ def feature(story_id):
     reject_unknown(data, ("featured",))
     _bools(data, ("featured",))
     service.set_featured(story=story, user=current_user, featured=data.get("featured", True))
-    db.session.commit()
     return jsonify(story_json(story))

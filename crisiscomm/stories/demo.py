@@ -2,6 +2,7 @@
 import io
 from datetime import timedelta
 
+from ..audit.service import acting_as
 from ..clock import local_today
 from ..departments.service import find_by_code
 from ..users.service import find_by_email
@@ -85,8 +86,6 @@ def _photo(color, caption):
 
 
 def create_demo():
-    from ..audit.service import acting_as
-
     today = local_today()
     colors = [(46, 125, 50), (21, 101, 192), (198, 40, 40), (106, 27, 154), (239, 108, 0)]
     for i, (code, owner_email, title, summary, body, unit, commune, topics, people, final, coverage, featured) in \

@@ -27,6 +27,11 @@ SELF, PARENT_GIVER, GUARDIAN = "self", "parent", "guardian"
 GIVERS = (SELF, PARENT_GIVER, GUARDIAN)
 
 
+def _link(target):
+    """A required, indexed foreign key: the record this row belongs to."""
+    return mapped_column(ForeignKey(target), nullable=False, index=True)
+
+
 class Story(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     __tablename__ = "story"
     __table_args__ = (Index("ix_story_department_state", "department_id", "state"),)
@@ -73,7 +78,7 @@ class StoryPerson(IdMixin, TimestampMixin, Auditable, db.Model):
 
     __tablename__ = "story_person"
 
-    story_id: Mapped[int] = mapped_column(ForeignKey("story.id"), nullable=False, index=True)
+    story_id: Mapped[int] = _link("story.id")
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False)
     school: Mapped[str] = mapped_column(String(300), nullable=False, default="")
@@ -92,7 +97,7 @@ class StoryConsent(IdMixin, TimestampMixin, Auditable, db.Model):
     __tablename__ = "story_consent"
     __audit_exclude__ = Auditable.__audit_exclude__ + ("form_data",)
 
-    person_id: Mapped[int] = mapped_column(ForeignKey("story_person.id"), nullable=False, index=True)
+    person_id: Mapped[int] = _link("story_person.id")
     given_by: Mapped[str] = mapped_column(String(200), nullable=False)  # who consented
     given_as: Mapped[str] = mapped_column(String(16), nullable=False, default=SELF)  # self, parent, guardian
     scope: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)  # subset of SCOPES
@@ -113,7 +118,7 @@ class StoryPhoto(IdMixin, TimestampMixin, Auditable, db.Model):
     __tablename__ = "story_photo"
     __audit_exclude__ = Auditable.__audit_exclude__ + ("data",)
 
-    story_id: Mapped[int] = mapped_column(ForeignKey("story.id"), nullable=False, index=True)
+    story_id: Mapped[int] = _link("story.id")
     caption: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     data = mapped_column(LargeBinary, nullable=False)
     width: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -126,7 +131,7 @@ class StoryPhoto(IdMixin, TimestampMixin, Auditable, db.Model):
 class StoryCoverage(IdMixin, TimestampMixin, Auditable, db.Model):
     __tablename__ = "story_coverage"
 
-    story_id: Mapped[int] = mapped_column(ForeignKey("story.id"), nullable=False, index=True)
+    story_id: Mapped[int] = _link("story.id")
     outlet: Mapped[str] = mapped_column(String(200), nullable=False)
     url: Mapped[str] = mapped_column(String(1000), nullable=False)
     published_on = mapped_column(Date, nullable=False)
@@ -141,8 +146,8 @@ class StoryPitch(IdMixin, TimestampMixin, Auditable, db.Model):
     __tablename__ = "story_pitch"
     __table_args__ = (UniqueConstraint("story_id", "contact_id", name="uq_story_pitch_contact"),)
 
-    story_id: Mapped[int] = mapped_column(ForeignKey("story.id"), nullable=False, index=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), nullable=False, index=True)
+    story_id: Mapped[int] = _link("story.id")
+    contact_id: Mapped[int] = _link("contact.id")
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"))
 
@@ -156,7 +161,7 @@ class ContactTopicOptOut(IdMixin, TimestampMixin, Auditable, db.Model):
     __tablename__ = "contact_topic_optout"
     __table_args__ = (UniqueConstraint("contact_id", "topic", name="uq_contact_topic_optout"),)
 
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), nullable=False, index=True)
+    contact_id: Mapped[int] = _link("contact.id")
     topic: Mapped[str] = mapped_column(String(40), nullable=False)
 
 
@@ -166,7 +171,7 @@ class BriefingStory(IdMixin, TimestampMixin, Auditable, db.Model):
     __tablename__ = "briefing_story"
     __table_args__ = (UniqueConstraint("briefing_id", "story_id", name="uq_briefing_story"),)
 
-    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefing.id"), nullable=False, index=True)
-    story_id: Mapped[int] = mapped_column(ForeignKey("story.id"), nullable=False, index=True)
+    briefing_id: Mapped[int] = _link("briefing.id")
+    story_id: Mapped[int] = _link("story.id")
 
     story = relationship("Story")

@@ -6,10 +6,16 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from .. import permissions
+from ..audit import service as audit
 from ..contacts.models import OUTLET_TYPES, Contact
+from ..departments.service import find_by_code
 from ..errors import Conflict, ValidationError
 from ..extensions import db
+from ..notifications import service as outbox
+from ..notifications.models import EMAIL
 from ..scoping import scope
+from ..spokespersons.service import official_spokesperson
 from ..text import fold
 from . import service
 from .models import APPROVED, PUBLISHED, ContactTopicOptOut, StoryPitch
@@ -49,20 +55,18 @@ def can_pitch(story, user):
     """A Department pitches its own approved or published story; the Ministry pitches stories it featured."""
     if story.state not in (APPROVED, PUBLISHED) or service.consent_gaps(story):
         return False
-    if user.role in service.MINISTRY:
+    if permissions.can(user, "story.feature"):
         return story.featured_at is not None
-    return user.role in service.EDITORS
+    return permissions.can(user, "story.edit")
 
 
 def candidates(*, story, user, outlet_type=None, beat=None, department=None):
     """Contacts the user may pitch this story to: with an email, not archived, not opted out of its topics."""
     stmt = scope(select(Contact), Contact, user).where(Contact.archived.is_(False), Contact.email.is_not(None),
                                                         Contact.email != "")
-    if user.role not in service.MINISTRY:
+    if not permissions.can(user, "story.feature"):
         stmt = stmt.where(Contact.department_id == story.department_id)
     elif department:
-        from ..departments.service import find_by_code
-
         dep = find_by_code(department)
         stmt = stmt.where(Contact.department_id == (dep.id if dep else -1))
     if outlet_type in OUTLET_TYPES:
@@ -82,8 +86,6 @@ def pitches(story):
 
 
 def _spokesperson_line(story):
-    from ..spokespersons.service import official_spokesperson
-
     a = official_spokesperson(story.department_id)
     if a is None:
         return ""
@@ -114,9 +116,6 @@ def send_pitch(*, story, user, contact_ids):
     story_link = base + url_for("stories_public.public_story", story_id=story.id) if published else ""
     spokesperson = _spokesperson_line(story)
     sent = []
-    from ..notifications import service as outbox
-    from ..notifications.models import EMAIL
-
     with force_locale("vi"):
         for cid in ids:
             if cid in already:
@@ -141,8 +140,6 @@ def send_pitch(*, story, user, contact_ids):
             pitch = StoryPitch(story_id=story.id, contact_id=contact.id, sent_by_id=user.id, notification_id=row.id)
             db.session.add(pitch)
             sent.append(pitch)
-    from ..audit import service as audit
-
     audit.record("story.pitched", "Story", story.id, story.department_id, summary=f"{len(sent)}")
     db.session.flush()
     return sent

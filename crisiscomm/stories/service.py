@@ -3,24 +3,24 @@ import io
 import re
 from datetime import date
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import permissions
 from ..audit import service as audit
 from ..clock import local_today, now
+from ..departments.service import list_departments
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
+from ..notifications import service as outbox
+from ..notifications.models import EMAIL, IN_APP
+from ..plans.years import bounds
 from ..scoping import scope
 from ..text import fold
 from .models import (APPROVED, GIVERS, PERSON_ROLES, PROPOSED, PUBLISHED, REJECTED, SCOPES, STUDENT, SUSPENDED,
                      TOPICS, VERIFIED, BriefingStory, ContactTopicOptOut, Story, StoryConsent, StoryCoverage,
                      StoryPerson, StoryPhoto, StoryPitch)
-
-EDITORS = ("director", "deputy_director", "spokesperson", "comms_officer")
-VERIFIERS = EDITORS
-APPROVERS = ("director", "spokesperson")
-MINISTRY = ("ministry_admin", "ministry_comms")
 
 STATE_LABELS = {PROPOSED: _l("proposed"), VERIFIED: _l("verified"), APPROVED: _l("approved"),
                 PUBLISHED: _l("published"), REJECTED: _l("rejected"), SUSPENDED: _l("suspended (consent withdrawn)")}
@@ -32,6 +32,8 @@ TOPIC_LABELS = {"exam": _l("exams"), "digital_transformation": _l("digital trans
                 "inclusive_education": _l("inclusive education"), "school_safety": _l("school safety")}
 SCOPE_LABELS = {"name": _l("name"), "photo": _l("photo"), "school": _l("school")}
 GIVER_LABELS = {"self": _l("the person"), "parent": _l("a parent"), "guardian": _l("a guardian")}
+ACTION_LABELS = {"verify": _l("Facts verified"), "approve": _l("Approve"), "publish": _l("Publish the story"),
+                 "reject": _l("Reject"), "unpublish": _l("Take off the public page")}
 
 SUMMARY_MAX_WORDS = 60
 MAX_PHOTOS = 12
@@ -189,25 +191,27 @@ def _in_state(story):
 
 
 def _allowed_text(allowed):
-    from .views import action_labels
-
-    labels = action_labels()
-    return str(_l("possible now: %(steps)s", steps=", ".join(str(labels.get(a, a)) for a in allowed) or "—"))
+    return str(_l("possible now: %(steps)s", steps=", ".join(str(ACTION_LABELS.get(a, a)) for a in allowed) or "—"))
 
 
-def _require(user, roles):
-    if user is None or user.role not in roles:
+def _require(user, permission="story.edit"):
+    if user is None or not permissions.can(user, permission):
         raise PermissionDenied()
+
+
+def _refuse(errors, message):
+    """Raise the ValidationError of ``errors`` (field -> what is wrong), if there are any."""
+    if errors:
+        raise ValidationError(message, fields=errors)
 
 
 # ---------------------------------------------------------------- writing stories
 def create_story(*, department, user, **data):
-    _require(user, EDITORS + MINISTRY)
+    _require(user)
     errors = {}
     fields = _story_fields(data, errors)
     people_data = data.get("people") or []
-    if errors:
-        raise ValidationError("The story has errors.", fields=errors)
+    _refuse(errors, "The story has errors.")
     story = Story(department_id=department.id, owner_id=user.id, state=PROPOSED, **fields)
     if not story.province:
         story.province = department.province
@@ -220,14 +224,13 @@ def create_story(*, department, user, **data):
 
 
 def update_story(*, story, user, **data):
-    _require(user, EDITORS + MINISTRY)
+    _require(user)
     if story.state in (PUBLISHED, APPROVED):
         raise Conflict("A story that is approved or published is changed only after suspending it.",
                        fields={"state": _in_state(story)})
     errors = {}
     fields = _story_fields(data, errors, partial=True)
-    if errors:
-        raise ValidationError("The story has errors.", fields=errors)
+    _refuse(errors, "The story has errors.")
     for k, v in fields.items():
         setattr(story, k, v)
     db.session.flush()
@@ -236,15 +239,14 @@ def update_story(*, story, user, **data):
 
 def add_person(*, story, user, name=None, role=None, school="", class_or_subject="", under_16=False,
                shows_name=True, shows_school=True, field_prefix=""):
-    _require(user, EDITORS + MINISTRY)
+    _require(user)
     errors = {}
     name = _text(name, field_prefix + "name", True, 200, errors)
     if role not in PERSON_ROLES:
         errors[field_prefix + "role"] = str(_l("one of: %(v)s", v=", ".join(PERSON_ROLES)))
     school = _text(school, field_prefix + "school", False, 300, errors)
     class_or_subject = _text(class_or_subject, field_prefix + "class_or_subject", False, 200, errors)
-    if errors:
-        raise ValidationError("The person has errors.", fields=errors)
+    _refuse(errors, "The person has errors.")
     person = StoryPerson(story=story, name=name, role=role, school=school, class_or_subject=class_or_subject,
                          under_16=bool(under_16) and role == STUDENT, shows_name=bool(shows_name),
                          shows_school=bool(shows_school))
@@ -262,7 +264,7 @@ def get_person(story, person_id):
 
 def record_consent(*, person, user, given_by=None, given_as="self", scope=(), consented_on=None, form=None):
     """``form``: (filename, content_type, bytes) of the signed form, or None."""
-    _require(user, EDITORS + MINISTRY)
+    _require(user)
     errors = {}
     given_by = _text(given_by, "given_by", True, 200, errors)
     if given_as not in GIVERS:
@@ -284,8 +286,7 @@ def record_consent(*, person, user, given_by=None, given_as="self", scope=(), co
             errors["form"] = str(_l("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024)))
         elif magic is None or not form_data.startswith(magic):
             errors["form"] = str(_l("a PDF, JPEG or PNG scan of the signed form"))
-    if errors:
-        raise ValidationError("The consent has errors.", fields=errors)
+    _refuse(errors, "The consent has errors.")
     consent = StoryConsent(person=person, given_by=given_by, given_as=given_as, scope=scope, consented_on=day,
                            form_filename=(form_name or "")[:200] or None, form_content_type=form_type,
                            form_data=form_data, recorded_by_id=user.id)
@@ -296,7 +297,7 @@ def record_consent(*, person, user, given_by=None, given_as="self", scope=(), co
 
 def withdraw_consent(*, consent, user, reason=""):
     """Withdrawal pulls the story from the public page and the pitch list and alerts its owner."""
-    _require(user, EDITORS + MINISTRY)
+    _require(user)
     if consent.withdrawn_at is not None:
         raise Conflict("This consent was already withdrawn.", fields={"consent": str(_l("already withdrawn"))})
     reason = (reason or "").strip()[:2000]
@@ -315,11 +316,6 @@ def withdraw_consent(*, consent, user, reason=""):
 
 
 def _alert_owner(story, consent):
-    from flask import url_for
-
-    from ..notifications import service as outbox
-    from ..notifications.models import EMAIL, IN_APP
-
     if story.owner is None:
         return
     subject = str(_l("Consent withdrawn: \"%(title)s\" is off the public page", title=story.title))
@@ -374,21 +370,19 @@ def transition(*, story, user, action, note=""):
 
 
 def allowed_actions(story, user):
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    role = user.role
+    edit, approve = permissions.can(user, "story.edit"), permissions.can(user, "story.approve")
     out = []
-    if story.state == PROPOSED and role in VERIFIERS + MINISTRY:
+    if story.state == PROPOSED and edit:
         out += ["verify", "reject"]
-    if story.state == VERIFIED and role in APPROVERS + MINISTRY:
+    if story.state == VERIFIED and approve:
         out += ["approve"]
-    if story.state == VERIFIED and role in VERIFIERS + MINISTRY:
+    if story.state == VERIFIED and edit:
         out += ["reject"]
-    if story.state == SUSPENDED and role in APPROVERS + MINISTRY:
+    if story.state == SUSPENDED and approve:
         out += ["approve"]
-    if story.state == APPROVED and role in EDITORS + MINISTRY:
+    if story.state == APPROVED and edit:
         out += ["publish"]
-    if story.state == PUBLISHED and role in APPROVERS + MINISTRY:
+    if story.state == PUBLISHED and approve:
         out += ["unpublish"]
     return out
 
@@ -398,7 +392,7 @@ def add_photo(*, story, user, data, caption="", person_ids=()):
     """Re-encode as JPEG (no EXIF, no GPS), bounded in bytes, pixels and size."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    _require(user, EDITORS + MINISTRY)
+    _require(user)
     limit = current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
     if not data:
         raise ValidationError("Choose a photo.", fields={"photo": str(_l("choose a photo"))})
@@ -464,7 +458,7 @@ def public_photo(photo_id):
 
 # ---------------------------------------------------------------- coverage, feature
 def add_coverage(*, story, user, outlet=None, url=None, published_on=None):
-    _require(user, EDITORS + MINISTRY)
+    _require(user)
     errors = {}
     outlet = _text(outlet, "outlet", True, 200, errors)
     url = _text(url, "url", True, 1000, errors)
@@ -473,8 +467,7 @@ def add_coverage(*, story, user, outlet=None, url=None, published_on=None):
     day = _date(published_on, "published_on", errors, required=True)
     if story.state not in (APPROVED, PUBLISHED, SUSPENDED):
         errors["story"] = str(_l("only approved stories are covered"))
-    if errors:
-        raise ValidationError("The coverage has errors.", fields=errors)
+    _refuse(errors, "The coverage has errors.")
     row = StoryCoverage(story=story, outlet=outlet, url=url, published_on=day, recorded_by_id=user.id)
     db.session.add(row)
     db.session.flush()
@@ -482,7 +475,7 @@ def add_coverage(*, story, user, outlet=None, url=None, published_on=None):
 
 
 def set_featured(*, story, user, featured=True):
-    _require(user, MINISTRY)
+    _require(user, "story.feature")
     if featured and story.state not in (APPROVED, PUBLISHED):
         raise Conflict("Only an approved or published story can be featured.", fields={"state": _in_state(story)})
     story.featured_at, story.featured_by_id = (now(), user.id) if featured else (None, None)
@@ -494,9 +487,6 @@ def set_featured(*, story, user, featured=True):
 
 def year_figures(school_year):
     """Per active Department: stories proposed, approved, covered in the school year."""
-    from ..departments.service import list_departments
-    from ..plans.years import bounds
-
     start, end = bounds(school_year)
     proposed = dict(db.session.execute(
         select(Story.department_id, func.count()).where(Story.created_at >= start, Story.created_at < end)
@@ -535,7 +525,7 @@ def briefing_stories(briefing_id):
 
 
 def add_to_briefing(*, story, briefing, user):
-    _require(user, EDITORS + MINISTRY)
+    _require(user)
     if briefing.department_id != story.department_id:
         raise NotFound(fields={"briefing": str(_l("not found"))})
     if story.state not in (APPROVED, PUBLISHED):

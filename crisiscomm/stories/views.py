@@ -1,33 +1,32 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice  # tuple choices are deprecated since WTForms 3.2
 
-from ..errors import Conflict, ValidationError
+from .. import boundary, permissions
+from ..audit.models import AuditEntry
+from ..briefings.models import Briefing
+from ..contacts.forms import outlet_type_choices
+from ..departments.service import find_by_code, list_departments
+from ..errors import Conflict, DomainError
 from ..extensions import db
+from ..plans.years import current_school_year, recent_years, school_year_or_404
 from ..scoping import get_or_404, is_ministry, resolve_department
-from ..security import roles_required
 from . import pitch as pitching
 from . import service
 from .forms import StoryForm
-from .models import STATES, TOPICS, Story, StoryConsent
+from .models import STATES, TOPICS, BriefingStory, Story, StoryConsent
 
 bp = Blueprint("stories", __name__, url_prefix="/stories")
 public_bp = Blueprint("stories_public", __name__, url_prefix="/good-stories")
 
 
-def action_labels():
-    from flask_babel import lazy_gettext as _l
-
-    return {"verify": _l("Facts verified"), "approve": _l("Approve"), "publish": _l("Publish the story"),
-            "reject": _l("Reject"), "unpublish": _l("Take off the public page")}
-
-
 def _labels():
-    from flask_babel import lazy_gettext as _l
-
     return {"labels": {
         "states": service.STATE_LABELS, "roles": service.ROLE_LABELS, "topics": service.TOPIC_LABELS,
-        "scopes": service.SCOPE_LABELS, "givers": service.GIVER_LABELS, "actions": action_labels(),
+        "scopes": service.SCOPE_LABELS, "givers": service.GIVER_LABELS, "actions": service.ACTION_LABELS,
         "audit": {"story.proposed": _l("proposed"), "story.verify": _l("verified"), "story.approve": _l("approved"),
                   "story.publish": _l("published"), "story.reject": _l("rejected"),
                   "story.unpublish": _l("taken off the public page"), "story.consent_withdrawn": _l("consent withdrawn"),
@@ -45,17 +44,16 @@ def scope_label(value):
 
 
 def _can_edit():
-    return current_user.role in service.EDITORS + service.MINISTRY
+    return permissions.can(current_user, "story.edit")
 
 
 def _topic_choices():
-    from wtforms.fields.choices import SelectChoice  # tuple choices are deprecated since WTForms 3.2
-
     return [SelectChoice(t, str(service.TOPIC_LABELS[t])) for t in TOPICS]
 
 
 def _fail(story, exc):
-    """A refused step: roll back and answer the story page with its status, saying what was wrong."""
+    """A refused step: answer the story page with its status, saying what was wrong (the page shows what is
+    stored: what the step wrote is rolled back first)."""
     db.session.rollback()
     flash(_("Nothing was saved: %(why)s", why="; ".join(str(v) for v in exc.fields.values()) or exc.message),
           "error")
@@ -78,58 +76,51 @@ def _form_story_data(form):
             "topics": form.topics.data, "proposed_by_name": form.proposed_by_name.data}
 
 
-def _field_errors(form, exc):
-    for name, message in exc.fields.items():
-        target = getattr(form, name, None) or form.title
-        target.errors = list(target.errors) + [message]
+def _place_rest(form, saved):
+    """Errors no form field shows go under the title."""
+    for message in saved.unplaced.values():
+        form.title.errors = list(form.title.errors) + [message]
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def new():
     form = StoryForm()
     form.topics.choices = _topic_choices()
     department = None
     if request.method == "POST":
-        try:
+        with boundary.saving(flash_unplaced=False) as chosen:
             department = resolve_department(request.form.get("department"))
-        except ValidationError as exc:
+        if not chosen:
             form.title.errors = list(form.title.errors) + [_("Choose a Department.")]
     if form.validate_on_submit() and department is not None:
-        try:
+        with boundary.saving(form, flash_unplaced=False) as saved:
             story = service.create_story(department=department, user=current_user, **_form_story_data(form))
-        except ValidationError as exc:
-            db.session.rollback()
-            _field_errors(form, exc)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The story was proposed. Add the people in it and their consent."), "success")
             return redirect(url_for("stories.show", story_id=story.id))
-    from ..departments.service import list_departments
-
+        _place_rest(form, saved)
     return render_template("stories/form.html", form=form, story=None,
                            departments=list_departments() if is_ministry() else []), (
         422 if request.method == "POST" else 200)
 
 
 @bp.route("/<int:story_id>/edit", methods=["GET", "POST"])
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def edit(story_id):
     story = get_or_404(Story, story_id)
     form = StoryForm(obj=story)
     form.topics.choices = _topic_choices()
     if form.validate_on_submit():
         try:
-            service.update_story(story=story, user=current_user, **_form_story_data(form))
-        except ValidationError as exc:
-            db.session.rollback()
-            _field_errors(form, exc)
+            with boundary.saving(form, flash_unplaced=False) as saved:
+                service.update_story(story=story, user=current_user, **_form_story_data(form))
         except Conflict as exc:  # approved or published meanwhile
             return _fail(story, exc)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("stories.show", story_id=story.id))
+        _place_rest(form, saved)
     return render_template("stories/form.html", form=form, story=story, departments=[]), (
         422 if request.method == "POST" else 200)
 
@@ -146,10 +137,6 @@ def show(story_id):
 
 
 def _history(story):
-    from sqlalchemy import select
-
-    from ..audit.models import AuditEntry
-
     return db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "Story",
                                                        AuditEntry.entity_id == story.id,
                                                        AuditEntry.action.like("story.%"))
@@ -157,31 +144,20 @@ def _history(story):
 
 
 def _briefings(story):
-    from sqlalchemy import select
-
-    from ..briefings.models import Briefing
-
     return db.session.scalars(select(Briefing).where(Briefing.department_id == story.department_id)
                               .order_by(Briefing.id.desc()).limit(20)).all()
 
 
 def _on_agenda(story):
-    from sqlalchemy import select
-
-    from .models import BriefingStory
-
     return set(db.session.scalars(select(BriefingStory.briefing_id).where(BriefingStory.story_id == story.id)))
 
 
 def _do(target, func, success, **kw):
-    """Run one service step for the story ``target``: commit and say so, or roll back and say why."""
-    from ..errors import DomainError
-
+    """Run one service step for the story ``target``: say it was done, or roll it back and say why."""
     try:
         func(**kw)
     except DomainError as exc:
         return _fail(target, exc)
-    db.session.commit()
     flash(success, "success")
     return redirect(url_for("stories.show", story_id=target.id))
 
@@ -195,7 +171,7 @@ def transition(story_id):
 
 
 @bp.post("/<int:story_id>/people")
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def add_person(story_id):
     story = get_or_404(Story, story_id)
     f = request.form
@@ -206,7 +182,7 @@ def add_person(story_id):
 
 
 @bp.post("/<int:story_id>/people/<int:person_id>/consents")
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def add_consent(story_id, person_id):
     story = get_or_404(Story, story_id)
     person = service.get_person(story, person_id)
@@ -214,7 +190,7 @@ def add_consent(story_id, person_id):
     upload = request.files.get("form")
     form = None
     if upload and upload.filename:
-        limit = int(service.current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
+        limit = int(current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
         form = (upload.filename, upload.mimetype, upload.stream.read(limit + 1))
     return _do(story, service.record_consent, _("Consent recorded."), person=person, user=current_user,
                given_by=f.get("given_by"), given_as=f.get("given_as", "self"), scope=f.getlist("scope"),
@@ -222,7 +198,7 @@ def add_consent(story_id, person_id):
 
 
 @bp.post("/<int:story_id>/consents/<int:consent_id>/withdraw")
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def withdraw_consent(story_id, consent_id):
     story = get_or_404(Story, story_id)
     consent = db.session.get(StoryConsent, consent_id)
@@ -244,11 +220,11 @@ def consent_form(story_id, consent_id):
 
 
 @bp.post("/<int:story_id>/photos")
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def add_photo(story_id):
     story = get_or_404(Story, story_id)
     upload = request.files.get("photo")
-    limit = int(service.current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
+    limit = int(current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
     data = upload.stream.read(limit + 1) if upload else b""
     try:
         person_ids = [int(x) for x in request.form.getlist("person_ids")]
@@ -269,7 +245,7 @@ def photo(story_id, photo_id):
 
 
 @bp.post("/<int:story_id>/coverage")
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def add_coverage(story_id):
     story = get_or_404(Story, story_id)
     f = request.form
@@ -287,10 +263,8 @@ def feature(story_id):
 
 
 @bp.post("/<int:story_id>/briefing")
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def add_to_briefing(story_id):
-    from ..briefings.models import Briefing
-
     story = get_or_404(Story, story_id)
     try:
         briefing = get_or_404(Briefing, request.form.get("briefing_id"))
@@ -301,14 +275,12 @@ def add_to_briefing(story_id):
 
 
 @bp.route("/<int:story_id>/pitch", methods=["GET", "POST"])
-@roles_required(*service.EDITORS, *service.MINISTRY)
+@permissions.required("story.edit")
 def pitch(story_id):
     story = get_or_404(Story, story_id)
     filters = {"outlet_type": request.values.get("outlet_type") or None, "beat": request.values.get("beat") or None,
                "department": request.values.get("department") or None}
     if request.method == "POST":
-        from ..errors import DomainError
-
         try:
             ids = [int(x) for x in request.form.getlist("contact_ids")]
         except ValueError:
@@ -317,12 +289,8 @@ def pitch(story_id):
             sent = pitching.send_pitch(story=story, user=current_user, contact_ids=ids)
         except DomainError as exc:
             return _fail(story, exc)
-        db.session.commit()
         flash(_("%(n)s pitch emails queued, one per journalist.", n=len(sent)), "success")
         return redirect(url_for("stories.show", story_id=story.id))
-    from ..contacts.forms import outlet_type_choices
-    from ..departments.service import list_departments
-
     candidates = pitching.candidates(story=story, user=current_user, **filters)
     choices = outlet_type_choices()
     return render_template("stories/pitch.html", story=story, candidates=candidates, filters=filters,
@@ -333,21 +301,14 @@ def pitch(story_id):
 
 
 @bp.get("/figures")
-@roles_required(*service.MINISTRY)
+@permissions.required("ministry.view")
 def figures():
-    from ..plans.years import current_school_year, parse_school_year, recent_years
-
-    try:
-        year = parse_school_year(request.args.get("year") or current_school_year())
-    except ValidationError:
-        abort(404)
+    year = school_year_or_404(request.args.get("year") or current_school_year())
     return render_template("stories/figures.html", year=year, years=recent_years(), rows=service.year_figures(year))
 
 
 # ---------------------------------------------------------------- public, no sign-in
 def _public_department(code):
-    from ..departments.service import find_by_code
-
     department = find_by_code(code)
     if department is None:
         abort(404)
@@ -406,7 +367,6 @@ def not_interested(token):
     result = pitching.opt_out(token)
     if result is None:
         return render_template("stories/opt_out.html", ok=False), 404
-    db.session.commit()
     contact, topics = result
     return render_template("stories/opt_out.html", ok=True, contact=contact,
                            topics=[str(service.TOPIC_LABELS.get(t, t)) for t in topics])
