@@ -89,7 +89,8 @@ PERMISSIONS = {
     "briefing.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
 
     # plans
-    "plan.write": _DEPARTMENT_WRITERS,
+    "plan.write": _DEPARTMENT_WRITERS,  # the Department's own plan
+    "plan.publish": MINISTRY_ROLES,  # the Ministry's plan for a school year
 
     # stories
     # propose and edit, people, consent, photos, coverage, agenda; verify, reject and publish

@@ -3,7 +3,6 @@ from flask_login import current_user
 
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import ValidationError
-from ..extensions import db
 from ..scoping import get_or_404, is_ministry, resolve_department
 from . import service
 from .models import DepartmentPlan
@@ -69,7 +68,6 @@ def put_ministry_plan(year):
     plan = service.publish_ministry_plan(school_year=year, title=data.get("title"), body=data.get("body") or "",
                                          themes=data.get("themes") or [], key_dates=data.get("key_dates") or [],
                                          user=current_user)
-    db.session.commit()
     return jsonify(ministry_plan_json(plan))
 
 
@@ -87,7 +85,6 @@ def put_department_plan(year):
     plan = service.save_department_plan(department=resolve_department(), school_year=year, title=data.get("title"),
                                         body=data.get("body") or "", themes=data.get("themes") or [],
                                         user=current_user, submit=data.get("submit", False))
-    db.session.commit()
     return jsonify(department_plan_json(plan, with_versions=True))
 
 

@@ -3,18 +3,17 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .. import inputs
-from ..clock import now
+from .. import inputs, permissions
+from ..clock import local_today, now
 from ..departments.models import ACTIVE, Department
+from ..departments.service import find_by_code
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..scoping import can_see_department, is_ministry, require_role, scope
-from ..users.models import MINISTRY_ROLES
+from ..scoping import can_see_department, is_ministry, scope
+from ..text import fold
 from .models import DRAFT, SUBMITTED, DepartmentPlan, DepartmentPlanVersion, MinistryPlan
 from .years import parse_day, parse_school_year
 
-# Who writes a Department's plan.
-PLAN_WRITERS = ("director", "deputy_director", "spokesperson", "comms_officer")
 MAX_THEMES = 30
 
 
@@ -81,7 +80,7 @@ def ministry_plan_or_404(school_year):
 
 def publish_ministry_plan(*, school_year, title, body, themes, key_dates, user):
     """Create or update the Ministry's plan for the year (published at once; edits keep it published)."""
-    require_role(*MINISTRY_ROLES, user=user)
+    permissions.require(user, "plan.publish")
     school_year = parse_school_year(school_year, "school_year")
     errors = {}
     title = inputs.Fields({"title": title}, errors).text("title", max_length=300, required=True, single_line=True)
@@ -118,7 +117,7 @@ def own_plan(department, school_year):
 
 def save_department_plan(*, department, school_year, title, body, themes, user, submit=False):
     """Save the Department's draft for the year; ``submit`` also records a new submitted version."""
-    require_role(*PLAN_WRITERS, user=user)
+    permissions.require(user, "plan.write")
     if not can_see_department(department.id, user):
         raise NotFound()
     if department.status != ACTIVE:
@@ -153,9 +152,10 @@ def save_department_plan(*, department, school_year, title, body, themes, user, 
         plan.status = SUBMITTED
         plan.submitted_at, plan.submitted_by_id = at, user.id
         plan.first_submitted_at = plan.first_submitted_at or at
-        db.session.add(DepartmentPlanVersion(plan=plan, department_id=department.id, version=plan.version,
-                                             title=title, body=body or "", themes=themes, submitted_at=at,
-                                             submitted_by_id=user.id))
+        # newest first, as plan.versions is ordered
+        plan.versions.insert(0, DepartmentPlanVersion(department_id=department.id, version=plan.version, title=title,
+                                                      body=body or "", themes=themes, submitted_at=at,
+                                                      submitted_by_id=user.id))
     db.session.flush()
     return plan
 
@@ -164,8 +164,6 @@ def submission_status(school_year):
     """[(department, plan or None)] for every active Department, by name (Ministry roles only)."""
     if not is_ministry():
         raise NotFound()
-    from ..text import fold
-
     departments = sorted(db.session.scalars(select(Department).where(Department.status == ACTIVE)).all(),
                          key=lambda d: fold(d.province))
     plans = {p.department_id: p for p in db.session.scalars(select(DepartmentPlan).where(
@@ -186,8 +184,6 @@ def submitted_version(plan):
 
 def compare(*, school_year, codes):
     """Submitted plans of the named Departments, side by side (Ministry roles only)."""
-    from ..departments.service import find_by_code
-
     if not is_ministry():
         raise NotFound()
     if len(codes) < 2:
@@ -219,6 +215,4 @@ def theme_coverage(school_year):
 
 
 def days_until(key_date):
-    from ..clock import local_today
-
     return (date.fromisoformat(key_date["date"]) - local_today()).days

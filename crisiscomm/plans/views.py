@@ -2,35 +2,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import ValidationError
-from ..extensions import db
+from .. import boundary, permissions
 from ..forms import select_choices
 from ..scoping import get_or_404, is_ministry, resolve_department
-from ..security import roles_required
-from ..users.models import MINISTRY_ROLES
 from . import service
 from .forms import DepartmentPlanForm, MinistryPlanForm
 from .models import DepartmentPlan
-from .years import current_school_year, parse_school_year, recent_years
+from .years import current_school_year, recent_years, school_year_or_404
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
 
-def _year(value):
-    try:
-        return parse_school_year(value)
-    except ValidationError:
-        abort(404)
-
-
-def _form_errors(form, exc):
-    for name, message in exc.fields.items():
-        target = getattr(form, name, None)
-        if target is None or not hasattr(target, "errors"):
-            target = form.title
-        if isinstance(target.errors, tuple):
-            target.errors = list(target.errors)
-        target.errors.append(message)
+def _place_rest(form, saved):
+    """Errors no form field shows go under the title."""
+    for message in saved.unplaced.values():
+        form.title.errors = list(form.title.errors) + [message]
 
 
 @bp.get("/")
@@ -42,7 +28,7 @@ def index():
 @bp.get("/<year>")
 @login_required
 def year(year):
-    year = _year(year)
+    year = school_year_or_404(year)
     ministry = service.get_ministry_plan(year)
     ctx = {"year": year, "ministry": ministry, "years": recent_years()}
     if is_ministry():
@@ -54,9 +40,9 @@ def year(year):
 
 
 @bp.route("/<year>/ministry", methods=["GET", "POST"])
-@roles_required(*MINISTRY_ROLES)
+@permissions.required("plan.publish")
 def edit_ministry(year):
-    year = _year(year)
+    year = school_year_or_404(year)
     plan = service.get_ministry_plan(year)
     form = MinistryPlanForm()
     if request.method == "GET" and plan is not None:
@@ -66,25 +52,22 @@ def edit_ministry(year):
                                         for d in plan.key_dates or [])
     status = 200
     if form.validate_on_submit():
-        try:
+        with boundary.saving(form, flash_unplaced=False) as saved:
             service.publish_ministry_plan(school_year=year, title=form.title.data, body=form.body.data,
                                           themes=form.themes.data, key_dates=form.key_dates.data, user=current_user)
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_errors(form, exc)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The Ministry's plan for %(year)s is published.", year=year), "success")
             return redirect(url_for("plans.year", year=year))
+        _place_rest(form, saved)
     if request.method == "POST":
         status = 422
     return render_template("plans/ministry_form.html", form=form, year=year, plan=plan), status
 
 
 @bp.route("/<year>/mine", methods=["GET", "POST"])
-@roles_required(*service.PLAN_WRITERS)
+@permissions.required("plan.write")
 def edit_own(year):
-    year = _year(year)
+    year = school_year_or_404(year)
     department = resolve_department()
     ministry = service.get_ministry_plan(year)
     if ministry is None:
@@ -102,18 +85,15 @@ def edit_own(year):
     status = 200
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"
-        try:
+        with boundary.saving(form, flash_unplaced=False) as saved:
             plan = service.save_department_plan(department=department, school_year=year, title=form.title.data,
                                                 body=form.body.data, themes=form.themes.data or [],
                                                 user=current_user, submit=submit)
-        except ValidationError as exc:
-            db.session.rollback()
-            _form_errors(form, exc)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Plan submitted to the Ministry (version %(n)s).", n=plan.version) if submit
                   else _("Draft saved."), "success")
             return redirect(url_for("plans.show", plan_id=plan.id))
+        _place_rest(form, saved)
     if request.method == "POST":
         status = 422
     return render_template("plans/department_form.html", form=form, year=year, plan=plan, ministry=ministry,
@@ -133,14 +113,15 @@ def show(plan_id):
 
 
 @bp.get("/<year>/compare")
-@roles_required(*MINISTRY_ROLES)
+@permissions.required("ministry.view")
 def compare(year):
-    year = _year(year)
+    year = school_year_or_404(year)
     codes = [c for c in request.args.getlist("d") if c.strip()]
-    try:
+    with boundary.saving(flash_unplaced=False) as compared:
         columns = service.compare(school_year=year, codes=codes)
-    except ValidationError as exc:
-        flash(exc.fields.get("departments") and _("Choose two to six Departments to compare."), "warning")
+    if not compared:
+        flash(compared.error.fields.get("departments") and _("Choose two to six Departments to compare."),
+              "warning")
         return redirect(url_for("plans.year", year=year))
     return render_template("plans/compare.html", year=year, columns=columns,
                            ministry=service.get_ministry_plan(year))

@@ -471,6 +471,7 @@ def add_coverage(*, story, user, outlet=None, url=None, published_on=None):
     row = StoryCoverage(story=story, outlet=outlet, url=url, published_on=day, recorded_by_id=user.id)
     db.session.add(row)
     db.session.flush()
+    db.session.expire(story, ["coverage"])  # read again in its order, the latest first
     return row
 
 
