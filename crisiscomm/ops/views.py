@@ -12,9 +12,11 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
+from .. import permissions
 from ..clock import now
-from ..extensions import db, csrf
-from ..security import roles_required
+from ..extensions import csrf, db
+from ..jobs import LEASE_NAME, JobRun, SchedulerLease
+from ..notifications.models import EMAIL, FAILED_TEMPORARY, OPEN_STATES, SENT, Notification
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -31,9 +33,6 @@ def app_version():
 
 def health():
     """The health report and its HTTP status (200 when the database answers, else 503)."""
-    from ..jobs import LEASE_NAME, SchedulerLease
-    from ..notifications.models import OPEN_STATES, Notification
-
     report = {"status": "ok", "database": "ok", "version": app_version(),
               "scheduler": {"holder": None, "lease_expires_at": None, "alive": False},
               "outbox": {"backlog": None, "oldest_pending_age_seconds": None}}
@@ -71,8 +70,6 @@ def health():
 def email_health(t):
     """Whether email is leaving: "failing" when a message has waited for a retry for more than
     SMTP_DEGRADED_MINUTES and no email was accepted by the mail server since it was first tried."""
-    from ..notifications.models import EMAIL, FAILED_TEMPORARY, SENT, Notification
-
     failing_since = db.session.scalar(select(func.min(Notification.created_at)).where(
         Notification.state == FAILED_TEMPORARY, Notification.channel == EMAIL))
     last_sent = db.session.scalar(select(func.max(Notification.sent_at)).where(
@@ -91,8 +88,6 @@ def email_health(t):
 
 def may_see_details():
     """Loopback callers (not forwarded by a proxy), the monitoring token, and the Ministry admin."""
-    from ..users.models import MINISTRY_ADMIN
-
     if request.remote_addr in ("127.0.0.1", "::1") and "X-Forwarded-For" not in request.headers:
         return True
     expected = current_app.config.get("HEALTH_TOKEN")
@@ -100,7 +95,7 @@ def may_see_details():
     if expected and given.startswith("Bearer ") and hmac.compare_digest(given[7:].strip().encode(),
                                                                          expected.encode()):
         return True
-    return bool(current_user.is_authenticated and current_user.role == MINISTRY_ADMIN)
+    return permissions.can(current_user, "ops.system")
 
 
 @bp.get("/healthz")
@@ -115,15 +110,13 @@ def healthz():
 
 
 @bp.get("/admin/system")
-@roles_required("ministry_admin")
+@permissions.required("ops.system")
 def system():
     report, status = health()
     return render_template("ops/system.html", report=report, jobs=job_runs()), status
 
 
 def job_runs():
-    from ..jobs import JobRun
-
     return db.session.scalars(select(JobRun).order_by(JobRun.job_id)).all()
 
 
@@ -131,9 +124,7 @@ def job_runs():
 def system_alert_processor():
     def system_alert():
         """For the Ministry admin: a line about email failing, shown on every page until it recovers."""
-        from ..users.models import MINISTRY_ADMIN
-
-        if not (current_user.is_authenticated and current_user.role == MINISTRY_ADMIN):
+        if not permissions.can(current_user, "ops.system"):
             return None
         try:
             state = email_health(now())

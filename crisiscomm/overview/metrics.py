@@ -11,11 +11,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from werkzeug.routing import BuildError
 
-from ..clock import local_today
+from ..briefings import service as briefings
+from ..briefings.models import HELD, PLANNED, Briefing
+from ..clock import format_date, local_today, to_local
+from ..contacts.models import Contact
+from ..contacts.service import STALE_AFTER
+from ..departments.models import ACTIVE, Department
 from ..extensions import db
+from ..incidents.models import CLOSED, STATUSES, Escalation, Incident
+from ..inquiries.models import ANSWERED, DECLINED, OPEN_STATES, REFERRED, Inquiry
+from ..inquiries.service import DEFAULT_DUE_SOON_MINUTES
+from ..plans.models import SUBMITTED, DepartmentPlan
+from ..plans.years import current_school_year
+from ..scenarios.models import Scenario, ScenarioDistribution, ScenarioVersion
+from ..spokespersons.models import OFFICIAL, SpokespersonAssignment
+from ..sql import local_month, median, month_labels
+from ..users.models import User
 from . import charts
 from .registry import register_chart, register_evidence, register_metric
-from ..sql import local_month, month_labels
 
 
 def link(endpoint, department=None, **values):
@@ -40,8 +53,6 @@ def pct(value):
 
 # ---------------------------------------------------------------- incidents
 def open_incidents(ids, ctx):
-    from ..incidents.models import CLOSED, Incident
-
     rows = db.session.execute(
         select(Incident.department_id, func.count(),
                func.sum(case((Incident.exam_related.is_(True), 1), else_=0)))
@@ -58,8 +69,6 @@ def open_incidents(ids, ctx):
 
 
 def incidents_per_month(ctx):
-    from ..incidents.models import Incident
-
     labels = month_labels(local_today(), 12)
     start = ctx["now"] - timedelta(days=400)
     month = local_month(Incident.occurred_at)
@@ -76,9 +85,6 @@ def incidents_per_month(ctx):
 
 # ---------------------------------------------------------------- spokespersons
 def official_spokesperson(ids, ctx):
-    from ..spokespersons.models import OFFICIAL, SpokespersonAssignment
-    from ..users.models import User
-
     at = ctx["now"]
     rows = db.session.execute(
         select(SpokespersonAssignment.department_id, User.name)
@@ -96,9 +102,6 @@ def official_spokesperson(ids, ctx):
 
 # ---------------------------------------------------------------- contacts
 def _contacts_fresh(ids, at):
-    from ..contacts.models import Contact
-    from ..contacts.service import STALE_AFTER
-
     since = at - STALE_AFTER
     rows = db.session.execute(
         select(Contact.department_id, func.count(),
@@ -127,8 +130,6 @@ def contacts_fresh_evidence(ids, yc):
 
 # ---------------------------------------------------------------- plans
 def _plans(ids, school_year):
-    from ..plans.models import SUBMITTED, DepartmentPlan
-
     rows = db.session.execute(
         select(DepartmentPlan.department_id, DepartmentPlan.status, DepartmentPlan.first_submitted_at)
         .where(DepartmentPlan.department_id.in_(ids), DepartmentPlan.school_year == school_year,
@@ -137,8 +138,6 @@ def _plans(ids, school_year):
 
 
 def plan_metric(ids, ctx):
-    from ..clock import format_date
-
     plans = _plans(ids, ctx["school_year"])
     out = {}
     for i in ids:
@@ -170,32 +169,17 @@ def register_all(app):
     register_evidence(app, "contacts_fresh", _l("Contacts verified in the last 12 months"), contacts_fresh_evidence,
                       unit="share", order=60)
     register_chart(app, "incidents_per_month", incidents_per_month, order=10)
-    # Domains that may be absent from an installation plug in when their models are there.
-    optional = (("briefings", "Briefing", register_briefings), ("inquiries", "Inquiry", register_inquiries),
-                ("incidents", "Escalation", register_escalations),
-                ("scenarios", "ScenarioDistribution", register_scenarios))
-    for domain, model, register in optional:
-        if _has_domain(domain) and _model_exists(domain, model):
-            register(app)
-
-
-def _has_domain(name):
-    from .. import DOMAINS
-
-    return name in DOMAINS
+    for register in (register_briefings, register_inquiries, register_escalations, register_scenarios):
+        register(app)
 
 
 def _plan_link(department):
-    from ..plans.years import current_school_year
-
     return url_for("plans.year", year=current_school_year()) + "#plan-status"
 
 
 # ---------------------------------------------------------------- briefings
 def _held_quarters(ids, start, end):
     """{department_id: {'2026Q1', ...}} quarters (local time) with at least one held briefing in [start, end)."""
-    from ..briefings.models import HELD, Briefing
-
     month = local_month(Briefing.starts_at)
     rows = db.session.execute(
         select(Briefing.department_id, month).where(Briefing.department_id.in_(ids), Briefing.status == HELD,
@@ -208,9 +192,6 @@ def _held_quarters(ids, start, end):
 
 
 def briefing_status(ids, ctx):
-    from ..briefings import service as briefings
-    from ..briefings.models import HELD, PLANNED, Briefing
-
     key = briefings.current_quarter()
     start, end = briefings.quarter_bounds(key)
     rows = db.session.execute(
@@ -239,9 +220,6 @@ def briefings_evidence(ids, yc):
 
 
 def briefing_compliance_chart(ctx):
-    from ..briefings import service as briefings
-    from ..departments.models import ACTIVE, Department
-
     keys = [briefings.shift_quarter(briefings.current_quarter(), -n) for n in range(7, -1, -1)]
     start, end = briefings.quarter_bounds(keys[0])[0], briefings.quarter_bounds(keys[-1])[1]
     ids = db.session.scalars(select(Department.id).where(Department.status == ACTIVE)).all()
@@ -254,8 +232,6 @@ def briefing_compliance_chart(ctx):
 
 
 def register_briefings(app):
-    from ..briefings import service as briefings
-
     register_metric(app, "briefing_quarter", _l("Briefing this quarter"), briefing_status, order=40,
                     link=lambda d: link("briefings.index", d, quarter=briefings.current_quarter()), sort_desc=False,
                     description=_l("Held, planned or missing: the periodic press briefing of the current quarter."))
@@ -266,8 +242,6 @@ def register_briefings(app):
 
 # ---------------------------------------------------------------- inquiries
 def overdue_inquiries(ids, ctx):
-    from ..inquiries.models import OPEN_STATES, Inquiry
-
     # Open inquiries are few among years of answered ones: fetch them through (state, due_at) and count here;
     # a GROUP BY department_id would lead the planner to walk every inquiry of every Department.
     rows = Counter(db.session.scalars(
@@ -276,9 +250,6 @@ def overdue_inquiries(ids, ctx):
 
 
 def due_soon_inquiries(ids, ctx):
-    from ..inquiries.models import OPEN_STATES, Inquiry
-    from ..inquiries.service import DEFAULT_DUE_SOON_MINUTES
-
     soon = ctx["now"] + timedelta(minutes=DEFAULT_DUE_SOON_MINUTES)
     rows = Counter(db.session.scalars(
         select(Inquiry.department_id).where(Inquiry.state.in_(OPEN_STATES), Inquiry.due_at >= ctx["now"],
@@ -289,8 +260,6 @@ def due_soon_inquiries(ids, ctx):
 def _inquiry_timeliness(ids, start, end):
     """{department_id: (due, on_time)}: inquiries due in [start, end), Ministry referrals left out; on time when
     answered (or declined on a legal ground) by their deadline."""
-    from ..inquiries.models import ANSWERED, DECLINED, REFERRED, Inquiry
-
     done = func.coalesce(Inquiry.answered_at, Inquiry.closed_at)
     rows = db.session.execute(
         select(Inquiry.department_id, func.count(),
@@ -307,8 +276,6 @@ def inquiries_evidence(ids, yc):
 
 
 def inquiries_per_month(ctx):
-    from ..inquiries.models import Inquiry
-
     labels = month_labels(local_today(), 12)
     month = local_month(Inquiry.received_at)
     start = ctx["now"] - timedelta(days=400)
@@ -343,8 +310,6 @@ def register_inquiries(app):
 def _ack_rows(ids, start, end):
     """[(department_id, notified_at, minutes to the first acknowledgement or None)] per escalated incident
     (drills left out) first notified in [start, end)."""
-    from ..incidents.models import Escalation, Incident
-
     first_notified = func.min(Escalation.notified_at)
     first_ack = func.min(Escalation.acknowledged_at)
     # An incident first notified in the window has an escalation in it: look only at those (by the
@@ -360,8 +325,6 @@ def _ack_rows(ids, start, end):
 
 
 def unacknowledged_escalations(ids, ctx):
-    from ..incidents.models import CLOSED, STATUSES, Escalation, Incident
-
     per_incident = (select(Incident.department_id.label("dep"))
                     .join(Escalation, Escalation.incident_id == Incident.id)
                     .where(Incident.department_id.in_(ids), Incident.drill.is_(False),
@@ -373,8 +336,6 @@ def unacknowledged_escalations(ids, ctx):
 
 
 def escalation_evidence(ids, yc):
-    from ..sql import median
-
     per_dep = {}
     for dep, _notified, minutes in _ack_rows(ids, yc["start"], yc["as_of"]):
         if minutes is not None:
@@ -383,10 +344,6 @@ def escalation_evidence(ids, yc):
 
 
 def escalation_ack_chart(ctx):
-    from ..clock import to_local
-    from ..departments.models import ACTIVE, Department
-    from ..sql import median
-
     labels = month_labels(local_today(), 12)
     ids = db.session.scalars(select(Department.id).where(Department.status == ACTIVE)).all()
     by_month = {}
@@ -412,8 +369,6 @@ def register_escalations(app):
 def _distributions(ids, latest_only, at=None, start=None):
     """{department_id: (distributed, acknowledged)} of scenario versions sent to each Department: the latest
     versions only, or those distributed in [start, at) and acknowledged by ``at``."""
-    from ..scenarios.models import Scenario, ScenarioDistribution, ScenarioVersion
-
     acked = ScenarioDistribution.acknowledged_at.is_not(None)
     if at is not None:
         acked = and_(acked, ScenarioDistribution.acknowledged_at <= at)
@@ -453,11 +408,3 @@ def register_scenarios(app):
     register_evidence(app, "scenarios_acknowledged", _l("Scenario versions acknowledged"), scenario_evidence,
                       unit="share", order=40)
 
-
-def _model_exists(module, name):
-    import importlib
-
-    try:
-        return hasattr(importlib.import_module(f"crisiscomm.{module}.models"), name)
-    except ImportError:
-        return False
