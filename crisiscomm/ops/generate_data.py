@@ -6,6 +6,9 @@ Placeholders in templates: {province}, {year}, {sy} (school year), {next_sy}, {s
 """
 from ..contacts.demo import DEMO_CONTACTS
 from ..contacts.models import BROADCAST, CENTRAL_RESIDENT, MINISTRY_LEVEL, ONLINE, PROVINCIAL
+# why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
+from ..permissions import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS, SPOKESPERSON,
+                           STEERING_BOARD, VIEWER)
 
 # --- people -----------------------------------------------------------------------------------------
 
@@ -27,14 +30,14 @@ MOBILE_PREFIXES = ["090", "091", "093", "094", "096", "097", "098", "086", "088"
                    "038", "039", "070", "076", "077", "079", "081", "083", "084", "085"]
 
 # (role, how many, email prefix, title) for an active Department; a former one keeps the first of each.
-STAFF = [("director", 1, "giamdoc", "Giám đốc Sở GDĐT {province}"),
-         ("deputy_director", 2, "phogiamdoc", "Phó Giám đốc Sở GDĐT {province}"),
-         ("spokesperson", 1, "phatngon", "Chánh Văn phòng Sở, người phát ngôn"),
-         ("comms_officer", 3, "truyenthong", "Chuyên viên truyền thông, Văn phòng Sở"),
-         ("steering_board", 2, "bcd", "Thành viên Ban Chỉ đạo thi cấp tỉnh"),
-         ("viewer", 1, "xem", "Chuyên viên")]
-MINISTRY_STAFF = [("ministry_admin", 1, "quantri", "Chánh Văn phòng Bộ"),
-                  ("ministry_comms", 2, "truyenthong", "Trung tâm Truyền thông giáo dục")]
+STAFF = [(DIRECTOR, 1, "giamdoc", "Giám đốc Sở GDĐT {province}"),
+         (DEPUTY_DIRECTOR, 2, "phogiamdoc", "Phó Giám đốc Sở GDĐT {province}"),
+         (SPOKESPERSON, 1, "phatngon", "Chánh Văn phòng Sở, người phát ngôn"),
+         (COMMS_OFFICER, 3, "truyenthong", "Chuyên viên truyền thông, Văn phòng Sở"),
+         (STEERING_BOARD, 2, "bcd", "Thành viên Ban Chỉ đạo thi cấp tỉnh"),
+         (VIEWER, 1, "xem", "Chuyên viên")]
+MINISTRY_STAFF = [(MINISTRY_ADMIN, 1, "quantri", "Chánh Văn phòng Bộ"),
+                  (MINISTRY_COMMS, 2, "truyenthong", "Trung tâm Truyền thông giáo dục")]
 
 # --- outlets ----------------------------------------------------------------------------------------
 
