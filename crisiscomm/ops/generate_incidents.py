@@ -111,7 +111,8 @@ class Incidents(Base):
         categories = list(words.CATEGORY_WEIGHTS)
         weights = [w * (4 if season and c == "exam" else 1) for c, w in words.CATEGORY_WEIGHTS.items()]
         category = rng.choices(categories, weights=weights)[0]
-        title, description, exam_related, severities = rng.choice(words.INCIDENTS[category])
+        title, description, severities = rng.choice(words.INCIDENTS[category])
+        exam_related = words.exam_related(category, title)
         severity = rng.choices(("low", "medium", "high", "critical"), weights=severities)[0]
         drill = rng.random() < 0.03
         title, description = title.format(**values)[:290], description.format(**values)
