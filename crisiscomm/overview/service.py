@@ -162,6 +162,15 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
                                                           and r["cells"]["incidents_open"].value)}
 
 
+def overview_page(**options):
+    """The overview as the page asks for it, or today's view when the address holds a sort, direction, view or
+    cluster the overview does not know (a hand-edited address never breaks the page)."""
+    try:
+        return build_overview(**options)
+    except ValidationError:
+        return build_overview(view="today")
+
+
 def needs_action_today(limit=5):
     """For a Ministry user's start page: the Departments with something live (incident, unanswered
     escalation, overdue or due-soon inquiry), most urgent first, and the columns that say what."""

@@ -1,9 +1,8 @@
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 
 from .. import spreadsheets
-from ..errors import ValidationError
-from ..plans.years import current_school_year, parse_school_year, recent_years
+from ..plans.years import current_school_year, recent_years, school_year_or_404
 from . import service
 from .export import scorecard_xlsx
 
@@ -14,22 +13,15 @@ bp = Blueprint("overview", __name__, url_prefix="/overview")
 @login_required
 def index():
     service.require_ministry()
-    try:
-        data = service.build_overview(sort=request.args.get("sort") or None, direction=request.args.get("dir") or None,
-                                      q=request.args.get("q", "").strip() or None,
-                                      cluster=request.args.get("cluster") or None,
-                                      flagged=request.args.get("flagged") == "1",
-                                      view=request.args.get("view") or "today")
-    except ValidationError:
-        data = service.build_overview(view="today")
+    args = request.args
+    data = service.overview_page(sort=args.get("sort") or None, direction=args.get("dir") or None,
+                                 q=args.get("q", "").strip() or None, cluster=args.get("cluster") or None,
+                                 flagged=args.get("flagged") == "1", view=args.get("view") or "today")
     return render_template("overview/index.html", data=data, args=request.args)
 
 
 def _year():
-    try:
-        return parse_school_year(request.args.get("year") or current_school_year())
-    except ValidationError:
-        abort(404)
+    return school_year_or_404(request.args.get("year") or current_school_year())
 
 
 @bp.get("/scorecard")
