@@ -29,15 +29,17 @@ GIVEN_FEMALE = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hươ
 MOBILE_PREFIXES = ["090", "091", "093", "094", "096", "097", "098", "086", "088", "089", "032", "033", "035", "037",
                    "038", "039", "070", "076", "077", "079", "081", "083", "084", "085"]
 
-# (role, how many, email prefix, title) for an active Department; a former one keeps the first of each.
-STAFF = [(DIRECTOR, 1, "giamdoc", "Giám đốc Sở GDĐT {province}"),
-         (DEPUTY_DIRECTOR, 2, "phogiamdoc", "Phó Giám đốc Sở GDĐT {province}"),
-         (SPOKESPERSON, 1, "phatngon", "Chánh Văn phòng Sở, người phát ngôn"),
-         (COMMS_OFFICER, 3, "truyenthong", "Chuyên viên truyền thông, Văn phòng Sở"),
-         (STEERING_BOARD, 2, "bcd", "Thành viên Ban Chỉ đạo thi cấp tỉnh"),
-         (VIEWER, 1, "xem", "Chuyên viên")]
+# (role, how many in an active Department, how many a former one keeps, email prefix, title)
+STAFF = [(DIRECTOR, 1, 1, "giamdoc", "Giám đốc Sở GDĐT {province}"),
+         (DEPUTY_DIRECTOR, 2, 1, "phogiamdoc", "Phó Giám đốc Sở GDĐT {province}"),
+         (SPOKESPERSON, 1, 1, "phatngon", "Chánh Văn phòng Sở, người phát ngôn"),
+         (COMMS_OFFICER, 3, 1, "truyenthong", "Chuyên viên truyền thông, Văn phòng Sở"),
+         (STEERING_BOARD, 2, 1, "bcd", "Thành viên Ban Chỉ đạo thi cấp tỉnh"),
+         (VIEWER, 1, 0, "xem", "Chuyên viên")]
+# (role, how many, email prefix, title)
 MINISTRY_STAFF = [(MINISTRY_ADMIN, 1, "quantri", "Chánh Văn phòng Bộ"),
                   (MINISTRY_COMMS, 2, "truyenthong", "Trung tâm Truyền thông giáo dục")]
+ACCOUNT_ROLES = [row[0] for row in MINISTRY_STAFF + STAFF]  # every role the generator gives an account
 
 # --- outlets ----------------------------------------------------------------------------------------
 

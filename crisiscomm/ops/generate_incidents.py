@@ -14,7 +14,7 @@ from ..incidents.models import (ACKNOWLEDGED, AUD_DEPUTY, AUD_DIRECTOR, AUD_DRIL
                                 CLOSED, CONTAINED, OPEN, STATUSES, ChecklistItem, Escalation, Incident,
                                 IncidentEvent)
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, ROLES, SPOKESPERSON, STEERING_BOARD
+from ..permissions import COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, SPOKESPERSON, STEERING_BOARD
 from ..statements.models import Statement
 from . import generate_data as words
 from .generate_base import BATCH, INCIDENT_MONTHS, Base, Person, Recipient, minutes
@@ -29,7 +29,7 @@ class Incidents(Base):
         with force_locale("vi"):
             self.status_label = {s: str(incident_service.status_label(s)) for s in STATUSES}
             self.via_label = {v: str(incident_service.via_label(v)) for v in ("app", "link")}
-            self.role_name = {r: incident_service.role_name(r) for r in (*ROLES, None)}
+            self.role_name = {r: incident_service.role_name(r) for r in (*words.ACCOUNT_ROLES, None)}
             self.drill_label = incident_service.DRILL_LABEL
             return {
                 "created": _("Incident logged by %(name)s."), "level1": _("Level 1 alerted: %(names)s"),

@@ -9,7 +9,7 @@ from ..demo import DEMO_PASSWORD
 from ..extensions import db
 from ..incidents import service as incident_service
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import DEPUTY_DIRECTOR, SPOKESPERSON, VIEWER
+from ..permissions import DEPUTY_DIRECTOR, SPOKESPERSON
 from ..spokespersons.models import AUTHORIZED, OFFICIAL, SpokespersonAssignment
 from ..users.models import User
 from . import generate_data as words
@@ -36,8 +36,8 @@ class People(Base):
             for n in range(1, count + 1):
                 add(None, role, f"{prefix}{n}@moet.{EMAIL_DOMAIN}", title)
         for unit in self.units:
-            for role, count, prefix, title in words.STAFF:
-                count = count if unit.active else (0 if role == VIEWER else 1)
+            for role, active_count, former_count, prefix, title in words.STAFF:
+                count = active_count if unit.active else former_count
                 for n in range(1, count + 1):
                     email = f"{prefix}{n if count > 1 else ''}@{unit.code}.{EMAIL_DOMAIN}"
                     add(unit, role, email, title.format(province=unit.province),
