@@ -21,6 +21,10 @@ happened (recent records are still open).
 The 2025 merger: a Department merged on 1 July 2025 has records dated before that day only, stored as the merger
 leaves them (moved to the unit it joined, ``origin_department_id`` naming it); what it would have had afterwards is
 its successor's own. Its accounts are moved and deactivated, its spokesperson assignments end on that day.
+
+The modules: this one runs the phases in order; generate_people (accounts, spokespersons), generate_incidents and
+generate_press (contacts, inquiries, briefings) write them; generate_base holds what they share (the calendar, the
+units, the bulk INSERT); generate_data the Vietnamese vocabulary.
 """
 from time import monotonic
 
