@@ -91,5 +91,5 @@ def parse_day(value, field):
     raise ValidationError("Not a date.", fields={field: "expected dd/mm/yyyy"})
 
 
-__all__ = ["parse_school_year", "school_year_or_404", "school_year_of", "current_school_year", "bounds", "quarters", "current_quarter",
-           "recent_years", "parse_day", "date"]
+__all__ = ["parse_school_year", "school_year_or_404", "school_year_of", "current_school_year", "bounds", "quarters",
+           "current_quarter", "recent_years", "parse_day", "date"]
