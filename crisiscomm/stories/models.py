@@ -1,6 +1,6 @@
 """Good stories (gương người tốt việc tốt): the people in them, their consent, photos, pitches and coverage."""
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from ..models import Auditable, DepartmentOwned, IdMixin, TimestampMixin
@@ -30,6 +30,14 @@ GIVERS = (SELF, PARENT_GIVER, GUARDIAN)
 def _link(target):
     """A required, indexed foreign key: the record this row belongs to."""
     return mapped_column(ForeignKey(target), nullable=False, index=True)
+
+
+class OfStory:
+    """A row that belongs to one story: the people in it, photos, coverage, pitches, places on an agenda."""
+
+    @declared_attr
+    def story_id(cls) -> Mapped[int]:
+        return _link("story.id")
 
 
 class Story(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
@@ -73,12 +81,11 @@ class Story(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
         return self.state == PUBLISHED
 
 
-class StoryPerson(IdMixin, TimestampMixin, Auditable, db.Model):
+class StoryPerson(IdMixin, TimestampMixin, Auditable, OfStory, db.Model):
     """Someone a story names or pictures, and what the story shows of them."""
 
     __tablename__ = "story_person"
 
-    story_id: Mapped[int] = _link("story.id")
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False)
     school: Mapped[str] = mapped_column(String(300), nullable=False, default="")
@@ -112,13 +119,12 @@ class StoryConsent(IdMixin, TimestampMixin, Auditable, db.Model):
     person = relationship("StoryPerson", back_populates="consents")
 
 
-class StoryPhoto(IdMixin, TimestampMixin, Auditable, db.Model):
+class StoryPhoto(IdMixin, TimestampMixin, Auditable, OfStory, db.Model):
     """A photo, re-encoded as JPEG without any metadata (EXIF, GPS)."""
 
     __tablename__ = "story_photo"
     __audit_exclude__ = Auditable.__audit_exclude__ + ("data",)
 
-    story_id: Mapped[int] = _link("story.id")
     caption: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     data = mapped_column(LargeBinary, nullable=False)
     width: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -128,10 +134,9 @@ class StoryPhoto(IdMixin, TimestampMixin, Auditable, db.Model):
     story = relationship("Story", back_populates="photos")
 
 
-class StoryCoverage(IdMixin, TimestampMixin, Auditable, db.Model):
+class StoryCoverage(IdMixin, TimestampMixin, Auditable, OfStory, db.Model):
     __tablename__ = "story_coverage"
 
-    story_id: Mapped[int] = _link("story.id")
     outlet: Mapped[str] = mapped_column(String(200), nullable=False)
     url: Mapped[str] = mapped_column(String(1000), nullable=False)
     published_on = mapped_column(Date, nullable=False)
@@ -140,13 +145,12 @@ class StoryCoverage(IdMixin, TimestampMixin, Auditable, db.Model):
     story = relationship("Story", back_populates="coverage")
 
 
-class StoryPitch(IdMixin, TimestampMixin, Auditable, db.Model):
+class StoryPitch(IdMixin, TimestampMixin, Auditable, OfStory, db.Model):
     """One pitch email to one journalist."""
 
     __tablename__ = "story_pitch"
     __table_args__ = (UniqueConstraint("story_id", "contact_id", name="uq_story_pitch_contact"),)
 
-    story_id: Mapped[int] = _link("story.id")
     contact_id: Mapped[int] = _link("contact.id")
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"))
@@ -165,13 +169,12 @@ class ContactTopicOptOut(IdMixin, TimestampMixin, Auditable, db.Model):
     topic: Mapped[str] = mapped_column(String(40), nullable=False)
 
 
-class BriefingStory(IdMixin, TimestampMixin, Auditable, db.Model):
+class BriefingStory(IdMixin, TimestampMixin, Auditable, OfStory, db.Model):
     """A story on a briefing's agenda."""
 
     __tablename__ = "briefing_story"
     __table_args__ = (UniqueConstraint("briefing_id", "story_id", name="uq_briefing_story"),)
 
     briefing_id: Mapped[int] = _link("briefing.id")
-    story_id: Mapped[int] = _link("story.id")
 
     story = relationship("Story")
