@@ -281,7 +281,8 @@ class Incidents(Base):
         is_closed = status == CLOSED
         row = {"department_id": department_id, "origin_department_id": origin, "title": title,
                "category": category, "exam_related": exam_related, "exam": values["exam"] if exam_related else None,
-               "occurred_at": occurred, "reported_at": reported, "known_at": reported, "place": f"{values['school']}, {values['province']}",
+               "occurred_at": occurred, "reported_at": reported, "known_at": reported,
+               "place": f"{values['school']}, {values['province']}",
                "description": description, "severity": severity, "status": status, "reporter_id": reporter.id,
                "scenario_version_id": scenario_version_id, "drill": drill,
                "drill_recipient_ids": [p.id for p in level1] if drill else [],
