@@ -51,12 +51,15 @@ PERMISSIONS = {
 
     # users and audit
     "user.manage": (MINISTRY_ADMIN,),
+    "audit.read": (MINISTRY_ADMIN,),
 
     # departments
     "department.public.edit": _DEPARTMENT_WRITERS + (MINISTRY_ADMIN,),
+    "department.public.edit.any": (MINISTRY_ADMIN,),  # of every Department, not only one's own
 
     # notifications
     "alert.receive": (DIRECTOR, SPOKESPERSON, COMMS_OFFICER),
+    "alert.receive.ministry": (MINISTRY_ADMIN,),  # of a message the Ministry sent
 
     # contacts
     "contact.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
@@ -80,8 +83,13 @@ PERMISSIONS = {
     "incident.policy.edit": (DIRECTOR, MINISTRY_ADMIN),
     "incident.reopen": (DIRECTOR, MINISTRY_ADMIN),
     "incident.escalation.first_line": (DIRECTOR, STEERING_BOARD),
+    "incident.policy.view": (DIRECTOR, DEPUTY_DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS),
 
     # inquiries
+    "inquiry.settings": (MINISTRY_ADMIN, DIRECTOR),
+    "inquiry.refusal_grounds.edit": (MINISTRY_ADMIN,),
+    "inquiry.home.actions": (COMMS_OFFICER,),  # the start page's "log an inquiry / report an incident" buttons
+    "inquiry.home": _DEPARTMENT_WRITERS,
 
     # statements
 

@@ -3,7 +3,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from ..audit.service import acting_as
+from ..models import acting_as
 from ..errors import DomainError
 from ..extensions import db
 from . import service

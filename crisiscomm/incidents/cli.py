@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..audit.service import acting_as
+from ..models import acting_as
 from ..clock import format_datetime, now
 from ..extensions import db
 

@@ -1226,7 +1226,7 @@ def channel_label(channel):
 
 
 def role_name(role):
-    from ..web import role_label
+    from ..permissions import role_label
 
     return str(role_label(role)) if role else _("Director")
 

@@ -39,7 +39,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy import text as sql
 from werkzeug.security import generate_password_hash
 
-from ..audit.service import acting_as, record
+from ..audit.service import record
 from ..briefings.models import CANCELLED, HELD, PLANNED, POSTPONED, Briefing, BriefingInvitation, briefing_speaker
 from ..briefings.service import current_quarter, quarter_bounds, quarter_key, shift_quarter
 from ..clock import local_tz, now
@@ -49,6 +49,7 @@ from ..demo import DEMO_PASSWORD
 from ..departments.models import ACTIVE, Department
 from ..errors import Conflict, ValidationError
 from ..extensions import db
+from ..models import acting_as
 from ..incidents import service as incident_service
 from ..incidents.models import (ACKNOWLEDGED, AUD_DEPUTY, AUD_DIRECTOR, AUD_DRILL, AUD_SPOKESPERSON, AUD_STEERING,
                                 CLOSED, CONTAINED, OPEN, STATUSES, ChecklistItem, Escalation, Incident,

@@ -85,7 +85,7 @@ def _photo(color, caption):
 
 
 def create_demo():
-    from ..audit.service import acting_as
+    from ..models import acting_as
 
     today = local_today()
     colors = [(46, 125, 50), (21, 101, 192), (198, 40, 40), (106, 27, 154), (239, 108, 0)]

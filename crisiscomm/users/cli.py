@@ -2,11 +2,14 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..audit.service import acting_as
+from .. import permissions
+from ..departments.service import find_by_code
 from ..errors import DomainError
 from ..extensions import db
+from ..models import acting_as
+from ..permissions import ROLES
 from . import service
-from .models import ROLES, User
+from .models import User
 
 users_cli = AppGroup("users", help="Users.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
@@ -30,7 +33,8 @@ class _Console:
     except that no "own account" exists to protect."""
 
     id = None
-    role = "ministry_admin"
+    role = permissions.holders("user.manage")[0]
+    is_authenticated = True
 
 
 @users_cli.command("create")
@@ -59,8 +63,6 @@ def list_cmd(department_code):
     """Users: email, role, Department, active or deactivated."""
     stmt = select(User).order_by(User.email)
     if department_code:
-        from ..departments.service import find_by_code
-
         department = find_by_code(department_code)
         if department is None:
             raise click.ClickException(f"no Department {department_code}")

@@ -8,16 +8,17 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import inputs
-from ..audit import service as audit
+from .. import inputs, permissions
 from ..clock import now
 from ..departments.models import ACTIVE, Department
 from ..departments.service import find_by_code
 from ..errors import NotFound, PermissionDenied, TooManyRequests, ValidationError
 from ..extensions import db
-from . import passwords, throttle
-from .models import DEPARTMENT_ROLES, MINISTRY_ADMIN, MINISTRY_ROLES, ROLES, ApiToken, User
+from ..models import audit_note
+from ..permissions import DEPARTMENT_ROLES, MINISTRY_ROLES, ROLES
 from ..text import sort_people
+from . import passwords, throttle
+from .models import ApiToken, User
 
 MIN_PASSWORD_LENGTH = passwords.MIN_PASSWORD_LENGTH
 
@@ -164,12 +165,12 @@ def tokens_of(user):
 def revoke_token(*, user, token_id):
     """``user`` revokes one of their own tokens, or (Ministry admin) anyone's. Another's token is a 404."""
     token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) and 0 < token_id < 2**31 else None
-    if token is None or (token.user_id != user.id and user.role != MINISTRY_ADMIN):
+    if token is None or (token.user_id != user.id and not permissions.can(user, "user.manage")):
         raise NotFound()
     if token.revoked_at is None:
         token.revoked_at = now()
-        audit.record("revoke", "ApiToken", entity_id=token.id, department_id=token.user.department_id,
-                     summary=f"API token {token.prefix}… of {token.user.email}")
+        audit_note("revoke", "ApiToken", entity_id=token.id, department_id=token.user.department_id,
+                   summary=f"API token {token.prefix}… of {token.user.email}")
     return token
 
 
@@ -210,13 +211,15 @@ def update_user(*, actor, user, role=None, department_code=None, active=None):
         errors["department"] = _("A Department role needs a Department.")
     if errors:
         raise ValidationError(_("The user could not be changed."), fields=errors)
-    stays_admin = new_role == MINISTRY_ADMIN and (user.active if active is None else active)
-    if user.role == MINISTRY_ADMIN and user.active and not stays_admin:
+    # Someone must still be able to manage the users: the last active holder of user.manage keeps it.
+    managers = permissions.holders("user.manage")
+    stays_admin = new_role in managers and (user.active if active is None else active)
+    if user.role in managers and user.active and not stays_admin:
         if user.id == actor.id:
             raise ValidationError(_("You cannot deactivate yourself or take away your own admin role."),
                                   fields={"role" if active is None else "active": _("not for your own account")})
         others = db.session.scalar(select(db.func.count(User.id)).where(
-            User.role == MINISTRY_ADMIN, User.active.is_(True), User.id != user.id))
+            User.role.in_(managers), User.active.is_(True), User.id != user.id))
         if not others:
             raise ValidationError(_("The last active Ministry admin cannot be removed."),
                                   fields={"role" if active is None else "active": _("the last Ministry admin")})
