@@ -5,15 +5,9 @@ from .. import registry
 from . import api, cli, demo, files, mailbox, models, service, views  # noqa: F401
 from .forms import CHANNEL_LABELS, PRIORITY_LABELS
 
-STATE_LABELS = {
-    "received": _l("Received"),
-    "assigned": _l("Assigned"),
-    "drafting": _l("Drafting"),
-    "awaiting_approval": _l("Awaiting approval"),
-    "answered": _l("Answered"),
-    "declined": _l("Declined"),
-    "referred_to_ministry": _l("Referred to the Ministry"),
-}
+STATE_LABELS = {"received": _l("Received"), "assigned": _l("Assigned"), "drafting": _l("Drafting"),
+                "awaiting_approval": _l("Awaiting approval"), "answered": _l("Answered"), "declined": _l("Declined"),
+                "referred_to_ministry": _l("Referred to the Ministry")}
 
 TERMS = {**dict(CHANNEL_LABELS), **dict(PRIORITY_LABELS), **STATE_LABELS,
          "journalist": _l("journalist"), "rule": _l("legal rule"), "subject": _l("Subject"),

@@ -35,7 +35,10 @@ def read(notification_id):
 
 # --- contact methods (account page) ------------------------------------------------------------------
 
-def _back():
+def _back(done=None):
+    """Back to the account page's channels, saying what was ``done``."""
+    if done:
+        flash(done, "success")
     return redirect(url_for("users.account") + "#channels")
 
 
@@ -81,8 +84,7 @@ def test_channel(method_id):
 @login_required
 def remove_channel(method_id):
     methods.remove_method(user=current_user, method_id=method_id)
-    flash(_("Channel removed."), "success")
-    return _back()
+    return _back(_("Channel removed."))
 
 
 @bp.post("/routes")
@@ -90,8 +92,7 @@ def remove_channel(method_id):
 def save_routes():
     routes = {kind: request.form.getlist(f"route-{kind}") for kind in methods.ROUTABLE}
     methods.save_routes(user=current_user, routes=routes)
-    flash(_("Your choices were saved. Escalations still reach every confirmed channel."), "success")
-    return _back()
+    return _back(_("Your choices were saved. Escalations still reach every confirmed channel."))
 
 
 # --- Web Push subscription (JSON, from app.js) ---------------------------------------------------------
