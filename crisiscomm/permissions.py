@@ -46,6 +46,8 @@ _DEPARTMENT_WRITERS = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER)
 PERMISSIONS = {
     # core
     "ministry.view": MINISTRY_ROLES,
+    "ministry.member": MINISTRY_ROLES,  # an account of the Ministry: no Department
+    "department.member": DEPARTMENT_ROLES,  # an account of one Department
     "system.admin": (MINISTRY_ADMIN,),
     "department.head": (DIRECTOR,),
 

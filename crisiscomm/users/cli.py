@@ -7,7 +7,6 @@ from ..departments.service import find_by_code
 from ..errors import DomainError
 from ..extensions import db
 from ..models import acting_as
-from ..permissions import ROLES
 from . import service
 from .models import User
 
@@ -40,7 +39,7 @@ class _Console:
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--role", required=True, type=click.Choice(list(permissions.ROLE_LABELS)))
 @click.option("--department", "department_code", default=None, help="Department code (Department roles)")
 @click.option("--password", required=True)
 @click.option("--title", default=None)
@@ -74,7 +73,7 @@ def list_cmd(department_code):
 
 @users_cli.command("update")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default=None)
+@click.option("--role", type=click.Choice(list(permissions.ROLE_LABELS)), default=None)
 @click.option("--department", "department_code", default=None, help="Department code (Department roles)")
 @click.option("--deactivate", "active", flag_value=False, default=None,
               help="End every session and revoke every API token; the user can no longer sign in")

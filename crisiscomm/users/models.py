@@ -39,7 +39,7 @@ class User(IdMixin, TimestampMixin, Auditable, UserMixin, db.Model):
 
     @property
     def is_ministry(self):
-        return self.role in permissions.MINISTRY_ROLES
+        return self.role in permissions.holders("ministry.member")
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password, method="scrypt")

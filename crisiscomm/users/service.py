@@ -15,7 +15,7 @@ from ..departments.service import find_by_code
 from ..errors import NotFound, PermissionDenied, TooManyRequests, ValidationError
 from ..extensions import db
 from ..models import audit_note
-from ..permissions import DEPARTMENT_ROLES, MINISTRY_ROLES, ROLES
+from ..permissions import ROLE_LABELS
 from ..text import sort_people
 from . import passwords, throttle
 from .models import ApiToken, User
@@ -36,19 +36,19 @@ def check_password_strength(password, field="password", *, email=None, name=None
 
 def create_user(*, email, name, role, password, department_code=None, title=None, phone=None):
     errors = {}
-    if role not in ROLES:
-        errors["role"] = "one of " + ", ".join(ROLES)
+    if role not in ROLE_LABELS:
+        errors["role"] = "one of " + ", ".join(ROLE_LABELS)
     if not (name or "").strip():
         errors["name"] = "required"
     department = None
-    if role in DEPARTMENT_ROLES:
+    if role in permissions.holders("department.member"):
         if not department_code:
             errors["department"] = "required for a Department role"
         else:
             department = find_by_code(department_code)
             if department is None or department.status != ACTIVE:
                 errors["department"] = "unknown or merged department"
-    elif role in MINISTRY_ROLES and department_code:
+    elif role in permissions.holders("ministry.member") and department_code:
         errors["department"] = "Ministry users belong to no Department"
     try:
         email = normalize_email(email)
@@ -198,10 +198,10 @@ def update_user(*, actor, user, role=None, department_code=None, active=None):
     last active Ministry admin stays one."""
     errors = {}
     new_role = user.role if role is None else role
-    if new_role not in ROLES:
+    if new_role not in ROLE_LABELS:
         errors["role"] = _("Choose a role from the list.")
     department = user.department
-    if new_role in MINISTRY_ROLES:
+    if new_role in permissions.holders("ministry.member"):
         department = None
     elif department_code:  # None: keep the Department; "": none chosen
         department = find_by_code(department_code) if isinstance(department_code, str) else None
@@ -247,7 +247,9 @@ def department_users(department_id, roles=None, active=True):
     return sort_people(db.session.scalars(stmt).all())
 
 
-def ministry_users(roles=MINISTRY_ROLES):
+def ministry_users(roles=None):
+    """The active Ministry accounts (holding one of ``roles`` when given)."""
+    roles = permissions.holders("ministry.member") if roles is None else roles
     return sort_people(db.session.scalars(select(User).where(User.department_id.is_(None), User.role.in_(roles),
                                                              User.active.is_(True))).all())
 

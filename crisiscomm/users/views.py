@@ -9,7 +9,7 @@ from ..clock import now
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, TooManyRequests
 from ..extensions import db
-from ..permissions import ROLES, role_label
+from ..permissions import ROLE_LABELS
 from ..security import safe_redirect_target
 from . import devices, service
 from .forms import LoginForm, PasswordForm, TokenForm, UserAdminForm
@@ -118,7 +118,7 @@ def admin_users():
 def _admin_form(user, formdata=None):
     form = UserAdminForm(formdata=formdata, data={"role": user.role,
                                                   "department": user.department.code if user.department else ""})
-    form.role.choices = [SelectChoice(r, role_label(r)) for r in ROLES]
+    form.role.choices = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
     departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
                                      .order_by(Department.name)).all()
     form.department.choices = [SelectChoice("", _("Ministry (no Department)"))] + [
