@@ -5,7 +5,6 @@ alive and how large the outbox backlog is. ``flask backup FILE`` / ``flask resto
 and read a consistent JSON-lines dump of every table (gzip when FILE ends with .gz).
 ``flask demo generate`` fills an empty database with years of synthetic data (crisiscomm/ops/generate.py).
 """
-
 from flask_babel import lazy_gettext as _l
 
 from .. import registry
