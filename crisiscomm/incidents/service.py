@@ -24,6 +24,7 @@ from ..extensions import db
 from ..notifications.models import APPRISE, EMAIL, IN_APP, PUSH, WEBHOOK, Notification
 from ..notifications.service import enqueue
 from ..scenarios.models import CATEGORIES, SEVERITIES, Scenario, ScenarioVersion
+from ..statements.service import record_statement
 from ..text import fold, where_all_terms
 from ..users.models import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS,
                             MINISTRY_ROLES, SPOKESPERSON, STEERING_BOARD, User, load_person)
@@ -862,8 +863,6 @@ def step_escalation(incident):
 
 def record_first_statement(*, incident, actor, text, channel, published_at, approved_by):
     _require_writer(actor)
-    from ..statements.models import Statement
-
     if incident.first_statement_id is not None:
         raise Conflict(_("The first public statement is already recorded."), fields={"text": _("already recorded")})
     errors = {}
@@ -897,12 +896,9 @@ def record_first_statement(*, incident, actor, text, channel, published_at, appr
             errors["approved_by"] = _("unknown person")
     if errors:
         raise ValidationError(_("The statement could not be recorded."), fields=errors)
-    statement = Statement(department_id=incident.department_id, source_type="incident", source_id=incident.id,
-                          subject=incident.title[:300], text=text, channel=channel[:48], approved_by_id=approver.id,
-                          published_at=published)
-    statement.refresh_search_text()
-    db.session.add(statement)
-    db.session.flush()
+    statement = record_statement(department_id=incident.department_id, source_type="incident",
+                                 source_id=incident.id, subject=incident.title, text=text, channel=channel,
+                                 approved_by=approver, published_at=published)
     incident.first_statement_id = statement.id
     incident.first_statement_at = published
     late = published > incident.first_statement_due_at if incident.first_statement_due_at else False
