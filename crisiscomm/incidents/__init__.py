@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from .. import registry, scoping
 from ..extensions import db
-from . import api, cli, service, views
+from . import api, cli, escalation, labels, messages, policies, queries, statement_clock, views
 from .models import CLOSED, Incident
 
 TERMS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high"), "critical": _l("critical"),
@@ -27,18 +27,18 @@ def init_app(app):
     app.cli.add_command(cli.incidents_cli)
     registry.nav(app, "incidents.index", _l("Incidents"), order=10)
     registry.nav(app, "incidents.policy", _l("Escalation policy"), permission="incident.policy.view", order=85)
-    registry.job(app, "incidents.escalate", service.run_escalations, seconds=30)
-    registry.job(app, "incidents.deadlines", service.run_deadlines, seconds=60)
+    registry.job(app, "incidents.escalate", escalation.run_escalations, seconds=30)
+    registry.job(app, "incidents.deadlines", statement_clock.run_deadlines, seconds=60)
     registry.demo(app, cli.create_demo_incidents)
     registry.home_panel(app, "incidents/_home_panel.html", order=10)
     registry.model_label(app, "Incident", _l("Incidents"))
     registry.model_label(app, "EscalationPolicy", _l("Escalation policy"))
     registry.terms(app, TERMS)
-    registry.action(app, service.ACK_ACTION, service.acknowledge_by_action)
+    registry.action(app, messages.ACK_ACTION, escalation.acknowledge_by_action)
     registry.offline(app, offline_pages)
-    registry.metric(app, "level1_instant_channel", _l("Level 1 without push/SMS"), service.instant_channel_metric,
+    registry.metric(app, "level1_instant_channel", _l("Level 1 without push/SMS"), policies.instant_channel_metric,
                     order=16, link=lambda d: url_for("incidents.policy", department=d.code), total=True,
                     description=_l("Directors and exam steering-board members with no confirmed push or SMS/chat "
                                    "channel: red where the Department's policy requires one."))
-    app.context_processor(lambda: {"incident_service": service, "incidents_overview": service.overview,
-                                   "incident_home_items": service.home_items})
+    app.context_processor(lambda: {"incident_labels": labels, "incidents_overview": queries.overview,
+                                   "incident_home_items": queries.home_items})
