@@ -15,7 +15,7 @@ PROJECT_DIR = os.path.dirname(PACKAGE_DIR)
 TEMPLATE_DIR = os.path.join(PROJECT_DIR, "templates")
 SCENARIO_DIR = os.path.join(PROJECT_DIR, "scenarios")
 
-# Each domain package exposes init_app(app): blueprints, navigation, CLI, jobs, merger hooks.
+# Each domain package exposes init_app(app): its blueprints and CLI, and what it adds through crisiscomm.registry.
 DOMAINS = [
     "departments",
     "users",

@@ -6,8 +6,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from .audit.service import acting_as
+from . import registry
+from .demo import create_demo
+from .departments import service as departments
+from .departments.models import Department
 from .extensions import db
+from .jobs import SchedulerRunner, run_all_once
+from .models import acting_as
+from .users.models import User
 
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 
@@ -17,16 +23,12 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @click.option("--no-merger", is_flag=True, help="Keep the 63 Departments of 2022 (skip the 2025 merger).")
 def setup_cmd(demo, no_merger):
     """Load reference data (63 Departments, 2025 merger → 34) and, on an empty database, demo data."""
-    from .departments import service as departments
-    from .departments.models import Department
-    from .users.models import User
-
     with acting_as(label="setup"):
         fresh = db.session.scalar(select(func.count(User.id))) == 0
         report = departments.load_reference()
         if not no_merger:
             departments.apply_merger()
-        for hook in current_app.extensions.get("crisiscomm_setup", []):
+        for hook in registry.items("setup"):
             hook()
         db.session.commit()
         active = db.session.scalar(select(func.count()).where(Department.status == "active"))
@@ -34,8 +36,6 @@ def setup_cmd(demo, no_merger):
         click.echo(f"Departments: {active} active, {merged} merged "
                    f"({report['departments_created']} created now).")
         if demo and fresh:
-            from .demo import create_demo
-
             accounts = create_demo()
             db.session.commit()
             click.echo("Demo accounts (password for all: %s):" % accounts["password"])
@@ -48,8 +48,6 @@ def setup_cmd(demo, no_merger):
 @click.command("scheduler")
 def scheduler_cmd():
     """Run the background scheduler (one process; extra ones wait as standbys)."""
-    from .jobs import SchedulerRunner
-
     runner = SchedulerRunner(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     click.echo(f"scheduler {runner.holder} competing for the lease")
@@ -62,15 +60,8 @@ def scheduler_cmd():
 @jobs_cli.command("run-once")
 def run_once_cmd():
     """Run every registered job once in this process, then exit."""
-    from .jobs import run_all_once
-
     for job_id, ok in run_all_once(current_app._get_current_object()).items():
         click.echo(f"{job_id}: {'ok' if ok else 'failed'}")
-
-
-def register_setup(app, func):
-    """A domain's reference data loaded by `flask setup` (e.g. default deadline rules)."""
-    app.extensions.setdefault("crisiscomm_setup", []).append(func)
 
 
 def init_app(app):

@@ -3,11 +3,13 @@
 Services raise these; views and API endpoints never build error responses by hand.
 API answers are ``{"error": {"code", "message", "fields"}}`` with the status below.
 """
-from flask import jsonify, render_template, request
+from flask import g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError, InterfaceError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db, login_manager
 
 
 class DomainError(Exception):
@@ -87,8 +89,6 @@ def _render(status, code, message, fields=None, **extra):
 def init_app(app):
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        from .extensions import db
-
         db.session.rollback()
         return _render(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
 
@@ -107,8 +107,6 @@ def init_app(app):
         code = (exc.name or "error").lower().replace(" ", "_")
         if exc.code == 400 and "CSRF" in (exc.description or ""):
             code, message = "csrf_failed", _("The form expired or was not sent from this site. Please reload and try again.")
-        from flask import make_response
-
         response = make_response(_render(exc.code, code, message))
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
@@ -117,8 +115,6 @@ def init_app(app):
     @app.errorhandler(StaleDataError)
     def stale_write(exc):
         # Two saves of a versioned record crossed between the version check and the UPDATE.
-        from .extensions import db
-
         db.session.rollback()
         return _render(409, "conflict", _("Someone else changed this record at the same moment. "
                                           "Nothing of yours was saved; reload and try again."),
@@ -127,8 +123,6 @@ def init_app(app):
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(exc):
-        from .extensions import db
-
         app.logger.error("database unavailable: %s", exc)
         try:
             db.session.rollback()
@@ -136,13 +130,7 @@ def init_app(app):
             db.session.remove()
         # Answer as an anonymous user: loading the signed-in user (for the locale, the headers,
         # the page's navigation) would need the database again and turn this 503 into a 500.
-        from flask import g
-
-        from .extensions import login_manager
-
         g._login_user = login_manager.anonymous_user()
-        from flask import make_response
-
         response = make_response(_render(503, "database_unavailable",
                                          _("The database is briefly unavailable. Nothing was saved; please try again.")))
         response.headers["Retry-After"] = "5"
@@ -150,8 +138,6 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def unexpected(exc):
-        from .extensions import db
-
         app.logger.exception("unhandled error")
         db.session.rollback()
         return _render(500, "internal_error", _("An unexpected error occurred. Nothing was saved."))

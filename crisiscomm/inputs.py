@@ -15,6 +15,7 @@ Two nets catch what a service forgets: every JSON body is checked on parsing (de
 integers beyond 64 bits, NaN/Infinity → 422 naming the field), and every flush checks the String and Integer
 columns it writes against their declared bounds (a 422 naming the attribute, never a database error).
 """
+import functools
 import json
 import math
 import re
@@ -23,6 +24,7 @@ from datetime import date, datetime
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 
+from . import clock
 from .errors import ValidationError
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger numbers cannot be ids
@@ -81,6 +83,15 @@ def text(value, field, *, column=None, max_length=None, required=False, single_l
     return value
 
 
+def _absent(value, field, required):
+    """Whether ``value`` was left out (None or ""); refused with "required" when it must be given."""
+    if value is None or value == "":
+        if required:
+            _fail(field, _("required"))
+        return True
+    return False
+
+
 def is_id_text(value):
     """Whether a string is an id written in ASCII digits (not '²', not '١٢')."""
     return isinstance(value, str) and bool(_DIGITS.fullmatch(value.strip(_ASCII_BLANKS)))
@@ -88,9 +99,7 @@ def is_id_text(value):
 
 def parse_id(value, field, *, required=False):
     """An id: a JSON integer or ASCII digits from 1 to 2³¹−1; None when absent unless ``required``."""
-    if value is None or value == "":
-        if required:
-            _fail(field, _("required"))
+    if _absent(value, field, required):
         return None
     if isinstance(value, str) and is_id_text(value):
         value = int(value)
@@ -108,9 +117,7 @@ def id_or_none(value):
 
 
 def integer(value, field, *, minimum=None, maximum=MAX_INT32, required=False):
-    if value is None or value == "":
-        if required:
-            _fail(field, _("required"))
+    if _absent(value, field, required):
         return None
     if isinstance(value, str) and _INTEGER.fullmatch(value.strip(_ASCII_BLANKS)):
         value = int(value)
@@ -142,25 +149,19 @@ def _year_ok(value):
 
 def parse_datetime(value, field, *, required=False):
     """ISO 8601 date and time (no offset: local time) to aware UTC; None when absent unless ``required``."""
-    from .clock import parse_datetime as parse
-
-    if value is None or value == "":
-        if required:
-            _fail(field, _("required"))
+    if _absent(value, field, required):
         return None
     if not isinstance(value, (str, datetime)) or (isinstance(value, str) and len(value) > 64):
         _fail(field, _("a date and time, e.g. 2026-06-26T08:30"))
     try:
-        return parse(value)
+        return clock.parse_datetime(value)
     except (ValueError, TypeError, OverflowError):
         _fail(field, _("a date and time from %(min)s to %(max)s, e.g. 2026-06-26T08:30", min=MIN_YEAR, max=MAX_YEAR))
 
 
 def parse_date(value, field, *, required=False):
     """An ISO date (YYYY-MM-DD), years 1900–2200; None when absent unless ``required``."""
-    if value is None or value == "":
-        if required:
-            _fail(field, _("required"))
+    if _absent(value, field, required):
         return None
     if isinstance(value, datetime):
         value = value.date()
@@ -197,23 +198,13 @@ class Fields:
             self.errors.update(exc.fields)
             return None
 
-    def text(self, name, **kw):
-        return self._run(text, name, **kw)
-
-    def id(self, name, **kw):
-        return self._run(parse_id, name, **kw)
-
-    def integer(self, name, **kw):
-        return self._run(integer, name, **kw)
-
-    def boolean(self, name, **kw):
-        return self._run(boolean, name, **kw)
-
-    def datetime(self, name, **kw):
-        return self._run(parse_datetime, name, **kw)
-
-    def date(self, name, **kw):
-        return self._run(parse_date, name, **kw)
+    # f.text(name, **kw) is text(data[name], name, **kw), and so on for each parser
+    text = functools.partialmethod(_run, text)
+    id = functools.partialmethod(_run, parse_id)
+    integer = functools.partialmethod(_run, integer)
+    boolean = functools.partialmethod(_run, boolean)
+    datetime = functools.partialmethod(_run, parse_datetime)
+    date = functools.partialmethod(_run, parse_date)
 
     def check(self, message=None):
         if self.errors:

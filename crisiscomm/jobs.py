@@ -1,7 +1,7 @@
 """Background jobs: APScheduler 3 with its job store in the application database, run by
 exactly one process.
 
-Domains register periodic jobs with ``register(app, job_id, func, seconds=...)``. A job function
+Domains register periodic jobs with ``registry.job(app, job_id, func, seconds=...)``. A job function
 takes no arguments, runs inside an app context, reads time from the injectable clock and must be
 idempotent (outbox dedupe keys); the runner commits once after it, or rolls back on error.
 
@@ -23,6 +23,7 @@ from sqlalchemy import String, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from . import registry
 from .clock import now
 from .extensions import db
 from .types import UTCDateTime
@@ -56,14 +57,6 @@ class JobRun(db.Model):
     last_finished_at = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(2000))
     holder: Mapped[str | None] = mapped_column(String(128))
-
-
-def register(app, job_id, func, seconds):
-    app.extensions.setdefault("crisiscomm_jobs", {})[job_id] = (func, seconds)
-
-
-def registered(app):
-    return app.extensions.get("crisiscomm_jobs", {})
 
 
 def try_acquire(holder, ttl):
@@ -110,7 +103,7 @@ def run_job(job_id, holder=None):
         if holder is not None and not holds_lease(holder):
             log.warning("skipping %s: lease lost", job_id)
             return False
-        func, _ = registered(app)[job_id]
+        func, _ = registry.items("job", app)[job_id]
         run = db.session.get(JobRun, job_id) or JobRun(job_id=job_id)
         run.last_started_at, run.holder = now(), holder
         db.session.add(run)
@@ -139,7 +132,7 @@ def run_all_once(app):
     """Run every registered job once, in this process (tests, `flask jobs run-once`)."""
     global _app
     _app = app
-    return {job_id: run_job(job_id) for job_id in registered(app)}
+    return {job_id: run_job(job_id) for job_id in registry.items("job", app)}
 
 
 class SchedulerRunner:
@@ -160,7 +153,7 @@ class SchedulerRunner:
                                              job_defaults={"coalesce": True, "max_instances": 1,
                                                            "misfire_grace_time": 300})
         self.scheduler.start(paused=True)
-        wanted = registered(self.app)
+        wanted = registry.items("job", self.app)
         for job in self.scheduler.get_jobs():
             if job.id not in wanted:  # a job no longer registered by any domain
                 job.remove()
@@ -173,7 +166,7 @@ class SchedulerRunner:
             self.scheduler.add_job("crisiscomm.jobs:run_scheduled", "interval", seconds=seconds, id=job_id,
                                    args=[job_id], replace_existing=True)
         self.scheduler.resume()
-        log.info("scheduler started by %s with %d jobs", self.holder, len(registered(self.app)))
+        log.info("scheduler started by %s with %d jobs", self.holder, len(registry.items("job", self.app)))
 
     def _stop_scheduler(self):
         if self.scheduler is not None:
@@ -218,14 +211,7 @@ class SchedulerRunner:
         self._stop.set()
 
 
-def _sweep_outbox():
-    from .notifications import service as outbox
-
-    outbox.sweep()
-
-
 def init_app(app):
-    register(app, "outbox.sweep", _sweep_outbox, seconds=app.config["SWEEP_INTERVAL_SECONDS"])
     if app.config["SCHEDULER_MODE"] == "in-process" and os.environ.get("WERKZEUG_RUN_MAIN") != "false":
         app.extensions["scheduler_runner"] = SchedulerRunner(app)
         app.extensions["scheduler_runner"].start_thread()

@@ -1,4 +1,8 @@
-"""Base pieces every domain model uses."""
+"""Base pieces every domain model uses, and who is acting (the audit log's actor)."""
+import contextlib
+
+from flask import g, has_request_context
+from flask_login import current_user
 from sqlalchemy import Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +27,45 @@ class Auditable:
     """
 
     __audit_exclude__ = ("password_hash", "token_hash", "webhook_secret", "calendar_token", "updated_at")
+
+
+_SYSTEM_ACTOR = {"id": None, "label": "system"}
+
+
+def current_actor():
+    """Who the changes made now are attributed to: ``acting_as``'s user or label, else the signed-in user."""
+    if "audit_actor" in g:
+        return g.audit_actor
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return {"id": current_user.id, "label": current_user.email}
+    return _SYSTEM_ACTOR
+
+
+@contextlib.contextmanager
+def acting_as(user=None, label=None):
+    """Attribute changes made inside the block to ``user`` (or a label such as 'cli')."""
+    previous = g.get("audit_actor")
+    g.audit_actor = {"id": user.id if user else None, "label": label or (user.email if user else "system")}
+    try:
+        yield
+    finally:
+        if previous is None:
+            g.pop("audit_actor", None)
+        else:
+            g.audit_actor = previous
+
+
+AUDIT_NOTES = "audit_notes"
+
+
+def audit_note(action, entity_type, entity_id=None, department_id=None, summary=None, changes=None):
+    """An explicit audit-log entry for an action that is not one row change (a merger, a revoked token), for the
+    packages below ``audit``: kept in the session with the actor of now; the audit package writes it at the next
+    flush or commit, and a rollback drops it with the rest."""
+    actor = current_actor()
+    db.session.info.setdefault(AUDIT_NOTES, []).append(dict(
+        at=now(), actor_id=actor["id"], actor_label=actor["label"], action=action, entity_type=entity_type,
+        entity_id=entity_id, department_id=department_id, summary=summary, changes=changes or {}))
 
 
 def model_classes():

@@ -39,6 +39,19 @@ ROLE_LABELS = {
     VIEWER: _l("Viewer"),
 }
 
+# Each role's full title in a Vietnamese administrative document (the incidents' fast report), whatever the
+# interface language.
+ROLE_TITLES_VI = {
+    MINISTRY_ADMIN: "Bộ Giáo dục và Đào tạo",
+    MINISTRY_COMMS: "Trung tâm Truyền thông giáo dục (Bộ GDĐT)",
+    DIRECTOR: "Giám đốc Sở",
+    DEPUTY_DIRECTOR: "Phó Giám đốc Sở",
+    SPOKESPERSON: "Người phát ngôn",
+    COMMS_OFFICER: "Bộ phận truyền thông của Sở",
+    STEERING_BOARD: "Thành viên Ban Chỉ đạo thi",
+    VIEWER: "Cán bộ theo dõi",
+}
+
 # The Department's communication staff: who writes its press work.
 _DEPARTMENT_WRITERS = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER)
 
@@ -46,17 +59,22 @@ _DEPARTMENT_WRITERS = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER)
 PERMISSIONS = {
     # core
     "ministry.view": MINISTRY_ROLES,
+    "ministry.member": MINISTRY_ROLES,  # an account of the Ministry: no Department
+    "department.member": DEPARTMENT_ROLES,  # an account of one Department
     "system.admin": (MINISTRY_ADMIN,),
     "department.head": (DIRECTOR,),
 
     # users and audit
     "user.manage": (MINISTRY_ADMIN,),
+    "audit.read": (MINISTRY_ADMIN,),
 
     # departments
     "department.public.edit": _DEPARTMENT_WRITERS + (MINISTRY_ADMIN,),
+    "department.public.edit.any": (MINISTRY_ADMIN,),  # of every Department, not only one's own
 
     # notifications
     "alert.receive": (DIRECTOR, SPOKESPERSON, COMMS_OFFICER),
+    "alert.receive.ministry": (MINISTRY_ADMIN,),  # of a message the Ministry sent
 
     # contacts
     "contact.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
@@ -77,11 +95,27 @@ PERMISSIONS = {
 
     # incidents
     "incident.write": _DEPARTMENT_WRITERS + (STEERING_BOARD,) + MINISTRY_ROLES,
-    "incident.policy.edit": (DIRECTOR, MINISTRY_ADMIN),
+    "incident.policy.view": (DIRECTOR, DEPUTY_DIRECTOR) + MINISTRY_ROLES,
+    "incident.policy.edit": (DIRECTOR, MINISTRY_ADMIN),  # a director for their own Department
+    "incident.ministry_office.view": MINISTRY_ROLES,
+    "incident.ministry_office.edit": (MINISTRY_ADMIN,),
     "incident.reopen": (DIRECTOR, MINISTRY_ADMIN),
     "incident.escalation.first_line": (DIRECTOR, STEERING_BOARD),
+    # who each escalation level reaches besides the Department head (level 1) and the policy's named people
+    "incident.alert.exam": (STEERING_BOARD,),  # level 1 too, for an exam-related incident
+    "incident.alert.deputy": (DEPUTY_DIRECTOR,),  # level 2
+    "incident.alert.spokesperson": (SPOKESPERSON,),  # level 2 when no official spokesperson is assigned
+    "incident.alert.ministry": (MINISTRY_ADMIN,),  # level 3 when the Ministry office list is empty
+    "incident.alert.statement_overdue": (MINISTRY_COMMS,),  # with the Department head
+    "incident.statement.approve": (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON),
+    "incident.report.sign": (DIRECTOR, DEPUTY_DIRECTOR),
+    "incident.report.sign_for_head": (DEPUTY_DIRECTOR,),  # signs "KT. GIÁM ĐỐC"
 
     # inquiries
+    "inquiry.settings": (MINISTRY_ADMIN, DIRECTOR),
+    "inquiry.refusal_grounds.edit": (MINISTRY_ADMIN,),
+    "inquiry.home.actions": (COMMS_OFFICER,),  # the start page's "log an inquiry / report an incident" buttons
+    "inquiry.home": _DEPARTMENT_WRITERS,
 
     # statements
 

@@ -18,6 +18,7 @@ action         ``action(app, name, handler)``: one-tap notification action  noti
 metric         ``metric(app, key, label, compute, …)``                     overview (the Ministry's table)
 evidence       ``evidence(app, key, label, compute, …)``                   overview (the scorecard)
 chart          ``chart(app, key, render, order=)``                         overview (under the table)
+offline        ``offline(app, func)``: ``func(user)`` -> page URLs          notifications (the offline copies)
 =============  ==========================================================  =====================================
 
 Overview metrics and scorecard evidence are computed for every active Department at once:
@@ -139,6 +140,11 @@ def metric(app, key, label, compute, link=None, order=50, severity=None, display
 
 def evidence(app, key, label, compute, unit="", better="higher", order=50, description=None):
     _kind(app, "evidence", dict)[key] = Evidence(key, label, compute, unit, better, order, description)
+
+
+def offline(app, func):
+    """``func(user) -> [url, …]``: pages the service worker keeps readable offline for ``user`` (already scoped)."""
+    _kind(app, "offline").append(func)
 
 
 def chart(app, key, render, order=50):

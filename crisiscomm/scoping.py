@@ -7,6 +7,7 @@ helpers, and a record outside the caller's scope is answered exactly like a miss
 from flask_login import current_user
 from sqlalchemy import select
 
+from .departments.service import can_see, resolve
 from .errors import NotFound, PermissionDenied
 from .extensions import db
 from .inputs import MAX_ID  # ids are 32-bit integers on PostgreSQL
@@ -22,10 +23,7 @@ def is_ministry(user=None):
 
 
 def can_see_department(department_id, user=None):
-    user = _user(user)
-    if not (user and user.is_authenticated):
-        return False
-    return user.is_ministry or (department_id is not None and user.department_id == department_id)
+    return can_see(_user(user), department_id)
 
 
 def may_name_user(person, department_id):
@@ -81,38 +79,13 @@ def get_or_404(model, ident, user=None, department_of=None):
 
 
 def resolve_department(code=None, user=None, allow_merged=False):
-    """The Department a request acts on.
-
-    Department users act on their own Department (a code naming another one is a 404);
-    Ministry users must name one. A merged Department's code resolves to its successor
-    unless ``allow_merged``.
-    """
-    from .departments.models import Department
-    from .departments.service import find_by_code
-
-    user = _user(user)
-    if not (user and user.is_authenticated):
-        raise NotFound()
-    if not code:
-        if user.department_id is None:
-            from .errors import ValidationError
-
-            from flask_babel import gettext as _
-
-            raise ValidationError(_("A department is required."), fields={"department": _("required")})
-        return db.session.get(Department, user.department_id)
-    if not isinstance(code, str) or len(code) > 64:
-        from .errors import ValidationError
-
-        raise ValidationError("Unknown department.", fields={"department": "a department code"})
-    department = find_by_code(code, follow_merger=not allow_merged)
-    if department is None or not can_see_department(department.id, user):
-        raise NotFound(fields={"department": "unknown department"})
-    return department
+    """The Department a request acts on (departments.service.resolve says how), for ``user`` (the signed-in
+    one by default)."""
+    return resolve(code, _user(user), allow_merged=allow_merged)
 
 
 def require_role(*roles, user=None):
-    """Service-level check for actions only some roles may take."""
+    """Deprecated: use ``permissions.require(user, name)``; goes once the last service has moved to it."""
     user = _user(user)
     if not (user and user.is_authenticated) or user.role not in roles:
         raise PermissionDenied()

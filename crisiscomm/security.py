@@ -1,51 +1,17 @@
-"""Sign-in plumbing (Flask-Login loaders, bearer tokens), roles, and secure response headers."""
+"""The request's edges: secure response headers (CSP), safe redirects, NUL-free input, the session cookie.
+(Who is signed in: crisiscomm/users/loaders.py; who may do what: crisiscomm/permissions.py.)"""
 import functools
 from urllib.parse import urlsplit
 
 from flask import abort, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy.exc import OperationalError
 
-from .extensions import db, login_manager
+from .errors import ValidationError
+from .extensions import login_manager
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-
-
-@login_manager.user_loader
-def load_user(session_id):
-    from .users.models import User
-
-    user_id, _, version = str(session_id).partition(":")
-    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 9:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or str(user.session_version) != version:
-        return None
-    return user
-
-
-@login_manager.request_loader
-def load_user_from_token(req):
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    from .users.service import token_user
-
-    found = token_user(header[7:].strip())
-    if found is None:
-        return None
-    user, token = found
-    if db.session.is_modified(token):
-        # last_used_at, written at once: a GET commits nothing. Losing a race for the SQLite write lock only
-        # postpones the note to the next request.
-        try:
-            db.session.commit()
-        except OperationalError:
-            db.session.rollback()
-    g.auth_via_token = True
-    return user
 
 
 def safe_redirect_target(target):
@@ -66,7 +32,7 @@ def safe_redirect_target(target):
 
 
 def roles_required(*roles):
-    """View decorator: signed in and holding one of ``roles`` (any role when none given)."""
+    """Deprecated: use ``permissions.required(name)``; goes once the last view has moved to it."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -95,8 +61,6 @@ def _nul_in(value):
 
 def reject_nul_characters():
     """A NUL character is never meaningful input and PostgreSQL cannot store it: refuse it, naming the field."""
-    from .errors import ValidationError
-
     bad = [k for k, v in request.args.items(multi=True) if _nul_in(k) or _nul_in(v)]
     if request.form:
         bad += [k for k, v in request.form.items(multi=True) if _nul_in(k) or _nul_in(v)]

@@ -1,9 +1,10 @@
+"""The append-only audit log: written by a flush hook for every Auditable model, read by the Ministry admin."""
+from flask_babel import lazy_gettext as _l
+
+from .. import registry
+from . import views
+
+
 def init_app(app):
-    from flask_babel import lazy_gettext as _l
-
-    from .. import nav
-    from ..users.models import MINISTRY_ADMIN
-    from . import views
-
     app.register_blueprint(views.bp)
-    nav.register(app, "audit.index", _l("Audit log"), roles=(MINISTRY_ADMIN,), order=95)
+    registry.nav(app, "audit.index", _l("Audit log"), permission="audit.read", order=95)

@@ -1,43 +1,14 @@
 """Writes the audit log from SQLAlchemy's flush, so no change to an Auditable model escapes it."""
-import contextlib
 import datetime as dt
 import decimal
 
-from flask import g, has_request_context
 from sqlalchemy import event, inspect, insert, select
 from sqlalchemy.orm import Session
 
 from ..clock import now
 from ..extensions import db
-from ..models import Auditable
+from ..models import AUDIT_NOTES, Auditable, current_actor
 from .models import AuditEntry
-
-_system_actor = {"id": None, "label": "system"}
-
-
-def _actor():
-    if "audit_actor" in g:
-        return g.audit_actor
-    if has_request_context():
-        from flask_login import current_user
-
-        if current_user and current_user.is_authenticated:
-            return {"id": current_user.id, "label": current_user.email}
-    return _system_actor
-
-
-@contextlib.contextmanager
-def acting_as(user=None, label=None):
-    """Attribute changes made inside the block to ``user`` (or a label such as 'cli')."""
-    previous = g.get("audit_actor")
-    g.audit_actor = {"id": user.id if user else None, "label": label or (user.email if user else "system")}
-    try:
-        yield
-    finally:
-        if previous is None:
-            g.pop("audit_actor", None)
-        else:
-            g.audit_actor = previous
 
 
 def _jsonable(value):
@@ -65,7 +36,7 @@ def _department_of(obj):
 
 
 def _row(obj, action, changes):
-    actor = _actor()
+    actor = current_actor()
     return {
         "at": now(),
         "actor_id": actor["id"],
@@ -102,8 +73,24 @@ def _collect(session):
     return rows
 
 
+def _write_notes(session):
+    # models.audit_note: the explicit entries of the packages below this one
+    for note in session.info.pop(AUDIT_NOTES, []):
+        session.add(AuditEntry(**note))
+
+
 def _before_flush(session, flush_context, instances):
+    _write_notes(session)
     session.info.setdefault("audit_pending", []).extend(_collect(session))
+
+
+def _before_commit(session):
+    _write_notes(session)
+
+
+def _after_soft_rollback(session, previous_transaction):
+    if not previous_transaction.nested:
+        session.info.pop(AUDIT_NOTES, None)
 
 
 def _after_flush(session, flush_context):
@@ -121,8 +108,8 @@ def _after_flush(session, flush_context):
 
 
 def record(action, entity_type, entity_id=None, department_id=None, summary=None, changes=None):
-    """An explicit entry for actions that are not a single row change (e.g. a merger)."""
-    actor = _actor()
+    """An explicit entry for actions that are not a single row change (e.g. a story approved)."""
+    actor = current_actor()
     db.session.add(AuditEntry(at=now(), actor_id=actor["id"], actor_label=actor["label"], action=action,
                               entity_type=entity_type, entity_id=entity_id, department_id=department_id,
                               summary=summary, changes=changes or {}))
@@ -150,3 +137,5 @@ def query(entity_type=None, entity_id=None, actor=None, action=None, department_
 def install():
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_soft_rollback", _after_soft_rollback)

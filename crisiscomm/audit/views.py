@@ -1,16 +1,13 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template, request
-
 from sqlalchemy import select
 
-from .. import inputs
+from .. import inputs, permissions
 from ..clock import from_local
 from ..departments.models import Department
 from ..extensions import db
 from ..paging import fetch_page, neighbour_urls, page_number
-from ..security import roles_required
-from ..users.models import MINISTRY_ADMIN
 from . import service
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -18,8 +15,6 @@ PAGE = 100
 
 
 def _date_arg(name):
-    from datetime import datetime
-
     value = request.args.get(name, "").strip()
     try:
         return from_local(datetime.strptime(value, "%Y-%m-%d")) if value else None
@@ -28,7 +23,7 @@ def _date_arg(name):
 
 
 @bp.get("/")
-@roles_required(MINISTRY_ADMIN)
+@permissions.required("audit.read")
 def index():
     filters = {k: request.args.get(k, "").strip() or None for k in ("entity_type", "action", "actor")}
     entity_id = request.args.get("entity_id", "").strip()

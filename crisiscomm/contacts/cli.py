@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from ..audit.service import acting_as
+from ..models import acting_as
 from ..departments.service import find_by_code
 from ..errors import DomainError
 from ..extensions import db

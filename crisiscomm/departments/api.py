@@ -1,8 +1,8 @@
 from flask import jsonify, request
+from flask_login import current_user
 
 from ..api import api_blueprint, doc
 from ..errors import ValidationError
-from ..scoping import resolve_department
 from . import service
 
 bp = api_blueprint("departments_api", __name__)
@@ -36,5 +36,5 @@ def list_departments():
 @bp.get("/departments/<code>")
 @doc(summary="One Department (yours, or any for Ministry users)")
 def get_department(code):
-    dep = resolve_department(code, allow_merged=True)
+    dep = service.resolve(code, current_user, allow_merged=True)
     return jsonify(department_json(dep))

@@ -1,30 +1,23 @@
 """Departments: reference data (63 of 2022, scores) and the 2025 merger into 34 units."""
 import csv
 import os
+import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from ..audit.service import record
+from .. import permissions, registry
 from ..clock import now
-from ..errors import ValidationError
+from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
-from ..models import DepartmentOwned, model_classes
+from ..models import DepartmentOwned, audit_note, model_classes
+from ..text import fold
 from .models import ACTIVE, MERGED, Department, OfficeScore
 
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 DEPARTMENTS_CSV = os.path.join(DATA_DIR, "departments_2022.csv")
 SCORES_CSV = os.path.join(DATA_DIR, "office_scores_2021_2022.csv")
 MERGER_CSV = os.path.join(DATA_DIR, "province_merger_2025.csv")
-
-# Functions called as hook(old, new, at) during a merger, before records move; a domain uses it
-# to close what must not be carried over (e.g. the old Department's official spokesperson).
-_merge_hooks = []
-
-
-def on_merge(func):
-    _merge_hooks.append(func)
-    return func
-
 
 def department_name(province):
     return f"Sở GDĐT {province}"
@@ -52,8 +45,6 @@ def list_departments(status=ACTIVE, q=None):
         stmt = stmt.where(Department.status == status)
     deps = db.session.scalars(stmt).all()
     if q:
-        from ..text import fold
-
         needle = fold(q)
         deps = [d for d in deps if needle in fold(" ".join([d.name, d.province, d.code, *d.all_former_names()]))]
     return deps
@@ -106,11 +97,11 @@ def load_reference(departments_csv=DEPARTMENTS_CSV, scores_csv=SCORES_CSV):
 
 
 def _owned_models():
-    """Every model that belongs to a Department and moves with it (plug-in point for later domains)."""
-    from ..users.models import User
-
-    models = [m for m in model_classes() if issubclass(m, DepartmentOwned) and m.__merger__ == "move"]
-    return [User] + sorted(models, key=lambda m: m.__name__)
+    """Every model whose rows move with their Department in a merger: the DepartmentOwned ones and any other with
+    ``__merger__ = "move"`` and a ``department_id`` column (user accounts, listed first)."""
+    models = [m for m in model_classes() if getattr(m, "__merger__", None) == "move"
+              and "department_id" in m.__table__.c]
+    return sorted(models, key=lambda m: (issubclass(m, DepartmentOwned), m.__name__))
 
 
 def merge(*, old, new, at=None):
@@ -121,7 +112,7 @@ def merge(*, old, new, at=None):
         raise ValidationError("A Department cannot merge into itself.", fields={"code_after": "same as before"})
     if new.status != ACTIVE:
         raise ValidationError(f"{new.code} is not active.", fields={"code_after": "not active"})
-    for hook in _merge_hooks:
+    for hook in registry.items("merge_hook"):  # registry.merge_hook: what must not carry over
         hook(old, new, at)
     moved = {}
     for model in _owned_models():
@@ -133,7 +124,7 @@ def merge(*, old, new, at=None):
         if result.rowcount:
             moved[model.__name__] = result.rowcount
     old.status, old.merged_into_id, old.merged_at = MERGED, new.id, at
-    record("merge", "Department", entity_id=old.id, department_id=new.id,
+    audit_note("merge", "Department", entity_id=old.id, department_id=new.id,
            summary=f"{old.code} merged into {new.code}", changes={"moved": moved, "into": new.code})
     db.session.flush()
     db.session.expire_all()  # bulk UPDATEs bypassed the identity map
@@ -182,7 +173,7 @@ def apply_merger(path=MERGER_CSV, at=None):
         if survivor.code != code_after or survivor.province != province_after:
             before = survivor.code
             rename(department=survivor, code=code_after, province=province_after)
-            record("rename", "Department", entity_id=survivor.id, department_id=survivor.id,
+            audit_note("rename", "Department", entity_id=survivor.id, department_id=survivor.id,
                    summary=f"{before} continues as {code_after}")
             report["renamed"].append({"from": before, "to": code_after})
         for dep in befores:
@@ -199,6 +190,35 @@ def apply_merger(path=MERGER_CSV, at=None):
     return report
 
 
+def can_see(user, department_id):
+    """Whether ``user`` reaches Department ``department_id``'s records: the Ministry every Department's, a
+    Department's users their own (crisiscomm/scoping.py applies it to queries)."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_ministry or (department_id is not None and user.department_id == department_id)
+
+
+def resolve(code, user, allow_merged=False):
+    """The Department a request of ``user`` acts on.
+
+    Department users act on their own Department (a code naming another one is a 404);
+    Ministry users must name one. A merged Department's code resolves to its successor
+    unless ``allow_merged``.
+    """
+    if not (user and user.is_authenticated):
+        raise NotFound()
+    if not code:
+        if user.department_id is None:
+            raise ValidationError(_("A department is required."), fields={"department": _("required")})
+        return db.session.get(Department, user.department_id)
+    if not isinstance(code, str) or len(code) > 64:
+        raise ValidationError("Unknown department.", fields={"department": "a department code"})
+    department = find_by_code(code, follow_merger=not allow_merged)
+    if department is None or not can_see(user, department.id):
+        raise NotFound(fields={"department": "unknown department"})
+    return department
+
+
 def department_summary(department):
     """Counts of what a Department holds, for its page: {model name: count}."""
     counts = {}
@@ -213,13 +233,11 @@ def department_summary(department):
 # Columns of the Department and keys of its settings["public"] that a playbook can quote.
 PUBLIC_COLUMNS = ("phone", "email", "website", "address")
 PUBLIC_SETTINGS = ("exam_hotline", "fanpage", "zalo")
-PUBLIC_EDITORS = ("director", "deputy_director", "spokesperson", "comms_officer", "ministry_admin")
 
 
 def can_edit_public_contact(user, department):
-    from ..users.models import MINISTRY_ADMIN
-
-    return user.role in PUBLIC_EDITORS and (user.role == MINISTRY_ADMIN or user.department_id == department.id)
+    return permissions.can(user, "department.public.edit") and (
+        permissions.can(user, "department.public.edit.any") or user.department_id == department.id)
 
 
 def public_contact(department):
@@ -232,12 +250,6 @@ def public_contact(department):
 
 def update_public_contact(*, department, user, **values):
     """Save the portal, hotlines, email, address, fanpage and Zalo a Department's playbooks quote."""
-    import re
-
-    from flask_babel import gettext as _
-
-    from ..errors import PermissionDenied
-
     if not can_edit_public_contact(user, department):
         raise PermissionDenied()
     unknown = sorted(set(values) - set(PUBLIC_COLUMNS) - set(PUBLIC_SETTINGS))

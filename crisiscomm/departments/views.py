@@ -5,12 +5,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from ..errors import PermissionDenied, ValidationError
-from ..extensions import db
-from ..forms import place_errors
-from ..scoping import resolve_department
+from .. import boundary
+from ..errors import PermissionDenied
 from . import service
-from .models import Department  # noqa: F401
 
 bp = Blueprint("departments", __name__, url_prefix="/departments")
 
@@ -29,7 +26,7 @@ def index():
 @bp.get("/<code>")
 @login_required
 def show(code):
-    dep = resolve_department(code, allow_merged=True)
+    dep = service.resolve(code, current_user, allow_merged=True)
     return render_template("departments/show.html", department=dep, absorbed=dep.absorbed(),
                            counts=service.department_summary(dep))
 
@@ -48,22 +45,19 @@ class PublicContactForm(FlaskForm):
 @login_required
 def public_contact(code):
     """The portal, hotlines and addresses the Department's playbooks and statements quote."""
-    department = resolve_department(code)
+    department = service.resolve(code, current_user)
     if not service.can_edit_public_contact(current_user, department):
         raise PermissionDenied()
     form = PublicContactForm(data=service.public_contact(department) if request.method == "GET" else None)
     status = 200
     if form.validate_on_submit():
-        try:
+        with boundary.saving(form, flash_unplaced=False) as saved:
             service.update_public_contact(department=department, user=current_user,
                                           **{name: getattr(form, name).data for name in
                                              service.PUBLIC_COLUMNS + service.PUBLIC_SETTINGS})
-        except ValidationError as exc:
-            db.session.rollback()
-            place_errors(form, exc)
+        if not saved:
             status = 422
         else:
-            db.session.commit()
             flash(_("Saved: playbooks now quote these details."), "success")
             return redirect(request.args.get("next") if (request.args.get("next") or "").startswith("/")
                             and not request.args["next"].startswith("//") else url_for(".show", code=department.code))

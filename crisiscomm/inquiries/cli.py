@@ -2,7 +2,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..audit.service import acting_as
+from ..models import acting_as
 from ..extensions import db
 
 inquiries_cli = AppGroup("inquiries", help="Press inquiries.")

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ..audit.service import acting_as
+from ..models import acting_as
 from ..clock import now
 from ..departments.service import find_by_code
 from ..extensions import db

@@ -198,6 +198,15 @@ def confirm_code(*, user, method_id, code):
     return method
 
 
+def check_code(*, user, method_id, code):
+    """``confirm_code`` for a page: (the method, None) when it is confirmed, (None, why not) when the code is
+    refused; a wrong code still counts towards the limit (the caller keeps the count)."""
+    try:
+        return confirm_code(user=user, method_id=method_id, code=code), None
+    except ValidationError as exc:
+        return None, exc.message
+
+
 def _verified(method):
     method.verified_at, method.code_hash = now(), None
     db.session.flush()

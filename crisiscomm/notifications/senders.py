@@ -15,6 +15,9 @@ from email.utils import formatdate
 
 from flask import current_app
 
+from ..departments.models import Department
+from ..extensions import db
+
 
 class TemporaryFailure(Exception):
     pass
@@ -119,9 +122,6 @@ def sign_webhook(secret, body):
 
 
 def send_webhook(notification):
-    from ..departments.models import Department
-    from ..extensions import db
-
     department = db.session.get(Department, notification.department_id) if notification.department_id else None
     try:
         body = json.dumps(notification.payload, ensure_ascii=False, sort_keys=True).encode()

@@ -16,10 +16,11 @@ from flask import current_app
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
-from .. import inputs
+from .. import inputs, permissions, registry
 from ..clock import as_utc, now
 from ..errors import LinkExpired, LinkInvalid, LinkUsed
 from ..extensions import db
+from ..users.service import department_users, ministry_users
 from .models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, NOT_NOTIFIED, OPEN_STATES, PENDING,
                      SENDING, SENT, Notification)
 from .senders import SENDERS, PermanentFailure, TemporaryFailure, Unbuildable
@@ -130,7 +131,6 @@ def _retry_or_give_up(row, error):
 
 
 UNBUILDABLE = "unbuildable"
-ALERT_ROLES = ("director", "spokesperson", "comms_officer")
 _SOURCE_PATHS = {"incident": "/incidents/{}", "briefing": "/briefings/{}", "inquiry": "/inquiries/{}"}
 
 
@@ -139,10 +139,8 @@ def alert_undeliverable(row):
     will never leave, so someone calls the person instead. Once per row."""
     from flask_babel import force_locale, gettext as _
 
-    from ..users.service import department_users, ministry_users
-
-    people = department_users(row.department_id, roles=ALERT_ROLES) if row.department_id else \
-        ministry_users(roles=("ministry_admin",))
+    people = department_users(row.department_id, roles=permissions.holders("alert.receive")) if row.department_id \
+        else ministry_users(roles=permissions.holders("alert.receive.ministry"))
     path = _SOURCE_PATHS.get(row.source_type or "", "").format(row.source_id) if row.source_id else None
     for person in people:
         with force_locale(person.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "vi")):
@@ -296,7 +294,7 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
     ``body_text``/``body_html``: the email (account email and verified extra addresses); ``chat_text``: full-size
     Apprise channels (Telegram, Teams…; defaults to body_text); ``short_text``: push and SMS-sized channels;
     ``push``: extra fields for the service worker (title, url, tag). ``action`` names a handler registered with
-    ``register_action``: push gets a button and short channels a link (ACTION_URL_MARK) that runs it for this
+    ``registry.action``: push gets a button and short channels a link (ACTION_URL_MARK) that runs it for this
     person without sign-in. ``urgent`` (escalations) ignores the person's routes: every verified method, always;
     other kinds go where the person routed them (in-app and email by default).
     Returns the rows (one per channel and method). Dedupe keys: ``{dedupe_key}:{channel}[:{method id}]``.
@@ -347,14 +345,7 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
 
 # --- signed one-time actions (acknowledge from a push button or an SMS link) -------------------------
 
-ACTIONS = {}
-
-
-def register_action(name, handler):
-    """``handler(notification)`` does the action for the row's recipient (only flushes) and returns a dict for
-    the confirmation page: {"title", "message", "url"}."""
-    ACTIONS[name] = handler
-
+# The handlers are registered with registry.action(app, name, handler).
 
 def _action_signature(row_id):
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"notification-action:{row_id}".encode(),
@@ -379,7 +370,7 @@ def action_row(token):
     row_id = inputs.id_or_none(row_id)  # '²'.isdigit() is true but int() refuses it
     row = db.session.get(Notification, row_id) if row_id is not None else None
     if row is None or not hmac.compare_digest(signature, _action_signature(row.id)) or \
-            (row.payload or {}).get("action") not in ACTIONS:
+            (row.payload or {}).get("action") not in registry.items("action"):
         raise LinkInvalid(_("This link is not valid. Use it as it arrived, or sign in."))
     max_age = timedelta(hours=int(current_app.config.get("ACK_LINK_MAX_AGE_HOURS", 72)))
     if as_utc(row.created_at) + max_age < now():
@@ -392,10 +383,10 @@ def action_row(token):
 def perform_action(*, token):
     row = action_row(token)
     row.action_used_at = now()
-    result = ACTIONS[row.payload["action"]](row)
+    result = registry.items("action")[row.payload["action"]](row)
     db.session.flush()
     return row, result
 
 
-__all__ = ["enqueue", "notify_user", "register_action", "perform_action", "action_url", "deliver", "sweep", "backlog", "inbox", "unread_count", "mark_read", "SENT", "FAILED_PERMANENT",
+__all__ = ["enqueue", "notify_user", "perform_action", "action_url", "deliver", "sweep", "backlog", "inbox", "unread_count", "mark_read", "SENT", "FAILED_PERMANENT",
            "NOT_NOTIFIED"]

@@ -5,12 +5,13 @@ from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, r
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from .. import boundary, registry
 from ..errors import TooManyRequests, ValidationError
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..security import safe_redirect_target
 from . import methods, service
+from .push import current_key
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 # The service worker, the manifest and the one-tap action links live at the root: a service worker only
@@ -28,32 +29,28 @@ def inbox():
 @login_required
 def read(notification_id):
     row = service.mark_read(user=current_user, notification_id=notification_id)
-    db.session.commit()
     return redirect(safe_redirect_target((row.payload or {}).get("url"))
                     or safe_redirect_target(request.referrer) or url_for("notifications.inbox"))
 
 
 # --- contact methods (account page) ------------------------------------------------------------------
 
-def _back():
+def _back(done=None):
+    """Back to the account page's channels, saying what was ``done``."""
+    if done:
+        flash(done, "success")
     return redirect(url_for("users.account") + "#channels")
-
-
-def _form_error(exc):
-    flash(exc.message, "error")
 
 
 @bp.post("/channels")
 @login_required
 def add_channel():
-    try:
+    with boundary.saving() as saved:
         method = methods.add_method(user=current_user, kind=request.form.get("kind"),
                                     address=request.form.get("address"), label=request.form.get("label"),
                                     short_form=True if request.form.get("short_form") else None)
-    except ValidationError as exc:
-        _form_error(exc)
+    if not saved:
         return _back()
-    db.session.commit()
     flash(_("A test message with a code was sent to %(channel)s. Enter the code below to start using it.",
             channel=methods.describe(method)), "success")
     return _back()
@@ -62,13 +59,11 @@ def add_channel():
 @bp.post("/channels/<int:method_id>/confirm")
 @login_required
 def confirm_channel(method_id):
-    try:
-        method = methods.confirm_code(user=current_user, method_id=method_id, code=request.form.get("code"))
-    except ValidationError as exc:
-        db.session.commit()  # a wrong code counts towards the limit
-        _form_error(exc)
+    # A wrong code is an answer, not a failed request: it counts towards the limit, so it is committed.
+    method, refused = methods.check_code(user=current_user, method_id=method_id, code=request.form.get("code"))
+    if refused:
+        flash(refused, "error")
         return _back()
-    db.session.commit()
     flash(_("%(channel)s is confirmed: your alerts will reach it.", channel=methods.describe(method)), "success")
     return _back()
 
@@ -79,9 +74,8 @@ def test_channel(method_id):
     try:
         methods.send_test(user=current_user, method_id=method_id)
     except TooManyRequests as exc:
-        _form_error(exc)
+        flash(exc.message, "error")
         return _back()
-    db.session.commit()
     flash(_("A new test message was sent."), "success")
     return _back()
 
@@ -90,9 +84,7 @@ def test_channel(method_id):
 @login_required
 def remove_channel(method_id):
     methods.remove_method(user=current_user, method_id=method_id)
-    db.session.commit()
-    flash(_("Channel removed."), "success")
-    return _back()
+    return _back(_("Channel removed."))
 
 
 @bp.post("/routes")
@@ -100,9 +92,7 @@ def remove_channel(method_id):
 def save_routes():
     routes = {kind: request.form.getlist(f"route-{kind}") for kind in methods.ROUTABLE}
     methods.save_routes(user=current_user, routes=routes)
-    db.session.commit()
-    flash(_("Your choices were saved. Escalations still reach every confirmed channel."), "success")
-    return _back()
+    return _back(_("Your choices were saved. Escalations still reach every confirmed channel."))
 
 
 # --- Web Push subscription (JSON, from app.js) ---------------------------------------------------------
@@ -110,10 +100,7 @@ def save_routes():
 @bp.post("/push/key")
 @login_required
 def push_key():
-    from .push import current_key
-
     key = current_key(create=True)
-    db.session.commit()
     return jsonify({"public_key": key[1]})
 
 
@@ -123,13 +110,10 @@ def push_subscribe():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationError(_("Expected a JSON object."), fields={"body": _("not JSON")})
-    from .push import current_key
-
     current_key(create=True)  # the browser subscribed with /push/key's key; make sure the server can sign
     method = methods.add_method(user=current_user, kind="push", address=data.get("endpoint"),
                                 keys=data.get("keys") if isinstance(data.get("keys"), dict) else None,
                                 label=str(data.get("label") or "")[:120])
-    db.session.commit()
     return jsonify({"id": method.id, "verified": method.verified_at is not None,
                     "message": _("Push is on for this device.") if method.verified_at else
                     _("A test notification is on its way: tap it to confirm this device.")}), 201
@@ -140,7 +124,6 @@ def push_subscribe():
 def push_unsubscribe():
     data = request.get_json(silent=True) or {}
     methods.remove_push_endpoint(user=current_user, endpoint=str(data.get("endpoint") or ""))
-    db.session.commit()
     return jsonify({"ok": True})
 
 
@@ -149,18 +132,9 @@ def push_unsubscribe():
 def offline_manifest():
     """What the service worker keeps readable offline for this person: their Department's playbooks, the
     spokesperson card and their open incidents (as last rendered for them)."""
-    from .. import scoping
-    from ..incidents.models import CLOSED, Incident
-    from ..scenarios.models import Scenario
-
-    urls = ["/", "/incidents/", "/spokespersons/"]
-    incidents = db.session.scalars(scoping.scope(select(Incident.id), Incident).where(
-        Incident.status != CLOSED).order_by(Incident.occurred_at.desc()).limit(30)).all()
-    urls += [f"/incidents/{i}" for i in incidents]
-    if current_user.department_id and not current_user.is_ministry:
-        urls.append("/spokespersons/department")
-        urls += [f"/scenarios/{slug}/playbook" for slug in db.session.scalars(
-            select(Scenario.slug).order_by(Scenario.title).limit(40))]
+    urls = ["/"]
+    for pages in registry.items("offline"):  # registry.offline: each domain's pages
+        urls += pages(current_user)
     return jsonify({"user": current_user.id, "urls": urls})
 
 
@@ -176,7 +150,6 @@ def action_link(token):
 @csrf.exempt  # the single-use signed token is the credential; the service worker has no CSRF token
 def action_do(token):
     row, result = service.perform_action(token=token)
-    db.session.commit()
     if request.accept_mimetypes.best == "application/json" or request.headers.get("X-Crisiscomm-Action"):
         return jsonify({"ok": True, **{k: str(v) for k, v in result.items()}})
     return render_template("notifications/action.html", row=row, token=token, result=result)

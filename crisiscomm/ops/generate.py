@@ -31,11 +31,12 @@ from time import monotonic
 from sqlalchemy import func, select
 from sqlalchemy import text as sql
 
-from ..audit.service import acting_as, record
+from ..audit.service import record
 from ..departments.models import ACTIVE, Department
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..inquiries.models import Inquiry, RefusalGround
+from ..models import acting_as
 from ..rules.models import DeadlineRule
 from ..scenarios.models import Scenario
 from ..users.models import User

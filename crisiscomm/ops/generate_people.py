@@ -7,7 +7,7 @@ from werkzeug.security import generate_password_hash
 
 from ..demo import DEMO_PASSWORD
 from ..extensions import db
-from ..incidents import service as incident_service
+from ..incidents import policies as incident_policies
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
 from ..permissions import DEPUTY_DIRECTOR, SPOKESPERSON
 from ..spokespersons.models import AUTHORIZED, OFFICIAL, SpokespersonAssignment
@@ -50,7 +50,7 @@ class People(Base):
         probe = SimpleNamespace(drill=False, department=None, department_id=None, exam_related=False)
         self.ministry = [Recipient(p["audience"], p["user"].id if p["user"] else None, p["key"], p["label"] or "?",
                                    p["email"], p["role"])
-                         for p in incident_service.recipients_for_level(probe, 3, policy={"members": {3: []}})]
+                         for p in incident_policies.recipients_for_level(probe, 3, policy={"members": {3: []}})]
 
     def spokespersons(self):
         rng, rows = self.rng, []

@@ -1,24 +1,18 @@
 """The Ministry overview (all Departments at a glance, charts) and the communication-work scorecard.
 
-Other domains plug in through crisiscomm.overview.registry (register_metric, register_evidence, register_chart).
+Other domains add columns, evidence and charts with registry.metric, registry.evidence and registry.chart.
 """
-from .registry import register_chart, register_evidence, register_metric  # noqa: F401
+from flask_babel import lazy_gettext as _l
+
+from .. import registry
+from . import api, metrics, service, views
 
 
 def init_app(app):
-    from flask_babel import lazy_gettext as _l
-
-    from .. import nav
-    from ..users.models import MINISTRY_ROLES
-    from . import api, metrics, views
-
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    nav.register(app, "overview.index", _l("Overview"), roles=MINISTRY_ROLES, order=5)
-    nav.register(app, "overview.scorecard", _l("Scorecard"), roles=MINISTRY_ROLES, order=65)
+    registry.nav(app, "overview.index", _l("Overview"), permission="ministry.view", order=5)
+    registry.nav(app, "overview.scorecard", _l("Scorecard"), permission="ministry.view", order=65)
     metrics.register_all(app)
-    from ..web import register_home_panel
-    from . import service
-
-    register_home_panel(app, "overview/_home_panel.html", roles=MINISTRY_ROLES, order=5)
+    registry.home_panel(app, "overview/_home_panel.html", permission="ministry.view", order=5)
     app.jinja_env.globals["overview_today"] = service.needs_action_today

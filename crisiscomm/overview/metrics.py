@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from werkzeug.routing import BuildError
 
+from .. import registry
 from ..briefings import service as briefings
 from ..briefings.models import HELD, PLANNED, Briefing
 from ..clock import format_date, local_today, to_local
@@ -28,7 +29,6 @@ from ..spokespersons.models import OFFICIAL, SpokespersonAssignment
 from ..sql import local_month, median, month_labels
 from ..users.models import User
 from . import charts
-from .registry import register_chart, register_evidence, register_metric
 
 
 def link(endpoint, department=None, **values):
@@ -156,19 +156,19 @@ def plan_evidence(ids, yc):
 
 
 def register_all(app):
-    register_metric(app, "incidents_open", _l("Open incidents"), open_incidents, order=10, total=True, urgency=1,
+    registry.metric(app, "incidents_open", _l("Open incidents"), open_incidents, order=10, total=True, urgency=1,
                     link=lambda d: link("incidents.index", d, status="open"),
                     description=_l("Open incidents, drills excluded; exam-related ones counted first and in red."))
-    register_metric(app, "spokesperson", _l("Official spokesperson"), official_spokesperson, order=60,
+    registry.metric(app, "spokesperson", _l("Official spokesperson"), official_spokesperson, order=60,
                     link=lambda d: link("spokespersons.manage", d), sort_desc=False)
-    register_metric(app, "contacts_fresh", _l("Contacts verified (12 months)"), contacts_fresh_metric, order=70,
+    registry.metric(app, "contacts_fresh", _l("Contacts verified (12 months)"), contacts_fresh_metric, order=70,
                     link=lambda d: link("contacts.index", d, stale="1"), sort_desc=False)
-    register_metric(app, "plan", _l("Plan for this school year"), plan_metric, order=80,
+    registry.metric(app, "plan", _l("Plan for this school year"), plan_metric, order=80,
                     link=_plan_link, sort_desc=False)
-    register_evidence(app, "plan_submitted", _l("Plan submitted"), plan_evidence, unit="bool", order=50)
-    register_evidence(app, "contacts_fresh", _l("Contacts verified in the last 12 months"), contacts_fresh_evidence,
+    registry.evidence(app, "plan_submitted", _l("Plan submitted"), plan_evidence, unit="bool", order=50)
+    registry.evidence(app, "contacts_fresh", _l("Contacts verified in the last 12 months"), contacts_fresh_evidence,
                       unit="share", order=60)
-    register_chart(app, "incidents_per_month", incidents_per_month, order=10)
+    registry.chart(app, "incidents_per_month", incidents_per_month, order=10)
     for register in (register_briefings, register_inquiries, register_escalations, register_scenarios):
         register(app)
 
@@ -232,12 +232,12 @@ def briefing_compliance_chart(ctx):
 
 
 def register_briefings(app):
-    register_metric(app, "briefing_quarter", _l("Briefing this quarter"), briefing_status, order=40,
+    registry.metric(app, "briefing_quarter", _l("Briefing this quarter"), briefing_status, order=40,
                     link=lambda d: link("briefings.index", d, quarter=briefings.current_quarter()), sort_desc=False,
                     description=_l("Held, planned or missing: the periodic press briefing of the current quarter."))
-    register_evidence(app, "briefings_per_quarter", _l("Quarters with a press briefing held"), briefings_evidence,
+    registry.evidence(app, "briefings_per_quarter", _l("Quarters with a press briefing held"), briefings_evidence,
                       unit="share", order=10)
-    register_chart(app, "briefing_compliance", briefing_compliance_chart, order=40)
+    registry.chart(app, "briefing_compliance", briefing_compliance_chart, order=40)
 
 
 # ---------------------------------------------------------------- inquiries
@@ -294,16 +294,16 @@ def inquiries_per_month(ctx):
 
 
 def register_inquiries(app):
-    register_metric(app, "inquiries_due_soon", _l("Inquiries due soon"), due_soon_inquiries, order=22, total=True,
+    registry.metric(app, "inquiries_due_soon", _l("Inquiries due soon"), due_soon_inquiries, order=22, total=True,
                     urgency=4, link=lambda d: link("inquiries.index", d, state="open"),
                     description=_l("Open press inquiries due within the next two hours."))
-    register_metric(app, "inquiries_overdue", _l("Overdue inquiries"), overdue_inquiries, order=20, total=True,
+    registry.metric(app, "inquiries_overdue", _l("Overdue inquiries"), overdue_inquiries, order=20, total=True,
                     urgency=3,
                     link=lambda d: link("inquiries.index", d, overdue="1"),
                     description=_l("Press inquiries still open after their deadline."))
-    register_evidence(app, "inquiries_on_time", _l("Inquiries answered on time"), inquiries_evidence, unit="share",
+    registry.evidence(app, "inquiries_on_time", _l("Inquiries answered on time"), inquiries_evidence, unit="share",
                       order=20)
-    register_chart(app, "inquiries_per_month", inquiries_per_month, order=20)
+    registry.chart(app, "inquiries_per_month", inquiries_per_month, order=20)
 
 
 # ---------------------------------------------------------------- incident escalations
@@ -357,12 +357,12 @@ def escalation_ack_chart(ctx):
 
 
 def register_escalations(app):
-    register_metric(app, "escalations_unacknowledged", _l("Unacknowledged escalations"), unacknowledged_escalations,
+    registry.metric(app, "escalations_unacknowledged", _l("Unacknowledged escalations"), unacknowledged_escalations,
                     order=15, total=True, urgency=2, link=lambda d: link("incidents.index", d, status="open"),
                     description=_l("Open incidents whose escalation nobody has acknowledged yet."))
-    register_evidence(app, "escalation_ack_median_minutes", _l("Median minutes to acknowledge an escalation"),
+    registry.evidence(app, "escalation_ack_median_minutes", _l("Median minutes to acknowledge an escalation"),
                       escalation_evidence, unit="minutes", better="lower", order=30)
-    register_chart(app, "escalation_ack", escalation_ack_chart, order=30)
+    registry.chart(app, "escalation_ack", escalation_ack_chart, order=30)
 
 
 # ---------------------------------------------------------------- scenario distributions
@@ -402,9 +402,9 @@ def scenario_evidence(ids, yc):
 
 
 def register_scenarios(app):
-    register_metric(app, "scenarios_acknowledged", _l("Latest scenarios acknowledged"), scenario_ack_metric,
+    registry.metric(app, "scenarios_acknowledged", _l("Latest scenarios acknowledged"), scenario_ack_metric,
                     order=50, link=lambda d: link("scenarios.index", d), sort_desc=False,
                     description=_l("Latest scenario versions sent to the Department that it has acknowledged."))
-    register_evidence(app, "scenarios_acknowledged", _l("Scenario versions acknowledged"), scenario_evidence,
+    registry.evidence(app, "scenarios_acknowledged", _l("Scenario versions acknowledged"), scenario_evidence,
                       unit="share", order=40)
 

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..plans.years import bounds, current_quarter, current_school_year, parse_school_year, quarters
 from ..scoping import is_ministry
 from ..text import fold
-from . import registry
+from . import catalogue
 
 DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scorecard.yaml")
 HISTORY_YEAR = "2021-2022"
@@ -95,7 +95,7 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
     (plan, spokesperson, contacts, briefing, scenarios) ranked by how much is missing. The API gets every column."""
     require_ministry()
     app = current_app._get_current_object()
-    columns = registry.metrics(app)
+    columns = catalogue.metrics(app)
     urgent = sorted((m for m in columns if m.urgency is not None), key=lambda m: m.urgency)
     if view not in (None, *VIEWS):
         raise ValidationError(_("Unknown view."), fields={"view": "today or records"})
@@ -105,7 +105,7 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
     def compute():
         ctx = context()
         return (ctx, {m.key: m.compute(ids, ctx) if ids else {} for m in columns},
-                [(key, render(ctx)) for key, render in registry.charts(app)])
+                [(key, render(ctx)) for key, render in catalogue.charts(app)])
 
     # Shared by every Ministry reader for FIGURES_CACHE_SECONDS; the page shows ctx["now"], when it was computed.
     (ctx, values, chart_list), _at = figures.cached(("overview", tuple(ids), str(get_locale())), compute)
@@ -245,7 +245,7 @@ def build_scorecard(*, school_year=None):
     school_year = parse_school_year(school_year or current_school_year())
     app = current_app._get_current_object()
     config = load_config()
-    available = registry.evidence(app)
+    available = catalogue.evidence(app)
     criteria = [(key, spec, available[key]) for key, spec in config["criteria"].items() if key in available]
     unavailable = [key for key in config["criteria"] if key not in available]
     departments = active_departments()

@@ -1,65 +1,30 @@
 """Crisis scenario library: Ministry template playbooks (scenarios/*.md) as versions, distribution to the
 Departments with acknowledgement, Department adaptations, and the playbook view."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import registry
+from ..extensions import db
+from . import api, cli, demo, views
+from .models import Scenario
+
+
+def offline_pages(user):
+    """A Department user's playbooks (40 at most), kept readable offline."""
+    if not user.department_id or user.is_ministry:
+        return []
+    return [f"/scenarios/{slug}/playbook" for slug in db.session.scalars(
+        select(Scenario.slug).order_by(Scenario.title).limit(40))]
 
 
 def init_app(app):
-    from flask_babel import lazy_gettext as _l
-
-    from .. import cli as core_cli
-    from .. import demo, nav, web
-    from . import api, cli, models, views  # noqa: F401
-
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.scenarios_cli)
-    nav.register(app, "scenarios.index", _l("Scenarios"), order=30)
-    core_cli.register_setup(app, cli.setup_hook)
-    demo.register_demo(app, demo_data)
-    web.register_home_panel(app, "scenarios/_home_panel.html", order=90)
-    web.register_model_label("ScenarioDistribution", _l("Scenario templates received"))
-    web.register_model_label("ScenarioAdaptation", _l("Adapted scenarios"))
-
-
-def demo_data():
-    """Distribute every scenario's latest version to all active Departments; Hà Nội acknowledges some and
-    adapts one with its own contacts."""
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from ..clock import now
-    from ..departments.service import find_by_code
-    from ..extensions import db
-    from ..users.models import User
-    from . import service
-    from .models import Scenario
-
-    service.sync()
-    centre = db.session.scalar(select(User).where(User.role == "ministry_comms").order_by(User.id).limit(1))
-    hanoi = find_by_code("ha-noi")
-    if centre is None or hanoi is None:
-        return
-    scenarios = db.session.scalars(select(Scenario).order_by(Scenario.slug)).all()
-    sent_at = now() - timedelta(days=10)
-    for scenario in scenarios:
-        for record in service.distribute(scenario=scenario, version=scenario.latest_version, departments="all",
-                                         by=centre):
-            record.distributed_at = sent_at
-    officer = db.session.scalar(select(User).where(User.department_id == hanoi.id, User.role == "comms_officer")
-                                .order_by(User.id).limit(1))
-    if officer is None:
-        return
-    for i, scenario in enumerate(scenarios):
-        if i % 3 == 2:
-            continue  # a third left unacknowledged: the centre's table shows who has not confirmed
-        record = service.distribution_for(department_id=hanoi.id, version=scenario.version())
-        service.acknowledge(distribution=record, user=officer)
-        record.acknowledged_at = sent_at + timedelta(days=1, hours=i)
-    leak = next((s for s in scenarios if s.slug == "exam-paper-leak"), None)
-    if leak is not None:
-        body = leak.version().body.replace(
-            "## Kênh truyền thông\n",
-            "## Kênh truyền thông\n\n- **Đường dây nóng Ban Chỉ đạo thi Hà Nội**: 024 3939 2345 (trực 24/24 trong "
-            "các ngày thi).\n", 1)
-        service.save_adaptation(scenario=leak, department=hanoi, body=body, user=officer)
-    db.session.flush()
+    registry.nav(app, "scenarios.index", _l("Scenarios"), order=30)
+    registry.home_panel(app, "scenarios/_home_panel.html", order=90)
+    registry.setup(app, cli.setup_hook)
+    registry.demo(app, demo.create_demo)
+    registry.model_label(app, "ScenarioDistribution", _l("Scenario templates received"))
+    registry.model_label(app, "ScenarioAdaptation", _l("Adapted scenarios"))
+    registry.offline(app, offline_pages)

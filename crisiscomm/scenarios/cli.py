@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..audit.service import acting_as
+from ..models import acting_as
 from ..extensions import db
 from . import service
 

@@ -2,9 +2,9 @@
 import io
 from datetime import timedelta
 
-from ..audit.service import acting_as
 from ..clock import local_today
 from ..departments.service import find_by_code
+from ..models import acting_as
 from ..users.service import find_by_email
 from . import service
 

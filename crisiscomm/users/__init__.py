@@ -1,13 +1,16 @@
+"""Users: sign-in (throttled), sessions, passwords, API tokens, and the Ministry admin's user pages."""
+from flask_babel import lazy_gettext as _l
+
+from .. import registry
+from ..extensions import login_manager
+from . import api, cli, loaders, throttle, views
+
+
 def init_app(app):
-    from flask_babel import lazy_gettext as _l
-
-    from .. import jobs, nav
-    from . import api, cli, throttle, views
-    from .models import MINISTRY_ADMIN
-
+    loaders.init_app(login_manager)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.tokens_cli)
-    jobs.register(app, "users.throttle_cleanup", throttle.cleanup, seconds=3600)
-    nav.register(app, "users.admin_users", _l("Users"), roles=(MINISTRY_ADMIN,), order=92)
+    registry.job(app, "users.throttle_cleanup", throttle.cleanup, seconds=3600)
+    registry.nav(app, "users.admin_users", _l("Users"), permission="user.manage", order=92)

@@ -3,7 +3,6 @@ from flask_login import current_user
 
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import NotFound
-from ..extensions import db
 from . import service
 
 bp = api_blueprint("users_api", __name__)
@@ -35,7 +34,6 @@ def me():
      responses={200: USER_SCHEMA})
 def update_me():
     user = service.update_profile(user=current_user._get_current_object(), **json_body())
-    db.session.commit()
     return jsonify(user_json(user))
 
 
@@ -75,7 +73,6 @@ def create_my_token():
     reject_unknown(body, ("label", "expires_in_days"))
     value = service.issue_token(user=current_user._get_current_object(), label=body.get("label"),
                                 expires_in_days=body.get("expires_in_days"))
-    db.session.commit()
     token = service.tokens_of(current_user)[0]
     return jsonify({**token_json(token), "token": value}), 201
 
@@ -86,5 +83,4 @@ def revoke_my_token(token_id):
     token = service.revoke_token(user=current_user._get_current_object(), token_id=token_id)
     if token.user_id != current_user.id:
         raise NotFound()
-    db.session.commit()
     return jsonify(token_json(token))

@@ -2,11 +2,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..audit.service import acting_as
+from .. import permissions
+from ..departments.service import find_by_code
 from ..errors import DomainError
 from ..extensions import db
+from ..models import acting_as
 from . import service
-from .models import ROLES, User
+from .models import User
 
 users_cli = AppGroup("users", help="Users.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
@@ -30,13 +32,14 @@ class _Console:
     except that no "own account" exists to protect."""
 
     id = None
-    role = "ministry_admin"
+    role = permissions.holders("user.manage")[0]
+    is_authenticated = True
 
 
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--role", required=True, type=click.Choice(list(permissions.ROLE_LABELS)))
 @click.option("--department", "department_code", default=None, help="Department code (Department roles)")
 @click.option("--password", required=True)
 @click.option("--title", default=None)
@@ -59,8 +62,6 @@ def list_cmd(department_code):
     """Users: email, role, Department, active or deactivated."""
     stmt = select(User).order_by(User.email)
     if department_code:
-        from ..departments.service import find_by_code
-
         department = find_by_code(department_code)
         if department is None:
             raise click.ClickException(f"no Department {department_code}")
@@ -72,7 +73,7 @@ def list_cmd(department_code):
 
 @users_cli.command("update")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default=None)
+@click.option("--role", type=click.Choice(list(permissions.ROLE_LABELS)), default=None)
 @click.option("--department", "department_code", default=None, help="Department code (Department roles)")
 @click.option("--deactivate", "active", flag_value=False, default=None,
               help="End every session and revoke every API token; the user can no longer sign in")

@@ -8,16 +8,17 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import inputs
-from ..audit import service as audit
+from .. import inputs, permissions
 from ..clock import now
 from ..departments.models import ACTIVE, Department
 from ..departments.service import find_by_code
 from ..errors import NotFound, PermissionDenied, TooManyRequests, ValidationError
 from ..extensions import db
-from . import passwords, throttle
-from .models import DEPARTMENT_ROLES, MINISTRY_ADMIN, MINISTRY_ROLES, ROLES, ApiToken, User
+from ..models import audit_note
+from ..permissions import ROLE_LABELS
 from ..text import sort_people
+from . import passwords, throttle
+from .models import ApiToken, User
 
 MIN_PASSWORD_LENGTH = passwords.MIN_PASSWORD_LENGTH
 
@@ -35,19 +36,19 @@ def check_password_strength(password, field="password", *, email=None, name=None
 
 def create_user(*, email, name, role, password, department_code=None, title=None, phone=None):
     errors = {}
-    if role not in ROLES:
-        errors["role"] = "one of " + ", ".join(ROLES)
+    if role not in ROLE_LABELS:
+        errors["role"] = "one of " + ", ".join(ROLE_LABELS)
     if not (name or "").strip():
         errors["name"] = "required"
     department = None
-    if role in DEPARTMENT_ROLES:
+    if role in permissions.holders("department.member"):
         if not department_code:
             errors["department"] = "required for a Department role"
         else:
             department = find_by_code(department_code)
             if department is None or department.status != ACTIVE:
                 errors["department"] = "unknown or merged department"
-    elif role in MINISTRY_ROLES and department_code:
+    elif role in permissions.holders("ministry.member") and department_code:
         errors["department"] = "Ministry users belong to no Department"
     try:
         email = normalize_email(email)
@@ -164,12 +165,12 @@ def tokens_of(user):
 def revoke_token(*, user, token_id):
     """``user`` revokes one of their own tokens, or (Ministry admin) anyone's. Another's token is a 404."""
     token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) and 0 < token_id < 2**31 else None
-    if token is None or (token.user_id != user.id and user.role != MINISTRY_ADMIN):
+    if token is None or (token.user_id != user.id and not permissions.can(user, "user.manage")):
         raise NotFound()
     if token.revoked_at is None:
         token.revoked_at = now()
-        audit.record("revoke", "ApiToken", entity_id=token.id, department_id=token.user.department_id,
-                     summary=f"API token {token.prefix}… of {token.user.email}")
+        audit_note("revoke", "ApiToken", entity_id=token.id, department_id=token.user.department_id,
+                   summary=f"API token {token.prefix}… of {token.user.email}")
     return token
 
 
@@ -197,10 +198,10 @@ def update_user(*, actor, user, role=None, department_code=None, active=None):
     last active Ministry admin stays one."""
     errors = {}
     new_role = user.role if role is None else role
-    if new_role not in ROLES:
+    if new_role not in ROLE_LABELS:
         errors["role"] = _("Choose a role from the list.")
     department = user.department
-    if new_role in MINISTRY_ROLES:
+    if new_role in permissions.holders("ministry.member"):
         department = None
     elif department_code:  # None: keep the Department; "": none chosen
         department = find_by_code(department_code) if isinstance(department_code, str) else None
@@ -210,13 +211,15 @@ def update_user(*, actor, user, role=None, department_code=None, active=None):
         errors["department"] = _("A Department role needs a Department.")
     if errors:
         raise ValidationError(_("The user could not be changed."), fields=errors)
-    stays_admin = new_role == MINISTRY_ADMIN and (user.active if active is None else active)
-    if user.role == MINISTRY_ADMIN and user.active and not stays_admin:
+    # Someone must still be able to manage the users: the last active holder of user.manage keeps it.
+    managers = permissions.holders("user.manage")
+    stays_admin = new_role in managers and (user.active if active is None else active)
+    if user.role in managers and user.active and not stays_admin:
         if user.id == actor.id:
             raise ValidationError(_("You cannot deactivate yourself or take away your own admin role."),
                                   fields={"role" if active is None else "active": _("not for your own account")})
         others = db.session.scalar(select(db.func.count(User.id)).where(
-            User.role == MINISTRY_ADMIN, User.active.is_(True), User.id != user.id))
+            User.role.in_(managers), User.active.is_(True), User.id != user.id))
         if not others:
             raise ValidationError(_("The last active Ministry admin cannot be removed."),
                                   fields={"role" if active is None else "active": _("the last Ministry admin")})
@@ -244,7 +247,9 @@ def department_users(department_id, roles=None, active=True):
     return sort_people(db.session.scalars(stmt).all())
 
 
-def ministry_users(roles=MINISTRY_ROLES):
+def ministry_users(roles=None):
+    """The active Ministry accounts (holding one of ``roles`` when given)."""
+    roles = permissions.holders("ministry.member") if roles is None else roles
     return sort_people(db.session.scalars(select(User).where(User.department_id.is_(None), User.role.in_(roles),
                                                              User.active.is_(True))).all())
 

@@ -1,18 +1,19 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from .. import boundary, permissions
 from ..clock import now
 from ..departments.models import ACTIVE, Department
-from ..errors import NotFound, TooManyRequests, ValidationError
+from ..errors import NotFound, TooManyRequests
 from ..extensions import db
-from ..forms import place_errors
-from ..security import roles_required, safe_redirect_target
+from ..permissions import ROLE_LABELS
+from ..security import safe_redirect_target
 from . import devices, service
 from .forms import LoginForm, PasswordForm, TokenForm, UserAdminForm
-from .models import MINISTRY_ADMIN, ROLES, User
+from .models import User
 
 bp = Blueprint("users", __name__)
 
@@ -25,19 +26,19 @@ def login():
     status, headers = 200, {}
     if form.validate_on_submit():
         email = form.email.data
+        # A miss is a 401 with the message under the password; the throttle keeps its count (committed by itself).
         try:
-            user = service.authenticate(email=email, password=form.password.data, remote_addr=request.remote_addr,
-                                        device=devices.known_device(email))
+            with boundary.saving(form) as signed_in:
+                user = service.authenticate(email=email, password=form.password.data,
+                                            remote_addr=request.remote_addr, device=devices.known_device(email))
         except TooManyRequests as exc:
             form.password.errors.append(exc.message)
             status, headers = 429, {"Retry-After": str(exc.extra["retry_after"])}
-        except ValidationError:
-            form.password.errors.append(_("Wrong email or password."))
-            status = 401
         else:
+            if not signed_in:
+                return render_template("users/login.html", form=form), 401, headers
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user)
-            db.session.commit()
             response = redirect(safe_redirect_target(request.args.get("next")) or url_for("web.home"))
             return devices.remember(response, user.email)
     elif request.method == "POST":
@@ -50,7 +51,6 @@ def login():
 def logout():
     # Every session of this user ends, so a copy of the cookie taken before is worth nothing.
     service.end_sessions(user=current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     response = redirect(url_for("users.login"))
@@ -71,14 +71,11 @@ def _account_page(form=None, token_form=None, new_token=None, status=200):
 def account():
     form = PasswordForm()
     if form.validate_on_submit():
-        try:
+        with boundary.saving(form, flash_unplaced=False) as saved:
             service.change_password(user=current_user, current_password=form.current_password.data,
                                     new_password=form.new_password.data)
-        except ValidationError as exc:
-            db.session.rollback()
-            place_errors(form, exc)
+        if not saved:
             return _account_page(form=form, status=422)
-        db.session.commit()
         login_user(current_user._get_current_object())  # this session goes on with the new session_version
         flash(_("Your password was changed. Other sessions were signed out."), "success")
         return redirect(url_for("users.account"))
@@ -91,14 +88,11 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _account_page(token_form=form, status=422)
-    try:
+    with boundary.saving(form, aliases={"expires_in_days": "expires"}, flash_unplaced=False) as saved:
         token = service.issue_token(user=current_user, label=form.label.data or None,
                                     expires_in_days=int(form.expires.data) if form.expires.data else None)
-    except ValidationError as exc:
-        db.session.rollback()
-        place_errors(form, exc, aliases={"expires_in_days": "expires"})
+    if not saved:
         return _account_page(token_form=form, status=422)
-    db.session.commit()
     # Shown in this response only (never stored in the session cookie, never cached: no-store).
     return _account_page(new_token=token)
 
@@ -108,7 +102,6 @@ def create_token():
 def revoke_token(token_id):
     # Your own token, or (the Ministry admin, from the user's page) anyone's; another's is a 404 for everyone else.
     token = service.revoke_token(user=current_user, token_id=token_id)
-    db.session.commit()
     flash(_("Token revoked."), "success")
     if token.user_id != current_user.id:
         return redirect(url_for("users.admin_user", user_id=token.user_id))
@@ -116,18 +109,16 @@ def revoke_token(token_id):
 
 
 @bp.get("/admin/users")
-@roles_required(MINISTRY_ADMIN)
+@permissions.required("user.manage")
 def admin_users():
     q = request.args.get("q", "").strip()[:200]
     return render_template("users/admin_list.html", users=service.list_users(q=q or None), q=q)
 
 
 def _admin_form(user, formdata=None):
-    from ..web import role_label
-
     form = UserAdminForm(formdata=formdata, data={"role": user.role,
                                                   "department": user.department.code if user.department else ""})
-    form.role.choices = [SelectChoice(r, role_label(r)) for r in ROLES]
+    form.role.choices = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
     departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
                                      .order_by(Department.name)).all()
     form.department.choices = [SelectChoice("", _("Ministry (no Department)"))] + [
@@ -148,7 +139,7 @@ def _admin_page(user, form=None, status=200):
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(MINISTRY_ADMIN)
+@permissions.required("user.manage")
 def admin_user(user_id):
     user = _user_or_404(user_id)
     if request.method == "GET":
@@ -156,30 +147,24 @@ def admin_user(user_id):
     form = _admin_form(user, formdata=request.form)
     if not form.validate_on_submit():
         return _admin_page(user, form, 422)
-    try:
+    with boundary.saving(form, flash_unplaced=False) as saved:
         service.update_user(actor=current_user, user=user, role=form.role.data,
                             department_code=form.department.data or "")
-    except ValidationError as exc:
-        db.session.rollback()
-        place_errors(form, exc)
+    if not saved:
         return _admin_page(_user_or_404(user_id), form, 422)
-    db.session.commit()
     flash(_("The user was changed."), "success")
     return redirect(url_for("users.admin_user", user_id=user.id))
 
 
 @bp.post("/admin/users/<int:user_id>/active")
-@roles_required(MINISTRY_ADMIN)
+@permissions.required("user.manage")
 def admin_set_active(user_id):
     user = _user_or_404(user_id)
     active = request.form.get("active") == "1"
-    try:
+    with boundary.saving() as saved:
         service.update_user(actor=current_user, user=user, active=active)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not saved:
         return _admin_page(_user_or_404(user_id), status=422)
-    db.session.commit()
     flash(_("The user can sign in again.") if active else
           _("The user was deactivated: their sessions ended and their API tokens were revoked."), "success")
     return redirect(url_for("users.admin_user", user_id=user.id))

@@ -1,9 +1,15 @@
+"""The start page, the favicon, and the filters and helpers every template uses (terms, labels, phones)."""
 import re
 
 from flask import Blueprint, redirect, render_template, send_from_directory, url_for
-from markupsafe import Markup
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
+
+from .. import permissions, registry
+from ..clock import as_utc, format_date, format_datetime, now, time_ago, time_left, to_local
+from ..markup import render_markdown
 
 bp = Blueprint("web", __name__)
 
@@ -15,23 +21,12 @@ def home():
     return render_template("web/home.html")
 
 
-ROLE_LABELS = {
-    "ministry_admin": _l("Ministry administrator"),
-    "ministry_comms": _l("Ministry communication centre"),
-    "director": _l("Director"),
-    "deputy_director": _l("Deputy director"),
-    "spokesperson": _l("Spokesperson"),
-    "comms_officer": _l("Communication officer"),
-    "steering_board": _l("Exam steering board member"),
-    "viewer": _l("Viewer"),
-}
-
-# Names of record types shown on a Department's page; domains add theirs with register_model_label.
-MODEL_LABELS = {"User": _l("Users")}
+# Names of record types shown on a Department's page; domains add theirs with registry.model_label.
+BASE_MODEL_LABELS = {"User": _l("Users")}
 
 
-# Stored values and field names shown as they are (audit log, timelines): domains add theirs with register_terms.
-TERMS = {
+# Stored values and field names shown as they are (audit log, timelines): domains add theirs with registry.terms.
+BASE_TERMS = {
     "create": _l("created"), "update": _l("changed"), "delete": _l("deleted"), "merge": _l("merged"),
     "rename": _l("renamed"), "transition": _l("moved on"), "system": _l("system"), "department": _l("Department"),
     "name": _l("Name"), "email": _l("Email"), "phone": _l("Phone"), "role": _l("Role"),
@@ -40,13 +35,11 @@ TERMS = {
 }
 
 
-def register_terms(mapping):
-    TERMS.update(mapping)
-
-
 def term(value):
     """A stored value or field name in the UI language ("urgent" → "khẩn"); anything unknown as it is."""
-    return TERMS.get(value, value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return registry.items("terms").get(value, BASE_TERMS.get(value, value))
 
 
 # A Vietnamese phone number in running text: 0903 123 403, 024.3825.1234, +84 24 3825 1234, 1900 1234.
@@ -86,8 +79,6 @@ _QUARTER = re.compile(r"^(?:Q([1-4])/(\d{4})|(\d{4})Q([1-4]))$")
 
 def quarter_label(key):
     """"2026Q4" or "Q4/2026" as people write it: "Quý 4/2026"."""
-    from flask_babel import gettext as _
-
     m = _QUARTER.match(str(key or ""))
     if not m:
         return key
@@ -95,43 +86,25 @@ def quarter_label(key):
     return _("Q%(q)s/%(year)s", q=q, year=year)
 
 
-def role_label(role):
-    return ROLE_LABELS.get(role, role)
-
-
 def model_label(name):
-    return MODEL_LABELS.get(name, name)
-
-
-def register_model_label(name, label):
-    MODEL_LABELS[name] = label
-
-
-def register_home_panel(app, template, roles=None, order=50):
-    """A template included on the start page of the given roles (all when None), lowest order first;
-    the template decides itself what the user may see."""
-    app.extensions.setdefault("crisiscomm_home_panels", []).append((order, template, roles))
+    return registry.items("model_label").get(name, BASE_MODEL_LABELS.get(name, name))
 
 
 def home_panels(app, user):
-    panels = sorted(app.extensions.get("crisiscomm_home_panels", []), key=lambda p: p[0])
-    return [template for _order, template, roles in panels if roles is None or user.role in roles]
+    """The start page's panels (``registry.home_panel``) for ``user``, lowest order first."""
+    panels = sorted(registry.items("home_panel", app), key=lambda p: p[0])
+    return [template for _order, template, permission in panels
+            if permission is None or permissions.can(user, permission)]
 
 
 def deadline_time(deadline):
     """The deadline's local time: "14:00" today, "14:00 27/06" on another day."""
-    from ..clock import now, to_local
-
     local = to_local(deadline)
     return local.strftime("%H:%M") if local.date() == to_local(now()).date() else local.strftime("%H:%M %d/%m")
 
 
 def countdown(deadline):
     """ "còn 5 giờ 59 phút · 14:00": app.js keeps the first part current (formats on <body>)."""
-    from markupsafe import Markup, escape
-
-    from ..clock import as_utc, now, time_left
-
     if deadline is None:
         return ""
     overdue = as_utc(deadline) <= now()
@@ -142,11 +115,6 @@ def countdown(deadline):
 
 
 def init_app(app):
-    from flask_login import current_user
-
-    from ..clock import format_date, format_datetime, now, time_ago, time_left, to_local
-    from ..markup import render_markdown
-
     app.register_blueprint(bp)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
@@ -159,7 +127,7 @@ def init_app(app):
 
     @app.context_processor
     def labels():
-        return {"role_label": role_label, "model_label": model_label,
+        return {"role_label": permissions.role_label, "model_label": model_label,
                 "home_panels": lambda: home_panels(app, current_user), "countdown": countdown,
                 "time_ago": time_ago, "time_left": time_left, "deadline_time": deadline_time,
                 "server_now": lambda: now().isoformat()}

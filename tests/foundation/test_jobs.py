@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import inspect, select, text
 
-from crisiscomm import jobs
+from crisiscomm import jobs, registry
 from crisiscomm.clock import FrozenClock
 from crisiscomm.extensions import db
 
@@ -24,7 +24,7 @@ def two_apps(app, backend):
     clock = FrozenClock(datetime(2026, 6, 26, 1, 0, tzinfo=timezone.utc))
     for a in (app, other):
         a.extensions["clock"] = clock
-        jobs.register(a, "test.count", _count_job, seconds=3600)
+        registry.job(a, "test.count", _count_job, seconds=3600)
     RUNS.clear()
     runners = []
     yield app, other, clock, runners
@@ -104,7 +104,7 @@ def test_a_failing_job_is_recorded_and_rolled_back(app, clock):
     def broken():
         raise RuntimeError("SMTP down")
 
-    jobs.register(app, "test.broken", broken, seconds=60)
+    registry.job(app, "test.broken", broken, seconds=60)
     results = jobs.run_all_once(app)
     assert results["test.broken"] is False and results["outbox.sweep"] is True
     run = db.session.scalar(select(jobs.JobRun).where(jobs.JobRun.job_id == "test.broken")

@@ -236,18 +236,18 @@ def test_connection_killed_mid_request_rolls_back_and_the_pool_recovers(app, bac
 SCHEDULER = """
 import sys
 from sqlalchemy import text
-from crisiscomm import create_app, jobs
+from crisiscomm import create_app, jobs, registry
 from crisiscomm.config import Config
 from crisiscomm.extensions import db
 config = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
 config.update(SQLALCHEMY_DATABASE_URI=sys.argv[1], SCHEDULER_LEASE_SECONDS=3, SCHEDULER_MODE="off",
               NOTIFY_DISPATCH="off")
 app = create_app(config)
-app.extensions["crisiscomm_jobs"] = {}
+registry.items("job", app).clear()
 def tick():
     db.session.execute(text("INSERT INTO ops_tick (holder, at) VALUES (:h, CURRENT_TIMESTAMP)"),
                        {"h": runner.holder})
-jobs.register(app, "ops.tick", tick, seconds=1)
+registry.job(app, "ops.tick", tick, seconds=1)
 runner = jobs.SchedulerRunner(app, holder=sys.argv[2])
 import signal
 signal.signal(signal.SIGTERM, lambda *_: runner.stop())
