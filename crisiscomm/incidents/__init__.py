@@ -53,6 +53,12 @@ def init_app(app):
                     description=_l("Directors and exam steering-board members with no confirmed push or SMS/chat "
                                    "channel: red where the Department's policy requires one."))
 
+    from .. import registry
+    from . import deadline_rules, forms
+
+    registry.rule_user(app, deadline_rules.uses_rule)
+    registry.rule_choices(app, "severities", forms.severity_choices)
+
     @app.context_processor
     def incident_helpers():
         from . import service

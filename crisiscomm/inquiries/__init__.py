@@ -17,7 +17,7 @@ def init_app(app):
     from ..demo import register_demo
     from ..users.models import DIRECTOR, MINISTRY_ADMIN
     from ..web import register_model_label
-    from . import api, cli, demo, files, mailbox, models, service, views  # noqa: F401
+    from . import api, cli, deadlines, demo, files, grounds, mailbox, models, notices, queries, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -26,10 +26,10 @@ def init_app(app):
     nav.register(app, "inquiries.stats", _l("Inquiry figures"), order=31, more=True)
     nav.register(app, "inquiries.settings", _l("Inquiry settings"), roles=(MINISTRY_ADMIN, DIRECTOR), order=88)
     nav.register(app, "inquiries.refusal_grounds", _l("Grounds for refusal"), roles=(MINISTRY_ADMIN,), order=89)
-    jobs.register(app, "inquiries.alert_deadlines", service.alert_deadlines, seconds=300)
+    jobs.register(app, "inquiries.alert_deadlines", notices.alert_deadlines, seconds=300)
     jobs.register(app, "inquiries.poll_mailboxes", mailbox.poll_all, seconds=app.config["MAILBOX_POLL_SECONDS"])
     files.install()
-    register_setup(app, service.seed_refusal_grounds)
+    register_setup(app, grounds.seed_refusal_grounds)
     register_demo(app, demo.create_demo)
     register_model_label("Inquiry", _l("Press inquiries"))
 
@@ -39,7 +39,7 @@ def init_app(app):
     register_home_panel(app, "web/_actions.html", roles=(COMMS_OFFICER,), order=1)
     register_home_panel(app, "inquiries/_home_panel.html",
                         roles=(DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER), order=20)
-    app.jinja_env.globals["inquiry_home_items"] = service.home_items
+    app.jinja_env.globals["inquiry_home_items"] = queries.home_items
     from ..web import register_terms
     from .forms import CHANNEL_LABELS, PRIORITY_LABELS
 
@@ -52,3 +52,9 @@ def init_app(app):
 
     app.jinja_env.globals["inquiry_priority_label"] = lambda p: dict(PRIORITY_LABELS).get(p, p)
     app.jinja_env.globals["inquiry_state_label"] = lambda s: STATE_LABELS.get(s, s)
+
+    from .. import registry
+
+    registry.rule_user(app, deadlines.uses_rule)
+    registry.rule_choices(app, "channels", deadlines.channel_choices)
+    registry.rule_choices(app, "priorities", deadlines.priority_choices)
