@@ -10,7 +10,7 @@ How it is written: SQLAlchemy Core bulk INSERTs of plain dicts, ``BATCH`` rows p
 batch; the database assigns the ids (``INSERT ... RETURNING`` in parameter order where children need them), so
 PostgreSQL sequences stay right. No ORM objects, hence no audit entry per row: one audit entry records the run.
 Denormalised columns (``search_text``) come from the models' own methods; deadlines from the deadline rules
-(``inquiries.service.compute_due``), timeouts from the escalation policies, timeline texts from the same Vietnamese
+(``inquiries.deadlines.compute_due``), timeouts from the escalation policies, timeline texts from the same Vietnamese
 messages the services write.
 
 Records are consistent with the workflows: every inquiry's timeline leads to its state (answered ones carry the
@@ -57,7 +57,8 @@ from ..incidents.models import (ACKNOWLEDGED, AUD_DEPUTY, AUD_DIRECTOR, AUD_DRIL
                                 IncidentEvent)
 from ..inquiries.models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, DECLINED, DRAFTING, RECEIVED, REFERRED,
                                 Inquiry, InquiryEvent, RefusalGround)
-from ..inquiries.service import compute_due, department_settings
+from ..inquiries.deadlines import compute_due
+from ..inquiries.settings import department_settings
 from ..rules.models import DeadlineRule
 from ..scenarios.models import Scenario
 from ..spokespersons.models import AUTHORIZED, OFFICIAL, SpokespersonAssignment

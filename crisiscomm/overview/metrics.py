@@ -277,7 +277,7 @@ def overdue_inquiries(ids, ctx):
 
 def due_soon_inquiries(ids, ctx):
     from ..inquiries.models import OPEN_STATES, Inquiry
-    from ..inquiries.service import DEFAULT_DUE_SOON_MINUTES
+    from ..inquiries.settings import DEFAULT_DUE_SOON_MINUTES
 
     soon = ctx["now"] + timedelta(minutes=DEFAULT_DUE_SOON_MINUTES)
     rows = Counter(db.session.scalars(
