@@ -116,6 +116,12 @@ PERMISSIONS = {
     "inquiry.refusal_grounds.edit": (MINISTRY_ADMIN,),
     "inquiry.home.actions": (COMMS_OFFICER,),  # the start page's "log an inquiry / report an incident" buttons
     "inquiry.home": _DEPARTMENT_WRITERS,
+    "inquiry.settings.all": (MINISTRY_ADMIN,),  # settings and press mailbox of every Department (a director: own)
+    "inquiry.work": MINISTRY_ROLES + _DEPARTMENT_WRITERS,  # log and work on inquiries (the others only read)
+    "inquiry.desk": (COMMS_OFFICER,),  # takes the calls: deadline alerts, a failing mailbox, the CLI's import
+    "inquiry.approve.spokesperson": (SPOKESPERSON,),  # approves answers where the Department chose the spokesperson
+    "inquiry.approve.director": (DIRECTOR,),  # ... or the director
+    "inquiry.referral.receive": (MINISTRY_COMMS,),  # told when a Department refers an inquiry to the Ministry
 
     # statements
 

@@ -19,6 +19,10 @@ metric         ``metric(app, key, label, compute, …)``                     ove
 evidence       ``evidence(app, key, label, compute, …)``                   overview (the scorecard)
 chart          ``chart(app, key, render, order=)``                         overview (under the table)
 offline        ``offline(app, func)``: ``func(user)`` -> page URLs          notifications (the offline copies)
+rule_user      ``rule_user(app, func)``: ``func(rule)`` True when a due    rules (a rule in use gets a new
+               time was computed from the deadline rule                    version instead of being rewritten)
+rule_choices   ``rule_choices(app, group, func)``: ``func()`` → the        rules (the conditions a rule may
+               (value, label) pairs of "channels", "priorities", …         set, on its form and list)
 =============  ==========================================================  =====================================
 
 Overview metrics and scorecard evidence are computed for every active Department at once:
@@ -150,3 +154,14 @@ def offline(app, func):
 def chart(app, key, render, order=50):
     """``render(context) -> Markup`` (an SVG from crisiscomm.overview.charts) shown under the overview table."""
     _kind(app, "chart", dict)[key] = (order, render)
+
+
+def rule_user(app, func):
+    """``func(rule)`` is True when a record's due time was computed from the deadline ``rule``."""
+    _kind(app, "rule_user").append(func)
+
+
+def rule_choices(app, group, func):
+    """``func()`` returns the (value, label) pairs a deadline rule may be limited to in ``group`` (the name of a
+    list column of DeadlineRule: "channels", "priorities", "severities")."""
+    _kind(app, "rule_choices").append((group, func))

@@ -4,8 +4,8 @@ from flask_login import current_user
 from .. import inputs, scoping
 from ..api import api_blueprint, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
-from ..extensions import db
-from . import service
+from . import grounds, queries, reports, service, workflow
+from .serialise import inquiry_dict
 from .models import CHANNELS, PRIORITIES, STATES
 
 bp = api_blueprint("inquiries_api", __name__)
@@ -51,8 +51,7 @@ def create():
         questions=data.get("questions") or "", deadline=data.get("deadline"),
         priority=data.get("priority") or "normal", incident_id=data.get("incident_id"), source="api",
         journalist_phone=data.get("journalist_phone"), deadline_preset=data.get("deadline_preset"))
-    db.session.commit()
-    return jsonify(service.inquiry_dict(inquiry)), 201
+    return jsonify(inquiry_dict(inquiry)), 201
 
 
 @bp.get("/inquiries")
@@ -73,11 +72,11 @@ def index():
     overdue = args.get("overdue", "").lower()
     if overdue not in ("", "true", "false", "1", "0"):
         raise ValidationError("Bad filter.", fields={"overdue": "true or false"})
-    rows = service.list_inquiries(department=department, state=args.get("state") or None,
+    rows = queries.list_inquiries(department=department, state=args.get("state") or None,
                                   outlet=args.get("outlet") or None, q=args.get("q") or None,
                                   overdue=overdue in ("true", "1"), date_from=args.get("from"),
                                   date_to=args.get("to"), limit=limit, offset=offset)
-    return jsonify({"items": [service.inquiry_dict(i) for i in rows], "limit": limit, "offset": offset})
+    return jsonify({"items": [inquiry_dict(i) for i in rows], "limit": limit, "offset": offset})
 
 
 @bp.get("/inquiries/stats")
@@ -89,7 +88,7 @@ def index():
 def stats():
     code = request.args.get("department") or None
     department = scoping.resolve_department(code) if code else None
-    data = service.dashboard_stats(department=department, date_from=request.args.get("from"),
+    data = reports.dashboard_stats(department=department, date_from=request.args.get("from"),
                                    date_to=request.args.get("to"))
     data["department"] = department.code if department else None
     data["as_of"] = data["as_of"].isoformat()
@@ -99,22 +98,21 @@ def stats():
 @bp.get("/inquiries/<int:inquiry_id>")
 @doc(summary="One inquiry with its timeline", responses={200: _INQUIRY})
 def show(inquiry_id):
-    return jsonify(service.inquiry_dict(service.get_inquiry(inquiry_id)))
+    return jsonify(inquiry_dict(queries.get_inquiry(inquiry_id)))
 
 
 @bp.post("/inquiries/<int:inquiry_id>/transitions")
 @doc(summary="Move an inquiry along its workflow (illegal moves: 409 with the allowed ones)",
      body=_TRANSITION_SCHEMA, responses={200: _INQUIRY, 409: "Not allowed from the current state, or stale version"})
 def transition(inquiry_id):
-    inquiry = service.get_inquiry(inquiry_id)
+    inquiry = queries.get_inquiry(inquiry_id)
     data = json_body()
     reject_unknown(data, ("to", "assignee", "note", "answer", "reason", "refusal_ground", "version"))
     ground = data.get("refusal_ground")
     if isinstance(ground, str) and not inputs.is_id_text(ground):
-        found = [g for g in service.refusal_grounds() if g.key == ground]
+        found = [g for g in grounds.refusal_grounds() if g.key == ground]
         ground = found[0].id if found else -1
-    service.transition(inquiry=inquiry, user=current_user, to=data.get("to"), assignee=data.get("assignee"),
-                       note=data.get("note"), answer_text=data.get("answer"), reason=data.get("reason"),
-                       refusal_ground_id=ground, version=data.get("version"))
-    db.session.commit()
-    return jsonify(service.inquiry_dict(inquiry))
+    workflow.transition(inquiry=inquiry, user=current_user, to=data.get("to"), assignee=data.get("assignee"),
+                        note=data.get("note"), answer_text=data.get("answer"), reason=data.get("reason"),
+                        refusal_ground_id=ground, version=data.get("version"))
+    return jsonify(inquiry_dict(inquiry))

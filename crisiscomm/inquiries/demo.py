@@ -5,10 +5,12 @@ from sqlalchemy import select
 
 from ..models import acting_as
 from ..clock import now
+from ..contacts.models import Contact
 from ..departments.service import find_by_code
 from ..extensions import db
+from ..statements.service import statements_of
 from ..users.service import find_by_email
-from . import service
+from . import grounds, service, workflow
 from .models import Inquiry, RefusalGround
 
 JOURNALISTS = [
@@ -54,7 +56,7 @@ def create_demo():
         return
     if db.session.scalar(select(Inquiry.id).where(Inquiry.department_id == hanoi.id).limit(1)):
         return
-    service.seed_refusal_grounds()
+    grounds.seed_refusal_grounds()
     ground = db.session.scalar(select(RefusalGround).where(RefusalGround.key == "ongoing_investigation"))
     t = now()
     plan = ["answered"] * 10 + ["declined"] * 3 + ["referred_to_ministry"] * 2 + ["awaiting_approval"] * 3 + \
@@ -87,8 +89,6 @@ def create_demo():
 
 def _journalists(department):
     """The Department's own press contacts when it has some (the contacts demo), else a few of ours, once each."""
-    from ..contacts.models import Contact
-
     existing = db.session.scalars(select(Contact).where(Contact.department_id == department.id,
                                                         Contact.archived.is_(False)).order_by(Contact.id)).all()
     if existing:
@@ -102,11 +102,11 @@ def _walk(inquiry, final, officer, spokesperson, ground, n):
     if final == "received":
         return
     if final == "declined":
-        service.transition(inquiry=inquiry, user=officer, to="declined", reason="Vụ việc đang được thanh tra, "
-                           "Sở sẽ thông tin khi có kết luận.", refusal_ground_id=ground.id)
+        workflow.transition(inquiry=inquiry, user=officer, to="declined", reason="Vụ việc đang được thanh tra, "
+                            "Sở sẽ thông tin khi có kết luận.", refusal_ground_id=ground.id)
     elif final == "referred_to_ministry":
-        service.transition(inquiry=inquiry, user=officer, to="referred_to_ministry",
-                           note="Nội dung thuộc thẩm quyền của Bộ GDĐT (quy chế thi).")
+        workflow.transition(inquiry=inquiry, user=officer, to="referred_to_ministry",
+                            note="Nội dung thuộc thẩm quyền của Bộ GDĐT (quy chế thi).")
     else:
         for step in order[:order.index(final) + 1]:
             kwargs = {}
@@ -114,18 +114,15 @@ def _walk(inquiry, final, officer, spokesperson, ground, n):
                 kwargs["assignee"] = officer
             if step == "awaiting_approval":
                 kwargs["answer_text"] = ANSWERS[n % len(ANSWERS)]
-            service.transition(inquiry=inquiry, user=spokesperson if step == "answered" else officer, to=step,
-                               **kwargs)
+            workflow.transition(inquiry=inquiry, user=spokesperson if step == "answered" else officer, to=step,
+                                **kwargs)
     if not inquiry.is_open:
         # Closed in the past: answered within a realistic time (most on time, some late).
         closed = inquiry.received_at + timedelta(hours=(5, 20, 30, 3)[n % 4])
         inquiry.closed_at = closed
         if final == "answered":
             inquiry.answered_at = inquiry.approved_at = closed
-            from ..statements.models import Statement
-
-            for s in db.session.scalars(select(Statement).where(Statement.source_type == "inquiry",
-                                                                Statement.source_id == inquiry.id)):
-                s.published_at = closed
+            for statement in statements_of("inquiry", inquiry.id):
+                statement.published_at = closed
         for e in inquiry.events[1:]:
             e.at = closed

@@ -6,6 +6,7 @@ from wtforms import (DateTimeLocalField, HiddenField, IntegerField, RadioField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import select_choices
+from .settings import approver_choices
 
 CHANNEL_LABELS = [("phone", _l("Phone")), ("email", _l("Email")), ("in_person", _l("In person")),
                   ("social_media", _l("Social media")), ("official_letter", _l("Official letter"))]
@@ -43,9 +44,7 @@ class ImportForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     department = HiddenField()
-    approver = SelectField(_l("Answers are approved by"),
-                           choices=select_choices([("spokesperson", _l("the spokesperson")),
-                                                   ("director", _l("the director"))]))
+    approver = SelectField(_l("Answers are approved by"), choices=select_choices(approver_choices()))
     default_hours = IntegerField(_l("Default answer time (hours)"), validators=[Optional(), NumberRange(1, 720)])
     due_soon_minutes = IntegerField(_l("\"Due soon\" warning (minutes before the deadline)"),
                                     validators=[Optional(), NumberRange(5, 1440)])

@@ -22,12 +22,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import permissions
 from ..clock import now, to_local
-from ..departments.models import Department
+from ..departments.models import ACTIVE, Department
 from ..errors import DomainError, PermissionDenied, ValidationError
 from ..extensions import db
-from ..users.models import COMMS_OFFICER, DIRECTOR, MINISTRY_ADMIN, User
+from ..notifications.service import enqueue
+from ..users.models import User
+from . import mail, service
 from .models import MAILBOX_PLAIN, MAILBOX_SECURITY, MAILBOX_TLS, Inquiry, InquiryEvent, PressMailbox
+from .settings import can_change_settings
 
 log = logging.getLogger(__name__)
 MAX_PER_POLL = 50  # a backlog drains over a few polls; each poll stays short
@@ -83,14 +87,10 @@ def is_loopback(host):
         return False
 
 
-def can_manage(user, department):
-    return user.role == MINISTRY_ADMIN or (user.role == DIRECTOR and user.department_id == department.id)
-
-
 def save_mailbox(*, department, user, address=None, host, port=None, security=MAILBOX_TLS, username, password=None,
                  folder="INBOX", enabled=True, import_since=None):
     """Connect (or change) a Department's press mailbox. A blank password keeps the stored one."""
-    if not can_manage(user, department):
+    if not can_change_settings(user, department):
         raise PermissionDenied(_("Only the Ministry administrator or the Department's director can change this."))
     from email_validator import EmailNotValidError, validate_email
 
@@ -148,7 +148,7 @@ def save_mailbox(*, department, user, address=None, host, port=None, security=MA
 
 
 def disconnect(*, department, user):
-    if not can_manage(user, department):
+    if not can_change_settings(user, department):
         raise PermissionDenied()
     mailbox = mailbox_of(department)
     if mailbox is not None:
@@ -276,8 +276,6 @@ def _follow_up(parsed, mailbox):
 
 def _import_one(mailbox, raw, too_large=None):
     """Import one message in a savepoint; 'imported', 'follow_up', 'reply', 'duplicate' or 'refused'."""
-    from . import mail, service
-
     try:
         parsed = mail.parse(raw)
     except ValidationError as exc:
@@ -365,14 +363,13 @@ def poll(mailbox):
 
 
 def _failed(mailbox, error):
-    from ..notifications.service import enqueue
-
     mailbox.last_error = error[:2000]
     if mailbox.failing_since is not None:
         return
     mailbox.failing_since = now()
     officers = db.session.scalars(select(User).where(User.department_id == mailbox.department_id,
-                                                     User.role == COMMS_OFFICER, User.active.is_(True)))
+                                                     User.role.in_(permissions.holders("inquiry.desk")),
+                                                     User.active.is_(True)))
     streak = mailbox.failing_since.strftime("%Y%m%d%H%M%S")
     for person in officers:
         enqueue(kind="inquiries.mailbox_failed", channel="in_app", recipient=person,
@@ -386,8 +383,6 @@ def _failed(mailbox, error):
 
 def poll_all():
     """The scheduler job: every enabled mailbox of an active Department."""
-    from ..departments.models import ACTIVE
-
     total = 0
     rows = db.session.scalars(select(PressMailbox).join(Department, Department.id == PressMailbox.department_id)
                               .where(PressMailbox.enabled.is_(True), Department.status == ACTIVE)

@@ -1,32 +1,53 @@
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import os
+from contextlib import contextmanager
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
-from .. import inputs, scoping, spreadsheets
+from .. import boundary, inputs, permissions, scoping, spreadsheets
 from ..clock import now, to_local
 from ..departments.service import list_departments
-from ..errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
+from ..forms import select_choices
 from ..paging import fetch_page, neighbour_urls, page_number
-from ..security import roles_required
-from ..users.models import MINISTRY_ADMIN
-from ..forms import place_errors, select_choices
-from . import service
+from ..statements.service import search_statements
+from . import files, grounds, mailbox, queries, reports, service, settings as inquiry_settings, workflow
+from .deadlines import due_status
 from .forms import CHANNEL_LABELS, PRIORITY_LABELS, ImportForm, IntakeForm, SettingsForm
-from .models import STATES
+from .models import STATES, InquiryAttachment, RefusalGround
 
 bp = Blueprint("inquiries", __name__, url_prefix="/inquiries")
 PAGE = 100
+# The intake form's fields for the service's.
+_INTAKE_ALIASES = {"journalist_name": "journalist", "contact_id": "journalist", "deadline_preset": "deadline"}
 
 
-def _commit():
+class _Attempt:
+    error = None
+
+    def __bool__(self):
+        return self.error is None
+
+
+@contextmanager
+def _refusable(*refusals):
+    """``with _refusable(Conflict) as done: service.x(...)``; then ``if not done: show the page again``.
+
+    An action refused with one of ``refusals`` is undone at once (the boundary would roll back the 4xx answer
+    anyway), so the inquiry's page shown next reads the inquiry as it is; ``done.error`` says why."""
+    done = _Attempt()
     try:
-        db.session.commit()
-    except StaleDataError:
+        yield done
+    except refusals as exc:
         db.session.rollback()
-        raise Conflict(_("Someone else saved this inquiry at the same moment. Reload and try again."),
-                       fields={"version": "stale"})
+        done.error = exc
+
+
+def _flash_unplaced(saved):
+    for name, problem in saved.unplaced.items():
+        flash(f"{name}: {problem}", "error")
 
 
 def _filters():
@@ -44,30 +65,25 @@ def _department_choices():
 def index():
     f = _filters()
     department = scoping.resolve_department(f["department"]) if f["department"] else None
-    errors, page, has_next = {}, page_number(), False
-    try:
-        stmt = service.list_query(department=department, state=f["state"] or None, outlet=f["outlet"] or None,
+    rows, page, has_next = [], page_number(), False
+    with boundary.saving(flash_unplaced=False) as saved:
+        stmt = queries.list_query(department=department, state=f["state"] or None, outlet=f["outlet"] or None,
                                   q=f["q"] or None, overdue=f["overdue"] == "1", date_from=f["from"], date_to=f["to"])
-        rows, has_next = fetch_page(db.session, service.newest_first(stmt), page, PAGE)
-        status = 200
-    except ValidationError as exc:
-        rows, errors, status = [], exc.fields, 422
+        rows, has_next = fetch_page(db.session, queries.newest_first(stmt), page, PAGE)
     prev_url, next_url = neighbour_urls(page, has_next)
-    from . import mailbox
-
     own = mailbox.mailbox_of(current_user.department) if current_user.department else None
-    return render_template("inquiries/index.html", rows=rows, f=f, errors=errors, states=STATES, page=page,
+    return render_template("inquiries/index.html", rows=rows, f=f, errors=saved.unplaced, states=STATES, page=page,
                            mailbox_down=own if own is not None and own.enabled and own.failing_since else None,
                            prev_url=prev_url, next_url=next_url,
-                           due_status=service.due_status, departments=list_departments()
-                           if current_user.is_ministry else [], export_args=request.args.to_dict()), status
+                           due_status=due_status, departments=list_departments()
+                           if current_user.is_ministry else [], export_args=request.args.to_dict()), \
+        200 if saved else 422
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if current_user.role not in service.WORKER_ROLES:
-        raise PermissionDenied()
+    permissions.require(current_user, "inquiry.work")
     form = IntakeForm()
     form.department.choices = select_choices(_department_choices()) if current_user.is_ministry else []
     code = request.values.get("department") or (current_user.department.code if current_user.department else None)
@@ -76,7 +92,7 @@ def new():
         form.received_at.data = to_local(now()).replace(tzinfo=None, second=0, microsecond=0)
         if department:
             form.department.data = department.code
-    incidents = service.department_incidents(department) if department else []
+    incidents = queries.department_incidents(department) if department else []
     form.incident_id.choices = select_choices([("", _("None"))] + [
         (str(i.id), f"{i.title} ({i.occurred_at:%d/%m/%Y})") for i in incidents])
     status = 200
@@ -85,7 +101,7 @@ def new():
             form.department.errors.append(_("Choose a Department."))
             status = 422
         else:
-            try:
+            with boundary.saving(form, aliases=_INTAKE_ALIASES, flash_unplaced=False) as saved:
                 inquiry = service.create_inquiry(
                     user=current_user, department=department, subject=form.subject.data, channel=form.channel.data,
                     received_at=form.received_at.data, contact_id=form.contact_id.data or None,
@@ -94,25 +110,16 @@ def new():
                     deadline=form.deadline.data, priority=form.priority.data,
                     incident_id=form.incident_id.data or None, journalist_phone=form.journalist_phone.data,
                     deadline_preset=form.deadline_preset.data)
-            except ValidationError as exc:
-                db.session.rollback()
-                _field_errors(form, exc, {"journalist_name": "journalist", "contact_id": "journalist",
-                                          "deadline_preset": "deadline"})
-                status = 422
-            else:
-                db.session.commit()
+            if saved:
                 flash(_("Inquiry logged: due %(due)s.", due=to_local(inquiry.due_at).strftime("%d/%m/%Y %H:%M")),
                       "success")
                 return redirect(url_for("inquiries.index"))
+            _flash_unplaced(saved)
+            status = 422
     elif request.method == "POST":
         status = 422
     return render_template("inquiries/new.html", form=form, department=department,
                            import_form=ImportForm(formdata=None)), status
-
-
-def _field_errors(form, exc, aliases=None):
-    for name, problem in place_errors(form, exc, aliases).items():
-        flash(f"{name}: {problem}", "error")
 
 
 @bp.post("/import")
@@ -124,8 +131,6 @@ def import_eml():
     upload = request.files.get("file")
     if not form.validate_on_submit() or upload is None or not upload.filename:
         raise ValidationError(_("Choose an .eml file."), fields={"file": "required"})
-    from flask import current_app
-
     data = upload.read(current_app.config["MAX_EML_BYTES"] + 1)
     try:
         inquiry = service.import_eml(user=current_user, department=department, data=data)
@@ -134,26 +139,23 @@ def import_eml():
             flash(exc.message, "error")
             return redirect(url_for("inquiries.show", inquiry_id=exc.extra["inquiry_id"]))
         raise
-    db.session.commit()
     flash(_("Email imported as a draft inquiry: check the journalist and the deadline."), "success")
     return redirect(url_for("inquiries.show", inquiry_id=inquiry.id))
 
 
 def _render_show(inquiry, status=200, draft_text=None, error=None):
-    from ..statements.service import search_statements
-
     library_q = request.args.get("lq", "").strip() or inquiry.subject
     library = search_statements(q=library_q, department=inquiry.department, limit=8)
     if not library and not request.args.get("lq"):
         library = search_statements(department=inquiry.department, limit=5)
         library_q = ""
     return render_template(
-        "inquiries/show.html", inquiry=inquiry, status_of=service.due_status(inquiry),
-        allowed=service.allowed_transitions(inquiry), officers=service.department_officers(inquiry.department),
-        grounds=service.refusal_grounds(), can_approve=service.can_approve(current_user, inquiry),
-        can_work=current_user.role in service.WORKER_ROLES, library=library, library_q=library_q,
+        "inquiries/show.html", inquiry=inquiry, status_of=due_status(inquiry),
+        allowed=workflow.allowed_transitions(inquiry), officers=queries.department_officers(inquiry.department),
+        grounds=grounds.refusal_grounds(), can_approve=workflow.can_approve(current_user, inquiry),
+        can_work=permissions.can(current_user, "inquiry.work"), library=library, library_q=library_q,
         draft_text=inquiry.answer_draft if draft_text is None else draft_text, error=error,
-        approver=service.department_settings(inquiry.department)["inquiry_approver"],
+        approver_label=inquiry_settings.approver_label(inquiry.department),
         received_local=to_local(inquiry.received_at).strftime("%Y-%m-%dT%H:%M"),
         channel_labels=dict(CHANNEL_LABELS), priority_labels=dict(PRIORITY_LABELS)), status
 
@@ -161,19 +163,18 @@ def _render_show(inquiry, status=200, draft_text=None, error=None):
 @bp.get("/<int:inquiry_id>")
 @login_required
 def show(inquiry_id):
-    return _render_show(service.get_inquiry(inquiry_id))
+    return _render_show(queries.get_inquiry(inquiry_id))
 
 
 @bp.post("/<int:inquiry_id>/received")
 @login_required
 def received(inquiry_id):
-    inquiry = service.get_inquiry(inquiry_id)
-    try:
+    inquiry = queries.get_inquiry(inquiry_id)
+    with boundary.saving(flash_unplaced=False) as saved:
         service.correct_received_at(inquiry=inquiry, user=current_user, received_at=request.form.get("received_at"))
-        _commit()
-    except ValidationError as exc:
-        db.session.rollback()
-        return _render_show(service.get_inquiry(inquiry_id), status=exc.status,
+    if not saved:
+        exc = saved.error
+        return _render_show(queries.get_inquiry(inquiry_id), status=exc.status,
                             error=exc.message + " (" + "; ".join(exc.fields.values()) + ")")
     flash(_("Received time corrected: due %(due)s.", due=to_local(inquiry.due_at).strftime("%d/%m/%Y %H:%M")),
           "success")
@@ -185,14 +186,7 @@ def received(inquiry_id):
 def attachment(inquiry_id, attachment_id):
     """A file that came with the email: only through its inquiry (so only within the Department), always as a
     download with a harmless content type."""
-    import os
-
-    from flask import send_file
-
-    from . import files
-    from .models import InquiryAttachment
-
-    inquiry = service.get_inquiry(inquiry_id)
+    inquiry = queries.get_inquiry(inquiry_id)
     att = db.session.get(InquiryAttachment, attachment_id)
     if att is None or att.inquiry_id != inquiry.id or not os.path.exists(files.path_of(att)):
         raise NotFound()
@@ -206,15 +200,13 @@ def attachment(inquiry_id, attachment_id):
 @bp.post("/<int:inquiry_id>/draft")
 @login_required
 def save_draft(inquiry_id):
-    inquiry = service.get_inquiry(inquiry_id)
+    inquiry = queries.get_inquiry(inquiry_id)
     text = request.form.get("answer", "")
-    try:
-        service.save_draft(inquiry=inquiry, user=current_user, answer_text=text, version=request.form.get("version"))
-        _commit()
-    except (Conflict, ValidationError) as exc:
-        db.session.rollback()
-        inquiry = service.get_inquiry(inquiry_id)
-        return _render_show(inquiry, status=exc.status, draft_text=text, error=exc.message)
+    with _refusable(Conflict, ValidationError) as done:
+        workflow.save_draft(inquiry=inquiry, user=current_user, answer_text=text, version=request.form.get("version"))
+    if not done:
+        return _render_show(queries.get_inquiry(inquiry_id), status=done.error.status, draft_text=text,
+                            error=done.error.message)
     flash(_("Draft saved."), "success")
     return redirect(url_for("inquiries.show", inquiry_id=inquiry.id))
 
@@ -222,18 +214,17 @@ def save_draft(inquiry_id):
 @bp.post("/<int:inquiry_id>/transition")
 @login_required
 def transition(inquiry_id):
-    inquiry = service.get_inquiry(inquiry_id)
+    inquiry = queries.get_inquiry(inquiry_id)
     form = request.form
     answer = form.get("answer")
-    try:
-        service.transition(inquiry=inquiry, user=current_user, to=form.get("to", ""),
-                           assignee=form.get("assignee") or None, note=form.get("note"), answer_text=answer,
-                           reason=form.get("reason"), refusal_ground_id=form.get("refusal_ground") or None,
-                           version=form.get("version"))
-        _commit()
-    except DomainError as exc:
-        db.session.rollback()
-        inquiry = service.get_inquiry(inquiry_id)
+    with _refusable(DomainError) as done:
+        workflow.transition(inquiry=inquiry, user=current_user, to=form.get("to", ""),
+                            assignee=form.get("assignee") or None, note=form.get("note"), answer_text=answer,
+                            reason=form.get("reason"), refusal_ground_id=form.get("refusal_ground") or None,
+                            version=form.get("version"))
+    if not done:
+        exc = done.error
+        inquiry = queries.get_inquiry(inquiry_id)
         detail = exc.message
         if exc.fields:
             detail += " (" + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()) + ")"
@@ -260,13 +251,12 @@ def _stats_scope():
 def stats():
     department = _stats_scope()
     f = {"from": request.args.get("from", ""), "to": request.args.get("to", "")}
-    try:
-        data = service.dashboard_stats(department=department, date_from=f["from"], date_to=f["to"])
-        errors, status = {}, 200
-    except ValidationError as exc:
-        data, errors, status = None, exc.fields, 422
-    return render_template("inquiries/stats.html", data=data, department=department, f=f, errors=errors,
-                           departments=list_departments() if current_user.is_ministry else []), status
+    data = None
+    with boundary.saving(flash_unplaced=False) as saved:
+        data = reports.dashboard_stats(department=department, date_from=f["from"], date_to=f["to"])
+    return render_template("inquiries/stats.html", data=data, department=department, f=f, errors=saved.unplaced,
+                           departments=list_departments() if current_user.is_ministry else []), \
+        200 if saved else 422
 
 
 @bp.get("/export.xlsx")
@@ -274,12 +264,12 @@ def stats():
 def export():
     f = _filters()
     department = scoping.resolve_department(f["department"]) if f["department"] else None
-    rows = service.list_inquiries(department=department, state=f["state"] or None, outlet=f["outlet"] or None,
+    rows = queries.list_inquiries(department=department, state=f["state"] or None, outlet=f["outlet"] or None,
                                   q=f["q"] or None, overdue=f["overdue"] == "1", date_from=f["from"],
                                   date_to=f["to"], limit=100000)
-    data = service.stats(department=department, date_from=f["from"], date_to=f["to"])
+    data = reports.stats(department=department, date_from=f["from"], date_to=f["to"])
     name = f"inquiries-{department.code if department else 'all'}-{to_local(now()):%Y%m%d}.xlsx"
-    return Response(service.export_xlsx(rows, data),
+    return Response(reports.export_xlsx(rows, data),
                     mimetype=spreadsheets.XLSX_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -287,37 +277,32 @@ def export():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    if current_user.role not in service.SETTINGS_ROLES:
-        raise PermissionDenied()
+    permissions.require(current_user, "inquiry.settings")
     code = request.values.get("department") or (current_user.department.code if current_user.department else None)
     department = scoping.resolve_department(code) if code else None
     form = SettingsForm()
-    current = service.department_settings(department) if department else None
+    current = inquiry_settings.department_settings(department) if department else None
     if request.method == "GET" and current:
         form.approver.data = current["inquiry_approver"]
         form.default_hours.data = current["inquiry_default_hours"]
         form.due_soon_minutes.data = current["inquiry_due_soon_minutes"]
     status = 200
     if department is not None and form.validate_on_submit():
-        try:
-            service.update_settings(department=department, user=current_user, approver=form.approver.data,
-                                    default_hours=form.default_hours.data,
-                                    due_soon_minutes=form.due_soon_minutes.data)
-        except ValidationError as exc:
-            _field_errors(form, exc)
-            status = 422
-        else:
-            db.session.commit()
+        with boundary.saving(form, flash_unplaced=False) as saved:
+            inquiry_settings.update_settings(department=department, user=current_user, approver=form.approver.data,
+                                             default_hours=form.default_hours.data,
+                                             due_soon_minutes=form.due_soon_minutes.data)
+        if saved:
             flash(_("Settings saved."), "success")
             return redirect(url_for("inquiries.settings", department=department.code))
+        _flash_unplaced(saved)
+        status = 422
     elif request.method == "POST":
         status = 422
     return _render_settings(form, department, status)
 
 
 def _render_settings(form, department, status=200, mailbox_errors=None, mailbox_values=None):
-    from . import mailbox
-
     box = mailbox.mailbox_of(department) if department else None
     values = mailbox_values or ({"address": box.address, "host": box.host, "port": box.port,
                                  "security": box.security, "username": box.username, "folder": box.folder,
@@ -334,14 +319,11 @@ def _render_settings(form, department, status=200, mailbox_errors=None, mailbox_
 @bp.post("/settings/mailbox")
 @login_required
 def settings_mailbox():
-    from . import mailbox
-
-    if current_user.role not in service.SETTINGS_ROLES:
-        raise PermissionDenied()
+    permissions.require(current_user, "inquiry.settings")
     department = scoping.resolve_department(request.form.get("department") or (
         current_user.department.code if current_user.department else None))
     f = request.form
-    try:
+    with boundary.saving(flash_unplaced=False) as saved:
         if f.get("action") == "disconnect":
             mailbox.disconnect(department=department, user=current_user)
             message, category = _("The press mailbox was disconnected."), "success"
@@ -358,38 +340,34 @@ def settings_mailbox():
                     message = _("Press mailbox checked: %(n)s new inquiries.", n=counts.get("imported", 0))
                 else:
                     message, category = _("The press mailbox cannot be read: %(error)s", error=box.last_error), "error"
-    except ValidationError as exc:
-        db.session.rollback()
+    if not saved:
         form = SettingsForm(formdata=None)
         values = {k: f.get(k, "") for k in ("address", "host", "port", "security", "username", "folder",
                                             "import_since")}
         values["enabled"] = f.get("enabled") == "1"
-        return _render_settings(form, department, 422, mailbox_errors=exc.fields, mailbox_values=values)
-    db.session.commit()
+        return _render_settings(form, department, 422, mailbox_errors=saved.unplaced, mailbox_values=values)
     flash(message, category)
     return redirect(url_for("inquiries.settings", department=department.code))
 
 
 @bp.route("/refusal-grounds", methods=["GET", "POST"])
-@roles_required(MINISTRY_ADMIN)
+@permissions.required("inquiry.refusal_grounds.edit")
 def refusal_grounds():
     errors, status = {}, 200
     if request.method == "POST":
         ground = None
         if request.form.get("id"):
             ground_id = inputs.id_or_none(request.form["id"])
-            ground = db.session.get(service.RefusalGround, ground_id) if ground_id else None
+            ground = db.session.get(RefusalGround, ground_id) if ground_id else None
             if ground is None:
                 raise ValidationError(_("Unknown ground."), fields={"id": "unknown"})
-        try:
-            service.save_refusal_ground(user=current_user, name=request.form.get("name"),
+        with boundary.saving(flash_unplaced=False) as saved:
+            grounds.save_refusal_ground(user=current_user, name=request.form.get("name"),
                                         legal_source=request.form.get("legal_source"),
                                         active=request.form.get("active") == "1", ground=ground)
-        except ValidationError as exc:
-            errors, status = exc.fields, 422
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("inquiries.refusal_grounds"))
-    return render_template("inquiries/refusal_grounds.html", grounds=service.refusal_grounds(active_only=False),
+        errors, status = saved.unplaced, 422
+    return render_template("inquiries/refusal_grounds.html", grounds=grounds.refusal_grounds(active_only=False),
                            errors=errors), status

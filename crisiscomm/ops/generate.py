@@ -10,7 +10,7 @@ How it is written: SQLAlchemy Core bulk INSERTs of plain dicts, ``BATCH`` rows p
 batch; the database assigns the ids (``INSERT ... RETURNING`` in parameter order where children need them), so
 PostgreSQL sequences stay right. No ORM objects, hence no audit entry per row: one audit entry records the run.
 Denormalised columns (``search_text``) come from the models' own methods; deadlines from the deadline rules
-(``inquiries.service.compute_due``), timeouts from the escalation policies, timeline texts from the same Vietnamese
+(``inquiries.deadlines.compute_due``), timeouts from the escalation policies, timeline texts from the same Vietnamese
 messages the services write.
 
 Records are consistent with the workflows: every inquiry's timeline leads to its state (answered ones carry the

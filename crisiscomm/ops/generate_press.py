@@ -13,7 +13,8 @@ from ..contacts import phones as phone_numbers
 from ..contacts.models import Contact
 from ..inquiries.models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, DECLINED, DRAFTING, RECEIVED, REFERRED,
                                 Inquiry, InquiryEvent)
-from ..inquiries.service import compute_due, department_settings
+from ..inquiries.deadlines import compute_due
+from ..inquiries.settings import department_settings
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
 from ..permissions import COMMS_OFFICER, DIRECTOR, SPOKESPERSON
 from ..statements.models import Statement

@@ -21,7 +21,7 @@ from ..departments.models import ACTIVE, Department
 from ..extensions import db
 from ..incidents.models import CLOSED, STATUSES, Escalation, Incident
 from ..inquiries.models import ANSWERED, DECLINED, OPEN_STATES, REFERRED, Inquiry
-from ..inquiries.service import DEFAULT_DUE_SOON_MINUTES
+from ..inquiries.settings import DEFAULT_DUE_SOON_MINUTES
 from ..plans.models import SUBMITTED, DepartmentPlan
 from ..plans.years import current_school_year
 from ..scenarios.models import Scenario, ScenarioDistribution, ScenarioVersion

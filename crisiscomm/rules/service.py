@@ -1,14 +1,19 @@
 """Deadline rules: which one applies, and the defaults seeded from the legal sources."""
+import re
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from ..clock import now
+from .. import permissions, registry
+from ..clock import now, parse_datetime
+from ..departments.models import Department
+from ..errors import PermissionDenied, ValidationError
 from ..extensions import db
-from .models import (AUTHORITIES, CONFIDENCES, INCIDENT_FIRST_STATEMENT, INQUIRY_RESPONSE, LAW, MINISTRY_BENCHMARK,
-                     PRODUCT_DEFAULT, PROVINCE_REGULATION, REPORTED, DeadlineRule)
+from ..text import fold
+from .models import (APPLIES_TO, AUTHORITIES, CONFIDENCES, INCIDENT_FIRST_STATEMENT, INQUIRY_RESPONSE, LAW,
+                     MINISTRY_BENCHMARK, PRODUCT_DEFAULT, PROVINCE_REGULATION, REPORTED, DeadlineRule)
 
 AUTHORITY_LABELS = {
     LAW: _l("Law or decree"),
@@ -21,9 +26,6 @@ CONFIDENCE_LABELS = {
     REPORTED: _l("reported, not verified"),
     PRODUCT_DEFAULT: _l("product default"),
 }
-# Department roles that may enter their province's own rules (the Ministry admin may enter any rule).
-DEPARTMENT_EDITORS = ("director", "deputy_director", "spokesperson")
-
 _QD22 = dict(source_document="Quyết định 22/QĐ-BGDĐT (Quy chế phát ngôn và cung cấp thông tin cho báo chí của "
                              "Bộ Giáo dục và Đào tạo)", source_date=date(2019, 1, 8), source_article="",
              confidence=REPORTED)
@@ -132,11 +134,15 @@ _SUBSTANCE = ("applies_to", "duration_minutes", "channels", "priorities", "sever
 
 def can_manage(user, department_id=None):
     """The Ministry admin manages every rule; a Department's director, deputy or spokesperson their own province's."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.role == "ministry_admin":
+    if permissions.can(user, "rule.edit.national"):
         return True
-    return user.role in DEPARTMENT_EDITORS and department_id is not None and department_id == user.department_id
+    return permissions.can(user, "rule.edit.department") and department_id is not None \
+        and department_id == user.department_id
+
+
+def can_edit_some(user):
+    """Whether ``user`` may enter rules at all (which ones: ``can_manage``)."""
+    return permissions.can(user, "rule.edit.national") or permissions.can(user, "rule.edit.department")
 
 
 def list_rules(user=None):
@@ -150,20 +156,20 @@ def list_rules(user=None):
 
 
 def rule_in_use(rule):
-    from ..incidents.models import Incident
-    from ..inquiries.models import Inquiry
+    """Whether a due time was computed from ``rule`` (asked of the domains that compute them: registry.rule_user)."""
+    return any(uses(rule) for uses in registry.items("rule_user"))
 
-    return (db.session.scalar(select(Inquiry.id).where(Inquiry.deadline_rule_id == rule.id).limit(1)) is not None
-            or db.session.scalar(select(Incident.id).where(Incident.first_statement_rule_id == rule.id).limit(1))
-            is not None)
+
+def choices():
+    """The (value, label) pairs a rule may be limited to, per list column, from the domains that have them
+    (registry.rule_choices); a group no domain offers is empty."""
+    groups = {"channels": [], "priorities": [], "severities": []}
+    for group, func in registry.items("rule_choices"):
+        groups[group] = list(func())
+    return groups
 
 
 def _clean(data, *, user):
-    from ..departments.models import Department
-    from ..errors import ValidationError
-    from ..text import fold
-    from .models import APPLIES_TO
-
     errors, out = {}, {}
     out["name"] = (data.get("name") or "").strip()[:200]
     if not out["name"]:
@@ -197,8 +203,6 @@ def _clean(data, *, user):
             out[name] = None
             continue
         try:
-            from ..clock import parse_datetime
-
             out[name] = parse_datetime(value)
         except (TypeError, ValueError):
             errors[name] = _("a date and time")
@@ -254,10 +258,6 @@ def _clean(data, *, user):
 
 
 def _new_key(name):
-    import re
-
-    from ..text import fold
-
     base = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")[:50] or "rule"
     key, n = base, 2
     while db.session.scalar(select(DeadlineRule.id).where(DeadlineRule.key == key)):
@@ -266,16 +266,12 @@ def _new_key(name):
 
 
 def _require_manager(user, department_id):
-    from ..errors import PermissionDenied
-
     if not can_manage(user, department_id):
         raise PermissionDenied()
 
 
 def create_rule(*, user, data):
-    if not (user.role == "ministry_admin" or user.role in DEPARTMENT_EDITORS):
-        from ..errors import PermissionDenied
-
+    if not can_edit_some(user):
         raise PermissionDenied()
     values = _clean(data, user=user)
     _require_manager(user, values["department_id"])

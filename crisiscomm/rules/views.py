@@ -3,16 +3,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import boundary, permissions
 from ..clock import to_local
-from ..errors import NotFound, PermissionDenied, ValidationError
+from ..departments.models import Department
+from ..errors import NotFound, PermissionDenied
 from ..extensions import db
-from ..security import roles_required
 from . import service
 from .models import APPLIES_TO, DeadlineRule
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
 # Everyone who works with deadlines may read the rules and their sources; service.can_manage decides who edits.
-READERS = ("ministry_admin", "ministry_comms", "director", "deputy_director", "spokesperson", "comms_officer")
 
 
 def _form_data(rule=None):
@@ -46,17 +46,7 @@ def _form_data(rule=None):
             "source_date": rule.source_date.isoformat() if rule.source_date else "", "confidence": rule.confidence}
 
 
-def _labels():
-    from ..incidents.labels import severity_label
-    from ..inquiries.forms import CHANNEL_LABELS, PRIORITY_LABELS
-
-    return {"channels": CHANNEL_LABELS, "priorities": PRIORITY_LABELS,
-            "severities": [(s, severity_label(s)) for s in ("low", "medium", "high", "critical")]}
-
-
 def _departments():
-    from ..departments.models import Department
-
     if not current_user.is_ministry:
         return [current_user.department] if current_user.department is not None else []
     return db.session.scalars(select(Department).where(Department.status == "active")
@@ -64,16 +54,16 @@ def _departments():
 
 
 @bp.get("")
-@roles_required(*READERS)
+@permissions.required("rule.read")
 def index():
     return render_template("rules/index.html", rules=service.list_rules(current_user), in_use=service.rule_in_use,
-                           can_manage=service.can_manage, labels=_labels(), can_add=service.can_manage(
+                           can_manage=service.can_manage, labels=service.choices(), can_add=service.can_manage(
                                current_user, None if current_user.is_ministry else current_user.department_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @bp.route("/<int:rule_id>", methods=["GET", "POST"])
-@roles_required("ministry_admin", *service.DEPARTMENT_EDITORS)
+@permissions.required("rule.edit.national", "rule.edit.department")
 def edit(rule_id=None):
     rule = None
     if rule_id is not None:
@@ -87,22 +77,20 @@ def edit(rule_id=None):
         raise PermissionDenied()
     data, errors, status = _form_data(rule), {}, 200
     if request.method == "POST":
-        try:
+        with boundary.saving(flash_unplaced=False) as outcome:
             if rule is None:
                 saved = service.create_rule(user=current_user, data=data)
             else:
                 saved = service.update_rule(user=current_user, rule=rule, data=data)
-        except ValidationError as exc:
-            errors, status = exc.fields, 422
-        else:
-            db.session.commit()
+        if outcome:
             if rule is not None and saved.id != rule.id:
                 flash(_("The rule was already used for deadlines: it now ends today and a new version applies "
                         "from now."), "warning")
             else:
                 flash(_("Rule saved."), "success")
             return redirect(url_for("rules.index"))
+        errors, status = outcome.unplaced, 422
     return render_template("rules/edit.html", rule=rule, data=data, errors=errors, applies_to=APPLIES_TO,
                            in_use=rule is not None and service.rule_in_use(rule), departments=_departments(),
                            authorities=service.AUTHORITY_LABELS, confidences=service.CONFIDENCE_LABELS,
-                           labels=_labels()), status
+                           labels=service.choices()), status

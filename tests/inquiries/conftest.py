@@ -3,14 +3,14 @@ from datetime import datetime, timezone
 import pytest
 
 from crisiscomm.extensions import db
-from crisiscomm.inquiries import service
+from crisiscomm.inquiries import grounds, service
 from crisiscomm.rules.service import seed_defaults
 
 
 @pytest.fixture
 def setup_data(app, departments, clock):
     seed_defaults()
-    service.seed_refusal_grounds()
+    grounds.seed_refusal_grounds()
     db.session.commit()
     return departments
 

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from crisiscomm.extensions import db
-from crisiscomm.inquiries import service
+from crisiscomm.inquiries import queries, service, workflow
 from crisiscomm.statements.service import search_statements
 
 from .conftest import make_inquiry
@@ -32,7 +32,7 @@ def test_eml_import_with_vietnamese_encoded_subject(officer, hanoi, runner, tmp_
     path.write_bytes(EML.replace(b"Subject: Hoi ve tuyen sinh lop 10\n", b""))
     result = runner.invoke(args=["inquiries", "import-eml", str(path), "--department", "ha-noi"])
     assert result.exit_code == 0, result.output
-    inquiry = service.list_inquiries(department=hanoi, user=officer)[0]
+    inquiry = queries.list_inquiries(department=hanoi, user=officer)[0]
     assert inquiry.subject == "Hỏi về tuyển sinh lớp 10"  # decoded from =?UTF-8?B?...?=, "Fwd:" dropped
     assert inquiry.sender_email == "duc.tran@vnexpress.net" and inquiry.channel == "email"
     assert "diem chuan lop 10" in inquiry.questions and "Forwarded" not in inquiry.questions
@@ -61,7 +61,7 @@ def test_stats_on_seeded_data(officer, spokesperson, hanoi, clock, factory):
                 kw["answer_text"] = "Trả lời"
             if step == "answered":
                 clock.set(inquiry.received_at + timedelta(hours=hours))
-            service.transition(inquiry=inquiry, user=spokesperson if step == "answered" else officer, to=step, **kw)
+            workflow.transition(inquiry=inquiry, user=spokesperson if step == "answered" else officer, to=step, **kw)
             db.session.commit()
     clock.set(t0)
     api = factory.api(officer)

@@ -6,7 +6,7 @@ from crisiscomm.clock import to_local
 from crisiscomm.contacts.models import Contact
 from crisiscomm.errors import Conflict, PermissionDenied, ValidationError
 from crisiscomm.extensions import db
-from crisiscomm.inquiries import service
+from crisiscomm.inquiries import deadlines, settings, workflow
 from crisiscomm.inquiries.models import Inquiry, RefusalGround
 from crisiscomm.statements.models import Statement
 
@@ -64,9 +64,9 @@ def test_overdue_across_days_in_local_time(officer, hanoi, clock, factory):
     assert inquiry.deadline_rule.department_id == hanoi.id
     assert inquiry.deadline_rule.authority == "province_regulation"
     clock.set(datetime(2026, 6, 26, 20, 30, tzinfo=timezone.utc))  # 03:30 local on 27/06
-    assert service.due_status(inquiry) == "due_soon"
+    assert deadlines.due_status(inquiry) == "due_soon"
     clock.set(datetime(2026, 6, 26, 21, 1, tzinfo=timezone.utc))  # 04:01 local
-    assert service.due_status(inquiry) == "overdue"
+    assert deadlines.due_status(inquiry) == "overdue"
 
 
 def test_without_a_province_rule_an_incident_question_is_not_given_the_ministry_six_hours(officer, hanoi, clock,
@@ -101,13 +101,13 @@ def _walk_to(inquiry, officer, spokesperson, state):
         kw = {"assignee": officer.email} if step == "assigned" else {}
         if step == "awaiting_approval":
             kw["answer_text"] = "Sở giữ ổn định chỉ tiêu tuyển sinh lớp 10."
-        service.transition(inquiry=inquiry, user=spokesperson if step == "answered" else officer, to=step, **kw)
+        workflow.transition(inquiry=inquiry, user=spokesperson if step == "answered" else officer, to=step, **kw)
         db.session.commit()
 
 
 def test_every_legal_transition_is_recorded(officer, spokesperson, hanoi, clock):
     ground = db.session.query(RefusalGround).filter_by(key="ongoing_investigation").one()
-    for source, targets in service.TRANSITIONS.items():
+    for source, targets in workflow.TRANSITIONS.items():
         for target in targets:
             inquiry = make_inquiry(officer, hanoi)
             if source != "received":
@@ -123,7 +123,7 @@ def test_every_legal_transition_is_recorded(officer, spokesperson, hanoi, clock)
             if target == "awaiting_approval":
                 kw["answer_text"] = "Câu trả lời"
             user = spokesperson if target == "answered" or source == "awaiting_approval" else officer
-            service.transition(inquiry=inquiry, user=user, to=target, **kw)
+            workflow.transition(inquiry=inquiry, user=user, to=target, **kw)
             db.session.commit()
             assert inquiry.state == target
             last = inquiry.events[-1]
@@ -143,7 +143,7 @@ def test_illegal_transition_lists_allowed(officer, hanoi, factory):
 def test_decline_requires_reason_and_ground(officer, hanoi):
     inquiry = make_inquiry(officer, hanoi)
     with pytest.raises(ValidationError) as exc:
-        service.transition(inquiry=inquiry, user=officer, to="declined", reason="")
+        workflow.transition(inquiry=inquiry, user=officer, to="declined", reason="")
     assert set(exc.value.fields) == {"reason", "refusal_ground"}
 
 
@@ -153,21 +153,21 @@ def test_approval_by_configured_role_and_frozen_text(officer, spokesperson, hano
     _walk_to(inquiry, officer, spokesperson, "awaiting_approval")
     for wrong in (officer, director):
         with pytest.raises(PermissionDenied):
-            service.transition(inquiry=inquiry, user=wrong, to="answered")
+            workflow.transition(inquiry=inquiry, user=wrong, to="answered")
         db.session.rollback()
     # The director changes the setting: now only the director approves.
-    service.update_settings(department=hanoi, user=director, approver="director")
+    settings.update_settings(department=hanoi, user=director, approver="director")
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        service.transition(inquiry=inquiry, user=spokesperson, to="answered")
+        workflow.transition(inquiry=inquiry, user=spokesperson, to="answered")
     db.session.rollback()
-    service.transition(inquiry=inquiry, user=director, to="answered", answer_text="Câu trả lời đã duyệt.")
+    workflow.transition(inquiry=inquiry, user=director, to="answered", answer_text="Câu trả lời đã duyệt.")
     db.session.commit()
     assert inquiry.approved_text == "Câu trả lời đã duyệt." and inquiry.approved_by_id == director.id
     statement = db.session.query(Statement).filter_by(source_type="inquiry", source_id=inquiry.id).one()
     assert statement.text == "Câu trả lời đã duyệt."
     with pytest.raises(Conflict):
-        service.save_draft(inquiry=inquiry, user=officer, answer_text="changed")
+        workflow.save_draft(inquiry=inquiry, user=officer, answer_text="changed")
     assert db.session.get(Inquiry, inquiry.id).approved_text == "Câu trả lời đã duyệt."
 
 
@@ -184,7 +184,7 @@ def test_optimistic_lock_conflict_keeps_user_text(officer, hanoi, factory):
     v = inquiry.version
     assert f'name="version" value="{v}"' in page.get_data(as_text=True)
     # Meanwhile the first officer saves her draft.
-    service.save_draft(inquiry=inquiry, user=officer, answer_text="Bản của chị Mai", version=v)
+    workflow.save_draft(inquiry=inquiry, user=officer, answer_text="Bản của chị Mai", version=v)
     db.session.commit()
     response = browser.post(f"/inquiries/{inquiry.id}/draft", data={
         "answer": "Bản của anh Nam", "version": v, "csrf_token": csrf_token(page)})
@@ -207,7 +207,7 @@ def test_alert_job_overdue_and_due_soon_once(officer, spokesperson, hanoi, clock
     from crisiscomm.notifications.models import Notification
 
     inquiry = make_inquiry(officer, hanoi, deadline="2026-06-26T10:00")  # due 10:00 local, now 08:00
-    service.transition(inquiry=inquiry, user=officer, to="assigned", assignee=spokesperson.email)
+    workflow.transition(inquiry=inquiry, user=officer, to="assigned", assignee=spokesperson.email)
     db.session.commit()
     clock.set(datetime(2026, 6, 26, 1, 30, tzinfo=timezone.utc))  # 08:30 local: due in 90 min
     run_all_once(app)

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from crisiscomm.extensions import db
-from crisiscomm.inquiries import service as inquiries
+from crisiscomm.inquiries import grounds as inquiries
 from crisiscomm.rules.service import seed_defaults
 
 HOSTILE = {

@@ -348,7 +348,7 @@ def _story(s, dep):
 
 @pytest.fixture
 def world(app, factory, clock, tmp_path):
-    from crisiscomm.inquiries.service import seed_refusal_grounds
+    from crisiscomm.inquiries.grounds import seed_refusal_grounds
     from crisiscomm.plans import service as plans
     from crisiscomm.rules.service import seed_defaults
     from crisiscomm.scenarios import service as scenarios

@@ -12,7 +12,7 @@ from crisiscomm import inputs
 from crisiscomm.errors import ValidationError
 from crisiscomm.extensions import db
 from crisiscomm.incidents.models import Incident
-from crisiscomm.inquiries import service as inquiries
+from crisiscomm.inquiries import grounds as inquiries
 from crisiscomm.inquiries.models import Inquiry
 from crisiscomm.rules.service import seed_defaults
 

@@ -73,3 +73,30 @@ def test_the_rules_page_shows_sources_and_confidence_to_the_department(seeded, f
     assert "77/2023" not in body  # another province's rule is not shown to this Department
     admin_page = factory.login(factory.user("ministry_admin")).get("/admin/rules").get_data(as_text=True)
     assert "77/2023" in admin_page
+
+
+def test_a_rule_an_incident_deadline_came_from_is_in_use_and_gets_a_new_version(seeded, factory):
+    """Rules asks incidents (through the registry) whether a due time came from a rule; it never imports them."""
+    officer = factory.user("comms_officer", department="ha-noi")
+    hot = db.session.query(DeadlineRule).filter_by(key="incident_first_statement_hot").one()
+    assert not service.rule_in_use(hot)
+    response = factory.api(officer).post("/api/v1/incidents", json={
+        "title": "Ảnh đề thi lộ trên mạng xã hội", "category": "exam", "occurred_at": "2026-06-26T07:50:00+07:00",
+        "severity": "high"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    db.session.expire_all()
+    hot = db.session.get(DeadlineRule, hot.id)
+    assert service.rule_in_use(hot)
+    admin = factory.user("ministry_admin")
+    data = {"name": hot.name, "legal_source": hot.legal_source, "applies_to": hot.applies_to,
+            "duration_minutes": "300", "severities": hot.severities, "authority": hot.authority,
+            "source_document": hot.source_document, "confidence": hot.confidence, "active": True}
+    successor = service.update_rule(user=admin, rule=hot, data=data)
+    assert successor.id != hot.id and hot.valid_to is not None and successor.duration_minutes == 300
+
+
+def test_the_rule_form_offers_the_conditions_of_inquiries_and_incidents(seeded, factory):
+    client = factory.login(factory.user("ministry_admin"))
+    html = client.get("/admin/rules/new?lang=en").get_data(as_text=True)
+    for value, label in (("social_media", "Social media"), ("urgent", "Urgent"), ("critical", "critical")):
+        assert f'value="{value}"' in html and label in html

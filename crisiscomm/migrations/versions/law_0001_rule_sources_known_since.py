@@ -84,7 +84,7 @@ def upgrade():
         source_document='Quyết định 22/QĐ-BGDĐT', source_date=date(2019, 1, 8),
         source_status='withdrawn: the decision does not set a deadline for every inquiry linked to an incident'))
 
-    from crisiscomm.inquiries.service import REFUSAL_GROUNDS
+    from crisiscomm.inquiries.grounds import REFUSAL_GROUNDS
 
     ground = sa.table('refusal_ground', sa.column('key', sa.String), sa.column('name', sa.String),
                       sa.column('legal_source', sa.Text))
