@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from sqlalchemy import insert
 from sqlalchemy import text as sql
 
+from .. import permissions
 from ..clock import local_tz, now
 from ..extensions import db
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
@@ -125,6 +126,11 @@ class Unit:
         """The name a record dated ``t`` speaks of: the former name of a renamed unit before the merger.
         (Call it on the unit ``at`` names: a former Department's later records are its successor's.)"""
         return self.former_name if self.former_name and t < cutoff else self.province
+
+    def holding(self, permission):
+        """The unit's people who hold ``permission``, as the services look them up (role by role, then in the
+        order the accounts were created)."""
+        return [person for role in permissions.holders(permission) for person in self.staff.get(role, [])]
 
     def official(self, t):
         person = None

@@ -15,7 +15,7 @@ from ..incidents.models import (ACKNOWLEDGED, AUD_DEPUTY, AUD_DIRECTOR, AUD_DRIL
                                 CLOSED, CONTAINED, OPEN, STATUSES, ChecklistItem, Escalation, Incident,
                                 IncidentEvent)
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, SPOKESPERSON, STEERING_BOARD
+from ..permissions import COMMS_OFFICER, STEERING_BOARD
 from ..statements.models import Statement
 from . import generate_data as words
 from .generate_base import BATCH, INCIDENT_MONTHS, Base, Person, Recipient, minutes
@@ -155,11 +155,12 @@ class Incidents(Base):
         event(reported, "created", msg["created"] % {"name": reporter.name} + mark, reporter,
               data={"severity": severity, "exam_related": exam_related, "drill": drill})
         if drill:
-            participants = [recipient(AUD_DRILL, p) for p in (staff[DIRECTOR][0], reporter)]
+            participants = [recipient(AUD_DRILL, p) for p in (owner.holding("department.head")[0], reporter)]
             level1 = list({p.key: p for p in participants}.values())
         else:
-            level1 = [recipient(AUD_DIRECTOR, p) for p in staff[DIRECTOR]] + (
-                [recipient(AUD_STEERING, p) for p in staff[STEERING_BOARD]] if exam_related else [])
+            # the escalation policy's level 1: the Department head, and the exam steering board for an exam
+            level1 = [recipient(AUD_DIRECTOR, p) for p in owner.holding("department.head")] + (
+                [recipient(AUD_STEERING, p) for p in owner.holding("incident.alert.exam")] if exam_related else [])
         names = notify(1, level1, reported)
         event(reported, "escalated", msg["level1"] % {"names": ", ".join(names) or msg["nobody"]}, reporter,
               data={"level": 1, "recipients": names})
@@ -186,8 +187,9 @@ class Incidents(Base):
             if not drill and level < 3 and not (level >= 2 and level_done):
                 level += 1
                 if level == 2:
-                    people = [recipient(AUD_DEPUTY, p) for p in staff[DEPUTY_DIRECTOR]] + [
-                        recipient(AUD_SPOKESPERSON, owner.official(at), role=SPOKESPERSON)]
+                    # recorded under the spokesperson's role, as the escalation policy does
+                    people = [recipient(AUD_DEPUTY, p) for p in owner.holding("incident.alert.deputy")] + [
+                        recipient(AUD_SPOKESPERSON, owner.official(at), role=AUD_SPOKESPERSON)]
                 else:
                     people = self.ministry
                 names = notify(level, people, at)
@@ -226,7 +228,7 @@ class Incidents(Base):
             published = max(published, reported + minutes(5))
             closed = max(closed, published + self.delay(120, 0.7, 30))
         if published is not None and published <= horizon:
-            approver = owner.official(published) if rng.random() < 0.7 else staff[DIRECTOR][0]
+            approver = owner.official(published) if rng.random() < 0.7 else owner.holding("department.head")[0]
             channel = rng.choice(words.STATEMENT_CHANNELS)
             text = words.STATEMENT_TEXT.format(**values)
             late = published > due

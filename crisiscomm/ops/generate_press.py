@@ -16,7 +16,7 @@ from ..inquiries.models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, DECLINED,
 from ..inquiries.deadlines import compute_due
 from ..inquiries.settings import department_settings
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import COMMS_OFFICER, DIRECTOR, SPOKESPERSON
+from ..permissions import COMMS_OFFICER, SPOKESPERSON
 from ..statements.models import Statement
 from ..text import fold
 from . import generate_data as words
@@ -139,7 +139,7 @@ class Press(Base):
         sender = address if channel == "email" else None
 
         # The path to the outcome, then cut at now.
-        creator = rng.choice(staff[COMMS_OFFICER])
+        creator = rng.choice(owner.holding("inquiry.desk"))  # who takes the calls logs it
         assignee = rng.choice(staff[COMMS_OFFICER] + staff[SPOKESPERSON])
         approver_role = department_settings(owner.department)["inquiry_approver"]
         approver = staff[approver_role][0]
@@ -268,7 +268,7 @@ class Press(Base):
                          "invitations_sent_at": sent, "created_by_id": owner.staff[COMMS_OFFICER][0].id,
                          "created_at": min(starts - timedelta(days=20), horizon),
                          "updated_at": min(starts + timedelta(hours=3), horizon)})
-            speakers = {owner.staff[DIRECTOR][0].id, owner.official(starts).id}
+            speakers = {owner.holding("department.head")[0].id, owner.official(starts).id}
             k = bisect.bisect_right(unit.contact_times, starts)
             pool = [c for c in unit.contacts[:k] if not c.archived]
             invited = rng.sample(pool, min(len(pool), rng.randint(6, 14)))
