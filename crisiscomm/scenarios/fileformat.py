@@ -14,10 +14,9 @@ import yaml
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..permissions import ROLES  # notify lists and phase owners name roles
 from .models import CATEGORIES, SEVERITIES
 
-ROLES = ("ministry_admin", "ministry_comms", "director", "deputy_director", "spokesperson", "comms_officer",
-         "steering_board", "viewer")
 
 SITUATION = "Tình huống và dấu hiệu nhận biết"
 FIRST_ACTIONS = "Hành động đầu tiên"
@@ -32,13 +31,13 @@ SECTIONS = (SITUATION, FIRST_ACTIONS, HOLDING_STATEMENT, KEY_MESSAGES, QUESTIONS
             REVIEW)
 
 # The only placeholders a scenario may use: {{ name.attribute }} (and {{ today }}).
-PLACEHOLDERS = {
-    "department": ("name", "province", "phone", "email", "website", "address", "exam_hotline", "fanpage", "zalo"),
-    "spokesperson": ("name", "title", "phone", "email"),
-    "director": ("name", "phone"),
-    "incident": ("title", "occurred_at", "location"),
-    "exam": ("name",),
-}
+PLACEHOLDERS = dict(
+    department=("name", "province", "phone", "email", "website", "address", "exam_hotline", "fanpage", "zalo"),
+    spokesperson=("name", "title", "phone", "email"),
+    director=("name", "phone"),
+    incident=("title", "occurred_at", "location"),
+    exam=("name",),
+)
 PLAIN_PLACEHOLDERS = ("today",)
 ALLOWED_PLACEHOLDERS = tuple(f"{k}.{a}" for k, attrs in PLACEHOLDERS.items() for a in attrs) + PLAIN_PLACEHOLDERS
 

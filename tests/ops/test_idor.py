@@ -350,6 +350,7 @@ def world(app, factory, clock, tmp_path):
     from crisiscomm.inquiries.service import seed_refusal_grounds
     from crisiscomm.plans import service as plans
     from crisiscomm.rules.service import seed_defaults
+    from crisiscomm.scenarios import distribution
     from crisiscomm.scenarios import service as scenarios
 
     app.config["ATTACHMENT_DIR"] = str(tmp_path / "attachments")
@@ -365,7 +366,7 @@ def world(app, factory, clock, tmp_path):
     scenario = scenarios.get_scenario(SCENARIO)
     db.session.commit()
     sides = {code: _build_side(factory, code, scenario) for code in (A, B)}
-    for record in scenarios.distribute(scenario=scenario, version=1, departments=[A, B], by=ministry):
+    for record in distribution.distribute(scenario=scenario, version=1, departments=[A, B], by=ministry):
         sides[record.department.code].slots["distribution"] = record.id
     db.session.commit()
     return SimpleNamespace(a=sides[A], b=sides[B], admin=admin, scenario=scenario)
