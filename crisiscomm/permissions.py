@@ -86,7 +86,12 @@ PERMISSIONS = {
     # statements
 
     # briefings
-    "briefing.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
+    "briefing.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,  # also the calendar feed: the Ministry's or one's own
+    "briefing.compliance": MINISTRY_ROLES,
+    "briefing.exam_periods": MINISTRY_ROLES,
+    "briefing.reminder.upcoming": (COMMS_OFFICER,),  # besides the briefing's speakers
+    "briefing.reminder.quarter_gap": (DIRECTOR, COMMS_OFFICER),
+    "briefing.reminder.summary": (MINISTRY_COMMS,),
 
     # plans
     "plan.write": _DEPARTMENT_WRITERS,

@@ -8,7 +8,7 @@ def init_app(app):
     from ..cli import register_setup
     from ..demo import register_demo
     from ..users.models import MINISTRY_ADMIN, MINISTRY_COMMS
-    from . import api, demo, models, service, views  # noqa: F401
+    from . import api, demo, exams, models, reminders, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.feeds_bp)
@@ -16,7 +16,7 @@ def init_app(app):
     nav.register(app, "briefings.index", _l("Press briefings"), order=40)
     nav.register(app, "briefings.compliance", _l("Briefing compliance"), roles=(MINISTRY_ADMIN, MINISTRY_COMMS),
                  order=41, more=True)
-    register_setup(app, service.seed_exam_periods)
+    register_setup(app, exams.seed_exam_periods)
     register_demo(app, demo.create_demo)
-    jobs.register(app, "briefings.reminders", service.send_upcoming_reminders, seconds=3600)
-    jobs.register(app, "briefings.quarter_gaps", service.send_quarter_gap_reminders, seconds=3600)
+    jobs.register(app, "briefings.reminders", reminders.send_upcoming_reminders, seconds=3600)
+    jobs.register(app, "briefings.quarter_gaps", reminders.send_quarter_gap_reminders, seconds=3600)

@@ -230,6 +230,8 @@ def missing_value(slot):
 
 def _build_side(factory, code, scenario):
     """One record of every Department-owned type, through the domain services, each carrying the side's mark."""
+    from crisiscomm.briefings import feeds as briefing_feeds
+    from crisiscomm.briefings import invitations as briefing_invitations
     from crisiscomm.briefings import service as briefings
     from crisiscomm.contacts import service as contacts
     from crisiscomm.incidents import service as incidents
@@ -260,9 +262,9 @@ def _build_side(factory, code, scenario):
     s.briefing = briefings.create_briefing(department=dep, user=s.director, data={
         "title": f"Họp báo {mark}", "starts_at": "2026-07-10T09:00:00+07:00", "topics": f"Chủ đề {mark}",
         "contact_ids": [s.contact.id], "speaker_ids": [s.director.id]})
-    briefings.send_invitations(briefing=s.briefing)
+    briefing_invitations.send_invitations(briefing=s.briefing)
     s.invitation = s.briefing.invitations[0]
-    s.feed = briefings.regenerate_feed(department=dep, user=s.director)
+    s.feed = briefing_feeds.regenerate_feed(department=dep, user=s.director)
     s.policy = incidents.save_policy(actor=s.director, department=dep, timeout_minutes=30,
                                      critical_timeout_minutes=15,
                                      members_text={2: f"Thành viên {mark} <tv.{code}@example.vn>"})
