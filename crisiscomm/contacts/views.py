@@ -2,13 +2,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import spreadsheets
+from .. import boundary, spreadsheets
 from ..clock import now
+from ..departments.service import list_departments
 from ..errors import ValidationError
-from ..extensions import db
+from ..forms import select_choices
 from ..paging import neighbour_urls, page_number
 from ..scoping import get_or_404, is_ministry, resolve_department
-from ..forms import place_errors, select_choices
 from . import imports, service, transfer
 from .access import can_edit, listing_scope, require_editor
 from .forms import ContactForm, ImportConfirmForm, ImportForm, ImportMappingForm, outlet_type_choices
@@ -18,8 +18,6 @@ bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
 
 def _department_choices():
-    from ..departments.service import list_departments
-
     return [(d.code, d.name) for d in list_departments()]
 
 
@@ -67,9 +65,17 @@ def _form_values(form):
             "position": form.position.data, "beat": form.beat.data, "phones": form.phones.data, "email": form.email.data, "notes": form.notes.data}
 
 
-def _apply_errors(form, exc):
-    for name, problem in place_errors(form, exc).items():
+def _save_contact(form, save):
+    """Run ``save()`` (create or update, returning the contact): the redirect to the saved contact, or None with
+    each error under its form field (one no field shows goes under the name, with the field's name)."""
+    with boundary.saving(form, flash_unplaced=False) as saved:
+        contact = save()
+    if saved:
+        flash(_("Contact saved."), "success")
+        return redirect(url_for("contacts.show", contact_id=contact.id))
+    for name, problem in saved.unplaced.items():
         form.full_name.errors = list(form.full_name.errors) + [f"{name}: {problem}"]
+    return None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,17 +92,11 @@ def new():
         del form.department
     status = 200
     if form.validate_on_submit():
-        try:
-            department = resolve_department(form.department.data if ministry else None)
-            contact = service.create_contact(department=department, **_form_values(form))
-        except ValidationError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Contact saved."), "success")
-            return redirect(url_for("contacts.show", contact_id=contact.id))
+        done = _save_contact(form, lambda: service.create_contact(
+            department=resolve_department(form.department.data if ministry else None), **_form_values(form)))
+        if done:
+            return done
+        status = 422
     elif request.method == "POST":
         status = 422
     return render_template("contacts/form.html", form=form, contact=None), status
@@ -114,19 +114,10 @@ def show(contact_id):
     if request.method == "POST":
         require_editor()
         if form.validate_on_submit():
-            try:
-                service.update_contact(contact=contact, **_form_values(form))
-            except ValidationError as exc:
-                db.session.rollback()
-                contact = get_or_404(Contact, contact_id)
-                _apply_errors(form, exc)
-                status = 422
-            else:
-                db.session.commit()
-                flash(_("Contact saved."), "success")
-                return redirect(url_for("contacts.show", contact_id=contact.id))
-        else:
-            status = 422
+            done = _save_contact(form, lambda: service.update_contact(contact=contact, **_form_values(form)))
+            if done:
+                return done
+        status = 422
     return render_template("contacts/form.html", form=form, contact=contact, stale=service.is_stale(contact),
                            can_edit=can_edit(), type_labels=dict(outlet_type_choices())), status
 
@@ -145,7 +136,6 @@ def action(contact_id, action):
     else:
         service.mark_verified(contact=contact)
         message = _("Contact marked as verified today.")
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("contacts.show", contact_id=contact.id))
 
@@ -184,19 +174,16 @@ def import_upload():
                 form.file.errors = [_("Choose a .csv or .xlsx file.")]
                 status = 422
             else:
-                try:
+                with boundary.saving(flash_unplaced=False) as saved:
                     department = resolve_department(form.department.data if ministry else None)
                     data = upload.read()
                     transfer.read_table(upload.filename, data)  # refuse an unreadable file now, not later
                     pending = imports.stash(department=department, user=current_user, filename=upload.filename,
                                             data=data)
-                except ValidationError as exc:
-                    db.session.rollback()
-                    form.file.errors = [exc.message] + [v for v in exc.fields.values()]
-                    status = 422
-                else:
-                    db.session.commit()
+                if saved:
                     return redirect(url_for("contacts.import_columns", token=pending.token))
+                form.file.errors = [saved.error.message] + list(saved.error.fields.values())
+                status = 422
         else:
             status = 422
     return render_template("contacts/import.html", form=form, expires_hours=_ttl_hours()), status
@@ -230,20 +217,17 @@ def import_columns(token):
         else:
             wanted = {c["column"]: request.form.get("col_" + c["column"], "")
                       for c in transfer.describe_columns(table, {"header_row": header_row})}
-            try:
+            with boundary.saving(flash_unplaced=False) as saved:
                 mapping = transfer.clean_mapping(table, {"header_row": header_row, "columns": wanted,
                                                          "default_outlet_type": form.default_outlet_type.data})
-            except ValidationError as exc:
-                db.session.rollback()
-                errors = {k: v for k, v in exc.fields.items()}
-                mapping = {"header_row": header_row if "header_row" not in errors else mapping["header_row"],
-                           "columns": {k: v for k, v in wanted.items() if v},
-                           "default_outlet_type": form.default_outlet_type.data}
-                status = 422
-            else:
+            if saved:
                 imports.save_mapping(upload=pending, mapping=mapping)
-                db.session.commit()
                 return redirect(url_for("contacts.import_preview", token=token))
+            errors = dict(saved.error.fields)
+            mapping = {"header_row": header_row if "header_row" not in errors else mapping["header_row"],
+                       "columns": {k: v for k, v in wanted.items() if v},
+                       "default_outlet_type": form.default_outlet_type.data}
+            status = 422
     form.default_outlet_type.data = mapping.get("default_outlet_type")
     header_choices = [(n, transfer.row_text(cells)) for n, cells in table.rows
                       if n <= transfer.HEADER_SCAN_ROWS and any(cells)]
@@ -269,23 +253,20 @@ def import_preview(token):
         if not confirm.validate_on_submit():
             flash(_("The import form expired. Please upload the file again."), "error")
             return redirect(url_for("contacts.import_upload"))
-        try:
+        with boundary.saving(flash_unplaced=False) as saved:
             report = transfer.import_contacts(department=department, filename=pending.filename, data=pending.data,
                                               mapping=pending.mapping, only_valid=confirm.only_valid.data,
                                               on_duplicate=confirm.on_duplicate.data, user=current_user)
-        except ValidationError as exc:
-            db.session.rollback()
-            report = exc.extra.get("report")
-            if report is None:
-                raise
-            flash(_("The file has errors: nothing was imported. Fix the rows below or choose to import only the "
-                    "valid rows."), "error")
-            status = 422
-        else:
+        if saved:
             imports.mark_imported(upload=pending)
-            db.session.commit()
             flash(_("%(n)s contacts imported.", n=report["created"]), "success")
             return redirect(url_for("contacts.index", department=department.code if is_ministry() else None))
+        report = saved.error.extra.get("report")
+        if report is None:  # not the rows' errors: the error page
+            raise saved.error
+        flash(_("The file has errors: nothing was imported. Fix the rows below or choose to import only the "
+                "valid rows."), "error")
+        status = 422
     else:
         report = transfer.import_contacts(department=department, filename=pending.filename, data=pending.data,
                                           mapping=pending.mapping, dry_run=True)
@@ -340,6 +321,5 @@ def merge():
         other = get_or_404(Contact, other_id)
         if not other.archived:
             service.merge_contacts(keep=keep, other=other)
-    db.session.commit()
     flash(_("Contacts merged into %(name)s; the other records were archived.", name=keep.full_name), "success")
     return redirect(url_for("contacts.duplicates", department=keep.department.code if is_ministry() else None))
