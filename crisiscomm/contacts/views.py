@@ -9,7 +9,8 @@ from ..errors import ValidationError
 from ..forms import select_choices
 from ..paging import neighbour_urls, page_number
 from ..scoping import get_or_404, is_ministry, resolve_department
-from . import imports, service, transfer
+from . import columns, imports, service, tables, transfer
+from .export import export_csv, export_vcard, export_xlsx
 from .access import can_edit, listing_scope, require_editor
 from .forms import ContactForm, ImportConfirmForm, ImportForm, ImportMappingForm, outlet_type_choices
 from .models import OUTLET_TYPES, Contact
@@ -177,7 +178,7 @@ def import_upload():
                 with boundary.saving(flash_unplaced=False) as saved:
                     department = resolve_department(form.department.data if ministry else None)
                     data = upload.read()
-                    transfer.read_table(upload.filename, data)  # refuse an unreadable file now, not later
+                    tables.read_table(upload.filename, data)  # refuse an unreadable file now, not later
                     pending = imports.stash(department=department, user=current_user, filename=upload.filename,
                                             data=data)
                 if saved:
@@ -200,10 +201,10 @@ def import_columns(token):
     pending, department = _pending(token)
     if pending is None:
         return _imported()
-    table = transfer.read_table(pending.filename, pending.data)
+    table = tables.read_table(pending.filename, pending.data)
     remembered = imports.remembered(department)
     form = ImportMappingForm()
-    mapping = pending.mapping or transfer.propose_mapping(table, remembered)
+    mapping = pending.mapping or columns.propose_mapping(table, remembered)
     errors, status = {}, 200
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -212,13 +213,13 @@ def import_columns(token):
         header_row = request.form.get("header_row", type=int)
         if request.form.get("action") == "header" or header_row != request.form.get("shown_header_row", type=int):
             # another header row: propose its columns again before anything is confirmed
-            mapping = transfer.propose_mapping(table, remembered, header_row=header_row)
+            mapping = columns.propose_mapping(table, remembered, header_row=header_row)
             mapping["default_outlet_type"] = form.default_outlet_type.data or mapping["default_outlet_type"]
         else:
             wanted = {c["column"]: request.form.get("col_" + c["column"], "")
-                      for c in transfer.describe_columns(table, {"header_row": header_row})}
+                      for c in columns.describe_columns(table, {"header_row": header_row})}
             with boundary.saving(flash_unplaced=False) as saved:
-                mapping = transfer.clean_mapping(table, {"header_row": header_row, "columns": wanted,
+                mapping = columns.clean_mapping(table, {"header_row": header_row, "columns": wanted,
                                                          "default_outlet_type": form.default_outlet_type.data})
             if saved:
                 imports.save_mapping(upload=pending, mapping=mapping)
@@ -230,11 +231,11 @@ def import_columns(token):
             status = 422
     form.default_outlet_type.data = mapping.get("default_outlet_type")
     header_choices = [(n, transfer.row_text(cells)) for n, cells in table.rows
-                      if n <= transfer.HEADER_SCAN_ROWS and any(cells)]
+                      if n <= columns.HEADER_SCAN_ROWS and any(cells)]
     return render_template("contacts/import_columns.html", pending=pending, department=department, form=form,
-                           mapping=mapping, columns=transfer.describe_columns(table, mapping),
+                           mapping=mapping, columns=columns.describe_columns(table, mapping),
                            header_choices=header_choices, encoding=table.encoding_label, errors=errors,
-                           field_choices=[(k, v) for k, v in transfer.field_labels().items()],
+                           field_choices=[(k, v) for k, v in columns.field_labels().items()],
                            remembered=remembered is not None, expires_hours=_ttl_hours()), status
 
 
@@ -271,7 +272,7 @@ def import_preview(token):
         report = transfer.import_contacts(department=department, filename=pending.filename, data=pending.data,
                                           mapping=pending.mapping, dry_run=True)
     return render_template("contacts/import_preview.html", pending=pending, department=department, report=report,
-                           confirm=confirm, field_labels=transfer.field_labels(),
+                           confirm=confirm, field_labels=columns.field_labels(),
                            skipped_kinds=transfer.SKIPPED_KINDS, type_labels=dict(outlet_type_choices()),
                            expires_hours=_ttl_hours()), status
 
@@ -287,12 +288,12 @@ def export(fmt):
     stamp = now().strftime("%Y%m%d")
     name = f"danh-ba-bao-chi-{department.code if department else 'tat-ca'}-{stamp}"
     if fmt == "csv":
-        body, mimetype = transfer.export_csv(contacts), spreadsheets.CSV_MIMETYPE
+        body, mimetype = export_csv(contacts), spreadsheets.CSV_MIMETYPE
     elif fmt == "xlsx":
-        body, mimetype = transfer.export_xlsx(contacts), spreadsheets.XLSX_MIMETYPE
+        body, mimetype = export_xlsx(contacts), spreadsheets.XLSX_MIMETYPE
     else:
         version = request.args.get("version", "3.0")
-        body, mimetype = transfer.export_vcard(contacts, version=version), "text/vcard; charset=utf-8"
+        body, mimetype = export_vcard(contacts, version=version), "text/vcard; charset=utf-8"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
