@@ -63,6 +63,7 @@ PERMISSIONS = {
 
     # spokespersons
     "spokesperson.assign": (DIRECTOR, MINISTRY_ADMIN),
+    "spokesperson.expiry.notice": (DIRECTOR, SPOKESPERSON, COMMS_OFFICER),  # and the authorised person
 
     # rules
     "rule.read": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
