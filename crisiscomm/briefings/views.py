@@ -75,6 +75,16 @@ def _save_briefing(form, save, sequence_before=None):
     return redirect(url_for("briefings.show", briefing_id=briefing.id)), None
 
 
+def _department_or_picker():
+    """(the Department the page is for, None), or (None, the page to choose one) for a Ministry user who named none."""
+    code = request.values.get("department") or None
+    if scoping.is_ministry() and not code:
+        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
+                                         .order_by(Department.sort_name)).all()
+        return None, render_template("briefings/pick_department.html", departments=departments)
+    return scoping.resolve_department(code), None
+
+
 def _quarter_arg(default=None):
     q = (request.args.get("quarter") or "").strip().upper() or default
     if q:
@@ -112,12 +122,9 @@ def index():
 @bp.route("/briefings/new", methods=["GET", "POST"])
 @permissions.required("briefing.edit")
 def new():
-    code = request.values.get("department") or None
-    if scoping.is_ministry() and not code:
-        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                         .order_by(Department.sort_name)).all()
-        return render_template("briefings/pick_department.html", departments=departments)
-    department = scoping.resolve_department(code)
+    department, picker = _department_or_picker()
+    if picker:
+        return picker
     form = BriefingForm()
     form.speaker_ids.choices = select_choices(_speaker_choices(department))
     if request.method == "GET":
@@ -193,10 +200,16 @@ def send_invitations(briefing_id):
         rows = invitations.send_invitations(briefing=briefing, resend_all=bool(request.form.get("resend_all")))
     if not saved:
         return redirect(url_for("briefings.show", briefing_id=briefing_id))
-    if rows:
-        flash(_("%(n)s invitations queued; delivery status is shown below.", n=len(rows)), "success")
+    return _queued(briefing_id, len(rows), _("%(n)s invitations queued; delivery status is shown below.", n=len(rows)),
+                   _("Every invited contact already has the current invitation."))
+
+
+def _queued(briefing_id, count, done, nothing):
+    """Back on the briefing's page, saying what was queued (``done``), or that there was nothing to queue."""
+    if count:
+        flash(done, "success")
     else:
-        flash(_("Every invited contact already has the current invitation."), "info")
+        flash(nothing, "info")
     return redirect(url_for("briefings.show", briefing_id=briefing_id))
 
 
@@ -209,10 +222,8 @@ def retry_invitations(briefing_id):
         # Re-queued rows are not new, so the outbox does not send them by itself: send them once the boundary has
         # committed (after_this_request runs after the view, hence after its commit).
         after_this_request(lambda response: outbox.dispatch_soon(ids) or response)
-        flash(_("%(n)s failed invitations queued again.", n=len(ids)), "success")
-    else:
-        flash(_("No failed invitations to retry."), "info")
-    return redirect(url_for("briefings.show", briefing_id=briefing_id))
+    return _queued(briefing_id, len(ids), _("%(n)s failed invitations queued again.", n=len(ids)),
+                   _("No failed invitations to retry."))
 
 
 @bp.post("/briefings/<int:briefing_id>/attendance")
@@ -228,12 +239,9 @@ def attendance(briefing_id):
 @bp.route("/briefings/plan", methods=["GET", "POST"])
 @permissions.required("briefing.edit")
 def plan():
-    code = request.values.get("department") or None
-    if scoping.is_ministry() and not code:
-        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                         .order_by(Department.sort_name)).all()
-        return render_template("briefings/pick_department.html", departments=departments, target="briefings.plan")
-    department = scoping.resolve_department(code)
+    department, picker = _department_or_picker()
+    if picker:
+        return picker
     school_year = request.values.get("school_year") or planning.current_school_year()
     errors, status = {}, 200
     with boundary.saving(flash_unplaced=False) as proposed:

@@ -178,6 +178,8 @@ def _slug(title, n):
 
 @dataclass
 class Playbook:
+    """A playbook as a Department reads it (templates also index it: ``playbook["html"]``)."""
+
     html: Markup
     holding_statement: str
     version: ScenarioVersion

@@ -25,10 +25,12 @@ from .models import CATEGORIES, Scenario, ScenarioAdaptation, ScenarioVersion
 
 @dataclass
 class SyncReport:
-    created: list = field(default_factory=list)  # (slug, version)
-    new_versions: list = field(default_factory=list)  # (slug, version)
-    unchanged: list = field(default_factory=list)  # slug
-    errors: list = field(default_factory=list)  # "FILE:LINE: problem"
+    """What ``sync`` did: scenarios created, new versions loaded, files unchanged, and the files refused."""
+
+    created: list[tuple[str, int]] = field(default_factory=list)  # (slug, version)
+    new_versions: list[tuple[str, int]] = field(default_factory=list)  # (slug, version)
+    unchanged: list[str] = field(default_factory=list)  # slug
+    errors: list[str] = field(default_factory=list)  # "FILE:LINE: problem"
 
     @property
     def ok(self):
