@@ -18,6 +18,8 @@ action         ``action(app, name, handler)``: one-tap notification action  noti
 metric         ``metric(app, key, label, compute, …)``                     overview (the Ministry's table)
 evidence       ``evidence(app, key, label, compute, …)``                   overview (the scorecard)
 chart          ``chart(app, key, render, order=)``                         overview (under the table)
+find_incident  ``find_incident(app, func)``: ``func(ident)`` → the         scenarios (a playbook filled with
+               incident the user may see, else NotFound                    the incident's title, place, times)
 =============  ==========================================================  =====================================
 
 Overview metrics and scorecard evidence are computed for every active Department at once:
@@ -144,3 +146,9 @@ def evidence(app, key, label, compute, unit="", better="higher", order=50, descr
 def chart(app, key, render, order=50):
     """``render(context) -> Markup`` (an SVG from crisiscomm.overview.charts) shown under the overview table."""
     _kind(app, "chart", dict)[key] = (order, render)
+
+
+def find_incident(app, func):
+    """``func(ident)`` → the incident ``ident`` if the current user may see it, else NotFound: the incidents domain
+    (above scenarios) says how a playbook finds the incident it is filled for."""
+    _kind(app, "find_incident").append(func)

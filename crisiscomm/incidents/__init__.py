@@ -32,6 +32,9 @@ def init_app(app):
     register_demo(app, cli.create_demo_incidents)
     register_home_panel(app, "incidents/_home_panel.html", order=10)
     register_model_label("Incident", _l("Incidents"))
+    from .. import registry, scoping
+
+    registry.find_incident(app, lambda ident: scoping.get_or_404(models.Incident, ident))
     from ..web import register_terms
 
     register_terms({"low": _l("low"), "medium": _l("medium"), "high": _l("high"), "critical": _l("critical"),

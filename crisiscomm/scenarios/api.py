@@ -5,7 +5,7 @@ from ..api import api_blueprint, bool_arg, doc, json_body, reject_unknown
 from ..errors import ValidationError
 from ..scoping import get_or_404, resolve_department
 from . import distribution, service
-from .render import render_playbook
+from .render import playbook_incident, render_playbook
 from .models import CATEGORIES, ScenarioDistribution
 
 bp = api_blueprint("scenarios_api", __name__)
@@ -94,13 +94,11 @@ def acknowledge(distribution_id):
          "department": {"type": "string"}, "html": {"type": "string"}, "holding_statement": {"type": "string"},
          "phases": {"type": "array", "items": {"type": "object"}}}}})
 def render(ident):
-    from ..incidents.models import Incident
-
     scenario = service.get_scenario(ident)
     department = resolve_department(request.args.get("department"))
     incident = None
     if request.args.get("incident"):
-        incident = get_or_404(Incident, request.args["incident"])
+        incident = playbook_incident(request.args["incident"])
         if incident.department_id != department.id:
             raise ValidationError("The incident belongs to another Department.",
                                   fields={"incident": "not an incident of this Department"})

@@ -8,9 +8,10 @@ from jinja2 import Undefined, nodes
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from .. import permissions
+from .. import permissions, registry
 from ..clock import format_date, format_datetime, format_duration, now
 from ..departments.service import public_contact
+from ..errors import NotFound
 from ..extensions import db
 from ..markup import render_markdown, sanitize
 from ..spokespersons.service import official_spokesperson
@@ -220,6 +221,15 @@ def render_body(body, values):
         if section.title == HOLDING_STATEMENT and not holding:
             holding = _plain(fill(section.text, values, html=False))
     return out, Markup(sanitize("\n".join(parts))), holding
+
+
+def playbook_incident(ident):
+    """The incident ``ident`` a playbook is filled for, if the user may see it (else NotFound). Incidents sit above
+    scenarios: the incidents domain registers how to find one (registry.find_incident)."""
+    finders = registry.items("find_incident")
+    if not finders:
+        raise NotFound()
+    return finders[0](ident)
 
 
 def render_playbook(*, department, scenario, incident=None, version=None):

@@ -84,12 +84,10 @@ def show(slug):
 @bp.get("/<slug>/playbook")
 @login_required
 def playbook(slug):
-    from ..incidents.models import Incident
-
     scenario = service.get_scenario(slug)
     incident = None
     if request.args.get("incident"):
-        incident = get_or_404(Incident, request.args["incident"])
+        incident = render.playbook_incident(request.args["incident"])
     code = request.args.get("department") or (incident.department.code if incident is not None else None)
     if is_ministry() and not code:
         departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
