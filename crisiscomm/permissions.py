@@ -39,6 +39,19 @@ ROLE_LABELS = {
     VIEWER: _l("Viewer"),
 }
 
+# Each role's full title in a Vietnamese administrative document (the incidents' fast report), whatever the
+# interface language.
+ROLE_TITLES_VI = {
+    MINISTRY_ADMIN: "Bộ Giáo dục và Đào tạo",
+    MINISTRY_COMMS: "Trung tâm Truyền thông giáo dục (Bộ GDĐT)",
+    DIRECTOR: "Giám đốc Sở",
+    DEPUTY_DIRECTOR: "Phó Giám đốc Sở",
+    SPOKESPERSON: "Người phát ngôn",
+    COMMS_OFFICER: "Bộ phận truyền thông của Sở",
+    STEERING_BOARD: "Thành viên Ban Chỉ đạo thi",
+    VIEWER: "Cán bộ theo dõi",
+}
+
 # The Department's communication staff: who writes its press work.
 _DEPARTMENT_WRITERS = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER)
 
@@ -78,9 +91,21 @@ PERMISSIONS = {
 
     # incidents
     "incident.write": _DEPARTMENT_WRITERS + (STEERING_BOARD,) + MINISTRY_ROLES,
-    "incident.policy.edit": (DIRECTOR, MINISTRY_ADMIN),
+    "incident.policy.view": (DIRECTOR, DEPUTY_DIRECTOR) + MINISTRY_ROLES,
+    "incident.policy.edit": (DIRECTOR, MINISTRY_ADMIN),  # a director for their own Department
+    "incident.ministry_office.view": MINISTRY_ROLES,
+    "incident.ministry_office.edit": (MINISTRY_ADMIN,),
     "incident.reopen": (DIRECTOR, MINISTRY_ADMIN),
     "incident.escalation.first_line": (DIRECTOR, STEERING_BOARD),
+    # who each escalation level reaches besides the Department head (level 1) and the policy's named people
+    "incident.alert.exam": (STEERING_BOARD,),  # level 1 too, for an exam-related incident
+    "incident.alert.deputy": (DEPUTY_DIRECTOR,),  # level 2
+    "incident.alert.spokesperson": (SPOKESPERSON,),  # level 2 when no official spokesperson is assigned
+    "incident.alert.ministry": (MINISTRY_ADMIN,),  # level 3 when the Ministry office list is empty
+    "incident.alert.statement_overdue": (MINISTRY_COMMS,),  # with the Department head
+    "incident.statement.approve": (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON),
+    "incident.report.sign": (DIRECTOR, DEPUTY_DIRECTOR),
+    "incident.report.sign_for_head": (DEPUTY_DIRECTOR,),  # signs "KT. GIÁM ĐỐC"
 
     # inquiries
 

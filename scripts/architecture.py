@@ -11,7 +11,7 @@ It reads the source as text and syntax trees; it imports and runs nothing. Count
 - package cycles: strongly connected groups in the graph of every import between domain packages and the core
   modules (crisiscomm/__init__.py, the app factory that wires them all, is left out);
 - commit() calls in views and API modules (the request boundary commits);
-- role names written outside crisiscomm/permissions.py;
+- role names outside crisiscomm/permissions.py: the names as strings, and the role constants it defines;
 - modules over 600 lines (migrations left out).
 """
 import argparse
@@ -30,6 +30,8 @@ MIN_BLOCK = 6
 COMMON_SHAPE = 50  # a line shape seen this often across the tree is boilerplate (an entry, an argument)
 ROLE_NAMES = {"ministry_admin", "ministry_comms", "director", "deputy_director", "spokesperson", "comms_officer",
               "steering_board", "viewer", "network_member"}
+ROLE_CONSTANTS = {"MINISTRY_ADMIN", "MINISTRY_COMMS", "DIRECTOR", "DEPUTY_DIRECTOR", "SPOKESPERSON", "COMMS_OFFICER",
+                  "STEERING_BOARD", "VIEWER", "NETWORK_MEMBER", "MINISTRY_ROLES", "DEPARTMENT_ROLES", "ROLES"}
 PERMISSIONS_MODULE = ROOT / "permissions.py"
 
 
@@ -250,6 +252,10 @@ def role_names():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ROLE_NAMES:
                 rows.append((path, node.lineno, node.value))
+            elif isinstance(node, ast.Name) and node.id in ROLE_CONSTANTS:
+                rows.append((path, node.lineno, node.id))
+            elif isinstance(node, ast.Attribute) and node.attr in ROLE_CONSTANTS:
+                rows.append((path, node.lineno, node.attr))
     return rows
 
 

@@ -2,15 +2,15 @@
 
 
 def escalate_job():
-    from . import service
+    from . import escalation
 
-    service.run_escalations()
+    escalation.run_escalations()
 
 
 def deadlines_job():
-    from . import service
+    from . import statement_clock
 
-    service.run_deadlines()
+    statement_clock.run_deadlines()
 
 
 def init_app(app):
@@ -44,12 +44,13 @@ def init_app(app):
 
     register_model_label("EscalationPolicy", _l("Escalation policy"))
     from ..notifications.service import register_action
-    from .service import ACK_ACTION, acknowledge_by_action
+    from .escalation import acknowledge_by_action
+    from .messages import ACK_ACTION
 
     register_action(ACK_ACTION, acknowledge_by_action)
     from ..overview.metrics import link
     from ..overview.registry import register_metric
-    from .service import instant_channel_metric
+    from .policies import instant_channel_metric
 
     register_metric(app, "level1_instant_channel", _l("Level 1 without push/SMS"), instant_channel_metric, order=16,
                     link=lambda d: link("incidents.policy", d), total=True,
@@ -58,7 +59,7 @@ def init_app(app):
 
     @app.context_processor
     def incident_helpers():
-        from . import service
+        from . import labels, queries
 
-        return {"incident_service": service, "incidents_overview": service.overview,
-                "incident_home_items": service.home_items}
+        return {"incident_labels": labels, "incidents_overview": queries.overview,
+                "incident_home_items": queries.home_items}

@@ -1,5 +1,5 @@
 """/api/v1/incidents: log, read, edit, acknowledge, check off. Never delete (405)."""
-from flask import jsonify, request
+from flask import after_this_request, jsonify, request
 from flask_login import current_user
 
 from .. import scoping
@@ -7,8 +7,10 @@ from ..api import api_blueprint, bool_arg, doc, json_body, paginate_args
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..scenarios.models import CATEGORIES, SEVERITIES
-from . import service
+from . import escalation, playbook, queries, service, statement_clock
+from .common import incident_path
 from .models import STATUSES, Incident
+from .serialise import escalation_summary, iso, serialize
 
 bp = api_blueprint("incidents_api", __name__)
 
@@ -61,14 +63,24 @@ def create():
     if not isinstance(data.get("department", ""), (str, type(None))):
         raise ValidationError("Unknown department.", fields={"department": "a department code"})
     department = _department(data.get("department"))
-    incident = service.create_incident(actor=current_user, department=department, data=data)
-    db.session.commit()
-    db.session.expire_all()  # delivery states were written by the dispatcher after commit
-    incident = db.session.get(Incident, incident.id)
-    return jsonify({"id": incident.id, "status": incident.status, "drill": incident.drill,
-                    "first_statement_due_at": service._iso(incident.first_statement_due_at),
-                    "url": service.incident_path(incident),
-                    "escalations": service.escalation_summary(incident)}), 201
+    incident_id = service.create_incident(actor=current_user, department=department, data=data).id
+
+    @after_this_request
+    def created(response):
+        # The body is written after the request boundary committed, so after the outbox sent the alerts: it
+        # reports the delivery states the sending wrote.
+        if response.status_code == 201:
+            db.session.expire_all()
+            response.set_data(jsonify(_created(db.session.get(Incident, incident_id))).get_data())
+        return response
+
+    return jsonify({"id": incident_id}), 201
+
+
+def _created(incident):
+    return {"id": incident.id, "status": incident.status, "drill": incident.drill,
+            "first_statement_due_at": iso(incident.first_statement_due_at), "url": incident_path(incident),
+            "escalations": escalation_summary(incident)}
 
 
 @bp.get("/incidents")
@@ -90,17 +102,17 @@ def index():
     department_id = None
     if request.args.get("department"):
         department_id = _department(request.args["department"]).id
-    stmt = service.list_incidents(stmt=scoping.scoped_select(Incident), status=status,
+    stmt = queries.list_incidents(stmt=scoping.scoped_select(Incident), status=status,
                                   exam_related=bool_arg("exam_related"), department_id=department_id,
                                   q=request.args.get("q"), drill=drill)
-    rows = db.session.scalars(stmt.options(*service.list_loads()).limit(limit).offset(offset)).unique().all()
-    return jsonify({"items": [service.serialize(i) for i in rows], "limit": limit, "offset": offset})
+    rows = db.session.scalars(stmt.options(*queries.list_loads()).limit(limit).offset(offset)).unique().all()
+    return jsonify({"items": [serialize(i) for i in rows], "limit": limit, "offset": offset})
 
 
 @bp.get("/incidents/<int:incident_id>")
 @doc(summary="One incident with its timeline, escalations (per recipient and channel) and checklist")
 def show(incident_id):
-    return jsonify(service.serialize(_load(incident_id), full=True))
+    return jsonify(serialize(_load(incident_id), full=True))
 
 
 @bp.patch("/incidents/<int:incident_id>")
@@ -109,8 +121,7 @@ def show(incident_id):
 def update(incident_id):
     incident = _load(incident_id)
     service.update_incident(incident=incident, actor=current_user, data=json_body())
-    db.session.commit()
-    return jsonify(service.serialize(incident, full=True))
+    return jsonify(serialize(incident, full=True))
 
 
 @bp.delete("/incidents/<int:incident_id>")
@@ -128,18 +139,16 @@ def delete(incident_id):
 @doc(summary="Acknowledge the incident as the signed-in recipient", body={"type": "object"})
 def acknowledge(incident_id):
     incident = _load(incident_id)
-    service.acknowledge(incident=incident, user=current_user, via="api")
-    db.session.commit()
-    return jsonify(service.serialize(incident, full=True))
+    escalation.acknowledge(incident=incident, user=current_user, via="api")
+    return jsonify(serialize(incident, full=True))
 
 
 @bp.post("/incidents/<int:incident_id>/checklist/<int:item_id>/done")
 @doc(summary="Check off a playbook action", body={"type": "object"})
 def checklist_done(incident_id, item_id):
     incident = _load(incident_id)
-    item = service.complete_checklist_item(incident=incident, item_id=item_id, actor=current_user)
-    db.session.commit()
-    return jsonify({"id": item.id, "done_at": service._iso(item.done_at), "done_by": current_user.email})
+    item = playbook.complete_checklist_item(incident=incident, item_id=item_id, actor=current_user)
+    return jsonify({"id": item.id, "done_at": iso(item.done_at), "done_by": current_user.email})
 
 
 @bp.post("/incidents/<int:incident_id>/statement")
@@ -151,8 +160,7 @@ def checklist_done(incident_id, item_id):
 def statement(incident_id):
     incident = _load(incident_id)
     data = json_body()
-    st = service.record_first_statement(incident=incident, actor=current_user, text=data.get("text"),
-                                        channel=data.get("channel"), published_at=data.get("published_at"),
-                                        approved_by=data.get("approved_by"))
-    db.session.commit()
-    return jsonify({"statement_id": st.id, "first_statement_at": service._iso(incident.first_statement_at)}), 201
+    st = statement_clock.record_first_statement(incident=incident, actor=current_user, text=data.get("text"),
+                                                channel=data.get("channel"), published_at=data.get("published_at"),
+                                                approved_by=data.get("approved_by"))
+    return jsonify({"statement_id": st.id, "first_statement_at": iso(incident.first_statement_at)}), 201

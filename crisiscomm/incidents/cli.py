@@ -7,39 +7,39 @@ from sqlalchemy import select
 
 from ..audit.service import acting_as
 from ..clock import format_datetime, now
+from ..departments.service import find_by_code
 from ..extensions import db
+from ..users.service import find_by_email
+from . import escalation, policies, service, statement_clock
+from .models import CLOSED, Incident
 
 incidents_cli = AppGroup("incidents", help="Incidents and escalation.")
+
+
+def _run(label, job):
+    """One run of a job as the CLI's own transaction (committed here, as the scheduler would)."""
+    with acting_as(label=label):
+        count = job()
+        db.session.commit()
+    return count
 
 
 @incidents_cli.command("escalate")
 def escalate_cmd():
     """Run the escalation step once (reminders, level 2, level 3) for every due incident."""
-    from . import service
-
-    with acting_as(label="incidents escalate"):
-        moved = service.run_escalations()
-        db.session.commit()
-    click.echo(f"{moved} incident(s) escalated or reminded.")
+    click.echo(f"{_run('incidents escalate', escalation.run_escalations)} incident(s) escalated or reminded.")
 
 
 @incidents_cli.command("deadlines")
 def deadlines_cmd():
     """Alert overdue first statements and overdue checklist actions (once each)."""
-    from . import service
-
-    with acting_as(label="incidents deadlines"):
-        alerted = service.run_deadlines()
-        db.session.commit()
-    click.echo(f"{alerted} alert(s) queued.")
+    click.echo(f"{_run('incidents deadlines', statement_clock.run_deadlines)} alert(s) queued.")
 
 
 @incidents_cli.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Closed incidents and drills too.")
 def list_cmd(show_all):
     """Open incidents, newest first."""
-    from .models import CLOSED, Incident
-
     stmt = select(Incident).order_by(Incident.occurred_at.desc())
     if not show_all:
         stmt = stmt.where(Incident.status != CLOSED, Incident.drill.is_(False))
@@ -51,11 +51,6 @@ def list_cmd(show_all):
 def create_demo_incidents():
     """Two Hà Nội incidents: an exam paper photo (acknowledged by the director and the steering board)
     and an open school-safety incident; plus Hà Nội's saved escalation policy."""
-    from ..departments.service import find_by_code
-    from ..users.service import find_by_email
-    from . import service
-    from .models import Incident
-
     department = find_by_code("ha-noi")
     officer = find_by_email("truyenthong@hanoi.demo")
     if department is None or officer is None:
@@ -63,7 +58,7 @@ def create_demo_incidents():
     if db.session.scalar(select(Incident.id).where(Incident.department_id == department.id).limit(1)):
         return
     director = find_by_email("giamdoc@hanoi.demo")
-    service.save_policy(actor=director, department=department, timeout_minutes=10, critical_timeout_minutes=5,
+    policies.save_policy(actor=director, department=department, timeout_minutes=10, critical_timeout_minutes=5,
                         members_text={})
     t = now()
     leak = service.create_incident(actor=officer, department=department, data={
@@ -79,7 +74,7 @@ def create_demo_incidents():
     for email in ("giamdoc@hanoi.demo", "bcd@hanoi.demo"):
         user = find_by_email(email)
         if user is not None:
-            service.acknowledge(incident=leak, user=user, via="app")
+            escalation.acknowledge(incident=leak, user=user, via="app")
     service.create_incident(actor=officer, department=department, data={
         "title": "Clip học sinh lớp 8 bị đánh hội đồng lan truyền trên TikTok",
         "category": "school_safety", "exam_related": False, "occurred_at": t - timedelta(minutes=40),

@@ -6,22 +6,19 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..scenarios.models import CATEGORIES, SEVERITIES
+from .labels import category_label, severity_label
 
 
 def category_choices():
-    from .service import category_label
-
     return [(c, category_label(c)) for c in CATEGORIES]
 
 
 def severity_choices():
-    from .service import severity_label
-
     return [(s, severity_label(s)) for s in SEVERITIES]
 
 
-class IncidentForm(FlaskForm):
-    department = SelectField(_l("Department"), choices=[], validate_choice=False)
+class EditForm(FlaskForm):
+    """The incident's facts (service.EDITABLE)."""
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     category = SelectField(_l("Category"), choices=[], validate_choice=False)
     severity = SelectField(_l("Severity"), choices=[], validate_choice=False)
@@ -31,22 +28,15 @@ class IncidentForm(FlaskForm):
     known_at = DateTimeLocalField(_l("Known to the Department since"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional()])
+
+
+class IncidentForm(EditForm):
+    """A new incident: its facts, its Department, a playbook, and whether it is a drill."""
+    department = SelectField(_l("Department"), choices=[], validate_choice=False)
     scenario = SelectField(_l("Scenario (playbook)"), choices=[], validate_choice=False)
     drill = BooleanField(_l("Drill (DIỄN TẬP): alerts only the people named below"))
     drill_recipients = SelectMultipleField(_l("Drill participants"), choices=[], validate_choice=False,
                                            widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-
-
-class EditForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    category = SelectField(_l("Category"), choices=[], validate_choice=False)
-    severity = SelectField(_l("Severity"), choices=[], validate_choice=False)
-    exam_related = BooleanField(_l("Exam-related (alerts the exam steering board)"))
-    exam = StringField(_l("Exam"), validators=[Optional(), Length(max=300)])
-    occurred_at = DateTimeLocalField(_l("Occurred at"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    known_at = DateTimeLocalField(_l("Known to the Department since"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
-    description = TextAreaField(_l("Description"), validators=[Optional()])
 
 
 class StatusForm(FlaskForm):

@@ -2,6 +2,7 @@
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import permissions
 from ..extensions import db
 from ..models import Auditable, DepartmentOwned, IdMixin, TimestampMixin
 from ..types import JSONType, UTCDateTime
@@ -12,11 +13,18 @@ CONTAINED = "contained"
 CLOSED = "closed"
 STATUSES = (OPEN, ACKNOWLEDGED, CONTAINED, CLOSED)
 
-# Who a level-1..3 recipient is, for the acknowledgement rule and the page.
-AUD_DIRECTOR = "director"
-AUD_STEERING = "steering_board"
-AUD_DEPUTY = "deputy_director"
-AUD_SPOKESPERSON = "spokesperson"
+
+def _role_holding(duty):
+    """The one role that holds ``duty``: the audiences of people alerted for their role bear its name."""
+    (role,) = permissions.holders(duty)
+    return role
+
+
+# Who a level-1..3 recipient is, for the acknowledgement rule and the page (stored in Escalation.audience).
+AUD_DIRECTOR = _role_holding("department.head")
+AUD_STEERING = _role_holding("incident.alert.exam")
+AUD_DEPUTY = _role_holding("incident.alert.deputy")
+AUD_SPOKESPERSON = _role_holding("incident.alert.spokesperson")
 AUD_MINISTRY = "ministry_office"
 AUD_EXTRA = "policy_member"
 AUD_DRILL = "drill"

@@ -5,10 +5,12 @@ import io
 
 from flask_babel import force_locale
 
+from .. import permissions
 from ..clock import format_datetime, now, to_local
+from ..rules.service import describe
 from ..text import fold
-from .models import CLOSED
-from .service import DRILL_LABEL, audience_label, category_label, severity_label, status_label
+from .common import DRILL_LABEL, department_holders
+from .models import AUD_DRILL, AUD_EXTRA, AUD_MINISTRY, CLOSED
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
@@ -22,13 +24,14 @@ _VI_STATUS = {"open": "mới ghi nhận", "acknowledged": "lãnh đạo đã n�
 _VI_CATEGORY = {"exam": "Thi cử", "school_safety": "An toàn trường học", "health": "Y tế, sức khỏe",
                 "misinformation": "Thông tin sai lệch", "finance": "Tài chính", "curriculum": "Chương trình, SGK",
                 "data_protection": "Bảo vệ dữ liệu"}
-# Who a line is about, in full: escalation audiences and the roles a playbook action is given to.
-_VI_AUDIENCE = {"director": "Giám đốc Sở", "steering_board": "Thành viên Ban Chỉ đạo thi",
-                "deputy_director": "Phó Giám đốc Sở", "spokesperson": "Người phát ngôn",
-                "ministry_office": "Văn phòng Bộ", "policy_member": "Theo quy chế báo cáo của Sở",
-                "drill": "Người tham gia diễn tập", "comms_officer": "Bộ phận truyền thông của Sở",
-                "ministry_comms": "Trung tâm Truyền thông giáo dục (Bộ GDĐT)",
-                "ministry_admin": "Bộ Giáo dục và Đào tạo", "viewer": "Cán bộ theo dõi"}
+# Who a line is about, in full: escalation audiences not named after a role, then the role's title (the
+# audiences of people alerted for their role, and the roles a playbook action is given to).
+_VI_AUDIENCE = {AUD_MINISTRY: "Văn phòng Bộ", AUD_EXTRA: "Theo quy chế báo cáo của Sở",
+                AUD_DRILL: "Người tham gia diễn tập"}
+
+
+def _vi_who(value):
+    return _VI_AUDIENCE.get(value) or permissions.ROLE_TITLES_VI.get(value, value)
 
 
 def _province(department):
@@ -80,16 +83,13 @@ def recipients(incident):
 
 def signers(incident):
     """The Department's director and deputy directors, who may sign the report (director first)."""
-    from ..users.models import DEPUTY_DIRECTOR, DIRECTOR
-    from .service import _department_users
-
-    people = _department_users(incident.department_id, (DIRECTOR, DEPUTY_DIRECTOR))
-    return sorted(people, key=lambda u: (u.role != DIRECTOR, u.name))
+    people = department_holders(incident.department_id, "incident.report.sign")
+    return sorted(people, key=lambda u: (not permissions.can(u, "department.head"), u.name))
 
 
 def _signature(signer):
     """(lines above the signature, name): 'KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC' when a deputy signs."""
-    if signer is not None and signer.role == "deputy_director":
+    if signer is not None and permissions.can(signer, "incident.report.sign_for_head"):
         return ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], signer.name
     return ["GIÁM ĐỐC"], signer.name if signer is not None else ""
 
@@ -105,8 +105,6 @@ def _timeline_line(ev):
 def _deadline_source(incident):
     if incident.first_statement_rule is None:
         return ""
-    from ..rules.service import describe
-
     return f" (căn cứ: {describe(incident.first_statement_rule)})"
 
 
@@ -131,7 +129,7 @@ def _build(incident, signer):
     timeline = [_timeline_line(ev) for ev in incident.events]
     actions = []
     for esc in incident.escalations:
-        line = f"Đã báo cáo {esc.recipient_label} ({_VI_AUDIENCE.get(esc.audience, esc.audience)}, cấp {esc.level}) " \
+        line = f"Đã báo cáo {esc.recipient_label} ({_vi_who(esc.audience)}, cấp {esc.level}) " \
                f"lúc {format_datetime(esc.notified_at)}"
         line += f"; đã xác nhận nắm thông tin lúc {format_datetime(esc.acknowledged_at)}." if esc.acknowledged_at \
             else "; chưa xác nhận."
@@ -152,7 +150,7 @@ def _build(incident, signer):
     if incident.status == CLOSED and incident.closing_public_summary:
         communicated.append(incident.closing_public_summary)
     next_steps = [f"{i.text} (hạn {format_datetime(i.due_at)}"
-                  f"{', phụ trách: ' + _VI_AUDIENCE.get(i.owner_role, i.owner_role) if i.owner_role else ''})."
+                  f"{', phụ trách: ' + _vi_who(i.owner_role) if i.owner_role else ''})."
                   for i in incident.checklist if not i.done_at]
     if incident.first_statement is None and incident.status != CLOSED:
         next_steps.insert(0, f"Cung cấp thông tin ban đầu cho báo chí trước {due}.")
@@ -444,5 +442,4 @@ def pdf_bytes(r):
     return HTML(string=html, base_url=current_app.static_folder).write_pdf(stylesheets=[css])
 
 
-__all__ = ["build", "docx_bytes", "pdf_bytes", "recipients", "signers", "QUOC_HIEU", "TIEU_NGU", "audience_label", "category_label", "severity_label",
-           "status_label"]
+__all__ = ["build", "docx_bytes", "pdf_bytes", "recipients", "signers", "QUOC_HIEU", "TIEU_NGU"]

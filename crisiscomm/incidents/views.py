@@ -8,20 +8,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import scoping
+from wtforms.fields import SelectChoice
+
+from .. import boundary, permissions, scoping
 from ..clock import now, to_local
-from ..errors import NotFound, ValidationError
+from ..departments.models import ACTIVE, Department
+from ..errors import NotFound, PermissionDenied, ValidationError
 from ..extensions import db
+from ..forms import select_choices
 from ..paging import fetch_page, neighbour_urls, page_number
 from ..scenarios.models import Scenario
-from ..security import roles_required
-from ..users.models import MINISTRY_ADMIN, User
-from ..forms import place_errors, select_choices
-from . import report, service
+from ..text import fold, sort_people
+from ..users.models import User
+from . import ack_links, escalation, labels, playbook, policies, queries, report, service, statement_clock
 from .forms import (EditForm, IncidentForm, OfficeForm, PolicyForm, ScenarioForm, StatementForm, StatusForm,
                     category_choices, severity_choices)
 from .models import STATUSES, Incident
-from ..text import sort_people
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 
@@ -29,10 +31,6 @@ bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 def _scenario_choices(hints=False):
     """The playbooks to pick from; with ``hints`` each option carries its category and the folded words of its
     title and summary, so app.js can preselect the one matching what is typed as the incident's title."""
-    from wtforms.fields import SelectChoice
-
-    from ..text import fold
-
     rows = db.session.scalars(select(Scenario).order_by(Scenario.title)).all()
     if not hints:
         return select_choices([("", _("— none —"))] + [(s.slug, s.title) for s in rows])
@@ -49,8 +47,6 @@ def _scenario_choices(hints=False):
 
 
 def _departments_for_user():
-    from ..departments.models import ACTIVE, Department
-
     if current_user.is_ministry:
         return db.session.scalars(select(Department).where(Department.status == ACTIVE)
                                   .order_by(Department.sort_name)).all()
@@ -77,7 +73,7 @@ def index():
             department_id = scoping.resolve_department(request.args["department"]).id
         except NotFound:
             department_id = -1
-    stmt = service.list_incidents(stmt=scoping.scoped_select(Incident), status=status, exam_related=exam_related,
+    stmt = queries.list_incidents(stmt=scoping.scoped_select(Incident), status=status, exam_related=exam_related,
                                   department_id=department_id, q=request.args.get("q"), drill=drill)
     page = page_number()
     rows, has_next = fetch_page(db.session, stmt, page, 50)
@@ -85,11 +81,11 @@ def index():
     return render_template("incidents/index.html", incidents=rows, status=status, exam=exam, drill=drill,
                            statuses=STATUSES, page=page, prev_url=prev_url, next_url=next_url,
                            departments=_departments_for_user() if current_user.is_ministry else [],
-                           service=service)
+                           labels=labels)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*service.WRITER_ROLES)
+@permissions.required("incident.write")
 def new():
     form = IncidentForm()
     departments = _departments_for_user()
@@ -112,54 +108,76 @@ def new():
             form.exam_related.data = True
             form.category.data = "exam"
             form.severity.data = "high"  # an exam incident is at least high until someone judges otherwise
-    status = 200
-    fields = {}
+
+    def create():
+        data = {"title": form.title.data, "category": form.category.data, "severity": form.severity.data,
+                "exam_related": bool(form.exam_related.data), "exam": form.exam.data,
+                "occurred_at": form.occurred_at.data, "known_at": form.known_at.data, "place": form.place.data,
+                "description": form.description.data, "scenario": form.scenario.data or None,
+                "drill": bool(form.drill.data), "drill_recipients": form.drill_recipients.data or []}
+        return service.create_incident(actor=current_user, department=_chosen_department(form), data=data)
+
+    return _form_page(form, create, _("Incident logged. The people to alert were notified at once."),
+                      "incidents/new.html")
+
+
+def _chosen_department(form):
+    try:
+        return scoping.resolve_department(form.department.data or None)
+    except NotFound:
+        raise ValidationError(_("unknown department"), fields={"department": _("unknown department")})
+
+
+def _form_page(form, save, message, template, **context):
+    """A page with one form: ``save()`` calls the service and returns the incident; saved, the incident's page
+    with ``message``; refused (a ValidationError), the form again with its errors (422, nothing committed)."""
+    status, fields = 200, {}
     if form.validate_on_submit():
-        try:
-            department = scoping.resolve_department(form.department.data or None)
-        except NotFound:
-            form.department.errors.append(_("unknown department"))
-        except ValidationError:
-            form.department.errors.append(_("required"))
-        else:
-            data = {"title": form.title.data, "category": form.category.data, "severity": form.severity.data,
-                    "exam_related": bool(form.exam_related.data), "exam": form.exam.data,
-                    "occurred_at": form.occurred_at.data, "known_at": form.known_at.data, "place": form.place.data,
-                    "description": form.description.data, "scenario": form.scenario.data or None,
-                    "drill": bool(form.drill.data), "drill_recipients": form.drill_recipients.data or []}
-            try:
-                incident = service.create_incident(actor=current_user, department=department, data=data)
-            except ValidationError as exc:
-                db.session.rollback()
-                fields = place_errors(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Incident logged. The people to alert were notified at once."), "success")
-                return redirect(url_for(".show", incident_id=incident.id))
-        status = 422
+        with boundary.saving(form, flash_unplaced=False) as saved:
+            incident = save()
+        if saved:
+            flash(message, "success")
+            return redirect(url_for(".show", incident_id=incident.id))
+        status, fields = 422, saved.unplaced
     elif request.method == "POST":
         status = 422
-    return render_template("incidents/new.html", form=form, fields=fields), status
+    return render_template(template, form=form, fields=fields, **context), status
 
 
 def _show(incident, status=200, status_form=None, statement_form=None, scenario_form=None, fields=None):
     status_form = status_form or StatusForm(formdata=None)
-    status_form.status.choices = select_choices((s, service.status_label(s)) for s in STATUSES)
+    status_form.status.choices = select_choices((s, labels.status_label(s)) for s in STATUSES)
     if not status_form.status.data:
         status_form.status.data = incident.status
     statement_form = statement_form or StatementForm(formdata=None)
+    approvers = statement_clock.approver_choices(incident.department_id)
     statement_form.approved_by.choices = select_choices((str(u.id), f"{u.name} ({u.title or u.role})")
-                                                         for u in service.approver_choices(incident.department_id))
+                                                         for u in approvers)
     if statement_form.published_at.data is None:
         statement_form.published_at.data = to_local(now()).replace(tzinfo=None, second=0, microsecond=0)
     scenario_form = scenario_form or ScenarioForm(formdata=None)
     scenario_form.scenario.choices = _scenario_choices()
     return render_template(
-        "incidents/show.html", incident=incident, service=service, status_form=status_form,
-        statement_form=statement_form, scenario_form=scenario_form, fields=fields or {},
-        channels=service.escalation_channels(incident), mine=service.my_escalations(incident, current_user),
-        waiting=service.level1_waiting_for(incident), playbook_url=service.playbook_url(incident),
-        can_write=current_user.role in service.WRITER_ROLES, now=now()), status
+        "incidents/show.html", incident=incident, labels=labels, delivery_groups=queries.delivery_groups,
+        status_form=status_form, statement_form=statement_form, scenario_form=scenario_form, fields=fields or {},
+        channels=queries.escalation_channels(incident), mine=escalation.my_escalations(incident, current_user),
+        waiting=escalation.level1_waiting_for(incident), playbook_url=playbook.playbook_url(incident),
+        can_write=permissions.can(current_user, "incident.write"), now=now()), status
+
+
+def _on_page(incident_id, form_name, form_class, act, message, anchor="", validate=True):
+    """A form posted from the incident page: ``act(incident, form)`` calls the service; saved, the page again with
+    ``message``; invalid or refused (a ValidationError), the page with the form's errors (422, nothing committed)."""
+    incident = scoping.get_or_404(Incident, incident_id)
+    form = form_class()
+    if validate and not form.validate_on_submit():
+        return _show(incident, 422, **{form_name: form})
+    with boundary.saving(form, flash_unplaced=False) as saved:
+        act(incident, form)
+    if not saved:
+        return _show(incident, 422, fields=saved.unplaced, **{form_name: form})
+    flash(message, "success")
+    return redirect(url_for(".show", incident_id=incident.id) + anchor)
 
 
 @bp.get("/<int:incident_id>")
@@ -169,7 +187,7 @@ def show(incident_id):
 
 
 @bp.route("/<int:incident_id>/edit", methods=["GET", "POST"])
-@roles_required(*service.WRITER_ROLES)
+@permissions.required("incident.write")
 def edit(incident_id):
     incident = scoping.get_or_404(Incident, incident_id)
     form = EditForm(obj=incident if request.method == "GET" else None)
@@ -178,55 +196,32 @@ def edit(incident_id):
     if request.method == "GET":
         form.occurred_at.data = to_local(incident.occurred_at).replace(tzinfo=None)
         form.known_at.data = to_local(incident.known_at).replace(tzinfo=None)
-    status, fields = 200, {}
-    if form.validate_on_submit():
+
+    def update():
         data = {name: getattr(form, name).data for name in service.EDITABLE}
         data["exam_related"] = bool(data["exam_related"])
         data["exam"] = data["exam"] or None
         data["place"] = data["place"] or None
         data["description"] = data["description"] or ""
-        try:
-            service.update_incident(incident=incident, actor=current_user, data=data)
-        except ValidationError as exc:
-            db.session.rollback()
-            fields = place_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved. The previous values are kept in the timeline."), "success")
-            return redirect(url_for(".show", incident_id=incident.id))
-        status = 422
-    elif request.method == "POST":
-        status = 422
-    return render_template("incidents/edit.html", form=form, incident=incident, fields=fields), status
+        return service.update_incident(incident=incident, actor=current_user, data=data)
+
+    return _form_page(form, update, _("Saved. The previous values are kept in the timeline."), "incidents/edit.html",
+                      incident=incident)
 
 
 @bp.post("/<int:incident_id>/status")
-@roles_required(*service.WRITER_ROLES)
+@permissions.required("incident.write")
 def change_status(incident_id):
-    incident = scoping.get_or_404(Incident, incident_id)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        return _show(incident, 422, status_form=form)
-    try:
-        service.change_status(incident=incident, actor=current_user, status=form.status.data,
-                              closing_summary=form.closing_summary.data,
-                              closing_public_summary=form.closing_public_summary.data, reason=form.reason.data)
-    except ValidationError as exc:
-        db.session.rollback()
-        incident = scoping.get_or_404(Incident, incident_id)
-        fields = place_errors(form, exc)
-        return _show(incident, 422, status_form=form, fields=fields)
-    db.session.commit()
-    flash(_("Status changed."), "success")
-    return redirect(url_for(".show", incident_id=incident.id))
+    return _on_page(incident_id, "status_form", StatusForm, lambda incident, form: service.change_status(
+        incident=incident, actor=current_user, status=form.status.data, closing_summary=form.closing_summary.data,
+        closing_public_summary=form.closing_public_summary.data, reason=form.reason.data), _("Status changed."))
 
 
 @bp.post("/<int:incident_id>/acknowledge")
 @login_required
 def acknowledge(incident_id):
     incident = scoping.get_or_404(Incident, incident_id)
-    service.acknowledge(incident=incident, user=current_user, via="app")
-    db.session.commit()
+    escalation.acknowledge(incident=incident, user=current_user, via="app")
     flash(_("Acknowledged. Thank you."), "success")
     # From the start page the person stays there (the next alert, if any, is right below).
     if request.form.get("back") == "home":
@@ -235,53 +230,33 @@ def acknowledge(incident_id):
 
 
 @bp.post("/<int:incident_id>/statement")
-@roles_required(*service.WRITER_ROLES)
+@permissions.required("incident.write")
 def statement(incident_id):
-    incident = scoping.get_or_404(Incident, incident_id)
-    form = StatementForm()
-    if not form.validate_on_submit():
-        return _show(incident, 422, statement_form=form)
-    try:
-        service.record_first_statement(incident=incident, actor=current_user, text=form.text.data,
-                                       channel=form.channel.data, published_at=form.published_at.data,
-                                       approved_by=form.approved_by.data)
-    except ValidationError as exc:
-        db.session.rollback()
-        incident = scoping.get_or_404(Incident, incident_id)
-        fields = place_errors(form, exc)
-        return _show(incident, 422, statement_form=form, fields=fields)
-    db.session.commit()
-    flash(_("First public statement recorded; the clock is stopped."), "success")
-    return redirect(url_for(".show", incident_id=incident.id))
+    return _on_page(incident_id, "statement_form", StatementForm, lambda incident, form: (
+        statement_clock.record_first_statement(incident=incident, actor=current_user, text=form.text.data,
+                                               channel=form.channel.data, published_at=form.published_at.data,
+                                               approved_by=form.approved_by.data)),
+        _("First public statement recorded; the clock is stopped."))
 
 
 @bp.post("/<int:incident_id>/scenario")
-@roles_required(*service.WRITER_ROLES)
+@permissions.required("incident.write")
 def scenario(incident_id):
-    incident = scoping.get_or_404(Incident, incident_id)
-    form = ScenarioForm()
-    try:
+    def activate(incident, form):
         version = service.resolve_scenario(form.scenario.data or None)
         if version is None:
             raise ValidationError(_("Choose a scenario."), fields={"scenario": _("required")})
-        service.activate_scenario(incident=incident, actor=current_user, scenario_version=version)
-    except ValidationError as exc:
-        db.session.rollback()
-        incident = scoping.get_or_404(Incident, incident_id)
-        form.scenario.choices = _scenario_choices()
-        fields = place_errors(form, exc)
-        return _show(incident, 422, scenario_form=form, fields=fields)
-    db.session.commit()
-    flash(_("Playbook activated: the checklist is below."), "success")
-    return redirect(url_for(".show", incident_id=incident.id) + "#checklist")
+        playbook.activate_scenario(incident=incident, actor=current_user, scenario_version=version)
+
+    return _on_page(incident_id, "scenario_form", ScenarioForm, activate,
+                    _("Playbook activated: the checklist is below."), "#checklist", validate=False)
 
 
 @bp.post("/<int:incident_id>/checklist/<int:item_id>/done")
-@roles_required(*service.WRITER_ROLES)
+@permissions.required("incident.write")
 def checklist_done(incident_id, item_id):
     incident = scoping.get_or_404(Incident, incident_id)
-    service.complete_checklist_item(incident=incident, item_id=item_id, actor=current_user)
-    db.session.commit()
+    playbook.complete_checklist_item(incident=incident, item_id=item_id, actor=current_user)
     return redirect(url_for(".show", incident_id=incident.id) + "#checklist")
 
 
@@ -319,17 +294,14 @@ def fast_report_file(incident_id, fmt):
 
 @bp.get("/ack/<token>")
 def ack_link(token):
-    escalation = service.escalation_from_token(token)
-    return render_template("incidents/ack.html", escalation=escalation, incident=escalation.incident, token=token,
-                           done=False)
+    row = ack_links.escalation_from_token(token)
+    return render_template("incidents/ack.html", escalation=row, incident=row.incident, token=token, done=False)
 
 
 @bp.post("/ack/<token>")
 def ack_link_confirm(token):
-    escalation = service.acknowledge_by_link(token=token)
-    db.session.commit()
-    return render_template("incidents/ack.html", escalation=escalation, incident=escalation.incident, token=token,
-                           done=True)
+    row = escalation.acknowledge_by_link(token=token)
+    return render_template("incidents/ack.html", escalation=row, incident=row.incident, token=token, done=True)
 
 
 # --- policies ----------------------------------------------------------------------------------------
@@ -342,9 +314,9 @@ def policy():
         deps = _departments_for_user()
         return render_template("incidents/policy_pick.html", departments=deps)
     department = scoping.resolve_department(code or None)
-    current = service.policy_for(department)
+    current = policies.policy_for(department)
     form = PolicyForm()
-    editable = service.can_edit_policy(current_user, department)
+    editable = policies.can_edit_policy(current_user, department)
     status, fields = 200, {}
     if request.method == "GET":
         form.timeout_minutes.data = current["timeout_minutes"]
@@ -354,60 +326,49 @@ def policy():
             getattr(form, f"members_{level}").data = "\n".join(
                 f"{m.name} <{m.email}>" if m.email else m.name for m in current["members"][level])
     elif not editable:
-        from ..errors import PermissionDenied
-
         raise PermissionDenied()
     elif form.validate_on_submit():
-        try:
-            service.save_policy(actor=current_user, department=department,
-                                timeout_minutes=form.timeout_minutes.data,
-                                critical_timeout_minutes=form.critical_timeout_minutes.data,
-                                members_text={lvl: getattr(form, f"members_{lvl}").data for lvl in (1, 2, 3)},
-                                require_instant_channel=form.require_instant_channel.data)
-        except ValidationError as exc:
-            db.session.rollback()
-            fields = place_errors(form, exc)
-            status = 422
-        else:
-            db.session.commit()
+        with boundary.saving(form, flash_unplaced=False) as saved:
+            policies.save_policy(actor=current_user, department=department,
+                                 timeout_minutes=form.timeout_minutes.data,
+                                 critical_timeout_minutes=form.critical_timeout_minutes.data,
+                                 members_text={lvl: getattr(form, f"members_{lvl}").data for lvl in (1, 2, 3)},
+                                 require_instant_channel=form.require_instant_channel.data)
+        if saved:
             flash(_("Escalation policy saved."), "success")
             return redirect(url_for(".policy", department=department.code if current_user.is_ministry else None))
+        status, fields = 422, saved.unplaced
     else:
         status = 422
-    preview = service.preview_levels(department)
-    no_instant = {u.id for u in service.level1_without_instant_channel([department.id])[department.id]}
+    preview = policies.preview_levels(department)
+    no_instant = {u.id for u in policies.level1_without_instant_channel([department.id])[department.id]}
     return render_template("incidents/policy.html", form=form, department=department, editable=editable,
-                           current=current, preview=preview, fields=fields, service=service,
+                           current=current, preview=preview, fields=fields, labels=labels,
                            no_instant=no_instant), status
 
 
 @bp.route("/ministry-office", methods=["GET", "POST"])
-@roles_required(MINISTRY_ADMIN, "ministry_comms")
+@permissions.required("incident.ministry_office.view")
 def ministry_office():
     form = OfficeForm()
+    editable = permissions.can(current_user, "incident.ministry_office.edit")
     status, fields = 200, {}
     if request.method == "GET":
         form.members.data = "\n".join(f"{m.name} <{m.email}>" if m.email else m.name
-                                      for m in service.ministry_office())
-    elif current_user.role != MINISTRY_ADMIN:
-        from ..errors import PermissionDenied
-
+                                      for m in policies.ministry_office())
+    elif not editable:
         raise PermissionDenied()
     elif form.validate_on_submit():
-        try:
-            service.save_ministry_office(actor=current_user, members_text=form.members.data)
-        except ValidationError as exc:
-            db.session.rollback()
-            fields = place_errors(form, exc)
-            status = 422
-        else:
-            db.session.commit()
+        with boundary.saving(form, flash_unplaced=False) as saved:
+            policies.save_ministry_office(actor=current_user, members_text=form.members.data)
+        if saved:
             flash(_("Ministry office list saved."), "success")
             return redirect(url_for(".ministry_office"))
+        status, fields = 422, saved.unplaced
     else:
         status = 422
-    return render_template("incidents/office.html", form=form, members=service.ministry_office(), fields=fields,
-                           editable=current_user.role == MINISTRY_ADMIN), status
+    return render_template("incidents/office.html", form=form, members=policies.ministry_office(), fields=fields,
+                           editable=editable), status
 
 
 __all__ = ["bp"]

@@ -1,6 +1,6 @@
 """Press inquiries: a journalist's question, its workflow, its deadline and its timeline."""
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
 from ..models import Auditable, DepartmentOwned, IdMixin, TimestampMixin
@@ -66,7 +66,9 @@ class Inquiry(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     contact = relationship("Contact")
-    incident = relationship("Incident")
+    # Incident.inquiries: the press questions linked to an incident, in the order they came in.
+    incident = relationship("Incident", backref=backref("inquiries",
+                                                        order_by=lambda: (Inquiry.received_at, Inquiry.id)))
     assignee = relationship("User", foreign_keys=[assignee_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
     approved_by = relationship("User", foreign_keys=[approved_by_id])

@@ -49,7 +49,8 @@ from ..demo import DEMO_PASSWORD
 from ..departments.models import ACTIVE, Department
 from ..errors import Conflict, ValidationError
 from ..extensions import db
-from ..incidents import service as incident_service
+from ..incidents import common as incident_common, labels as incident_labels, playbook as incident_playbook
+from ..incidents import policies as incident_policies, statement_clock as incident_clock
 from ..incidents.models import (ACKNOWLEDGED, AUD_DEPUTY, AUD_DIRECTOR, AUD_DRILL, AUD_SPOKESPERSON, AUD_STEERING,
                                 CLOSED, CONTAINED, OPEN, STATUSES, ChecklistItem, Escalation, Incident,
                                 IncidentEvent)
@@ -311,10 +312,10 @@ class Generator:
                 "playbook": _("Playbook activated: %(title)s (%(n)s actions)."),
                 "done": _("Done: %(text)s"), "action_overdue": _("Overdue action alerted to %(role)s: %(text)s"),
             }
-            self.status_label = {s: str(incident_service.status_label(s)) for s in STATUSES}
-            self.via_label = {v: str(incident_service.via_label(v)) for v in ("app", "link")}
-            self.role_name = {r: incident_service.role_name(r) for r in (*ROLES, None)}
-        self.drill_label = incident_service.DRILL_LABEL
+            self.status_label = {s: str(incident_labels.status_label(s)) for s in STATUSES}
+            self.via_label = {v: str(incident_labels.via_label(v)) for v in ("app", "link")}
+            self.role_name = {r: incident_labels.role_name(r) for r in (*ROLES, None)}
+        self.drill_label = incident_common.DRILL_LABEL
 
     # --- helpers -------------------------------------------------------------------------------------
 
@@ -369,15 +370,15 @@ class Generator:
         key = (self.rule_slot(known), severity, department_id)
         if key not in self._statement_due:
             probe = SimpleNamespace(known_at=known, reported_at=known, severity=severity, department_id=department_id)
-            due, rule = incident_service._statement_due(probe)
+            due, rule = incident_clock.statement_due(probe)
             self._statement_due[key] = (due - known, rule.id if rule else None)
         offset, rule_id = self._statement_due[key]
         return known + offset, rule_id
 
     def timeout(self, department, severity):
         if department.id not in self._timeouts:
-            self._timeouts[department.id] = incident_service.policy_for(department)
-        return incident_service.timeout_for(SimpleNamespace(severity=severity), self._timeouts[department.id])
+            self._timeouts[department.id] = incident_policies.policy_for(department)
+        return incident_policies.timeout_for(SimpleNamespace(severity=severity), self._timeouts[department.id])
 
     @staticmethod
     def search_text(refresh, **fields):
@@ -418,7 +419,7 @@ class Generator:
         probe = SimpleNamespace(drill=False, department=None, department_id=None, exam_related=False)
         self.ministry = [Recipient(p["audience"], p["user"].id if p["user"] else None, p["key"], p["label"] or "?",
                                    p["email"], p["role"])
-                         for p in incident_service.recipients_for_level(probe, 3, policy={"members": {3: []}})]
+                         for p in incident_policies.recipients_for_level(probe, 3, policy={"members": {3: []}})]
 
     def spokespersons(self):
         rng, rows = self.rng, []
@@ -749,7 +750,7 @@ class Generator:
                "first_statement_at": published if statement else None,
                "statement_overdue_alerted_at": alert if alert and alert <= horizon else None,
                "created_at": reported, "updated_at": events[-1]["at"] if events else reported}
-        row["search_text"] = self.search_text(incident_service._refresh_search, title=title, description=description,
+        row["search_text"] = self.search_text(incident_common.refresh_search, title=title, description=description,
                                               place=row["place"], exam=row["exam"])
         return SimpleNamespace(unit=unit, row=row, events=events, statement=statement, statement_ref=ref,
                                checklist=checklist, escalations=[self.escalation_row(e) for e in escalations
@@ -771,7 +772,7 @@ class Generator:
         rng, horizon, out = self.rng, self.now, []
         for phase_no, phase in enumerate(phases):
             try:
-                offset = incident_service.parse_duration(phase.get("due_after"))
+                offset = incident_playbook.parse_duration(phase.get("due_after"))
             except ValueError:
                 offset = timedelta(0)
             due = occurred + offset

@@ -47,7 +47,7 @@ def _form_data(rule=None):
 
 
 def _labels():
-    from ..incidents.service import severity_label
+    from ..incidents.labels import severity_label
     from ..inquiries.forms import CHANNEL_LABELS, PRIORITY_LABELS
 
     return {"channels": CHANNEL_LABELS, "priorities": PRIORITY_LABELS,

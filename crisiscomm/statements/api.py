@@ -12,13 +12,16 @@ _ITEM = {"type": "object", "properties": {
     "published_at": {"type": "string", "format": "date-time"}}}
 
 
+_SEARCH_PARAMS = {"q": ({"type": "string"}, "words to find, diacritics-insensitive"),
+                  "department": ({"type": "string"}, "Department code (Ministry roles: optional)")}
+_FOUND = {200: {"type": "object", "properties": {"items": {"type": "array", "items": _ITEM}}}}
+
+
 @bp.get("/statements")
-@doc(summary="Search the statement library (approved answers and incident statements)",
-     params={"q": ({"type": "string"}, "words to find, diacritics-insensitive"),
-             "department": ({"type": "string"}, "Department code (Ministry roles: optional)")},
-     responses={200: {"type": "object", "properties": {"items": {"type": "array", "items": _ITEM}}}})
+@doc(summary="Search the statement library (approved answers and incident statements)", params=_SEARCH_PARAMS,
+     responses=_FOUND)
 def search():
     code = request.args.get("department") or None
-    department = scoping.resolve_department(code) if code else None
-    rows = service.search_statements(q=request.args.get("q", "").strip() or None, department=department)
+    rows = service.search_statements(q=request.args.get("q", "").strip() or None,
+                                      department=scoping.resolve_department(code) if code else None)
     return jsonify({"items": [service.statement_dict(s) for s in rows]})

@@ -1,6 +1,8 @@
 """The statement library: what a Department said publicly, searchable without diacritics."""
 import functools
 
+from sqlalchemy import select
+
 from .. import scoping
 from ..extensions import db
 from ..text import where_all_terms
@@ -12,6 +14,29 @@ from .models import Statement
 def _list_loads():
     """The approver's name is read for each statement: joined with the page (their Department is not)."""
     return (load_person(Statement.approved_by),)
+
+
+def record_statement(*, department_id, source_type, source_id, subject, text, channel=None, approved_by=None,
+                     published_at):
+    """Add what a Department said publicly to the library and flush (the caller commits).
+
+    ``source_type`` is "incident" or "inquiry", ``source_id`` that row's id; ``approved_by`` a User or None.
+    The subject is cut to 300 and the channel to 48 characters (the column sizes). Returns the Statement."""
+    statement = Statement(department_id=department_id, source_type=source_type, source_id=source_id,
+                          subject=subject[:300], text=text, channel=channel[:48] if channel else channel,
+                          approved_by_id=approved_by.id if approved_by is not None else None,
+                          published_at=published_at)
+    statement.refresh_search_text()
+    db.session.add(statement)
+    db.session.flush()
+    return statement
+
+
+def statements_of(source_type, source_id):
+    """The statements recorded for one incident or inquiry, oldest first."""
+    return db.session.scalars(select(Statement).where(Statement.source_type == source_type,
+                                                      Statement.source_id == source_id)
+                              .order_by(Statement.id)).all()
 
 
 def search_statements(*, q=None, department=None, user=None, limit=50):

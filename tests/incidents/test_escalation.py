@@ -4,7 +4,7 @@ import re
 from sqlalchemy import func, select
 
 from crisiscomm.extensions import db
-from crisiscomm.incidents import service
+from crisiscomm.incidents import escalation, policies
 from crisiscomm.incidents.models import Escalation, Incident
 from crisiscomm.notifications.models import Notification
 from crisiscomm.notifications.service import sweep
@@ -17,7 +17,7 @@ def _emails(smtp_server, address):
 
 
 def _run_escalation():
-    service.run_escalations()
+    escalation.run_escalations()
     db.session.commit()
 
 
@@ -175,7 +175,7 @@ def test_pending_notifications_survive_a_restart(world, factory, smtp_server, cl
 def test_recipient_without_email_is_shown_as_not_notified(world, factory, smtp_server, app):
     from crisiscomm.departments.service import find_by_code
 
-    service.save_policy(actor=world.director, department=find_by_code("ha-noi"), timeout_minutes=10,
+    policies.save_policy(actor=world.director, department=find_by_code("ha-noi"), timeout_minutes=10,
                         critical_timeout_minutes=5, members_text={1: "Thư ký Ban Chỉ đạo thi (chưa có email)"})
     db.session.commit()
     data = factory.api(world.officer).post("/api/v1/incidents", json=incident_body()).get_json()

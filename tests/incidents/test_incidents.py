@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crisiscomm.extensions import db
-from crisiscomm.incidents import service
+from crisiscomm.incidents import ack_links, escalation, queries, statement_clock
 from crisiscomm.incidents.models import AppendOnlyError, ChecklistItem, Incident, IncidentEvent
 from crisiscomm.notifications.models import Notification
 from crisiscomm.scenarios.models import Scenario, ScenarioVersion
@@ -60,7 +60,7 @@ def test_tampered_acknowledge_link_is_refused(world, factory, smtp_server, app):
     assert response.status_code == 400
     assert "not valid" in response.get_data(as_text=True)
     # Another person's escalation id with a valid signature is still refused without the right nonce.
-    forged = service._serializer().dumps({"e": 2, "n": "guess"})
+    forged = ack_links._serializer().dumps({"e": 2, "n": "guess"})
     assert app.test_client().get(f"/incidents/ack/{forged}").status_code == 400
     incident = db.session.get(Incident, data["id"])
     assert all(e.acknowledged_at is None for e in incident.escalations)
@@ -163,15 +163,15 @@ def test_a_drill_reaches_only_the_people_named_and_says_so(world, factory, smtp_
     in_app = db.session.scalars(select(Notification).where(Notification.channel == "in_app")).all()
     assert in_app and all("DIỄN TẬP / DRILL" in n.subject for n in in_app)
     clock.advance(hours=2)
-    service.run_escalations()
-    service.run_deadlines()
+    escalation.run_escalations()
+    statement_clock.run_deadlines()
     db.session.commit()
     assert set(smtp_server.recipients()) == {"bcd1@hanoi.edu.vn", "phatngon@hanoi.edu.vn"}
     # Excluded from lists and statistics by default.
     api = factory.api(world.admin)
     assert api.get("/api/v1/incidents").get_json()["items"] == []
     assert [i["id"] for i in api.get("/api/v1/incidents?drill=only").get_json()["items"]] == [data["id"]]
-    assert service.statistics(select(Incident)) == {}
+    assert queries.statistics(select(Incident)) == {}
     assert "Ảnh đề thi" not in factory.login(world.officer).get("/incidents/").get_data(as_text=True)
 
 
@@ -196,7 +196,7 @@ def test_first_statement_clock_stops_when_recorded(world, factory, smtp_server, 
     assert statement.source_type == "incident" and statement.source_id == data["id"]
     assert statement.approved_by_id == world.director.id
     clock.advance(hours=8)
-    assert service.run_deadlines() == 0
+    assert statement_clock.run_deadlines() == 0
     db.session.commit()
     assert smtp_server.to("truyenthong@moet.gov.vn") == []
 
@@ -204,11 +204,11 @@ def test_first_statement_clock_stops_when_recorded(world, factory, smtp_server, 
 def test_missed_statement_alerts_the_director_and_the_ministry_centre_once(world, factory, smtp_server, clock):
     data = _create(factory, world.officer)
     clock.advance(hours=5, minutes=59)  # 06:59 UTC: one minute left (known at 01:00 UTC + 6 h)
-    assert service.run_deadlines() == 0
+    assert statement_clock.run_deadlines() == 0
     clock.advance(minutes=2)
-    assert service.run_deadlines() == 1
+    assert statement_clock.run_deadlines() == 1
     db.session.commit()
-    assert service.run_deadlines() == 0
+    assert statement_clock.run_deadlines() == 0
     db.session.commit()
     assert len(smtp_server.to("truyenthong@moet.gov.vn")) == 1
     assert len([m for m in smtp_server.to("giamdoc@hanoi.edu.vn") if "statement" in m["Subject"].lower()
@@ -265,16 +265,16 @@ def test_choosing_a_scenario_creates_the_checklist_with_deadlines(world, factory
     assert response.status_code == 200 and response.get_json()["done_by"] == "giamdoc@hanoi.edu.vn"
 
     clock.advance(minutes=16)
-    assert service.run_deadlines() == 1  # only the spokesperson's open 15-minute item
+    assert statement_clock.run_deadlines() == 1  # only the spokesperson's open 15-minute item
     db.session.commit()
-    assert service.run_deadlines() == 0
+    assert statement_clock.run_deadlines() == 0
     db.session.commit()
     assert len(smtp_server.to("phatngon@hanoi.edu.vn")) == spokesperson_mail + 1
     assert smtp_server.to("truyenthong@hanoi.edu.vn") == []  # the 1-hour item is not due yet
     page = factory.login(world.officer).get(f"/incidents/{data['id']}").get_data(as_text=True)
     assert page.count("row-red overdue") == 1
     clock.advance(hours=1)
-    service.run_deadlines()
+    statement_clock.run_deadlines()
     db.session.commit()
     assert len(smtp_server.to("truyenthong@hanoi.edu.vn")) == 1
     overdue = db.session.scalars(select(ChecklistItem).where(ChecklistItem.overdue_alerted_at.is_not(None))).all()
@@ -397,7 +397,7 @@ def test_escalation_policy_is_editable_by_the_director_only(world, factory, smtp
                                                    "critical_timeout_minutes": "1"}).status_code == 403
     data = _create(factory, world.officer, exam_related=False, category="health")
     assert db.session.get(Incident, data["id"]).timeout_minutes == 15
-    service.run_escalations()
+    escalation.run_escalations()
     db.session.commit()
     from crisiscomm.incidents.models import Escalation
 
@@ -426,10 +426,10 @@ def test_ministry_pages_and_the_ministry_office_list(world, factory, smtp_server
                                                            "members": ""}).status_code == 403
     # Level 3 now reaches the saved list instead of the Ministry administrators.
     clock.advance(minutes=21)
-    service.run_escalations()
+    escalation.run_escalations()
     db.session.commit()
     clock.advance(minutes=10)
-    service.run_escalations()
+    escalation.run_escalations()
     db.session.commit()
     assert len(smtp_server.to("cvp@moet.gov.vn")) == 1 and smtp_server.to("admin@moet.gov.vn") == []
     paths = factory.api(world.admin).get("/api/v1/openapi.json").get_json()["paths"]

@@ -4,7 +4,7 @@ alerts the Department in the app — never a silent retry loop."""
 from sqlalchemy import select, update
 
 from crisiscomm.extensions import db
-from crisiscomm.incidents import service
+from crisiscomm.incidents import escalation
 from crisiscomm.incidents.models import Incident
 from crisiscomm.notifications.models import Notification
 from crisiscomm.notifications.service import sweep
@@ -42,7 +42,7 @@ def test_a_title_stored_before_the_fix_still_gets_its_reminders_out(world, facto
     db.session.commit()
     db.session.expire_all()
     clock.advance(minutes=10, seconds=1)
-    service.run_escalations()
+    escalation.run_escalations()
     db.session.commit()
     reminders = smtp_server.to("giamdoc@hanoi.edu.vn")
     assert len(reminders) == 2 and "Clip bạo lực học đường" in reminders[1]["Subject"]

@@ -67,7 +67,7 @@ def test_an_sms_gateway_gets_a_code_in_one_short_message(world, factory, http_re
 
 def test_other_notices_follow_the_persons_routes_but_escalations_are_never_muted(
         world, factory, http_recorder, smtp_server, clock):
-    from crisiscomm.incidents import service as incidents
+    from crisiscomm.incidents import statement_clock
 
     from ..incidents.conftest import incident_body
     from .conftest import confirm_apprise
@@ -86,7 +86,7 @@ def test_other_notices_follow_the_persons_routes_but_escalations_are_never_muted
     assert len(smtp_server.to(world.director.email)) == 1
     assert len(http_recorder.at("/hook/director")) == 2  # the test message, then the alert
     clock.advance(hours=6)
-    incidents.run_deadlines()
+    statement_clock.run_deadlines()
     db.session.commit()
     assert len(smtp_server.to(world.director.email)) == 1  # no email for the routed notice
     [*_, overdue] = http_recorder.at("/hook/director")

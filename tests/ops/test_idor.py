@@ -234,7 +234,8 @@ def _build_side(factory, code, scenario):
     from crisiscomm.briefings import invitations as briefing_invitations
     from crisiscomm.briefings import service as briefings
     from crisiscomm.contacts import service as contacts
-    from crisiscomm.incidents import service as incidents
+    from crisiscomm.incidents import policies as incident_policies, service as incidents
+    from crisiscomm.incidents import statement_clock
     from crisiscomm.inquiries import service as inquiries
     from crisiscomm.notifications.models import IN_APP, Notification
     from crisiscomm.plans import service as plans
@@ -265,9 +266,9 @@ def _build_side(factory, code, scenario):
     briefing_invitations.send_invitations(briefing=s.briefing)
     s.invitation = s.briefing.invitations[0]
     s.feed = briefing_feeds.regenerate_feed(department=dep, user=s.director)
-    s.policy = incidents.save_policy(actor=s.director, department=dep, timeout_minutes=30,
-                                     critical_timeout_minutes=15,
-                                     members_text={2: f"Thành viên {mark} <tv.{code}@example.vn>"})
+    s.policy = incident_policies.save_policy(actor=s.director, department=dep, timeout_minutes=30,
+                                            critical_timeout_minutes=15,
+                                            members_text={2: f"Thành viên {mark} <tv.{code}@example.vn>"})
     s.incident = incidents.create_incident(actor=s.officer, department=dep, data={
         "title": f"Sự cố {mark}", "category": "misinformation", "severity": "high",
         "occurred_at": "2026-06-26T07:30:00+07:00", "place": f"Trường {mark}", "description": f"Mô tả {mark}",
@@ -276,9 +277,9 @@ def _build_side(factory, code, scenario):
     earlier = incidents.create_incident(actor=s.officer, department=dep, data={
         "title": f"Sự cố trước {mark}", "category": "misinformation", "severity": "medium",
         "occurred_at": "2026-06-25T07:30:00+07:00"})
-    s.statement = incidents.record_first_statement(incident=earlier, actor=s.director, text=f"Thông cáo {mark}",
-                                                   channel="website", published_at="2026-06-26T08:00:00+07:00",
-                                                   approved_by=s.director.id)
+    s.statement = statement_clock.record_first_statement(
+        incident=earlier, actor=s.director, text=f"Thông cáo {mark}", channel="website",
+        published_at="2026-06-26T08:00:00+07:00", approved_by=s.director.id)
     s.inquiry = inquiries.create_inquiry(user=s.officer, department=dep, subject=f"Câu hỏi {mark}",
                                          contact_id=s.contact.id, questions=f"Hỏi {mark}",
                                          incident_id=s.incident.id)
