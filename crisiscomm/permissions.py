@@ -88,6 +88,7 @@ PERMISSIONS = {
     "scenario.acknowledge": _DEPARTMENT_WRITERS + (STEERING_BOARD,),
     "scenario.adapt": _DEPARTMENT_WRITERS,
     "scenario.distribution.notice": (DIRECTOR, SPOKESPERSON, COMMS_OFFICER),
+    "scenario.file.role": ROLES,  # the roles a scenario file may name (its notify list, its phases' owners)
 
     # incidents
     "incident.write": _DEPARTMENT_WRITERS + (STEERING_BOARD,) + MINISTRY_ROLES,

@@ -14,12 +14,12 @@ demo           ``demo(app, func)``: demo records after the demo users      demo.
 terms          ``terms(app, {"urgent": _l("urgent"), …})``                 web ``|term`` (audit log, timelines)
 model_label    ``model_label(app, "Incident", _l("Incidents"))``           web ``model_label`` (Department page)
 merge_hook     ``merge_hook(app, func)``: ``func(old, new, at)``           departments (before records move)
+find_incident  ``find_incident(app, func)``: ``func(ident)`` → the         scenarios (a playbook filled with
+               incident the user may see, else NotFound                    the incident's title, place, times)
 action         ``action(app, name, handler)``: one-tap notification action  notifications (signed links)
 metric         ``metric(app, key, label, compute, …)``                     overview (the Ministry's table)
 evidence       ``evidence(app, key, label, compute, …)``                   overview (the scorecard)
 chart          ``chart(app, key, render, order=)``                         overview (under the table)
-find_incident  ``find_incident(app, func)``: ``func(ident)`` → the         scenarios (a playbook filled with
-               incident the user may see, else NotFound                    the incident's title, place, times)
 =============  ==========================================================  =====================================
 
 Overview metrics and scorecard evidence are computed for every active Department at once:
@@ -127,6 +127,12 @@ def merge_hook(app, func):
     _kind(app, "merge_hook").append(func)
 
 
+def find_incident(app, func):
+    """``func(ident)`` → the incident ``ident`` if the current user may see it, else NotFound: the incidents domain
+    (above scenarios) says how a playbook finds the incident it is filled for."""
+    _kind(app, "find_incident").append(func)
+
+
 def action(app, name, handler):
     """``handler(notification)`` does the action for the row's recipient (only flushes) and returns a dict for
     the confirmation page: {"title", "message", "url"}."""
@@ -146,9 +152,3 @@ def evidence(app, key, label, compute, unit="", better="higher", order=50, descr
 def chart(app, key, render, order=50):
     """``render(context) -> Markup`` (an SVG from crisiscomm.overview.charts) shown under the overview table."""
     _kind(app, "chart", dict)[key] = (order, render)
-
-
-def find_incident(app, func):
-    """``func(ident)`` → the incident ``ident`` if the current user may see it, else NotFound: the incidents domain
-    (above scenarios) says how a playbook finds the incident it is filled for."""
-    _kind(app, "find_incident").append(func)

@@ -14,7 +14,7 @@ import yaml
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..permissions import ROLES  # notify lists and phase owners name roles
+from .. import permissions
 from .models import CATEGORIES, SEVERITIES
 
 
@@ -195,7 +195,7 @@ def _check_meta(meta, root, problems):
             problems.append(Problem(line, "notify: must be a list of roles"))
         else:
             for i, role in enumerate(meta["notify"]):
-                if role not in ROLES:
+                if role not in permissions.holders("scenario.file.role"):
                     item_line = node.value[i].start_mark.line + 2 if isinstance(node, yaml.SequenceNode) else line
                     problems.append(Problem(item_line, f"notify: unknown role {role!r}"))
     if "phases" in meta:
@@ -239,7 +239,7 @@ def _check_phases(phases, line, node, problems):
             if not isinstance(item, dict) or not (isinstance(item.get("text"), str) and item["text"].strip()):
                 problems.append(Problem(iline, f"phases[{i + 1}].items[{j + 1}]: needs text and owner_role"))
                 continue
-            if item.get("owner_role") not in ROLES:
+            if item.get("owner_role") not in permissions.holders("scenario.file.role"):
                 problems.append(Problem(iline, f"phases[{i + 1}].items[{j + 1}].owner_role: unknown role "
                                                f"{item.get('owner_role')!r}"))
 
