@@ -4,8 +4,8 @@ import difflib
 
 from flask_babel import gettext as _
 
-from . import fileformat
 from ..errors import ValidationError
+from . import fileformat
 
 
 def diff_lines(old, new, context=3):
