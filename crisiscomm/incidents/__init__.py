@@ -40,6 +40,7 @@ def init_app(app):
                     order=16, link=lambda d: url_for("incidents.policy", department=d.code), total=True,
                     description=_l("Directors and exam steering-board members with no confirmed push or SMS/chat "
                                    "channel: red where the Department's policy requires one."))
+    registry.find_incident(app, lambda ident: scoping.get_or_404(Incident, ident))
     registry.rule_user(app, deadline_rules.uses_rule)
     registry.rule_choices(app, "severities", forms.severity_choices)
     app.context_processor(lambda: {"incident_labels": labels, "incidents_overview": queries.overview,

@@ -41,7 +41,7 @@ from werkzeug.security import generate_password_hash
 
 from ..audit.service import record
 from ..briefings.models import CANCELLED, HELD, PLANNED, POSTPONED, Briefing, BriefingInvitation, briefing_speaker
-from ..briefings.service import current_quarter, quarter_bounds, quarter_key, shift_quarter
+from ..briefings.quarters import current_quarter, quarter_bounds, quarter_key, shift_quarter
 from ..clock import local_tz, now
 from ..contacts import phones as phone_numbers
 from ..contacts.models import Contact

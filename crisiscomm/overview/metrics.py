@@ -208,7 +208,7 @@ def _held_quarters(ids, start, end):
 
 
 def briefing_status(ids, ctx):
-    from ..briefings import service as briefings
+    from ..briefings import quarters as briefings
     from ..briefings.models import HELD, PLANNED, Briefing
 
     key = briefings.current_quarter()
@@ -239,7 +239,7 @@ def briefings_evidence(ids, yc):
 
 
 def briefing_compliance_chart(ctx):
-    from ..briefings import service as briefings
+    from ..briefings import quarters as briefings
     from ..departments.models import ACTIVE, Department
 
     keys = [briefings.shift_quarter(briefings.current_quarter(), -n) for n in range(7, -1, -1)]
@@ -254,7 +254,7 @@ def briefing_compliance_chart(ctx):
 
 
 def register_briefings(app):
-    from ..briefings import service as briefings
+    from ..briefings import quarters as briefings
 
     registry.metric(app, "briefing_quarter", _l("Briefing this quarter"), briefing_status, order=40,
                     link=lambda d: link("briefings.index", d, quarter=briefings.current_quarter()), sort_desc=False,
