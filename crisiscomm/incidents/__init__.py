@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from .. import registry, scoping
 from ..extensions import db
-from . import api, cli, deadline_rules, escalation, forms, labels, messages, policies, queries, statement_clock, views
+from . import (api, cli, deadline_rules, escalation, forms, labels, messages, policies, queries, statement_clock,
+               views)
 from .models import CLOSED, Incident
 
 TERMS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high"), "critical": _l("critical"),
