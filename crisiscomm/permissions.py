@@ -81,6 +81,7 @@ PERMISSIONS = {
 
     # spokespersons
     "spokesperson.assign": (DIRECTOR, MINISTRY_ADMIN),
+    "spokesperson.expiry.notice": (DIRECTOR, SPOKESPERSON, COMMS_OFFICER),  # and the authorised person
 
     # rules
     "rule.read": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
@@ -92,6 +93,7 @@ PERMISSIONS = {
     "scenario.acknowledge": _DEPARTMENT_WRITERS + (STEERING_BOARD,),
     "scenario.adapt": _DEPARTMENT_WRITERS,
     "scenario.distribution.notice": (DIRECTOR, SPOKESPERSON, COMMS_OFFICER),
+    "scenario.file.role": ROLES,  # the roles a scenario file may name (its notify list, its phases' owners)
 
     # incidents
     "incident.write": _DEPARTMENT_WRITERS + (STEERING_BOARD,) + MINISTRY_ROLES,
@@ -126,7 +128,12 @@ PERMISSIONS = {
     # statements
 
     # briefings
-    "briefing.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
+    "briefing.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,  # also the calendar feed: the Ministry's or one's own
+    "briefing.compliance": MINISTRY_ROLES,
+    "briefing.exam_periods": MINISTRY_ROLES,
+    "briefing.reminder.upcoming": (COMMS_OFFICER,),  # besides the briefing's speakers
+    "briefing.reminder.quarter_gap": (DIRECTOR, COMMS_OFFICER),
+    "briefing.reminder.summary": (MINISTRY_COMMS,),
 
     # plans
     "plan.write": _DEPARTMENT_WRITERS,  # the Department's own plan

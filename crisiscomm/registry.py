@@ -14,6 +14,8 @@ demo           ``demo(app, func)``: demo records after the demo users      demo.
 terms          ``terms(app, {"urgent": _l("urgent"), …})``                 web ``|term`` (audit log, timelines)
 model_label    ``model_label(app, "Incident", _l("Incidents"))``           web ``model_label`` (Department page)
 merge_hook     ``merge_hook(app, func)``: ``func(old, new, at)``           departments (before records move)
+find_incident  ``find_incident(app, func)``: ``func(ident)`` → the         scenarios (a playbook filled with
+               incident the user may see, else NotFound                    the incident's title, place, times)
 action         ``action(app, name, handler)``: one-tap notification action  notifications (signed links)
 metric         ``metric(app, key, label, compute, …)``                     overview (the Ministry's table)
 evidence       ``evidence(app, key, label, compute, …)``                   overview (the scorecard)
@@ -128,6 +130,12 @@ def model_label(app, name, label):
 def merge_hook(app, func):
     """``func(old, new, at)`` runs during a merger before records move (to close what must not carry over)."""
     _kind(app, "merge_hook").append(func)
+
+
+def find_incident(app, func):
+    """``func(ident)`` → the incident ``ident`` if the current user may see it, else NotFound: the incidents domain
+    (above scenarios) says how a playbook finds the incident it is filled for."""
+    _kind(app, "find_incident").append(func)
 
 
 def action(app, name, handler):

@@ -1,13 +1,12 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from .. import scoping
+from .. import permissions, scoping
 from ..api import api_blueprint, doc, json_body
 from ..errors import PermissionDenied, ValidationError
 from ..extensions import db
-from . import service
+from . import quarters, service
 from .models import STATUSES, Briefing
-from .views import EDIT_ROLES
 
 bp = api_blueprint("briefings_api", __name__)
 
@@ -36,8 +35,7 @@ _BODY = {"type": "object", "properties": {
 
 
 def _require_edit():
-    if current_user.role not in EDIT_ROLES:
-        raise PermissionDenied()
+    permissions.require(current_user, "briefing.edit")
 
 
 @bp.get("/briefings")
@@ -49,7 +47,7 @@ def _require_edit():
 def list_briefings():
     quarter = request.args.get("quarter") or None
     if quarter:
-        service.parse_quarter(quarter)
+        quarters.parse_quarter(quarter)
         quarter = quarter.strip().upper()
     status = request.args.get("status") or None
     if status and status not in STATUSES:
@@ -74,9 +72,7 @@ def create_briefing():
     data = json_body()
     department = scoping.resolve_department(data.get("department"))
     briefing = service.create_briefing(department=department, user=current_user, data=data)
-    body = service.briefing_json(briefing)
-    db.session.commit()
-    return jsonify(body), 201
+    return jsonify(service.briefing_json(briefing)), 201
 
 
 @bp.patch("/briefings/<int:briefing_id>")
@@ -88,9 +84,7 @@ def patch_briefing(briefing_id):
     if "department" in data:
         raise ValidationError("A briefing cannot move to another Department.", fields={"department": "read-only"})
     service.update_briefing(briefing=briefing, data=data)
-    body = service.briefing_json(briefing)
-    db.session.commit()
-    return jsonify(body)
+    return jsonify(service.briefing_json(briefing))
 
 
 @bp.get("/briefings/compliance")
@@ -107,7 +101,7 @@ def compliance():
     if not scoping.is_ministry():
         raise PermissionDenied()
     quarter = (request.args.get("quarter") or "").strip().upper()
-    service.parse_quarter(quarter)
+    quarters.parse_quarter(quarter)
     status = request.args.get("status") or None
     if status and status not in ("held", "planned", "missing"):
         raise ValidationError("Unknown status.", fields={"status": "held, planned or missing"})

@@ -9,7 +9,7 @@ from ..contacts.models import CENTRAL_RESIDENT, PROVINCIAL, BROADCAST, ONLINE, C
 from ..departments.service import find_by_code
 from ..extensions import db
 from .models import HELD, PLANNED, Briefing
-from . import service
+from . import quarters, service
 
 DEMO_CONTACTS = [
     ("Nguyễn Thu Trang", "Báo và Phát thanh, Truyền hình Hà Nội", PROVINCIAL, "trang.nt@hanoimoi.demo"),
@@ -49,7 +49,7 @@ def _contacts(department):
 
 
 def _at(key, day_offset, hour=9):
-    first, _last = service.quarter_dates(key)
+    first, _last = quarters.quarter_dates(key)
     day = first + timedelta(days=day_offset)
     while day.weekday() >= 5:
         day += timedelta(days=1)
@@ -69,15 +69,15 @@ def _briefing(department, title, starts_at, status, contacts=(), attended=(), mi
 def create_demo():
     if db.session.scalar(select(Briefing.id).limit(1)) is not None:
         return
-    this_q = service.current_quarter()
+    this_q = quarters.current_quarter()
     hanoi = find_by_code("ha-noi")
     if hanoi is not None:
         contacts = _contacts(hanoi)
         with_email = [c for c in contacts if c.email]
         for n, topic in ((-3, "Tổng kết học kỳ I và công tác tuyển sinh"), (-2, "Chuẩn bị kỳ thi tốt nghiệp THPT"),
                          (-1, "Kết quả kỳ thi và kế hoạch năm học mới")):
-            key = service.shift_quarter(this_q, n)
-            year, q = service.parse_quarter(key)
+            key = quarters.shift_quarter(this_q, n)
+            year, q = quarters.parse_quarter(key)
             _briefing(hanoi, f"Họp báo định kỳ quý {q}/{year}: {topic}", _at(key, 40), HELD, contacts=contacts,
                       attended=with_email[:3], minutes=MINUTES, topics=topic)
         next_month = to_local(now()).date().replace(day=1) + timedelta(days=45)
@@ -90,11 +90,11 @@ def create_demo():
         if dep is None:
             continue
         for n in held_quarters:
-            key = service.shift_quarter(this_q, n)
-            year, q = service.parse_quarter(key)
+            key = quarters.shift_quarter(this_q, n)
+            year, q = quarters.parse_quarter(key)
             _briefing(dep, f"Họp báo định kỳ quý {q}/{year}", _at(key, 35), HELD,
                       minutes="Sở GDĐT thông tin tình hình giáo dục trong quý và trả lời câu hỏi của báo chí.")
         if planned_now:
-            year, q = service.parse_quarter(this_q)
+            year, q = quarters.parse_quarter(this_q)
             _briefing(dep, f"Họp báo định kỳ quý {q}/{year}", _at(this_q, 75), PLANNED)
     db.session.flush()

@@ -45,6 +45,8 @@ class Briefing(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     speakers = relationship("User", secondary=briefing_speaker, lazy="selectin", order_by="User.name")
     invitations = relationship("BriefingInvitation", back_populates="briefing", cascade="all, delete-orphan",
                                lazy="selectin", order_by="BriefingInvitation.id")
+    # The good stories put on the agenda (the stories domain keeps the briefing_story rows).
+    agenda_stories = relationship("Story", secondary="briefing_story", order_by="BriefingStory.id", viewonly=True)
 
     @property
     def uid(self):

@@ -1,28 +1,26 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, after_this_request, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import scoping, spreadsheets
+from .. import boundary, permissions, scoping, spreadsheets
 from ..clock import to_local
 from ..contacts.models import OUTLET_TYPES, Contact
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..paging import fetch_page, neighbour_urls, page_number
+from ..forms import select_choices
 from ..notifications import service as outbox
-from ..security import roles_required
-from ..users.models import MINISTRY_ADMIN, MINISTRY_COMMS, MINISTRY_ROLES, User
-from ..forms import place_errors, select_choices
-from . import service
+from ..paging import fetch_page, neighbour_urls, page_number
+from ..text import sort_people
+from ..users.models import User
+from . import feeds, ical, invitations, planning, quarters, service
+from .exams import delete_exam_period, exam_periods_on, save_exam_period
 from .forms import BriefingForm, ExamPeriodForm
 from .models import STATUSES, Briefing, ExamPeriod
-from ..text import sort_people
 
 bp = Blueprint("briefings", __name__)
 feeds_bp = Blueprint("briefing_feeds", __name__)
-
-EDIT_ROLES = (MINISTRY_ADMIN, MINISTRY_COMMS, "director", "deputy_director", "spokesperson", "comms_officer")
 
 
 def outlet_type_labels():
@@ -32,7 +30,7 @@ def outlet_type_labels():
 
 
 def _can_edit():
-    return current_user.role in EDIT_ROLES
+    return permissions.can(current_user, "briefing.edit")
 
 
 def _contacts_by_type(department):
@@ -61,15 +59,36 @@ def _form_data(form, contact_ids):
     }
 
 
-def _attach_errors(form, exc):
-    place_errors(form, exc)
-    return exc.fields.get("contact_ids")  # shown above the invitee checkboxes
+def _save_briefing(form, save, sequence_before=None):
+    """Create or update (``save()``) from the form: (the redirect to the saved briefing, None), or (None, the
+    invitee error shown above the checkboxes) with every other error under its field."""
+    with boundary.saving(form, flash_unplaced=False) as saved:
+        briefing = save()
+    if not saved:
+        return None, saved.error.fields.get("contact_ids")
+    flash(_("The briefing was saved."), "success")
+    if briefing.invitations_sent_at and briefing.sequence != sequence_before:
+        flash(_("What the invitation shows has changed: press \"Send updates\" so everyone invited "
+                "gets the new version."), "warning")
+    for w in service.warnings(briefing):
+        flash(w, "warning")
+    return redirect(url_for("briefings.show", briefing_id=briefing.id)), None
+
+
+def _department_or_picker():
+    """(the Department the page is for, None), or (None, the page to choose one) for a Ministry user who named none."""
+    code = request.values.get("department") or None
+    if scoping.is_ministry() and not code:
+        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
+                                         .order_by(Department.sort_name)).all()
+        return None, render_template("briefings/pick_department.html", departments=departments)
+    return scoping.resolve_department(code), None
 
 
 def _quarter_arg(default=None):
     q = (request.args.get("quarter") or "").strip().upper() or default
     if q:
-        service.parse_quarter(q)
+        quarters.parse_quarter(q)
     return q
 
 
@@ -96,19 +115,16 @@ def index():
     return render_template("briefings/index.html", briefings=briefings, page=page, prev_url=prev_url,
                            next_url=next_url, quarter=quarter or "", status=status or "",
                            department=department, departments=departments, labels=service.status_labels(),
-                           quarter_key=service.quarter_key, can_edit=_can_edit(),
-                           this_quarter=service.current_quarter())
+                           quarter_key=quarters.quarter_key, can_edit=_can_edit(),
+                           this_quarter=quarters.current_quarter())
 
 
 @bp.route("/briefings/new", methods=["GET", "POST"])
-@roles_required(*EDIT_ROLES)
+@permissions.required("briefing.edit")
 def new():
-    code = request.values.get("department") or None
-    if scoping.is_ministry() and not code:
-        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                         .order_by(Department.sort_name)).all()
-        return render_template("briefings/pick_department.html", departments=departments)
-    department = scoping.resolve_department(code)
+    department, picker = _department_or_picker()
+    if picker:
+        return picker
     form = BriefingForm()
     form.speaker_ids.choices = select_choices(_speaker_choices(department))
     if request.method == "GET":
@@ -118,32 +134,18 @@ def new():
     if request.method == "POST":
         contact_ids = request.form.getlist("contact_ids")
         if form.validate_on_submit():
-            try:
-                briefing = service.create_briefing(department=department, user=current_user,
-                                                   data=_form_data(form, contact_ids))
-            except ValidationError as exc:
-                db.session.rollback()
-                contact_error = _attach_errors(form, exc)
-                status = 422
-            else:
-                warnings = service.warnings(briefing)
-                db.session.commit()
-                flash(_("The briefing was saved."), "success")
-                if briefing.invitations_sent_at and briefing.sequence != sequence_before:
-                    flash(_("What the invitation shows has changed: press \"Send updates\" so everyone invited "
-                            "gets the new version."), "warning")
-                for w in warnings:
-                    flash(w, "warning")
-                return redirect(url_for("briefings.show", briefing_id=briefing.id))
-        else:
-            status = 422
+            done, contact_error = _save_briefing(form, lambda: service.create_briefing(
+                department=department, user=current_user, data=_form_data(form, contact_ids)))
+            if done:
+                return done
+        status = 422
     return render_template("briefings/form.html", form=form, department=department, briefing=None,
                            groups=_contacts_by_type(department), selected={str(c) for c in contact_ids},
                            contact_error=contact_error), status
 
 
 @bp.route("/briefings/<int:briefing_id>/edit", methods=["GET", "POST"])
-@roles_required(*EDIT_ROLES)
+@permissions.required("briefing.edit")
 def edit(briefing_id):
     briefing = scoping.get_or_404(Briefing, briefing_id)
     department = briefing.department
@@ -161,25 +163,11 @@ def edit(briefing_id):
     if request.method == "POST":
         selected = set(request.form.getlist("contact_ids"))
         if form.validate_on_submit():
-            sequence_before = briefing.sequence
-            try:
-                service.update_briefing(briefing=briefing, data=_form_data(form, sorted(selected)))
-            except ValidationError as exc:
-                db.session.rollback()
-                contact_error = _attach_errors(form, exc)
-                status = 422
-            else:
-                warnings = service.warnings(briefing)
-                db.session.commit()
-                flash(_("The briefing was saved."), "success")
-                if briefing.invitations_sent_at and briefing.sequence != sequence_before:
-                    flash(_("What the invitation shows has changed: press \"Send updates\" so everyone invited "
-                            "gets the new version."), "warning")
-                for w in warnings:
-                    flash(w, "warning")
-                return redirect(url_for("briefings.show", briefing_id=briefing.id))
-        else:
-            status = 422
+            done, contact_error = _save_briefing(form, lambda: service.update_briefing(
+                briefing=briefing, data=_form_data(form, sorted(selected))), sequence_before=briefing.sequence)
+            if done:
+                return done
+        status = 422
     return render_template("briefings/form.html", form=form, department=department, briefing=briefing,
                            groups=_contacts_by_type(department), selected=selected,
                            contact_error=contact_error), status
@@ -190,80 +178,78 @@ def edit(briefing_id):
 def show(briefing_id):
     briefing = scoping.get_or_404(Briefing, briefing_id)
     return render_template("briefings/show.html", b=briefing, warnings=service.warnings(briefing),
-                           delivery=service.latest_delivery_by_contact(briefing),
-                           deliveries=service.deliveries(briefing), labels=service.status_labels(),
+                           delivery=invitations.latest_delivery_by_contact(briefing),
+                           deliveries=invitations.deliveries(briefing), labels=service.status_labels(),
                            type_labels=outlet_type_labels(), can_edit=_can_edit(),
-                           quarter=service.quarter_key(briefing.starts_at))
+                           quarter=quarters.quarter_key(briefing.starts_at))
 
 
 @bp.get("/briefings/<int:briefing_id>/hop-bao.ics")
 @login_required
 def download_ics(briefing_id):
     briefing = scoping.get_or_404(Briefing, briefing_id)
-    return Response(service.build_ics([briefing], method="PUBLISH"), mimetype="text/calendar",
+    return Response(ical.build_ics([briefing], method="PUBLISH"), mimetype="text/calendar",
                     headers={"Content-Disposition": "attachment; filename=hop-bao.ics"})
 
 
 @bp.post("/briefings/<int:briefing_id>/invitations")
-@roles_required(*EDIT_ROLES)
+@permissions.required("briefing.edit")
 def send_invitations(briefing_id):
     briefing = scoping.get_or_404(Briefing, briefing_id)
-    try:
-        rows = service.send_invitations(briefing=briefing, resend_all=bool(request.form.get("resend_all")))
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    with boundary.saving() as saved:  # refused: its message is flashed on the briefing's page
+        rows = invitations.send_invitations(briefing=briefing, resend_all=bool(request.form.get("resend_all")))
+    if not saved:
         return redirect(url_for("briefings.show", briefing_id=briefing_id))
-    db.session.commit()
-    if rows:
-        flash(_("%(n)s invitations queued; delivery status is shown below.", n=len(rows)), "success")
+    return _queued(briefing_id, len(rows), _("%(n)s invitations queued; delivery status is shown below.", n=len(rows)),
+                   _("Every invited contact already has the current invitation."))
+
+
+def _queued(briefing_id, count, done, nothing):
+    """Back on the briefing's page, saying what was queued (``done``), or that there was nothing to queue."""
+    if count:
+        flash(done, "success")
     else:
-        flash(_("Every invited contact already has the current invitation."), "info")
+        flash(nothing, "info")
     return redirect(url_for("briefings.show", briefing_id=briefing_id))
 
 
 @bp.post("/briefings/<int:briefing_id>/invitations/retry")
-@roles_required(*EDIT_ROLES)
+@permissions.required("briefing.edit")
 def retry_invitations(briefing_id):
     briefing = scoping.get_or_404(Briefing, briefing_id)
-    ids = service.retry_failed(briefing=briefing)
-    db.session.commit()
+    ids = invitations.retry_failed(briefing=briefing)
     if ids:
-        outbox.dispatch_soon(ids)
-        flash(_("%(n)s failed invitations queued again.", n=len(ids)), "success")
-    else:
-        flash(_("No failed invitations to retry."), "info")
-    return redirect(url_for("briefings.show", briefing_id=briefing_id))
+        # Re-queued rows are not new, so the outbox does not send them by itself: send them once the boundary has
+        # committed (after_this_request runs after the view, hence after its commit).
+        after_this_request(lambda response: outbox.dispatch_soon(ids) or response)
+    return _queued(briefing_id, len(ids), _("%(n)s failed invitations queued again.", n=len(ids)),
+                   _("No failed invitations to retry."))
 
 
 @bp.post("/briefings/<int:briefing_id>/attendance")
-@roles_required(*EDIT_ROLES)
+@permissions.required("briefing.edit")
 def attendance(briefing_id):
     briefing = scoping.get_or_404(Briefing, briefing_id)
     service.record_attendance(briefing=briefing, attended_ids=request.form.getlist("attended"),
                               mark_held=bool(request.form.get("mark_held")))
-    db.session.commit()
     flash(_("Attendance saved."), "success")
     return redirect(url_for("briefings.show", briefing_id=briefing_id) + "#attendance")
 
 
 @bp.route("/briefings/plan", methods=["GET", "POST"])
-@roles_required(*EDIT_ROLES)
+@permissions.required("briefing.edit")
 def plan():
-    code = request.values.get("department") or None
-    if scoping.is_ministry() and not code:
-        departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
-                                         .order_by(Department.sort_name)).all()
-        return render_template("briefings/pick_department.html", departments=departments, target="briefings.plan")
-    department = scoping.resolve_department(code)
-    school_year = request.values.get("school_year") or service.current_school_year()
+    department, picker = _department_or_picker()
+    if picker:
+        return picker
+    school_year = request.values.get("school_year") or planning.current_school_year()
     errors, status = {}, 200
-    try:
-        slots = service.propose_plan(department=department, school_year=school_year)
-    except ValidationError as exc:
-        school_year = service.current_school_year()
-        slots = service.propose_plan(department=department, school_year=school_year)
-        errors, status = exc.fields, 422
+    with boundary.saving(flash_unplaced=False) as proposed:
+        slots = planning.propose_plan(department=department, school_year=school_year)
+    if not proposed:  # a school year that is no school year: this one's plan, and the error
+        school_year = planning.current_school_year()
+        slots = planning.propose_plan(department=department, school_year=school_year)
+        errors, status = proposed.error.fields, 422
     if request.method == "POST" and not errors:
         chosen = []
         for slot in slots:
@@ -272,28 +258,25 @@ def plan():
                 chosen.append({"quarter": key, "date": request.form.get(f"date_{key}"),
                                "time": request.form.get(f"time_{key}"), "title": request.form.get(f"title_{key}")})
                 slot["date_value"] = request.form.get(f"date_{key}")
-        try:
-            created = service.confirm_plan(department=department, user=current_user, school_year=school_year,
-                                           slots=chosen)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors, status = exc.fields, 422
-        else:
-            db.session.commit()
+        with boundary.saving(flash_unplaced=False) as saved:
+            created = planning.confirm_plan(department=department, user=current_user, school_year=school_year,
+                                            slots=chosen)
+        if saved:
             flash(_("%(n)s briefings planned. Open each one to invite the press.", n=len(created)), "success")
             for b in created:
-                for exam in service.exam_periods_on(to_local(b.starts_at).date()):
+                for exam in exam_periods_on(to_local(b.starts_at).date()):
                     flash(_("%(date)s is a day of %(exam)s.", date=to_local(b.starts_at).strftime("%d/%m/%Y"),
                             exam=exam.name), "warning")
             return redirect(url_for("briefings.index", department=department.code if scoping.is_ministry() else None))
+        errors, status = saved.error.fields, 422
     return render_template("briefings/plan.html", department=department, school_year=school_year, slots=slots,
                            errors=errors, submitted=request.form if request.method == "POST" else None), status
 
 
 @bp.get("/briefings/compliance")
-@roles_required(*MINISTRY_ROLES)
+@permissions.required("briefing.compliance")
 def compliance():
-    quarter = _quarter_arg(service.current_quarter())
+    quarter = _quarter_arg(quarters.current_quarter())
     status = request.args.get("status") or None
     if status and status not in ("held", "planned", "missing"):
         raise ValidationError(_("Unknown status."), fields={"status": "held, planned or missing"})
@@ -307,64 +290,43 @@ def compliance():
         totals[i["status"]] += 1
     return render_template("briefings/compliance.html", items=items, quarter=quarter, status=status or "",
                            totals=totals, labels=service.status_labels(),
-                           prev_q=service.shift_quarter(quarter, -1), next_q=service.shift_quarter(quarter, 1))
+                           prev_q=quarters.shift_quarter(quarter, -1), next_q=quarters.shift_quarter(quarter, 1))
 
 
-@bp.route("/briefings/exams", methods=["GET", "POST"])
-@roles_required(*MINISTRY_ROLES)
-def exams():
-    form = ExamPeriodForm()
+def _exam_period_page(form, period=None):
+    """The exam periods page with the form to add one (``period`` None) or change ``period``; POST saves."""
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                service.save_exam_period(name=form.name.data, start_date=form.start_date.data,
-                                         end_date=form.end_date.data)
-            except ValidationError as exc:
-                db.session.rollback()
-                _attach_errors(form, exc)
-                status = 422
-            else:
-                db.session.commit()
+            with boundary.saving(form, flash_unplaced=False) as saved:
+                save_exam_period(period=period, name=form.name.data, start_date=form.start_date.data,
+                                 end_date=form.end_date.data)
+            if saved:
                 flash(_("Exam period saved."), "success")
                 return redirect(url_for("briefings.exams"))
-        else:
-            status = 422
-    periods = db.session.scalars(select(ExamPeriod).order_by(ExamPeriod.start_date.desc())).all()
-    return render_template("briefings/exams.html", form=form, periods=periods, editing=None), status
-
-
-@bp.route("/briefings/exams/<int:period_id>", methods=["GET", "POST"])
-@roles_required(*MINISTRY_ROLES)
-def exam_edit(period_id):
-    period = db.session.get(ExamPeriod, period_id) or abort(404)
-    form = ExamPeriodForm(obj=period)
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                service.save_exam_period(period=period, name=form.name.data, start_date=form.start_date.data,
-                                         end_date=form.end_date.data)
-            except ValidationError as exc:
-                db.session.rollback()
-                _attach_errors(form, exc)
-                status = 422
-            else:
-                db.session.commit()
-                flash(_("Exam period saved."), "success")
-                return redirect(url_for("briefings.exams"))
-        else:
-            status = 422
+        status = 422
     periods = db.session.scalars(select(ExamPeriod).order_by(ExamPeriod.start_date.desc())).all()
     return render_template("briefings/exams.html", form=form, periods=periods, editing=period), status
 
 
+@bp.route("/briefings/exams", methods=["GET", "POST"])
+@permissions.required("briefing.exam_periods")
+def exams():
+    return _exam_period_page(ExamPeriodForm())
+
+
+@bp.route("/briefings/exams/<int:period_id>", methods=["GET", "POST"])
+@permissions.required("briefing.exam_periods")
+def exam_edit(period_id):
+    period = db.session.get(ExamPeriod, period_id) or abort(404)
+    return _exam_period_page(ExamPeriodForm(obj=period), period)
+
+
 @bp.post("/briefings/exams/<int:period_id>/delete")
-@roles_required(*MINISTRY_ROLES)
+@permissions.required("briefing.exam_periods")
 def exam_delete(period_id):
     period = db.session.get(ExamPeriod, period_id) or abort(404)
-    service.delete_exam_period(period=period)
-    db.session.commit()
+    delete_exam_period(period=period)
     flash(_("Exam period deleted."), "success")
     return redirect(url_for("briefings.exams"))
 
@@ -380,14 +342,15 @@ def _feed_department():
 @login_required
 def calendar():
     department = _feed_department()
-    feed = service.feed_for(department=department)
+    feed = feeds.feed_for(department=department)
     url = url_for("briefing_feeds.feed", token=feed.calendar_token, _external=True) if feed else None
     return render_template("briefings/calendar.html", feed=feed, url=url, department=department,
                            can_manage=_can_manage_feed())
 
 
 def _can_manage_feed():
-    return current_user.role in (MINISTRY_ADMIN, MINISTRY_COMMS) if scoping.is_ministry() else _can_edit()
+    """The Ministry's roles manage the Ministry-wide feed, a Department's editors their Department's."""
+    return _can_edit()
 
 
 @bp.post("/briefings/calendar/regenerate")
@@ -395,8 +358,7 @@ def _can_manage_feed():
 def calendar_regenerate():
     if not _can_manage_feed():
         abort(403)
-    service.regenerate_feed(department=_feed_department(), user=current_user)
-    db.session.commit()
+    feeds.regenerate_feed(department=_feed_department(), user=current_user)
     flash(_("A new calendar link was created; the old one no longer works."), "success")
     return redirect(url_for("briefings.calendar"))
 
@@ -406,8 +368,7 @@ def calendar_regenerate():
 def calendar_revoke():
     if not _can_manage_feed():
         abort(403)
-    service.revoke_feed(department=_feed_department())
-    db.session.commit()
+    feeds.revoke_feed(department=_feed_department())
     flash(_("The calendar link was revoked."), "success")
     return redirect(url_for("briefings.calendar"))
 
@@ -415,7 +376,7 @@ def calendar_revoke():
 @feeds_bp.get("/calendar/<token>.ics")
 def feed(token):
     try:
-        body = service.feed_ics(token)
+        body = feeds.feed_ics(token)
     except NotFound:
         abort(404)
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

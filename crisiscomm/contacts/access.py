@@ -1,18 +1,16 @@
 """Who may read and change press contacts, and which Departments a request covers."""
 from flask_login import current_user
 
-from ..scoping import is_ministry, require_role, resolve_department
-
-EDITORS = ("ministry_admin", "ministry_comms", "director", "deputy_director", "spokesperson", "comms_officer")
+from .. import permissions
+from ..scoping import is_ministry, resolve_department
 
 
 def require_editor():
-    require_role(*EDITORS)
+    permissions.require(current_user, "contact.edit")
 
 
 def can_edit(user=None):
-    user = user or current_user
-    return bool(user and user.is_authenticated and user.role in EDITORS)
+    return permissions.can(user or current_user, "contact.edit")
 
 
 def listing_scope(code=None):

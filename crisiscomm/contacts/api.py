@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from ..api import api_blueprint, bool_arg, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
-from ..extensions import db
 from ..scoping import get_or_404, resolve_department
 from . import imports, service, transfer
 from .access import listing_scope, require_editor
@@ -91,7 +90,6 @@ def create_contact():
                                      outlet=data.get("outlet"), outlet_type=data.get("outlet_type"),
                                      position=data.get("position"), beat=data.get("beat"), phones=data.get("phones"), email=data.get("email"),
                                      notes=data.get("notes"), last_verified_at=data.get("last_verified_at"))
-    db.session.commit()
     return jsonify(contact_json(contact)), 201
 
 
@@ -115,7 +113,6 @@ def update_contact(contact_id):
         service.archive_contact(contact=contact)
     elif archived is False:
         service.restore_contact(contact=contact)
-    db.session.commit()
     return jsonify(contact_json(contact))
 
 
@@ -124,7 +121,6 @@ def update_contact(contact_id):
 def verify_contact(contact_id):
     require_editor()
     contact = service.mark_verified(contact=get_or_404(Contact, contact_id))
-    db.session.commit()
     return jsonify(contact_json(contact))
 
 
@@ -148,7 +144,6 @@ def merge(contact_id):
     reject_unknown(data, ["other_id"])
     other = get_or_404(Contact, data.get("other_id"))
     service.merge_contacts(keep=keep, other=other)
-    db.session.commit()
     return jsonify(contact_json(keep))
 
 
@@ -200,8 +195,6 @@ def import_file():
                                       dry_run=_flag("dry_run"), only_valid=_flag("only_valid"),
                                       on_duplicate=request.form.get("on_duplicate") or "skip",
                                       mapping=_mapping_arg(), remember=remember, user=current_user)
-    if not report["dry_run"]:
-        db.session.commit()
     return jsonify(report)
 
 

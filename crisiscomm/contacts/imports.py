@@ -79,7 +79,7 @@ def remembered(department):
 
 
 def remember(*, department, headers, default_outlet_type, user=None):
-    """Keep a confirmed mapping: ``headers`` maps each header's key (transfer.header_key) to its field, or ""
+    """Keep a confirmed mapping: ``headers`` maps each header's key (columns.header_key) to its field, or ""
     for a column left out. Headers the Department used before and not in this file are kept."""
     row = remembered(department)
     if row is None:

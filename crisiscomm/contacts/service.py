@@ -21,21 +21,16 @@ STALE_AFTER = timedelta(days=365)
 EDITABLE = ("full_name", "outlet", "outlet_type", "position", "beat", "phones", "email", "notes", "last_verified_at")
 MAX_PHONES = 5
 
-# Stable Vietnamese names used in exported files (import also accepts the codes and the English names).
-OUTLET_TYPE_VI = {
-    CENTRAL_RESIDENT: "Báo Trung ương thường trú",
-    PROVINCIAL: "Báo địa phương",
-    BROADCAST: "Phát thanh – Truyền hình",
-    ONLINE: "Báo điện tử",
-    MINISTRY_LEVEL: "Cơ quan báo chí cấp Bộ",
+# Stable Vietnamese names used in exported files, and the English ones (import accepts both and the codes).
+_OUTLET_TYPE_NAMES = {
+    CENTRAL_RESIDENT: ("Báo Trung ương thường trú", "Central press (resident in the province)"),
+    PROVINCIAL: ("Báo địa phương", "Provincial press"),
+    BROADCAST: ("Phát thanh – Truyền hình", "Radio / TV"),
+    ONLINE: ("Báo điện tử", "Online outlet"),
+    MINISTRY_LEVEL: ("Cơ quan báo chí cấp Bộ", "Ministry-level outlet"),
 }
-OUTLET_TYPE_EN = {
-    CENTRAL_RESIDENT: "Central press (resident in the province)",
-    PROVINCIAL: "Provincial press",
-    BROADCAST: "Radio / TV",
-    ONLINE: "Online outlet",
-    MINISTRY_LEVEL: "Ministry-level outlet",
-}
+OUTLET_TYPE_VI = {code: vi for code, (vi, _en) in _OUTLET_TYPE_NAMES.items()}
+OUTLET_TYPE_EN = {code: en for code, (_vi, en) in _OUTLET_TYPE_NAMES.items()}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # "0912 345 678; 024 3825 0001", "… / …", "… - …", "… hoặc …": several numbers in one cell

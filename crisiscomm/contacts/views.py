@@ -2,14 +2,15 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import spreadsheets
+from .. import boundary, spreadsheets
 from ..clock import now
+from ..departments.service import list_departments
 from ..errors import ValidationError
-from ..extensions import db
+from ..forms import select_choices
 from ..paging import neighbour_urls, page_number
 from ..scoping import get_or_404, is_ministry, resolve_department
-from ..forms import place_errors, select_choices
-from . import imports, service, transfer
+from . import columns, imports, service, tables, transfer
+from .export import export_csv, export_vcard, export_xlsx
 from .access import can_edit, listing_scope, require_editor
 from .forms import ContactForm, ImportConfirmForm, ImportForm, ImportMappingForm, outlet_type_choices
 from .models import OUTLET_TYPES, Contact
@@ -18,8 +19,6 @@ bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
 
 def _department_choices():
-    from ..departments.service import list_departments
-
     return [(d.code, d.name) for d in list_departments()]
 
 
@@ -67,9 +66,17 @@ def _form_values(form):
             "position": form.position.data, "beat": form.beat.data, "phones": form.phones.data, "email": form.email.data, "notes": form.notes.data}
 
 
-def _apply_errors(form, exc):
-    for name, problem in place_errors(form, exc).items():
+def _save_contact(form, save):
+    """Run ``save()`` (create or update, returning the contact): the redirect to the saved contact, or None with
+    each error under its form field (one no field shows goes under the name, with the field's name)."""
+    with boundary.saving(form, flash_unplaced=False) as saved:
+        contact = save()
+    if saved:
+        flash(_("Contact saved."), "success")
+        return redirect(url_for("contacts.show", contact_id=contact.id))
+    for name, problem in saved.unplaced.items():
         form.full_name.errors = list(form.full_name.errors) + [f"{name}: {problem}"]
+    return None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -86,17 +93,11 @@ def new():
         del form.department
     status = 200
     if form.validate_on_submit():
-        try:
-            department = resolve_department(form.department.data if ministry else None)
-            contact = service.create_contact(department=department, **_form_values(form))
-        except ValidationError as exc:
-            db.session.rollback()
-            _apply_errors(form, exc)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Contact saved."), "success")
-            return redirect(url_for("contacts.show", contact_id=contact.id))
+        done = _save_contact(form, lambda: service.create_contact(
+            department=resolve_department(form.department.data if ministry else None), **_form_values(form)))
+        if done:
+            return done
+        status = 422
     elif request.method == "POST":
         status = 422
     return render_template("contacts/form.html", form=form, contact=None), status
@@ -114,19 +115,10 @@ def show(contact_id):
     if request.method == "POST":
         require_editor()
         if form.validate_on_submit():
-            try:
-                service.update_contact(contact=contact, **_form_values(form))
-            except ValidationError as exc:
-                db.session.rollback()
-                contact = get_or_404(Contact, contact_id)
-                _apply_errors(form, exc)
-                status = 422
-            else:
-                db.session.commit()
-                flash(_("Contact saved."), "success")
-                return redirect(url_for("contacts.show", contact_id=contact.id))
-        else:
-            status = 422
+            done = _save_contact(form, lambda: service.update_contact(contact=contact, **_form_values(form)))
+            if done:
+                return done
+        status = 422
     return render_template("contacts/form.html", form=form, contact=contact, stale=service.is_stale(contact),
                            can_edit=can_edit(), type_labels=dict(outlet_type_choices())), status
 
@@ -145,7 +137,6 @@ def action(contact_id, action):
     else:
         service.mark_verified(contact=contact)
         message = _("Contact marked as verified today.")
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("contacts.show", contact_id=contact.id))
 
@@ -184,19 +175,16 @@ def import_upload():
                 form.file.errors = [_("Choose a .csv or .xlsx file.")]
                 status = 422
             else:
-                try:
+                with boundary.saving(flash_unplaced=False) as saved:
                     department = resolve_department(form.department.data if ministry else None)
                     data = upload.read()
-                    transfer.read_table(upload.filename, data)  # refuse an unreadable file now, not later
+                    tables.read_table(upload.filename, data)  # refuse an unreadable file now, not later
                     pending = imports.stash(department=department, user=current_user, filename=upload.filename,
                                             data=data)
-                except ValidationError as exc:
-                    db.session.rollback()
-                    form.file.errors = [exc.message] + [v for v in exc.fields.values()]
-                    status = 422
-                else:
-                    db.session.commit()
+                if saved:
                     return redirect(url_for("contacts.import_columns", token=pending.token))
+                form.file.errors = [saved.error.message] + list(saved.error.fields.values())
+                status = 422
         else:
             status = 422
     return render_template("contacts/import.html", form=form, expires_hours=_ttl_hours()), status
@@ -213,10 +201,10 @@ def import_columns(token):
     pending, department = _pending(token)
     if pending is None:
         return _imported()
-    table = transfer.read_table(pending.filename, pending.data)
+    table = tables.read_table(pending.filename, pending.data)
     remembered = imports.remembered(department)
     form = ImportMappingForm()
-    mapping = pending.mapping or transfer.propose_mapping(table, remembered)
+    mapping = pending.mapping or columns.propose_mapping(table, remembered)
     errors, status = {}, 200
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -225,32 +213,29 @@ def import_columns(token):
         header_row = request.form.get("header_row", type=int)
         if request.form.get("action") == "header" or header_row != request.form.get("shown_header_row", type=int):
             # another header row: propose its columns again before anything is confirmed
-            mapping = transfer.propose_mapping(table, remembered, header_row=header_row)
+            mapping = columns.propose_mapping(table, remembered, header_row=header_row)
             mapping["default_outlet_type"] = form.default_outlet_type.data or mapping["default_outlet_type"]
         else:
             wanted = {c["column"]: request.form.get("col_" + c["column"], "")
-                      for c in transfer.describe_columns(table, {"header_row": header_row})}
-            try:
-                mapping = transfer.clean_mapping(table, {"header_row": header_row, "columns": wanted,
+                      for c in columns.describe_columns(table, {"header_row": header_row})}
+            with boundary.saving(flash_unplaced=False) as saved:
+                mapping = columns.clean_mapping(table, {"header_row": header_row, "columns": wanted,
                                                          "default_outlet_type": form.default_outlet_type.data})
-            except ValidationError as exc:
-                db.session.rollback()
-                errors = {k: v for k, v in exc.fields.items()}
-                mapping = {"header_row": header_row if "header_row" not in errors else mapping["header_row"],
-                           "columns": {k: v for k, v in wanted.items() if v},
-                           "default_outlet_type": form.default_outlet_type.data}
-                status = 422
-            else:
+            if saved:
                 imports.save_mapping(upload=pending, mapping=mapping)
-                db.session.commit()
                 return redirect(url_for("contacts.import_preview", token=token))
+            errors = dict(saved.error.fields)
+            mapping = {"header_row": header_row if "header_row" not in errors else mapping["header_row"],
+                       "columns": {k: v for k, v in wanted.items() if v},
+                       "default_outlet_type": form.default_outlet_type.data}
+            status = 422
     form.default_outlet_type.data = mapping.get("default_outlet_type")
     header_choices = [(n, transfer.row_text(cells)) for n, cells in table.rows
-                      if n <= transfer.HEADER_SCAN_ROWS and any(cells)]
+                      if n <= columns.HEADER_SCAN_ROWS and any(cells)]
     return render_template("contacts/import_columns.html", pending=pending, department=department, form=form,
-                           mapping=mapping, columns=transfer.describe_columns(table, mapping),
+                           mapping=mapping, columns=columns.describe_columns(table, mapping),
                            header_choices=header_choices, encoding=table.encoding_label, errors=errors,
-                           field_choices=[(k, v) for k, v in transfer.field_labels().items()],
+                           field_choices=[(k, v) for k, v in columns.field_labels().items()],
                            remembered=remembered is not None, expires_hours=_ttl_hours()), status
 
 
@@ -269,28 +254,25 @@ def import_preview(token):
         if not confirm.validate_on_submit():
             flash(_("The import form expired. Please upload the file again."), "error")
             return redirect(url_for("contacts.import_upload"))
-        try:
+        with boundary.saving(flash_unplaced=False) as saved:
             report = transfer.import_contacts(department=department, filename=pending.filename, data=pending.data,
                                               mapping=pending.mapping, only_valid=confirm.only_valid.data,
                                               on_duplicate=confirm.on_duplicate.data, user=current_user)
-        except ValidationError as exc:
-            db.session.rollback()
-            report = exc.extra.get("report")
-            if report is None:
-                raise
-            flash(_("The file has errors: nothing was imported. Fix the rows below or choose to import only the "
-                    "valid rows."), "error")
-            status = 422
-        else:
+        if saved:
             imports.mark_imported(upload=pending)
-            db.session.commit()
             flash(_("%(n)s contacts imported.", n=report["created"]), "success")
             return redirect(url_for("contacts.index", department=department.code if is_ministry() else None))
+        report = saved.error.extra.get("report")
+        if report is None:  # not the rows' errors: the error page
+            raise saved.error
+        flash(_("The file has errors: nothing was imported. Fix the rows below or choose to import only the "
+                "valid rows."), "error")
+        status = 422
     else:
         report = transfer.import_contacts(department=department, filename=pending.filename, data=pending.data,
                                           mapping=pending.mapping, dry_run=True)
     return render_template("contacts/import_preview.html", pending=pending, department=department, report=report,
-                           confirm=confirm, field_labels=transfer.field_labels(),
+                           confirm=confirm, field_labels=columns.field_labels(),
                            skipped_kinds=transfer.SKIPPED_KINDS, type_labels=dict(outlet_type_choices()),
                            expires_hours=_ttl_hours()), status
 
@@ -306,12 +288,12 @@ def export(fmt):
     stamp = now().strftime("%Y%m%d")
     name = f"danh-ba-bao-chi-{department.code if department else 'tat-ca'}-{stamp}"
     if fmt == "csv":
-        body, mimetype = transfer.export_csv(contacts), spreadsheets.CSV_MIMETYPE
+        body, mimetype = export_csv(contacts), spreadsheets.CSV_MIMETYPE
     elif fmt == "xlsx":
-        body, mimetype = transfer.export_xlsx(contacts), spreadsheets.XLSX_MIMETYPE
+        body, mimetype = export_xlsx(contacts), spreadsheets.XLSX_MIMETYPE
     else:
         version = request.args.get("version", "3.0")
-        body, mimetype = transfer.export_vcard(contacts, version=version), "text/vcard; charset=utf-8"
+        body, mimetype = export_vcard(contacts, version=version), "text/vcard; charset=utf-8"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
@@ -340,6 +322,5 @@ def merge():
         other = get_or_404(Contact, other_id)
         if not other.archived:
             service.merge_contacts(keep=keep, other=other)
-    db.session.commit()
     flash(_("Contacts merged into %(name)s; the other records were archived.", name=keep.full_name), "success")
     return redirect(url_for("contacts.duplicates", department=keep.department.code if is_ministry() else None))

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from .. import registry, scoping
 from ..extensions import db
-from . import api, cli, deadline_rules, escalation, forms, labels, messages, policies, queries, statement_clock, views
+from . import (api, cli, deadline_rules, escalation, forms, labels, messages, policies, queries, statement_clock,
+               views)
 from .models import CLOSED, Incident
 
 TERMS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high"), "critical": _l("critical"),
@@ -40,6 +41,7 @@ def init_app(app):
                     order=16, link=lambda d: url_for("incidents.policy", department=d.code), total=True,
                     description=_l("Directors and exam steering-board members with no confirmed push or SMS/chat "
                                    "channel: red where the Department's policy requires one."))
+    registry.find_incident(app, lambda ident: scoping.get_or_404(Incident, ident))
     registry.rule_user(app, deadline_rules.uses_rule)
     registry.rule_choices(app, "severities", forms.severity_choices)
     app.context_processor(lambda: {"incident_labels": labels, "incidents_overview": queries.overview,

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..briefings.models import CANCELLED, HELD, PLANNED, POSTPONED, Briefing, BriefingInvitation, briefing_speaker
-from ..briefings.service import current_quarter, quarter_bounds, quarter_key, shift_quarter
+from ..briefings.quarters import current_quarter, quarter_bounds, quarter_key, shift_quarter
 from ..contacts import phones as phone_numbers
 from ..contacts.models import Contact
 from ..inquiries.models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, DECLINED, DRAFTING, RECEIVED, REFERRED,

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, or_, select
 from werkzeug.routing import BuildError
 
 from .. import registry
-from ..briefings import service as briefings
+from ..briefings import quarters as briefings
 from ..briefings.models import HELD, PLANNED, Briefing
 from ..clock import format_date, local_today, to_local
 from ..contacts.models import Contact

@@ -3,9 +3,9 @@ from flask_login import current_user
 
 from ..api import api_blueprint, bool_arg, doc, json_body, reject_unknown
 from ..errors import ValidationError
-from ..extensions import db
 from ..scoping import get_or_404, resolve_department
-from . import service
+from . import distribution, service
+from .render import playbook_incident, render_playbook
 from .models import CATEGORIES, ScenarioDistribution
 
 bp = api_blueprint("scenarios_api", __name__)
@@ -18,6 +18,7 @@ _DIST_SCHEMA = {"type": "object", "properties": {
     "acknowledged_by": {"type": "string", "nullable": True},
     "reminded_at": {"type": "string", "format": "date-time", "nullable": True},
     "reminder_count": {"type": "integer"}}}
+_DIST_LIST = {"type": "object", "properties": {"items": {"type": "array", "items": _DIST_SCHEMA}}}
 
 
 @bp.get("/scenarios")
@@ -44,7 +45,7 @@ def get_scenario(ident):
          "version": {"type": "integer"},
          "departments": {"oneOf": [{"type": "string", "enum": ["all"]},
                                    {"type": "array", "items": {"type": "string"}}]}}},
-     responses={201: {"type": "object", "properties": {"items": {"type": "array", "items": _DIST_SCHEMA}}},
+     responses={201: _DIST_LIST,
                 403: "Only ministry_comms and ministry_admin distribute"})
 def distribute(ident):
     scenario = service.get_scenario(ident)
@@ -53,26 +54,25 @@ def distribute(ident):
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ValidationError("Bad version.", fields={"version": "an integer version number"})
-    records = service.distribute(scenario=scenario, version=version, departments=data.get("departments"),
+    records = distribution.distribute(scenario=scenario, version=version, departments=data.get("departments"),
                                  by=current_user)
-    db.session.commit()
-    return jsonify({"items": [service.distribution_json(r) for r in records]}), 201
+    return jsonify({"items": [distribution.distribution_json(r) for r in records]}), 201
 
 
 @bp.get("/distributions")
 @doc(summary="Distribution status per Department (your Department's, or all for the Ministry)",
      params={"scenario": ({"type": "string"}, "scenario id or slug"),
              "version": ({"type": "integer"}, "only this version (with scenario)")},
-     responses={200: {"type": "object", "properties": {"items": {"type": "array", "items": _DIST_SCHEMA}}}})
+     responses={200: _DIST_LIST})
 def list_distributions():
     scenario = service.get_scenario(request.args["scenario"]) if request.args.get("scenario") else None
-    rows = service.list_distributions(scenario=scenario)
+    rows = distribution.list_distributions(scenario=scenario)
     if request.args.get("version"):
         if scenario is None:
             raise ValidationError("A version needs a scenario.", fields={"scenario": "required with version"})
         version = service.get_version(scenario, request.args["version"])
         rows = [r for r in rows if r.scenario_version_id == version.id]
-    return jsonify({"items": [service.distribution_json(r) for r in rows]})
+    return jsonify({"items": [distribution.distribution_json(r) for r in rows]})
 
 
 @bp.post("/distributions/<int:distribution_id>/acknowledge")
@@ -80,9 +80,8 @@ def list_distributions():
      body={"type": "object"}, responses={200: _DIST_SCHEMA, 403: "Ministry users and viewers cannot acknowledge"})
 def acknowledge(distribution_id):
     record = get_or_404(ScenarioDistribution, distribution_id)
-    service.acknowledge(distribution=record, user=current_user)
-    db.session.commit()
-    return jsonify(service.distribution_json(record))
+    distribution.acknowledge(distribution=record, user=current_user)
+    return jsonify(distribution.distribution_json(record))
 
 
 @bp.get("/scenarios/<ident>/render")
@@ -95,18 +94,16 @@ def acknowledge(distribution_id):
          "department": {"type": "string"}, "html": {"type": "string"}, "holding_statement": {"type": "string"},
          "phases": {"type": "array", "items": {"type": "object"}}}}})
 def render(ident):
-    from ..incidents.models import Incident
-
     scenario = service.get_scenario(ident)
     department = resolve_department(request.args.get("department"))
     incident = None
     if request.args.get("incident"):
-        incident = get_or_404(Incident, request.args["incident"])
+        incident = playbook_incident(request.args["incident"])
         if incident.department_id != department.id:
             raise ValidationError("The incident belongs to another Department.",
                                   fields={"incident": "not an incident of this Department"})
-    playbook = service.render_playbook(department=department, scenario=scenario, incident=incident,
-                                       version=request.args.get("version") or None)
+    playbook = render_playbook(department=department, scenario=scenario, incident=incident,
+                               version=request.args.get("version") or None)
     return jsonify({"scenario": scenario.slug, "version": playbook.version.version,
                     "adapted": playbook.adaptation is not None, "department": department.code,
                     "html": str(playbook.html), "holding_statement": playbook.holding_statement,

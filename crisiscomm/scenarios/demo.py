@@ -8,7 +8,7 @@ from ..departments.service import find_by_code
 from ..extensions import db
 from ..permissions import COMMS_OFFICER, MINISTRY_COMMS  # demo people, picked by role
 from ..users.models import User
-from . import service
+from . import distribution, service
 from .models import Scenario
 
 
@@ -23,7 +23,7 @@ def create_demo():
     scenarios = db.session.scalars(select(Scenario).order_by(Scenario.slug)).all()
     sent_at = now() - timedelta(days=10)
     for scenario in scenarios:
-        for record in service.distribute(scenario=scenario, version=scenario.latest_version, departments="all",
+        for record in distribution.distribute(scenario=scenario, version=scenario.latest_version, departments="all",
                                          by=centre):
             record.distributed_at = sent_at
     officer = db.session.scalar(select(User).where(User.department_id == hanoi.id, User.role == COMMS_OFFICER)
@@ -33,8 +33,8 @@ def create_demo():
     for i, scenario in enumerate(scenarios):
         if i % 3 == 2:
             continue  # a third left unacknowledged: the centre's table shows who has not confirmed
-        record = service.distribution_for(department_id=hanoi.id, version=scenario.version())
-        service.acknowledge(distribution=record, user=officer)
+        record = distribution.distribution_for(department_id=hanoi.id, version=scenario.version())
+        distribution.acknowledge(distribution=record, user=officer)
         record.acknowledged_at = sent_at + timedelta(days=1, hours=i)
     leak = next((s for s in scenarios if s.slug == "exam-paper-leak"), None)
     if leak is not None:

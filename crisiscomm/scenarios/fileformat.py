@@ -14,10 +14,9 @@ import yaml
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from .. import permissions
 from .models import CATEGORIES, SEVERITIES
 
-ROLES = ("ministry_admin", "ministry_comms", "director", "deputy_director", "spokesperson", "comms_officer",
-         "steering_board", "viewer")
 
 SITUATION = "Tình huống và dấu hiệu nhận biết"
 FIRST_ACTIONS = "Hành động đầu tiên"
@@ -32,13 +31,13 @@ SECTIONS = (SITUATION, FIRST_ACTIONS, HOLDING_STATEMENT, KEY_MESSAGES, QUESTIONS
             REVIEW)
 
 # The only placeholders a scenario may use: {{ name.attribute }} (and {{ today }}).
-PLACEHOLDERS = {
-    "department": ("name", "province", "phone", "email", "website", "address", "exam_hotline", "fanpage", "zalo"),
-    "spokesperson": ("name", "title", "phone", "email"),
-    "director": ("name", "phone"),
-    "incident": ("title", "occurred_at", "location"),
-    "exam": ("name",),
-}
+PLACEHOLDERS = dict(
+    department=("name", "province", "phone", "email", "website", "address", "exam_hotline", "fanpage", "zalo"),
+    spokesperson=("name", "title", "phone", "email"),
+    director=("name", "phone"),
+    incident=("title", "occurred_at", "location"),
+    exam=("name",),
+)
 PLAIN_PLACEHOLDERS = ("today",)
 ALLOWED_PLACEHOLDERS = tuple(f"{k}.{a}" for k, attrs in PLACEHOLDERS.items() for a in attrs) + PLAIN_PLACEHOLDERS
 
@@ -196,7 +195,7 @@ def _check_meta(meta, root, problems):
             problems.append(Problem(line, "notify: must be a list of roles"))
         else:
             for i, role in enumerate(meta["notify"]):
-                if role not in ROLES:
+                if role not in permissions.holders("scenario.file.role"):
                     item_line = node.value[i].start_mark.line + 2 if isinstance(node, yaml.SequenceNode) else line
                     problems.append(Problem(item_line, f"notify: unknown role {role!r}"))
     if "phases" in meta:
@@ -240,7 +239,7 @@ def _check_phases(phases, line, node, problems):
             if not isinstance(item, dict) or not (isinstance(item.get("text"), str) and item["text"].strip()):
                 problems.append(Problem(iline, f"phases[{i + 1}].items[{j + 1}]: needs text and owner_role"))
                 continue
-            if item.get("owner_role") not in ROLES:
+            if item.get("owner_role") not in permissions.holders("scenario.file.role"):
                 problems.append(Problem(iline, f"phases[{i + 1}].items[{j + 1}].owner_role: unknown role "
                                                f"{item.get('owner_role')!r}"))
 

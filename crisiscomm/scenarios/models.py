@@ -59,11 +59,18 @@ class ScenarioVersion(IdMixin, TimestampMixin, Auditable, db.Model):
         return (self.meta or {}).get("default_severity")
 
 
-class ScenarioDistribution(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
+class _KeptAtMerger(DepartmentOwned):
+    """A Department's own record of a scenario stays with it when it is merged: a receipt is history of the
+    Department that acknowledged it, and the surviving Department keeps its own adaptation (the former one's
+    stays readable)."""
+
+    __merger__ = "keep"
+
+
+class ScenarioDistribution(IdMixin, TimestampMixin, Auditable, _KeptAtMerger, db.Model):
     """A scenario version sent by the Ministry's communication centre to one Department, and its receipt."""
 
     __tablename__ = "scenario_distribution"
-    __merger__ = "keep"  # a receipt is history of the Department that acknowledged it
     __table_args__ = (UniqueConstraint("scenario_version_id", "department_id"),)
 
     scenario_version_id: Mapped[int] = mapped_column(ForeignKey("scenario_version.id"), nullable=False, index=True)
@@ -83,11 +90,10 @@ class ScenarioDistribution(IdMixin, TimestampMixin, Auditable, DepartmentOwned, 
         return self.acknowledged_at is not None
 
 
-class ScenarioAdaptation(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
+class ScenarioAdaptation(IdMixin, TimestampMixin, Auditable, _KeptAtMerger, db.Model):
     """A Department's own copy of a scenario's body, based on one Ministry version, with local edits."""
 
     __tablename__ = "scenario_adaptation"
-    __merger__ = "keep"  # the surviving Department keeps its own adaptation; the former one stays readable
     __table_args__ = (UniqueConstraint("scenario_id", "department_id"),)
 
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id"), nullable=False, index=True)

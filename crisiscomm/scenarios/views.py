@@ -4,12 +4,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from .. import boundary, permissions
 from ..departments.models import ACTIVE, Department
-from ..errors import ValidationError
 from ..extensions import db
-from ..scoping import get_or_404, is_ministry, require_role, resolve_department
+from ..scoping import get_or_404, is_ministry, resolve_department
 from ..security import safe_redirect_target
-from . import fileformat, service
+from . import distribution, fileformat, merge, render, service
 from .forms import AdaptationForm, DistributeForm
 from .models import CATEGORIES, ScenarioDistribution
 
@@ -24,13 +24,13 @@ def _category_label(code):
 
 def _pending_for_current_user():
     department = _own_department()
-    return service.pending_for_department(department.id) if department is not None else []
+    return distribution.pending_for_department(department.id) if department is not None else []
 
 
 @bp.app_context_processor
 def _helpers():
     return {"scenario_category_label": _category_label, "scenario_pending": _pending_for_current_user,
-            "placeholder_label": service.placeholder_label}
+            "placeholder_label": render.placeholder_label}
 
 
 def _own_department():
@@ -51,7 +51,7 @@ def index():
     department = _own_department()
     pending, adaptations = [], {}
     if department is not None:
-        pending = service.pending_for_department(department.id)
+        pending = distribution.pending_for_department(department.id)
         for s in scenarios:
             a = service.find_adaptation(scenario=s, department=department)
             if a is not None:
@@ -67,29 +67,27 @@ def show(slug):
     scenario = service.get_scenario(slug)
     version = service.get_version(scenario, request.args.get("version"))
     department = _own_department()
-    distribution = adaptation = None
+    received = adaptation = None
     if department is not None:
-        distribution = service.distribution_for(department_id=department.id, version=version)
+        received = distribution.distribution_for(department_id=department.id, version=version)
         adaptation = service.find_adaptation(scenario=scenario, department=department)
-    playbook = service.render_playbook(department=None, scenario=scenario, version=version)
+    playbook = render.render_playbook(department=None, scenario=scenario, version=version)
     counts = {}
     if is_ministry():
         for v in scenario.versions:
-            rows = service.distributions_for_version(v)
+            rows = distribution.distributions_for_version(v)
             counts[v.version] = (sum(1 for r in rows if r.acknowledged), len(rows))
     return render_template("scenarios/show.html", scenario=scenario, version=version, playbook=playbook,
-                           department=department, distribution=distribution, adaptation=adaptation, counts=counts)
+                           department=department, distribution=received, adaptation=adaptation, counts=counts)
 
 
 @bp.get("/<slug>/playbook")
 @login_required
 def playbook(slug):
-    from ..incidents.models import Incident
-
     scenario = service.get_scenario(slug)
     incident = None
     if request.args.get("incident"):
-        incident = get_or_404(Incident, request.args["incident"])
+        incident = render.playbook_incident(request.args["incident"])
     code = request.args.get("department") or (incident.department.code if incident is not None else None)
     if is_ministry() and not code:
         departments = db.session.scalars(select(Department).where(Department.status == ACTIVE)
@@ -98,7 +96,7 @@ def playbook(slug):
     department = resolve_department(code)
     if incident is not None and incident.department_id != department.id:
         abort(404)
-    result = service.render_playbook(department=department, scenario=scenario, incident=incident,
+    result = render.render_playbook(department=department, scenario=scenario, incident=incident,
                                      version=request.args.get("version") or None)
     return render_template("scenarios/playbook.html", scenario=scenario, playbook=result, department=department,
                            incident=incident)
@@ -112,8 +110,8 @@ def diff(slug):
     old_number = request.args.get("from") or max(new.version - 1, 1)
     old = service.get_version(scenario, old_number, "from")
     return render_template("scenarios/diff.html", scenario=scenario, old=old, new=new,
-                           lines=service.diff_lines(old.body, new.body),
-                           sections=service.changed_sections(old.body, new.body))
+                           lines=merge.diff_lines(old.body, new.body),
+                           sections=merge.changed_sections(old.body, new.body))
 
 
 # --- Ministry: distribution ---------------------------------------------------------------------
@@ -126,7 +124,7 @@ def _active_departments():
 @bp.route("/<slug>/distribute", methods=["GET", "POST"])
 @login_required
 def distribute(slug):
-    require_role(*service.DISTRIBUTOR_ROLES)
+    permissions.require(current_user, "scenario.distribute")
     scenario = service.get_scenario(slug)
     form = DistributeForm()
     form.version.choices = [SelectChoice(v.version, _("Version %(n)s", n=v.version))
@@ -137,18 +135,15 @@ def distribute(slug):
     status = 200
     if form.validate_on_submit():
         targets = "all" if form.target.data == "all" else form.departments.data
-        try:
-            records = service.distribute(scenario=scenario, version=form.version.data, departments=targets,
-                                         by=current_user)
-        except ValidationError as exc:
-            for name, problem in exc.fields.items():
-                getattr(form, name, form.departments).errors.append(problem)
-            status = 422
-        else:
-            db.session.commit()
+        with boundary.saving(form, flash_unplaced=False) as saved:
+            records = distribution.distribute(scenario=scenario, version=form.version.data, departments=targets,
+                                              by=current_user)
+        if saved:
             flash(_("Version %(n)s sent to %(count)s Departments.", n=form.version.data, count=len(records)),
                   "success")
             return redirect(url_for("scenarios.distributions", slug=slug, number=form.version.data))
+        form.departments.errors = list(form.departments.errors) + list(saved.unplaced.values())
+        status = 422
     elif request.method == "POST":
         status = 422
     return render_template("scenarios/distribute.html", scenario=scenario, form=form), status
@@ -157,10 +152,10 @@ def distribute(slug):
 @bp.get("/<slug>/versions/<int:number>/distributions")
 @login_required
 def distributions(slug, number):
-    require_role(*service.DISTRIBUTOR_ROLES)
+    permissions.require(current_user, "scenario.distribute")
     scenario = service.get_scenario(slug)
     version = service.get_version(scenario, number)
-    rows = service.distributions_for_version(version)
+    rows = distribution.distributions_for_version(version)
     return render_template("scenarios/distributions.html", scenario=scenario, version=version, rows=rows,
                            acknowledged=sum(1 for r in rows if r.acknowledged))
 
@@ -168,12 +163,11 @@ def distributions(slug, number):
 @bp.post("/<slug>/versions/<int:number>/remind")
 @login_required
 def remind(slug, number):
-    require_role(*service.DISTRIBUTOR_ROLES)
+    permissions.require(current_user, "scenario.distribute")
     scenario = service.get_scenario(slug)
     version = service.get_version(scenario, number)
     only = request.form.get("department_id", type=int)
-    reminded = service.remind(version=version, by=current_user, department_ids={only} if only else None)
-    db.session.commit()
+    reminded = distribution.remind(version=version, by=current_user, department_ids={only} if only else None)
     if reminded:
         flash(_("Reminder emailed to %(count)s Departments.", count=len(reminded)), "success")
     else:
@@ -185,8 +179,7 @@ def remind(slug, number):
 @login_required
 def acknowledge(distribution_id):
     record = get_or_404(ScenarioDistribution, distribution_id)
-    service.acknowledge(distribution=record, user=current_user)
-    db.session.commit()
+    distribution.acknowledge(distribution=record, user=current_user)
     flash(_("Receipt acknowledged."), "success")
     return redirect(safe_redirect_target(request.form.get("next")) or url_for("scenarios.show",
                                                         slug=record.scenario_version.scenario.slug))
@@ -195,7 +188,7 @@ def acknowledge(distribution_id):
 # --- Department: adaptation ---------------------------------------------------------------------
 
 def _editor_department():
-    require_role(*service.EDITOR_ROLES)
+    permissions.require(current_user, "scenario.adapt")
     department = _own_department()
     if department is None:
         abort(404)
@@ -214,19 +207,17 @@ def adaptation(slug):
         form.body.data = existing.body if existing else scenario.version().body
         form.updated_at.data = existing.updated_at.isoformat() if existing else ""
     if form.validate_on_submit():
-        try:
-            saved, warnings = service.save_adaptation(scenario=scenario, department=department, body=form.body.data,
-                                                      user=current_user,
-                                                      expected_updated_at=form.updated_at.data or None)
-        except ValidationError as exc:
-            form.body.errors.append(exc.fields.get("body", exc.message))
-            status = 422
-        else:
-            db.session.commit()
+        with boundary.saving(flash_unplaced=False) as saved:
+            _adaptation, warnings = service.save_adaptation(
+                scenario=scenario, department=department, body=form.body.data, user=current_user,
+                expected_updated_at=form.updated_at.data or None)
+        if saved:
             flash(_("Adaptation saved."), "success")
             for w in warnings:
                 flash(_("Line %(line)s: %(problem)s", line=w.line, problem=w.message), "warning")
             return redirect(url_for("scenarios.adaptation", slug=slug))
+        form.body.errors.append(saved.error.fields.get("body", saved.error.message))
+        status = 422
     elif request.method == "POST":
         status = 422
     if existing is not None and request.method == "GET":
@@ -252,16 +243,13 @@ def rebase(slug):
     errors, status = {}, 200
     if request.method == "POST":
         choices = {k[len("conflict_"):]: v for k, v in request.form.items() if k.startswith("conflict_")}
-        try:
+        with boundary.saving(flash_unplaced=False) as saved:
             service.rebase_adaptation(adaptation=existing, user=current_user, target=target, choices=choices)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors, status = exc.fields, 422
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Your adaptation is now based on version %(n)s.", n=target.version), "success")
             return redirect(url_for("scenarios.adaptation", slug=slug))
+        errors, status = saved.error.fields, 422
     return render_template("scenarios/rebase.html", scenario=scenario, adaptation=existing, target=target,
                            chunks=chunks, conflicts=conflicts, errors=errors,
-                           ministry_diff=service.diff_lines(existing.base_version.body, target.body),
-                           sections=service.changed_sections(existing.base_version.body, target.body)), status
+                           ministry_diff=merge.diff_lines(existing.base_version.body, target.body),
+                           sections=merge.changed_sections(existing.base_version.body, target.body)), status

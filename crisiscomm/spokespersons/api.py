@@ -1,10 +1,11 @@
 from flask import jsonify, request
+from flask_login import current_user
 
-from .. import inputs
+from .. import inputs, permissions
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import ValidationError
 from ..extensions import db
-from ..scoping import get_or_404, require_role, resolve_department
+from ..scoping import get_or_404, resolve_department
 from ..users.models import User
 from . import service
 from .models import KINDS, SpokespersonAssignment
@@ -66,7 +67,7 @@ ASSIGN_SCHEMA = {"type": "object", "required": ["user_id", "kind"], "properties"
 @doc(summary="Assign an official spokesperson or authorise someone to speak (director or ministry admin)",
      body=ASSIGN_SCHEMA, responses={201: "Created", 409: "Another official spokesperson overlaps"})
 def assign(code):
-    require_role(*service.MANAGERS)
+    permissions.require(current_user, "spokesperson.assign")
     department = resolve_department(code)
     data = json_body()
     reject_unknown(data, ASSIGN_SCHEMA["properties"].keys())
@@ -80,7 +81,6 @@ def assign(code):
                          effective_from=data.get("effective_from"), effective_to=data.get("effective_to"),
                          public_phone=data.get("public_phone"), public_email=data.get("public_email"),
                          note=data.get("note"), replace=replace)
-    db.session.commit()
     return jsonify(assignment_json(row)), 201
 
 
@@ -88,10 +88,9 @@ def assign(code):
 @doc(summary="End an assignment (now, or at effective_to); history is kept",
      body={"type": "object", "properties": {"effective_to": {"type": "string", "format": "date-time"}}})
 def end(assignment_id):
-    require_role(*service.MANAGERS)
+    permissions.require(current_user, "spokesperson.assign")
     row = get_or_404(SpokespersonAssignment, assignment_id)
     data = json_body() if request.get_data() else {}
     reject_unknown(data, ["effective_to"])
     service.end_assignment(assignment=row, at=data.get("effective_to"))
-    db.session.commit()
     return jsonify(assignment_json(row))

@@ -12,15 +12,19 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 
-from ..clock import as_utc, now, parse_datetime
+from .. import permissions
+from ..clock import as_utc, format_datetime, now, parse_datetime
+from ..contacts.service import normalize_email, parse_phones
+from ..departments.models import ACTIVE, Department
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..notifications.models import EMAIL, IN_APP
+from ..notifications.service import enqueue
 from ..text import fold
+from ..users.service import department_users
 from .models import AUTHORIZED, KINDS, OFFICIAL, SpokespersonAssignment
 
-MANAGERS = ("director", "ministry_admin")
 ALERT_BEFORE = timedelta(days=7)
-ALERT_ROLES = ("director", "spokesperson", "comms_officer")
 MAX_TOPICS = 20
 
 
@@ -112,8 +116,6 @@ def _topics(value):
 def _lock_department(department_id):
     """Serialise assignment writers of one Department: a write on its row makes a second
     transaction wait until the first commits (PostgreSQL row lock; SQLite write lock)."""
-    from ..departments.models import Department
-
     try:
         db.session.execute(update(Department).where(Department.id == department_id)
                            .values(updated_at=now()).execution_options(synchronize_session=False))
@@ -143,8 +145,6 @@ def assign(*, department, user, kind, topics=None, decision_number=None, decisio
     when the new one starts (same transaction), otherwise an overlap is a Conflict.
     ``authorized``: needs the written decision (number, date), the case/topics and an end date.
     """
-    from ..contacts.service import normalize_email, parse_phones
-
     errors = {}
     if kind not in KINDS:
         errors["kind"] = "one of official, authorized"
@@ -248,8 +248,6 @@ def get_assignment(assignment_id):
 
 def public_directory():
     """[(Department, official assignment or None)] for every active Department: what the public page shows."""
-    from ..departments.models import ACTIVE, Department
-
     deps = db.session.scalars(select(Department).where(Department.status == ACTIVE)
                               .order_by(Department.sort_name)).all()
     at = now()
@@ -265,18 +263,13 @@ def public_directory():
 def alert_expiring_authorisations():
     """Tell the Department (director, spokesperson, comms officers and the authorised person), in the app
     and by email, that an authorisation ends within 7 days. Idempotent (one dedupe key per recipient)."""
-    from ..clock import format_datetime
-    from ..notifications.models import EMAIL, IN_APP
-    from ..notifications.service import enqueue
-    from ..users.service import department_users
-
     at = now()
     rows = db.session.scalars(select(SpokespersonAssignment).where(
         SpokespersonAssignment.kind == AUTHORIZED, SpokespersonAssignment.effective_from <= at,
         SpokespersonAssignment.effective_to > at, SpokespersonAssignment.effective_to <= at + ALERT_BEFORE)).all()
-    queued = 0
+    queued, roles = 0, permissions.holders("spokesperson.expiry.notice")
     for a in rows:
-        recipients = {u.id: u for u in department_users(a.department_id, roles=ALERT_ROLES)}
+        recipients = {u.id: u for u in department_users(a.department_id, roles=roles)}
         if a.user and a.user.active:
             recipients.setdefault(a.user.id, a.user)
         subject = (f"Ủy quyền phát ngôn của {a.user.name} hết hạn lúc {format_datetime(a.effective_to)} "

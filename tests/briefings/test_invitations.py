@@ -134,7 +134,7 @@ def test_cancelling_sends_a_cancel_to_those_invited(departments, factory, smtp_s
 def test_an_invitation_is_one_outlook_and_gmail_treat_as_an_invitation(departments, factory, smtp_server, clock):
     from crisiscomm.departments.service import find_by_code
     from crisiscomm.inquiries.models import PressMailbox
-    from crisiscomm.briefings import service
+    from crisiscomm.briefings import ical
 
     hanoi = find_by_code("ha-noi")
     db.session.add(PressMailbox(department_id=hanoi.id, address="baochi@hanoi.edu.vn", host="imap.hanoi.edu.vn",
@@ -165,7 +165,7 @@ def test_an_invitation_is_one_outlook_and_gmail_treat_as_an_invitation(departmen
     event = next(iter(cal.walk("VEVENT")))
     assert str(event["organizer"]) == "mailto:baochi@hanoi.edu.vn"  # the Department's real address
     first_sequence = int(event["sequence"])
-    assert b"BEGIN:VTIMEZONE" in service.build_ics([b], method="PUBLISH")  # the feed and the download too
+    assert b"BEGIN:VTIMEZONE" in ical.build_ics([b], method="PUBLISH")  # the feed and the download too
 
     # A new title is shown in the invitation: a new SEQUENCE, sent again.
     api = factory.api(factory.user("comms_officer"))

@@ -2,7 +2,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from crisiscomm.briefings import service
+from crisiscomm.briefings import quarters
 from crisiscomm.errors import ValidationError
 
 from .helpers import briefing
@@ -10,22 +10,22 @@ from .helpers import briefing
 
 def test_quarter_is_counted_in_local_time(app):
     # 23:30 on 31 March in Hà Nội is 16:30 UTC the same day: Q1.
-    assert service.quarter_key(datetime(2026, 3, 31, 16, 30, tzinfo=timezone.utc)) == "2026Q1"
+    assert quarters.quarter_key(datetime(2026, 3, 31, 16, 30, tzinfo=timezone.utc)) == "2026Q1"
     # 00:30 on 1 April in Hà Nội is still 31 March in UTC: already Q2.
-    assert service.quarter_key(datetime(2026, 3, 31, 17, 30, tzinfo=timezone.utc)) == "2026Q2"
+    assert quarters.quarter_key(datetime(2026, 3, 31, 17, 30, tzinfo=timezone.utc)) == "2026Q2"
     # New Year's Eve 23:00 local is Q4 of the old year; 00:30 local on 1 January is Q1 of the new one.
-    assert service.quarter_key(datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc)) == "2025Q4"
-    assert service.quarter_key(datetime(2025, 12, 31, 17, 30, tzinfo=timezone.utc)) == "2026Q1"
-    start, end = service.quarter_bounds("2026Q2")
+    assert quarters.quarter_key(datetime(2025, 12, 31, 16, 0, tzinfo=timezone.utc)) == "2025Q4"
+    assert quarters.quarter_key(datetime(2025, 12, 31, 17, 30, tzinfo=timezone.utc)) == "2026Q1"
+    start, end = quarters.quarter_bounds("2026Q2")
     assert start == datetime(2026, 3, 31, 17, 0, tzinfo=timezone.utc)
     assert end == datetime(2026, 6, 30, 17, 0, tzinfo=timezone.utc)
-    assert service.quarter_dates("2026Q4") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert quarters.quarter_dates("2026Q4") == (date(2026, 10, 1), date(2026, 12, 31))
 
 
 @pytest.mark.parametrize("bad", ["2026Q5", "2026-Q1", "Q1", "", "26Q1", "2026Q0"])
 def test_bad_quarter_strings_are_refused(app, bad):
     with pytest.raises(ValidationError) as exc:
-        service.parse_quarter(bad)
+        quarters.parse_quarter(bad)
     assert "quarter" in exc.value.fields
 
 

@@ -230,6 +230,8 @@ def missing_value(slot):
 
 def _build_side(factory, code, scenario):
     """One record of every Department-owned type, through the domain services, each carrying the side's mark."""
+    from crisiscomm.briefings import feeds as briefing_feeds
+    from crisiscomm.briefings import invitations as briefing_invitations
     from crisiscomm.briefings import service as briefings
     from crisiscomm.contacts import service as contacts
     from crisiscomm.incidents import policies as incident_policies, service as incidents
@@ -261,9 +263,9 @@ def _build_side(factory, code, scenario):
     s.briefing = briefings.create_briefing(department=dep, user=s.director, data={
         "title": f"Họp báo {mark}", "starts_at": "2026-07-10T09:00:00+07:00", "topics": f"Chủ đề {mark}",
         "contact_ids": [s.contact.id], "speaker_ids": [s.director.id]})
-    briefings.send_invitations(briefing=s.briefing)
+    briefing_invitations.send_invitations(briefing=s.briefing)
     s.invitation = s.briefing.invitations[0]
-    s.feed = briefings.regenerate_feed(department=dep, user=s.director)
+    s.feed = briefing_feeds.regenerate_feed(department=dep, user=s.director)
     s.policy = incident_policies.save_policy(actor=s.director, department=dep, timeout_minutes=30,
                                             critical_timeout_minutes=15,
                                             members_text={2: f"Thành viên {mark} <tv.{code}@example.vn>"})
@@ -351,6 +353,7 @@ def world(app, factory, clock, tmp_path):
     from crisiscomm.inquiries.grounds import seed_refusal_grounds
     from crisiscomm.plans import service as plans
     from crisiscomm.rules.service import seed_defaults
+    from crisiscomm.scenarios import distribution
     from crisiscomm.scenarios import service as scenarios
 
     app.config["ATTACHMENT_DIR"] = str(tmp_path / "attachments")
@@ -366,7 +369,7 @@ def world(app, factory, clock, tmp_path):
     scenario = scenarios.get_scenario(SCENARIO)
     db.session.commit()
     sides = {code: _build_side(factory, code, scenario) for code in (A, B)}
-    for record in scenarios.distribute(scenario=scenario, version=1, departments=[A, B], by=ministry):
+    for record in distribution.distribute(scenario=scenario, version=1, departments=[A, B], by=ministry):
         sides[record.department.code].slots["distribution"] = record.id
     db.session.commit()
     return SimpleNamespace(a=sides[A], b=sides[B], admin=admin, scenario=scenario)

@@ -1,6 +1,6 @@
 """Department adaptations: behind badge, readable diff of the Ministry's changes, three-way rebase."""
 from crisiscomm.extensions import db
-from crisiscomm.scenarios import service
+from crisiscomm.scenarios import merge, service
 
 from ..factories import csrf_token
 from .helpers import bump, valid_text, write
@@ -19,22 +19,22 @@ def test_merge3_clean_and_conflicting():
     base = "a\nb\nc\nd\ne\n"
     ours = "a\nB (ours)\nc\nd\ne\n"
     theirs = "a\nb\nc\nd\nE (theirs)\n"
-    chunks = service.merge3(base, ours, theirs)
+    chunks = merge.merge3(base, ours, theirs)
     assert not [c for c in chunks if c[0] == "conflict"]
-    assert service.resolve_merge(chunks) == "a\nB (ours)\nc\nd\nE (theirs)\n"
+    assert merge.resolve_merge(chunks) == "a\nB (ours)\nc\nd\nE (theirs)\n"
 
     theirs = "a\nB (theirs)\nc\nd\ne\n"
-    chunks = service.merge3(base, ours, theirs)
+    chunks = merge.merge3(base, ours, theirs)
     conflicts = [c for c in chunks if c[0] == "conflict"]
     assert conflicts == [("conflict", ["b"], ["B (ours)"], ["B (theirs)"])]
-    assert service.resolve_merge(chunks, {0: "both"}) == "a\nB (ours)\nB (theirs)\nc\nd\ne\n"
-    assert service.resolve_merge(chunks, {"0": "theirs"}) == "a\nB (theirs)\nc\nd\ne\n"
+    assert merge.resolve_merge(chunks, {0: "both"}) == "a\nB (ours)\nB (theirs)\nc\nd\ne\n"
+    assert merge.resolve_merge(chunks, {"0": "theirs"}) == "a\nB (theirs)\nc\nd\ne\n"
 
 
 def test_diff_lines_are_readable():
-    lines = service.diff_lines("## A\nmột\nhai\n", "## A\nmột\nba\n")
+    lines = merge.diff_lines("## A\nmột\nhai\n", "## A\nmột\nba\n")
     assert ("del", "-hai") in lines and ("add", "+ba") in lines and lines[0][0] == "hunk"
-    assert service.changed_sections("## A\nmột\n## B\nx\n", "## A\nmột\n## B\ny\n## C\nz\n") == [
+    assert merge.changed_sections("## A\nmột\n## B\nx\n", "## A\nmột\n## B\ny\n## C\nz\n") == [
         ("changed", "B"), ("added", "C")]
 
 

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from crisiscomm.extensions import db
 from crisiscomm.incidents.models import Incident
-from crisiscomm.scenarios import service
+from crisiscomm.scenarios import render, service
 from crisiscomm.scenarios.models import ScenarioVersion
 
 from .helpers import make_official
@@ -32,7 +32,7 @@ def test_playbook_filled_with_department_people_and_incident(app, scenario, fact
     db.session.add(incident)
     db.session.commit()
 
-    pb = service.render_playbook(department=hanoi, scenario=scenario, incident=incident)
+    pb = render.render_playbook(department=hanoi, scenario=scenario, incident=incident)
     html = str(pb.html)
     assert pb.version.version == 1
     assert "Sở GDĐT Hà Nội" in html
@@ -51,7 +51,7 @@ def test_playbook_filled_with_department_people_and_incident(app, scenario, fact
 
 def test_missing_values_render_as_visible_blanks(app, scenario, factory):
     hanoi = factory.department("ha-noi")
-    pb = service.render_playbook(department=hanoi, scenario=scenario)
+    pb = render.render_playbook(department=hanoi, scenario=scenario)
     html = str(pb.html)
     # No spokesperson, no director, no incident: blanks to fill, not errors and not empty strings.
     assert html.count('<span class="blank">…</span>') >= 5
@@ -66,7 +66,7 @@ def test_sandbox_gives_a_template_nothing(app, scenario, factory):
         "E{% for x in range(3) %}loop{% endfor %}F{{ self }}G{{ cycler.__init__.__globals__ }}H"
         "{% set department = 1 %}{{ lipsum() }}I Tin đồn lan truyền")
     v = _version(scenario, body)
-    pb = service.render_playbook(department=hanoi, scenario=scenario, version=v.version)
+    pb = render.render_playbook(department=hanoi, scenario=scenario, version=v.version)
     html = str(pb.html)
     assert "ABCDEFGHI Tin đồn lan truyền" in html
     for leaked in ("class", "SECRET", "Config", "loop", "SỞ GDĐT HÀ NỘI", "mro", "globals", "Lorem"):
@@ -76,7 +76,7 @@ def test_sandbox_gives_a_template_nothing(app, scenario, factory):
 
 def test_template_syntax_error_is_shown_as_text_not_a_crash(app, scenario, factory):
     v = _version(scenario, scenario.version().body.replace("Tin đồn lan truyền", "{{ department.name"))
-    pb = service.render_playbook(department=factory.department("ha-noi"), scenario=scenario, version=v.version)
+    pb = render.render_playbook(department=factory.department("ha-noi"), scenario=scenario, version=v.version)
     html = str(pb.html)
     assert "{{" in html and "department.name" in html  # shown as written, nothing evaluated
 
@@ -90,7 +90,7 @@ def test_script_and_javascript_links_are_removed(app, scenario, factory):
     hanoi = factory.department("ha-noi")
     hanoi.name = 'Sở <script>alert("name")</script>'
     db.session.commit()
-    html = str(service.render_playbook(department=hanoi, scenario=scenario, version=v.version).html)
+    html = str(render.render_playbook(department=hanoi, scenario=scenario, version=v.version).html)
     assert "<script" not in html and "javascript:" not in html
     assert "onerror" not in html and "onclick" not in html and "<img" not in html
     assert "Tin đồn lan truyền" in html
@@ -104,9 +104,9 @@ def test_adaptation_is_used_when_present(app, scenario, factory):
                                            "- Zalo OA Sở GDĐT Hà Nội: zalo.me/sogddt-hanoi")
     service.save_adaptation(scenario=scenario, department=hanoi, body=body, user=officer)
     db.session.commit()
-    assert "zalo.me/sogddt-hanoi" in str(service.render_playbook(department=hanoi, scenario=scenario).html)
+    assert "zalo.me/sogddt-hanoi" in str(render.render_playbook(department=hanoi, scenario=scenario).html)
     other = factory.department("ho-chi-minh")
-    assert "zalo.me/sogddt-hanoi" not in str(service.render_playbook(department=other, scenario=scenario).html)
+    assert "zalo.me/sogddt-hanoi" not in str(render.render_playbook(department=other, scenario=scenario).html)
 
 
 def test_adaptation_follows_the_version_it_is_based_on(app, scenario, factory):
@@ -115,12 +115,12 @@ def test_adaptation_follows_the_version_it_is_based_on(app, scenario, factory):
     service.save_adaptation(scenario=scenario, department=hanoi, body=body, user=factory.user("spokesperson"))
     db.session.commit()
     v1 = scenario.version(1)
-    assert "Bản Hà Nội" in str(service.render_playbook(department=hanoi, scenario=scenario, version=v1).html)
+    assert "Bản Hà Nội" in str(render.render_playbook(department=hanoi, scenario=scenario, version=v1).html)
     v2 = _version(scenario, scenario.version().body.replace("Tin đồn lan truyền", "Phiên bản 2 của Bộ"))
-    pb = service.render_playbook(department=hanoi, scenario=scenario, version=v2.version)
+    pb = render.render_playbook(department=hanoi, scenario=scenario, version=v2.version)
     assert pb.adaptation is None and "Phiên bản 2 của Bộ" in str(pb.html)
     # Without a version: the adaptation (based on version 1, now behind).
-    pb = service.render_playbook(department=hanoi, scenario=scenario)
+    pb = render.render_playbook(department=hanoi, scenario=scenario)
     assert pb.version.version == 1 and pb.adaptation.behind and "Bản Hà Nội" in str(pb.html)
 
 

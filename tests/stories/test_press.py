@@ -107,9 +107,9 @@ def test_briefing_agenda_lists_stories_in_the_invitation(factory, clock, story_o
     token = csrf_token(client.get(f"/stories/{story.id}"))
     assert client.post(f"/stories/{story.id}/briefing", data={"csrf_token": token, "briefing_id": b.id}).status_code == 302
     assert "Thư viện số mở cửa cho học sinh" in client.get(f"/briefings/{b.id}").get_data(as_text=True)
-    from crisiscomm.briefings import service as briefings
+    from crisiscomm.briefings import invitations as briefing_invitations
 
-    briefings.send_invitations(briefing=b)
+    briefing_invitations.send_invitations(briefing=b)
     db.session.commit()
     from crisiscomm.notifications.models import Notification
 
