@@ -5,7 +5,7 @@ from crisiscomm.jobs import run_all_once
 from crisiscomm.notifications.models import Notification
 from crisiscomm.spokespersons.models import SpokespersonAssignment
 
-from .helpers import briefing
+from ..factories import briefing
 
 
 def _rows(kind):

@@ -3,7 +3,8 @@ from datetime import datetime, timezone
 from crisiscomm.briefings.models import Briefing, ExamPeriod
 from crisiscomm.extensions import db
 
-from .helpers import briefing, contact, post
+from ..factories import briefing, contact
+from .helpers import post
 
 
 def test_another_departments_briefing_is_a_404_in_web_and_api(departments, factory):
@@ -49,7 +50,7 @@ def test_form_shows_errors_and_warnings(departments, factory, clock):
     db.session.add(ExamPeriod(name="Kỳ thi tốt nghiệp THPT 2026", start_date=datetime(2026, 6, 25).date(),
                               end_date=datetime(2026, 6, 27).date()))
     db.session.commit()
-    provincial = contact()
+    provincial = contact(raw=True)
     client = factory.login(factory.user("comms_officer"))
     form = client.get("/briefings/new?lang=en").get_data(as_text=True)
     assert "Báo Hànộimới" in form and "Provincial press" in form

@@ -4,7 +4,7 @@ import re
 from crisiscomm.extensions import db
 from crisiscomm.stories.models import ContactTopicOptOut
 
-from ..briefings.helpers import briefing, contact
+from ..factories import briefing, contact
 from .conftest import consent_all, publish
 
 
@@ -24,9 +24,9 @@ def test_pitch_sends_one_email_per_journalist_and_opt_out_works(factory, clock, 
 
     service.add_photo(story=story, user=officer, data=jpeg_with_gps(), person_ids=[story.people[0].id])
     db.session.commit()
-    a = contact(name="Nguyễn Thu Trang", email="trang@hanoimoi.example")
-    b = contact(name="Lê Minh Quân", outlet="VTV", outlet_type="broadcast", email="quan@vtv.example")
-    other = contact(department="ho-chi-minh", name="Trần Hải", email="hai@tuoitre.example")
+    a = contact(raw=True, name="Nguyễn Thu Trang", email="trang@hanoimoi.example")
+    b = contact(raw=True, name="Lê Minh Quân", outlet="VTV", outlet_type="broadcast", email="quan@vtv.example")
+    other = contact(raw=True, department="ho-chi-minh", name="Trần Hải", email="hai@tuoitre.example")
     api = factory.api(officer)
     assert api.post(f"/api/v1/stories/{story.id}/pitches", json={"contact_ids": [other.id]}).status_code == 422
     response = api.post(f"/api/v1/stories/{story.id}/pitches", json={"contact_ids": [a.id, b.id]})
@@ -62,7 +62,7 @@ def test_pitch_sends_one_email_per_journalist_and_opt_out_works(factory, clock, 
 def test_pitch_refused_after_consent_withdrawn(factory, clock, story_of):
     officer, director = factory.user("comms_officer"), factory.user("director")
     story = _published(factory, story_of, officer, director)
-    c = contact()
+    c = contact(raw=True)
     api = factory.api(officer)
     consent = story.people[0].consents[0]
     api.post(f"/api/v1/stories/{story.id}/consents/{consent.id}/withdraw", json={"reason": "gia đình chuyển trường"})
@@ -99,7 +99,7 @@ def test_coverage_feature_figures_and_scorecard(factory, clock, story_of):
 def test_briefing_agenda_lists_stories_in_the_invitation(factory, clock, story_of, smtp_server):
     officer, director = factory.user("comms_officer"), factory.user("director")
     story = _published(factory, story_of, officer, director)
-    journalist = contact()
+    journalist = contact(raw=True)
     b = briefing(contacts=[journalist])
     client = factory.login(officer)
     from ..factories import csrf_token
