@@ -10,6 +10,8 @@ import itertools
 import re
 from datetime import datetime, timedelta, timezone
 
+from werkzeug.security import generate_password_hash
+
 from crisiscomm import permissions
 from crisiscomm.briefings import service as briefings_service
 from crisiscomm.briefings.models import Briefing
@@ -71,7 +73,7 @@ def _department(department_or_code):
 
 def user(role="comms_officer", department="ha-noi", email=None, name=None, password=PASSWORD, quick=False, **kw):
     """A user of ``department`` (none for Ministry roles), through users.service.create_user; ``quick=True``
-    writes the row with PASSWORD hashed once per session instead (no service call: fast, no audit record)."""
+    writes the row itself with PASSWORD hashed once per session (fast: no service call, no audit record)."""
     n = next(_seq)
     email = email or f"{role}{n}@example.vn"
     if quick:
@@ -91,16 +93,13 @@ def user(role="comms_officer", department="ha-noi", email=None, name=None, passw
 def _password_hash():
     global _HASH
     if _HASH is None:
-        from werkzeug.security import generate_password_hash
-
         _HASH = generate_password_hash(PASSWORD, method="scrypt")
     return _HASH
 
 
 def token(user):
-    row = users_service.issue_token(user=user, label="test")
-    db.session.commit()
-    return row
+    """A bearer token of ``user`` (its secret text)."""
+    return _done(users_service.issue_token(user=user, label="test"), True)
 
 
 # --- press contacts and spokespersons ---------------------------------------------------------------------------
@@ -111,8 +110,8 @@ def contact(department="ha-noi", name="Nguyễn Thu Trang", outlet="Báo Hànộ
     ``raw=True`` the Contact row as given (``fields``: any column, e.g. last_verified_at, archived, created_at)."""
     dep = _department(department)
     if raw:
-        row = Contact(department_id=dep.id, full_name=name, outlet=outlet, outlet_type=outlet_type,
-                      phones=list(phones or []), **({"email": email} if email is not None else {}), **fields)
+        row = Contact(department_id=dep.id, full_name=name, outlet=outlet, outlet_type=outlet_type, email=email,
+                      phones=list(phones or []), **fields)
         row.refresh_search_text()
         return _add(row, commit)
     row = contacts_service.create_contact(department=dep, full_name=name, outlet=outlet, outlet_type=outlet_type,
@@ -148,15 +147,16 @@ def briefing(department="ha-noi", title="Họp báo định kỳ", starts_at=Non
     return _done(row, commit)
 
 
-def incident(department="ha-noi", title="Nghi lộ đề thi môn Ngữ văn", *, commit=True, **fields):
-    """An Incident row as given (the tests that need the incident service post to the API): by default an exam
-    incident of 26/06/2026, reported five minutes after it happened."""
+def incident(department="ha-noi", title="Nghi lộ đề thi môn Ngữ văn", *, exam_related=False, at=None, severity="high",
+             commit=True, **fields):
+    """An Incident row as given (tests that need the incident service post to the API): exam or school safety,
+    happened and reported ``at`` (by default 20/06/2026 10:00 in Hà Nội); ``fields``: any other column."""
     dep = _department(department)
-    values = {"category": "exam", "exam_related": True, "exam": "Kỳ thi tốt nghiệp THPT năm 2026",
-              "occurred_at": datetime(2026, 6, 26, 2, 15, tzinfo=timezone.utc),
-              "reported_at": datetime(2026, 6, 26, 2, 20, tzinfo=timezone.utc), "place": "Điểm thi THPT Kim Liên",
-              "severity": "critical", **fields}
-    return _add(Incident(department_id=dep.id, title=title, **values), commit)
+    at = at or datetime(2026, 6, 20, 3, tzinfo=timezone.utc)
+    values = {"category": "exam" if exam_related else "school_safety", "occurred_at": at, "reported_at": at,
+              **fields}
+    return _add(Incident(department_id=dep.id, title=title, exam_related=exam_related, severity=severity, **values),
+                commit)
 
 
 def inquiry(user=None, department="ha-noi", *, subject="Tuyển sinh lớp 10", journalist_name="Nguyễn Thu Trang",

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from crisiscomm.extensions import db
 
-from .seed import YEAR, incident, seed_year, utc
+from ..factories import incident
+from .seed import YEAR, seed_year, utc
 
 _models = pytest.importorskip("crisiscomm.incidents.models", reason="the incidents domain is not installed")
 if not hasattr(_models, "Escalation"):
@@ -46,7 +47,7 @@ def seeded(factory, departments, clock, tmp_path, monkeypatch):
     escalate(by_title("Tin giả về lịch thi"), utc(2025, 10, 1, 0), 30)  # closed since; 30 min
     escalate(by_title("Sập mái hiên trường tiểu học"), utc(2026, 6, 21, 3), 6)
     escalate(by_title("Diễn tập lộ đề"), utc(2026, 6, 22, 3), None)  # a drill: never counted
-    escalate(incident(data["hanoi"], "Sự cố năm học trước", at=utc(2025, 3, 1)), utc(2025, 3, 1, 1), 300)
+    escalate(incident(data["hanoi"], "Sự cố năm học trước", at=utc(2025, 3, 1), commit=False), utc(2025, 3, 1, 1), 300)
     escalate(by_title("Ngộ độc thực phẩm bán trú"), utc(2026, 4, 2, 5), 45)
     db.session.commit()
     return data
