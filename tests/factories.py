@@ -8,13 +8,13 @@ tokens, API clients, signed-in clients.
 """
 import itertools
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from werkzeug.security import generate_password_hash
 
 from crisiscomm import permissions
 from crisiscomm.briefings import service as briefings_service
-from crisiscomm.briefings.models import Briefing
+from crisiscomm.briefings.models import Briefing, ExamPeriod
 from crisiscomm.clock import now
 from crisiscomm.contacts import service as contacts_service
 from crisiscomm.contacts.models import Contact
@@ -147,6 +147,13 @@ def briefing(department="ha-noi", title="Họp báo định kỳ", starts_at=Non
     return _done(row, commit)
 
 
+def exam_period(name="Kỳ thi tốt nghiệp THPT 2026", start_date=None, end_date=None, *, commit=True):
+    """A national exam's days (local dates, inclusive; by default 25–27/06/2026), written directly."""
+    start_date = start_date or date(2026, 6, 25)
+    return _add(ExamPeriod(name=name, start_date=start_date, end_date=end_date or start_date + timedelta(days=2)),
+                commit)
+
+
 def incident(department="ha-noi", title="Nghi lộ đề thi môn Ngữ văn", *, exam_related=False, at=None, severity="high",
              commit=True, **fields):
     """An Incident row as given (tests that need the incident service post to the API): exam or school safety,
@@ -182,14 +189,14 @@ def inquiry(user=None, department="ha-noi", *, subject="Tuyển sinh lớp 10", 
 
 # --- rules, scenarios, stories ------------------------------------------------------------------------------------
 
-def rule(user, **data):
+def rule(user, *, commit=True, **data):
     """A deadline rule through rules.service.create_rule: by default a province's 12-hour first-statement rule."""
     values = {"name": "Thông tin ban đầu về sự cố (quy chế phát ngôn của Thành phố)",
               "applies_to": "incident_first_statement", "duration_minutes": 12 * 60,
               "legal_source": "Người phát ngôn cung cấp thông tin ban đầu chậm nhất 12 giờ sau khi biết sự việc.",
               "source_document": "Quyết định 12/2024/QĐ-UBND", "source_article": "Điều 7",
               "source_date": "2024-03-15", "confidence": "verified", **data}
-    return _done(rules_service.create_rule(user=user, data=values), True)
+    return _done(rules_service.create_rule(user=user, data=values), commit)
 
 
 def scenario(slug="exam-paper-leak", versions=1, *, title=None, meta=None, body=None, checksum=None, commit=True,
