@@ -30,15 +30,6 @@ def hanoi(factory, setup_data):
     return factory.department("ha-noi")
 
 
-def make_inquiry(user, department, **kw):
-    data = dict(subject="Tuyển sinh lớp 10", journalist_name="Nguyễn Thu Trang", outlet="Báo Giáo dục và Thời đại",
-                questions="Khi nào công bố điểm chuẩn?")
-    data.update(kw)
-    inquiry = service.create_inquiry(user=user, department=department, **data)
-    db.session.commit()
-    return inquiry
-
-
 # --- emails as offices receive them ---------------------------------------------------------------
 
 from email.message import EmailMessage  # noqa: E402
