@@ -20,7 +20,7 @@ from crisiscomm.contacts import service as contacts_service
 from crisiscomm.contacts.models import Contact
 from crisiscomm.departments import service as departments_service
 from crisiscomm.extensions import db
-from crisiscomm.incidents.models import Incident
+from crisiscomm.incidents.models import Escalation, Incident
 from crisiscomm.inquiries import service as inquiries_service
 from crisiscomm.inquiries.models import Inquiry
 from crisiscomm.rules import service as rules_service
@@ -164,6 +164,14 @@ def incident(department="ha-noi", title="Nghi lộ đề thi môn Ngữ văn", *
               **fields}
     return _add(Incident(department_id=dep.id, title=title, exam_related=exam_related, severity=severity, **values),
                 commit)
+
+
+def escalation(incident, notified_at, n=0, acknowledged_at=None, *, level=1, commit=True):
+    """Recipient ``n`` of the incident's alert at ``level`` (the director's email), acknowledged or not, written
+    directly (the incident must have its id: flush first)."""
+    return _add(Escalation(incident_id=incident.id, level=level, audience="director", recipient_key=f"email:{n}@x.vn",
+                           recipient_label=f"Người nhận {n}", notified_at=notified_at,
+                           ack_nonce=f"n{incident.id}-{n}", acknowledged_at=acknowledged_at), commit)
 
 
 def inquiry(user=None, department="ha-noi", *, subject="Tuyển sinh lớp 10", journalist_name="Nguyễn Thu Trang",

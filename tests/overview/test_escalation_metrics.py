@@ -6,13 +6,12 @@ from sqlalchemy import select
 
 from crisiscomm.extensions import db
 
-from ..factories import incident
+from ..factories import escalation, incident
 from .seed import YEAR, seed_year, utc
 
 _models = pytest.importorskip("crisiscomm.incidents.models", reason="the incidents domain is not installed")
 if not hasattr(_models, "Escalation"):
     pytest.skip("this installation's incidents domain has no Escalation yet", allow_module_level=True)
-Escalation = _models.Escalation
 Incident = _models.Incident
 
 CONFIG = """
@@ -27,9 +26,7 @@ def escalate(inc, notified, *acks):
     """One level-1 escalation row per acknowledgement delay in minutes (None: not acknowledged)."""
     db.session.flush()
     for n, minutes in enumerate(acks):
-        db.session.add(Escalation(incident_id=inc.id, level=1, audience="director", recipient_key=f"email:{n}@x.vn",
-                                  recipient_label=f"Người nhận {n}", notified_at=notified, ack_nonce=f"n{inc.id}-{n}",
-                                  acknowledged_at=None if minutes is None else notified + timedelta(minutes=minutes)))
+        escalation(inc, notified, n, None if minutes is None else notified + timedelta(minutes=minutes), commit=False)
 
 
 def by_title(title):
