@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from crisiscomm.extensions import db
-from crisiscomm.inquiries import grounds, service
+from crisiscomm.inquiries import grounds
 from crisiscomm.rules.service import seed_defaults
 
 
