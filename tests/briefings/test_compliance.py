@@ -5,14 +5,14 @@ from openpyxl import load_workbook
 
 from crisiscomm.extensions import db
 
-from .helpers import briefing, contact
+from ..factories import briefing, contact
 
 
 def _seed_year():
     """2026Q1: Hà Nội held (2 outlets invited, 1 came); TP HCM planned at 23:30 on 31 March (still Q1);
     Đà Nẵng cancelled (so missing); Hải Phòng held at 00:30 on 1 April (Q2, so missing in Q1)."""
-    provincial = contact()
-    central = contact(name="Trần Đức Anh", outlet="Báo Tuổi Trẻ", outlet_type="central_resident",
+    provincial = contact(raw=True)
+    central = contact(raw=True, name="Trần Đức Anh", outlet="Báo Tuổi Trẻ", outlet_type="central_resident",
                       email="anh@tuoitre.example")
     held = briefing(starts_at=datetime(2026, 2, 10, 2, 0, tzinfo=timezone.utc), status="held",
                     contacts=[provincial, central], title="Quý I Hà Nội")

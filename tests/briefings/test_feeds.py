@@ -5,7 +5,8 @@ from icalendar import Calendar
 from crisiscomm.briefings.models import CalendarFeed
 from crisiscomm.extensions import db
 
-from .helpers import briefing, post
+from ..factories import briefing
+from .helpers import post
 
 
 def _feed_token(department_id=None):

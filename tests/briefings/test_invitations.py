@@ -7,7 +7,8 @@ from crisiscomm.extensions import db
 from crisiscomm.notifications import service as outbox
 from crisiscomm.notifications.models import Notification
 
-from .helpers import briefing, contact, post
+from ..factories import briefing, contact
+from .helpers import post
 
 
 def _calendar_part(message):
@@ -28,10 +29,10 @@ def _rows(b):
 
 
 def test_invitations_arrive_over_smtp_with_a_parseable_ics(departments, factory, smtp_server, clock):
-    trang = contact()
-    anh = contact(name="Trần Đức Anh", outlet="Báo Tuổi Trẻ", outlet_type="central_resident",
+    trang = contact(raw=True)
+    anh = contact(raw=True, name="Trần Đức Anh", outlet="Báo Tuổi Trẻ", outlet_type="central_resident",
                   email="anh@tuoitre.example")
-    hong = contact(name="Đặng Thị Hồng", outlet="VnExpress", outlet_type="online", email=None)
+    hong = contact(raw=True, name="Đặng Thị Hồng", outlet="VnExpress", outlet_type="online", email=None)
     # 09:00–11:00 on 15 October 2026, Hà Nội time.
     b = briefing(starts_at=datetime(2026, 10, 15, 2, 0, tzinfo=timezone.utc), contacts=[trang, anh, hong],
                  place="Hội trường Sở GDĐT Hà Nội, 23 Quang Trung", topics="Tuyển sinh lớp 10")
@@ -75,8 +76,8 @@ def test_invitations_arrive_over_smtp_with_a_parseable_ics(departments, factory,
 
 
 def test_a_failed_send_is_shown_and_retried_until_delivered_once(departments, factory, smtp_server, clock):
-    trang = contact()
-    b = briefing(contacts=[trang, contact(name="Trần Đức Anh", outlet="Báo Tuổi Trẻ",
+    trang = contact(raw=True)
+    b = briefing(contacts=[trang, contact(raw=True, name="Trần Đức Anh", outlet="Báo Tuổi Trẻ",
                                           outlet_type="central_resident", email=None)])
     client = factory.login(factory.user("spokesperson"))
     smtp_server.stop()
@@ -101,7 +102,7 @@ def test_a_failed_send_is_shown_and_retried_until_delivered_once(departments, fa
 
 def test_retry_now_requeues_a_permanently_failed_invitation(app, departments, factory, smtp_server, clock):
     app.config["NOTIFY_MAX_ATTEMPTS"] = 1
-    b = briefing(contacts=[contact()])
+    b = briefing(contacts=[contact(raw=True)])
     client = factory.login(factory.user("comms_officer"))
     smtp_server.stop()
     post(client, f"/briefings/{b.id}/invitations")
@@ -116,7 +117,7 @@ def test_retry_now_requeues_a_permanently_failed_invitation(app, departments, fa
 
 
 def test_cancelling_sends_a_cancel_to_those_invited(departments, factory, smtp_server, clock):
-    b = briefing(contacts=[contact()])
+    b = briefing(contacts=[contact(raw=True)])
     client = factory.login(factory.user("comms_officer"))
     post(client, f"/briefings/{b.id}/invitations")
     api = factory.api(factory.user("comms_officer"))
@@ -141,7 +142,7 @@ def test_an_invitation_is_one_outlook_and_gmail_treat_as_an_invitation(departmen
                                 port=993, security="tls", username="baochi", password_encrypted="x",
                                 folder="INBOX", enabled=False, last_uid=0, imported_count=0))
     db.session.commit()
-    b = briefing(title="Họp báo định kỳ quý I/2027", contacts=[contact()], place="Hội trường Sở",
+    b = briefing(title="Họp báo định kỳ quý I/2027", contacts=[contact(raw=True)], place="Hội trường Sở",
                  topics="Tuyển sinh lớp 10")
     client = factory.login(factory.user("comms_officer"))
     post(client, f"/briefings/{b.id}/invitations")
@@ -194,7 +195,7 @@ def test_an_invitation_is_one_outlook_and_gmail_treat_as_an_invitation(departmen
 
 
 def test_editing_what_the_invitation_shows_asks_for_the_update_to_be_sent(departments, factory, smtp_server, clock):
-    trang = contact()
+    trang = contact(raw=True)
     b = briefing(contacts=[trang])
     client = factory.login(factory.user("comms_officer"))
     post(client, f"/briefings/{b.id}/invitations")
@@ -212,7 +213,7 @@ def test_editing_what_the_invitation_shows_asks_for_the_update_to_be_sent(depart
 
 def test_a_line_separator_in_a_briefing_title_never_blocks_its_invitations(departments, factory, smtp_server, clock):
     # pasted from a phone: U+2028 in the title and a CR/LF in the place
-    b = briefing(title="Họp báo\u2028quý IV\r\nnăm 2026", place="Hội trường\nSở GDĐT", contacts=[contact()])
+    b = briefing(title="Họp báo\u2028quý IV\r\nnăm 2026", place="Hội trường\nSở GDĐT", contacts=[contact(raw=True)])
     assert b.title == "Họp báo quý IV năm 2026" and b.place == "Hội trường Sở GDĐT"
     # and a title stored before input was normalised still goes out, its header built from a sanitised copy
     db.session.execute(db.update(type(b)).where(type(b).id == b.id).values(title="Họp báo\u2028quý IV\nnăm 2026"))

@@ -5,7 +5,7 @@ import pytest
 from crisiscomm.briefings import quarters
 from crisiscomm.errors import ValidationError
 
-from .helpers import briefing
+from ..factories import briefing
 
 
 def test_quarter_is_counted_in_local_time(app):

@@ -3,9 +3,8 @@ from datetime import datetime, timezone
 from crisiscomm.extensions import db
 from crisiscomm.jobs import run_all_once
 from crisiscomm.notifications.models import Notification
-from crisiscomm.spokespersons.models import SpokespersonAssignment
 
-from .helpers import briefing
+from ..factories import briefing, spokesperson_assignment
 
 
 def _rows(kind):
@@ -17,9 +16,8 @@ def test_reminder_before_a_briefing_goes_once_to_speakers_and_comms_officers(app
     spokesperson = factory.user("spokesperson", name="Đỗ Minh Tuấn")
     officer = factory.user("comms_officer", name="Vũ Thị Mai")
     factory.user("viewer")
-    db.session.add(SpokespersonAssignment(department_id=spokesperson.department_id, user_id=spokesperson.id,
-                                          kind="official", effective_from=datetime(2025, 1, 1, tzinfo=timezone.utc)))
-    db.session.commit()
+    spokesperson_assignment(spokesperson.department, spokesperson, raw=True,
+                            effective_from=datetime(2025, 1, 1, tzinfo=timezone.utc))
     # Clock: 26/06/2026 08:00 local. One briefing in two days, one in ten days.
     soon = briefing(starts_at=datetime(2026, 6, 28, 2, 0, tzinfo=timezone.utc), title="Sắp tới")
     briefing(starts_at=datetime(2026, 7, 6, 2, 0, tzinfo=timezone.utc), title="Còn xa")

@@ -3,7 +3,8 @@ from datetime import datetime, timezone
 from crisiscomm.briefings.models import Briefing, ExamPeriod
 from crisiscomm.extensions import db
 
-from .helpers import briefing, contact, post
+from ..factories import briefing, contact, exam_period
+from .helpers import post
 
 
 def test_another_departments_briefing_is_a_404_in_web_and_api(departments, factory):
@@ -46,10 +47,8 @@ def test_api_create_validates_and_writes_nothing_on_error(departments, factory):
 
 
 def test_form_shows_errors_and_warnings(departments, factory, clock):
-    db.session.add(ExamPeriod(name="Kỳ thi tốt nghiệp THPT 2026", start_date=datetime(2026, 6, 25).date(),
-                              end_date=datetime(2026, 6, 27).date()))
-    db.session.commit()
-    provincial = contact()
+    exam_period("Kỳ thi tốt nghiệp THPT 2026", datetime(2026, 6, 25).date(), datetime(2026, 6, 27).date())
+    provincial = contact(raw=True)
     client = factory.login(factory.user("comms_officer"))
     form = client.get("/briefings/new?lang=en").get_data(as_text=True)
     assert "Báo Hànộimới" in form and "Provincial press" in form
@@ -85,9 +84,7 @@ def test_form_shows_errors_and_warnings(departments, factory, clock):
 
 
 def test_planning_a_school_year_avoids_exam_days(departments, factory, clock):
-    db.session.add(ExamPeriod(name="Kỳ thi HSG", start_date=datetime(2026, 2, 10).date(),
-                              end_date=datetime(2026, 2, 17).date()))
-    db.session.commit()
+    exam_period("Kỳ thi HSG", datetime(2026, 2, 10).date(), datetime(2026, 2, 17).date())
     briefing(starts_at=datetime(2025, 11, 12, 2, 0, tzinfo=timezone.utc), title="Đã có quý IV")
     client = factory.login(factory.user("director"))
     page = client.get("/briefings/plan?school_year=2025-2026").get_data(as_text=True)

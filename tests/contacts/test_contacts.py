@@ -10,7 +10,7 @@ from crisiscomm.contacts import service, transfer  # noqa: F401
 from crisiscomm.contacts.models import Contact
 from crisiscomm.extensions import db
 
-from ..factories import csrf_token
+from ..factories import contact, csrf_token
 
 
 @pytest.fixture
@@ -18,15 +18,9 @@ def hanoi(factory, departments):
     return factory.department("ha-noi")
 
 
-def add(dep, name, outlet="Báo Giáo dục và Thời đại", kind="ministry", **kw):
-    c = service.create_contact(department=dep, full_name=name, outlet=outlet, outlet_type=kind, **kw)
-    db.session.commit()
-    return c
-
-
 def test_search_ignores_case_and_diacritics(hanoi, factory, clock):
-    add(hanoi, "Nguyễn Văn An", phones=["0912 345 601"])
-    add(hanoi, "Phạm Thu Trang", outlet="VnExpress", kind="online")
+    contact(hanoi, "Nguyễn Văn An", "Báo Giáo dục và Thời đại", "ministry", email=None, phones=["0912 345 601"])
+    contact(hanoi, "Phạm Thu Trang", "VnExpress", "online", email=None)
     api = factory.api(factory.user("comms_officer"))
     names = lambda r: [i["full_name"] for i in r.get_json()["items"]]  # noqa: E731
     assert names(api.get("/api/v1/contacts?q=nguyen van an")) == ["Nguyễn Văn An"]
@@ -43,7 +37,7 @@ def test_search_ignores_case_and_diacritics(hanoi, factory, clock):
 
 
 def test_stale_flag_after_twelve_months(hanoi, factory, clock):
-    c = add(hanoi, "Lê Minh Đức")
+    c = contact(hanoi, "Lê Minh Đức", "Báo Giáo dục và Thời đại", "ministry", email=None)
     api = factory.api(factory.user("comms_officer"))
     assert api.get("/api/v1/contacts").get_json()["items"][0]["stale"] is False
     clock.advance(days=366)
@@ -76,7 +70,7 @@ def test_create_update_archive_via_api_and_bad_input(hanoi, factory, clock):
 
 def test_scoping_other_department_is_404(hanoi, factory, clock):
     hcm = factory.department("ho-chi-minh")
-    theirs = add(hcm, "Trương Văn Bình", outlet="Báo Tuổi Trẻ", kind="central_resident")
+    theirs = contact(hcm, "Trương Văn Bình", "Báo Tuổi Trẻ", "central_resident", email=None)
     officer = factory.user("comms_officer", department="ha-noi")
     api = factory.api(officer)
     assert api.get(f"/api/v1/contacts/{theirs.id}").status_code == 404
@@ -166,7 +160,8 @@ def test_wrong_type_and_too_large_uploads(hanoi, factory, app, clock):
 
 
 def test_duplicates_reported_and_merged(hanoi, factory, clock):
-    existing = add(hanoi, "Nguyễn Văn An", phones=["0912 345 601"], email="an@gd.vn")
+    existing = contact(hanoi, "Nguyễn Văn An", "Báo Giáo dục và Thời đại", "ministry", phones=["0912 345 601"],
+                       email="an@gd.vn")
     api = factory.api(factory.user("comms_officer"))
     csv_text = ("Họ và tên,Cơ quan báo chí,Loại hình,Điện thoại,Email\r\n"
                 "Nguyễn V. An,Báo GD&TĐ,ministry,+84 912 345 601,\r\n"
@@ -198,10 +193,11 @@ def test_duplicates_reported_and_merged(hanoi, factory, clock):
 
 
 def test_export_round_trip_and_formula_guard(hanoi, factory, clock):
-    add(hanoi, "Nguyễn Văn An", phones=["+84 912 345 601", "024 3825 0001"], email="an@gd.vn", beat="Thi cử, tuyển sinh",
-        notes="Dòng 1\nDòng 2")
-    add(hanoi, "=HYPERLINK(\"http://evil\")", outlet="@Báo; giả", kind="online", beat="-1+2", notes="+cmd")
-    add(hanoi, "Lê Hải Yến", outlet="VTV1", kind="broadcast", last_verified_at=clock.now() - timedelta(days=400))
+    contact(hanoi, "Nguyễn Văn An", "Báo Giáo dục và Thời đại", "ministry", phones=["+84 912 345 601", "024 3825 0001"],
+            email="an@gd.vn", beat="Thi cử, tuyển sinh", notes="Dòng 1\nDòng 2")
+    contact(hanoi, "=HYPERLINK(\"http://evil\")", "@Báo; giả", "online", email=None, beat="-1+2", notes="+cmd")
+    contact(hanoi, "Lê Hải Yến", "VTV1", "broadcast", email=None,
+            last_verified_at=clock.now() - timedelta(days=400))
     officer = factory.user("comms_officer")
     web = factory.login(officer)
     original = sorted(((c.full_name, c.outlet, c.outlet_type, c.beat, tuple(c.phones), c.email, c.notes,
@@ -301,8 +297,7 @@ def test_demo_contacts(hanoi, app, clock):
 
 def test_long_contact_list_is_paged_with_the_total_and_filters_kept(hanoi, factory, clock):
     for n in range(1, 106):
-        service.create_contact(department=hanoi, full_name=f"Phóng viên {n:03d}", outlet="Báo Hà Nội mới",
-                               outlet_type="provincial")
+        contact(hanoi, f"Phóng viên {n:03d}", "Báo Hà Nội mới", "provincial", email=None, commit=False)
     db.session.commit()
     web = factory.login(factory.user("comms_officer"))
     first = web.get("/contacts/?q=phong vien").get_data(as_text=True)

@@ -10,7 +10,7 @@ from crisiscomm.notifications.models import Notification
 from crisiscomm.spokespersons import service
 from crisiscomm.spokespersons.models import SpokespersonAssignment
 
-from ..factories import csrf_token
+from ..factories import csrf_token, spokesperson_assignment
 
 
 @pytest.fixture
@@ -18,26 +18,11 @@ def hanoi(factory, departments):
     return factory.department("ha-noi")
 
 
-def official(dep, user, **kw):
-    row = service.assign(department=dep, user=user, kind="official", **kw)
-    db.session.commit()
-    return row
-
-
-def authorize(dep, user, clock, days=30, **kw):
-    values = dict(topics=["tuyển sinh lớp 10"], decision_number="845/QĐ-SGDĐT",
-                  decision_date=clock.now().date(), effective_to=clock.now() + timedelta(days=days))
-    values.update(kw)
-    row = service.assign(department=dep, user=user, kind="authorized", **values)
-    db.session.commit()
-    return row
-
-
 def test_one_official_at_a_time_and_replacement_keeps_history(hanoi, factory, clock):
     a = factory.user("spokesperson", name="Đỗ Minh Tuấn")
     b = factory.user("deputy_director", name="Phạm Thị Lan")
     director = factory.api(factory.user("director"))
-    first = official(hanoi, a, public_phone="024 3825 1234")
+    first = spokesperson_assignment(hanoi, a, public_phone="024 3825 1234")
     r = director.post("/api/v1/departments/ha-noi/spokespersons", json={"user_id": b.id, "kind": "official"})
     assert r.status_code == 409
     assert service.official_spokesperson(hanoi.id).user_id == a.id
@@ -112,7 +97,8 @@ def test_two_concurrent_official_assignments_leave_one(hanoi, factory, app, cloc
 
 
 def test_scoping_of_assignments(hanoi, factory, clock):
-    theirs = official(factory.department("ho-chi-minh"), factory.user("director", department="ho-chi-minh"))
+    theirs = spokesperson_assignment(factory.department("ho-chi-minh"),
+                                     factory.user("director", department="ho-chi-minh"))
     director = factory.user("director")
     api = factory.api(director)
     assert api.get("/api/v1/departments/ho-chi-minh/spokespersons").status_code == 404
@@ -153,7 +139,8 @@ def test_expiry_alert_job_notifies_once(hanoi, factory, clock, smtp_server):
     officer = factory.user("comms_officer", email="truyenthong@example.vn")
     factory.user("viewer", email="xem@example.vn")
     deputy = factory.user("deputy_director", email="pgd@example.vn")
-    authorize(hanoi, deputy, clock, days=10)
+    spokesperson_assignment(hanoi, deputy, "authorized", topics=["tuyển sinh lớp 10"], decision_number="845/QĐ-SGDĐT",
+                            decision_date=clock.now().date(), effective_to=clock.now() + timedelta(days=10))
     assert service.alert_expiring_authorisations() == 0
     clock.advance(days=3, hours=1)  # 6 days 23 hours left
     service.alert_expiring_authorisations()
@@ -177,8 +164,8 @@ def test_merger_ends_the_merged_departments_official(factory, clock):
     new = departments.find_by_code("ninh-binh", follow_merger=False)
     a = factory.user("spokesperson", department="ha-nam")
     b = factory.user("spokesperson", department="ninh-binh")
-    official(old, a)
-    official(new, b)
+    spokesperson_assignment(old, a)
+    spokesperson_assignment(new, b)
     clock.advance(days=1)
     departments.merge(old=old, new=new)
     db.session.commit()
@@ -190,8 +177,8 @@ def test_merger_ends_the_merged_departments_official(factory, clock):
 def test_public_page_shows_published_contacts_only(hanoi, factory, client, clock):
     person = factory.user("spokesperson", name="Đỗ Minh Tuấn", title="Chánh Văn phòng Sở", phone="0905 999 888",
                           email="rieng.tu@example.vn")
-    official(hanoi, person, public_phone="024 3825 1234", public_email="phatngon@hanoi.edu.vn",
-             decision_url="https://hanoi.edu.vn/scan-qd.pdf", note="Ghi chú nội bộ mật")
+    spokesperson_assignment(hanoi, person, public_phone="024 3825 1234", public_email="phatngon@hanoi.edu.vn",
+                            decision_url="https://hanoi.edu.vn/scan-qd.pdf", note="Ghi chú nội bộ mật")
     r = client.get("/spokespersons/")
     html = r.get_data(as_text=True)
     assert r.status_code == 200

@@ -9,6 +9,8 @@ from crisiscomm.extensions import db
 from crisiscomm.incidents.models import Incident
 from crisiscomm.users.models import User
 
+from .. import factories
+
 
 def _count(status):
     return db.session.scalar(select(func.count()).select_from(Department).where(Department.status == status))
@@ -17,13 +19,10 @@ def _count(status):
 def _records_in(code, factory, clock):
     dep = find_by_code(code)
     user = factory.user("spokesperson", department=code, name="Hoàng Văn Nam")
-    contact = Contact(department_id=dep.id, full_name="Phạm Thu Trang", outlet="Báo Hà Giang",
-                      outlet_type="provincial", phones=[])
-    contact.refresh_search_text()
-    incident = Incident(department_id=dep.id, title="Lộ đề thi môn Ngữ văn", category="exam_leak",
-                        occurred_at=clock.now(), reported_at=clock.now(), severity="high", reporter_id=user.id)
-    db.session.add_all([contact, incident])
-    db.session.commit()
+    contact = factories.contact(dep, "Phạm Thu Trang", "Báo Hà Giang", "provincial", email=None, raw=True,
+                                commit=False)
+    incident = factories.incident(dep, "Lộ đề thi môn Ngữ văn", category="exam_leak", at=clock.now(),
+                                  reporter_id=user.id)
     return dep.id, user.id, contact.id, incident.id
 
 

@@ -9,18 +9,7 @@ from crisiscomm.errors import NotFound
 from crisiscomm.extensions import db
 from crisiscomm.scoping import get_or_404, scoped_select
 
-from ..factories import PASSWORD, csrf_token
-
-
-def _contact(department_code, name):
-    from crisiscomm.departments.service import find_by_code
-
-    c = Contact(department_id=find_by_code(department_code).id, full_name=name, outlet="Báo Tuổi Trẻ",
-                outlet_type="central_resident", phones=["0912345678"])
-    c.refresh_search_text()
-    db.session.add(c)
-    db.session.commit()
-    return c
+from ..factories import PASSWORD, contact, csrf_token
 
 
 def _session_cookie(client):
@@ -54,8 +43,10 @@ def test_ministry_user_sees_every_department(factory, departments):
 
 
 def test_department_owned_records_are_scoped(app, factory, departments):
-    mine = _contact("ha-noi", "Trần Văn Bình")
-    theirs = _contact("hai-phong", "Lê Thị Hoa")
+    mine = contact("ha-noi", "Trần Văn Bình", "Báo Tuổi Trẻ", "central_resident", email=None,
+                   phones=["0912345678"], raw=True)
+    theirs = contact("hai-phong", "Lê Thị Hoa", "Báo Tuổi Trẻ", "central_resident", email=None,
+                     phones=["0912345678"], raw=True)
     hanoi = factory.user("comms_officer", department="ha-noi")
     ministry = factory.user("ministry_comms")
 

@@ -1,3 +1,4 @@
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -7,8 +8,7 @@ from flask_babel import refresh
 from crisiscomm.extensions import db
 from crisiscomm.rules.service import seed_defaults
 
-
-_HASH = None  # the factory's password, hashed once per test session
+from .. import factories
 
 
 @pytest.fixture
@@ -28,26 +28,7 @@ def world(app, factory, clock):
     seed_defaults()
     db.session.commit()
     w = SimpleNamespace()
-    global _HASH
-    if _HASH is None:
-        from werkzeug.security import generate_password_hash
-
-        from ..factories import PASSWORD
-
-        _HASH = generate_password_hash(PASSWORD, method="scrypt")
-    hashed = _HASH
-
-    def user(role, email, name=None, department="ha-noi"):
-        # Same password as the factory's users; hashing once keeps the suite fast.
-        from crisiscomm.users.models import MINISTRY_ROLES, User
-
-        dep = None if role in MINISTRY_ROLES else factory.department(department)
-        u = User(email=email, name=name or email.split("@")[0], role=role, password_hash=hashed,
-                 department_id=dep.id if dep else None)
-        db.session.add(u)
-        db.session.commit()
-        return u
-
+    user = partial(factories.user, quick=True)  # hashed once per session: keeps the suite fast
     w.director = user("director", email="giamdoc@hanoi.edu.vn", name="Nguyễn Văn Hùng")
     w.board1 = user("steering_board", email="bcd1@hanoi.edu.vn", name="Hoàng Văn Nam")
     w.board2 = user("steering_board", email="bcd2@hanoi.edu.vn", name="Trần Thị Bích")

@@ -9,9 +9,9 @@ from crisiscomm.extensions import db
 from crisiscomm.incidents import ack_links, escalation, queries, statement_clock
 from crisiscomm.incidents.models import AppendOnlyError, ChecklistItem, Incident, IncidentEvent
 from crisiscomm.notifications.models import Notification
-from crisiscomm.scenarios.models import Scenario, ScenarioVersion
 from crisiscomm.statements.models import Statement
 
+from .. import factories
 from ..factories import csrf_token
 from .conftest import incident_body
 
@@ -231,10 +231,7 @@ def test_statement_validation_names_fields(world, factory, smtp_server):
 
 @pytest.fixture
 def scenario(world):
-    s = Scenario(slug="exam-paper-leak", title="Lộ đề thi", category="exam", exam_related=True, latest_version=1)
-    db.session.add(s)
-    db.session.flush()
-    v = ScenarioVersion(scenario_id=s.id, version=1, body="# Lộ đề thi", checksum="x" * 64, meta={
+    [v] = factories.scenario("exam-paper-leak", title="Lộ đề thi", body="# Lộ đề thi", checksum="x" * 64, meta={
         "notify": ["spokesperson"],
         "phases": [
             {"name": "15 phút đầu", "due_after": "15m", "items": [
@@ -243,8 +240,6 @@ def scenario(world):
             {"name": "1 giờ", "due_after": "1h", "items": [
                 {"text": "Rà soát mạng xã hội", "owner_role": "comms_officer"}]},
         ]})
-    db.session.add(v)
-    db.session.commit()
     return v
 
 

@@ -6,19 +6,8 @@ from crisiscomm.extensions import db
 from crisiscomm.incidents import service
 from crisiscomm.rules import service as rules
 
+from .. import factories
 from .conftest import incident_body
-
-
-def _province_rule(user, **kw):
-    data = {"name": "Thông tin ban đầu về sự cố (quy chế phát ngôn của Thành phố)",
-            "applies_to": "incident_first_statement", "duration_minutes": 12 * 60,
-            "legal_source": "Người phát ngôn cung cấp thông tin ban đầu chậm nhất 12 giờ sau khi biết sự việc.",
-            "source_document": "Quyết định 12/2024/QĐ-UBND", "source_article": "Điều 7", "source_date": "2024-03-15",
-            "confidence": "verified"}
-    data.update(kw)
-    rule = rules.create_rule(user=user, data=data)
-    db.session.commit()
-    return rule
 
 
 def test_a_clip_that_surfaces_two_days_later_is_not_overdue_before_anyone_knew(world, factory, clock):
@@ -65,7 +54,7 @@ def test_known_since_cannot_precede_the_event_nor_be_in_the_future(world, factor
 
 def test_the_province_rule_replaces_the_ministry_benchmark_for_that_department_only(world, factory, clock):
     hanoi, hcm = factory.department("ha-noi"), factory.department("ho-chi-minh")
-    rule = _province_rule(world.director)
+    rule = factories.rule(world.director)
     assert rule.department_id == hanoi.id and rule.authority == "province_regulation"
     mine = service.create_incident(actor=world.officer, department=hanoi, data=incident_body())
     theirs = service.create_incident(actor=world.other, department=hcm, data=incident_body())
@@ -84,7 +73,7 @@ def test_the_incident_page_shows_the_deadline_with_its_source(world, factory, cl
     page = client.get(f"/incidents/{incident.id}").get_data(as_text=True)
     assert "Mốc tham chiếu của Bộ" in page and "Quyết định 22/QĐ-BGDĐT" in page
     assert "theo tin đã đăng, chưa kiểm chứng" in page
-    _province_rule(world.director)
+    factories.rule(world.director)
     clock.set(clock.now() + timedelta(minutes=5))
     other = service.create_incident(actor=world.officer, department=dep, data=incident_body())
     db.session.commit()
@@ -97,8 +86,8 @@ def test_rule_selection_respects_validity_and_specificity(world, factory, clock)
     hanoi = factory.department("ha-noi")
     from crisiscomm.rules.models import INCIDENT_FIRST_STATEMENT
 
-    old = _province_rule(world.director, duration_minutes=24 * 60, valid_to="2026-06-01T00:00")
-    new = _province_rule(world.director, name="Sự cố nghiêm trọng", duration_minutes=4 * 60, severities=["critical"],
+    old = factories.rule(world.director, duration_minutes=24 * 60, valid_to="2026-06-01T00:00")
+    new = factories.rule(world.director, name="Sự cố nghiêm trọng", duration_minutes=4 * 60, severities=["critical"],
                          valid_from="2026-06-01T00:00")
     at = datetime(2026, 5, 1, tzinfo=timezone.utc)
     assert rules.applicable_rule(INCIDENT_FIRST_STATEMENT, at=at, severity="high", department_id=hanoi.id) == old

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from crisiscomm.extensions import db
-from crisiscomm.inquiries import grounds, service
+from crisiscomm.inquiries import grounds
 from crisiscomm.rules.service import seed_defaults
 
 
@@ -28,15 +28,6 @@ def spokesperson(factory, setup_data):
 @pytest.fixture
 def hanoi(factory, setup_data):
     return factory.department("ha-noi")
-
-
-def make_inquiry(user, department, **kw):
-    data = dict(subject="Tuyển sinh lớp 10", journalist_name="Nguyễn Thu Trang", outlet="Báo Giáo dục và Thời đại",
-                questions="Khi nào công bố điểm chuẩn?")
-    data.update(kw)
-    inquiry = service.create_inquiry(user=user, department=department, **data)
-    db.session.commit()
-    return inquiry
 
 
 # --- emails as offices receive them ---------------------------------------------------------------

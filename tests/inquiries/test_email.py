@@ -13,6 +13,7 @@ from crisiscomm.extensions import db
 from crisiscomm.inquiries import service
 from crisiscomm.inquiries.models import Inquiry
 
+from ..factories import contact
 from .conftest import (CLERK, JOURNALIST, JOURNALIST_EMAIL, PDF_BYTES, PNG_BYTES, SUBJECT, forwarded_eml,
                        thunderbird_attached_eml)
 
@@ -40,11 +41,7 @@ def _count(model):
 def test_a_forward_is_filed_under_the_journalist_with_the_original_date(client_name, officer, hanoi, factory, clock,
                                                                        attachment_dir):
     clock.set(datetime(2026, 6, 26, 4, 0, tzinfo=timezone.utc))
-    known = Contact(department_id=hanoi.id, full_name=JOURNALIST, outlet="Báo điện tử VnExpress",
-                    outlet_type="online", email=JOURNALIST_EMAIL)
-    known.refresh_search_text() if hasattr(known, "refresh_search_text") else None
-    db.session.add(known)
-    db.session.commit()
+    known = contact(hanoi, JOURNALIST, "Báo điện tử VnExpress", "online", email=JOURNALIST_EMAIL, raw=True)
     contacts_before = _count(Contact)
     data = (thunderbird_attached_eml(pdf=PDF_BYTES) if client_name == "thunderbird_attached"
             else forwarded_eml(client_name, pdf=PDF_BYTES, decomposed=client_name == "apple_mail"))

@@ -6,7 +6,7 @@ from crisiscomm.extensions import db
 from crisiscomm.inquiries import queries, service, workflow
 from crisiscomm.statements.service import search_statements
 
-from .conftest import make_inquiry
+from ..factories import inquiry as make_inquiry
 
 EML = b"""From: Vu Thi Mai <truyenthong@hanoi.vn>
 To: inbox@hanoi.vn
@@ -199,7 +199,7 @@ def test_admin_pages_render_and_rule_in_use_is_end_dated(officer, hanoi, factory
 
 
 def test_inquiry_list_is_paged_newest_first(officer, hanoi, clock, factory):
-    from .conftest import make_inquiry
+    from ..factories import inquiry as make_inquiry
 
     for n in range(1, 106):
         make_inquiry(officer, hanoi, subject=f"Câu hỏi số {n:03d}")

@@ -10,7 +10,8 @@ from crisiscomm.inquiries import deadlines, settings, workflow
 from crisiscomm.inquiries.models import Inquiry, RefusalGround
 from crisiscomm.statements.models import Statement
 
-from .conftest import make_inquiry
+from .. import factories
+from ..factories import inquiry as make_inquiry
 
 
 def test_intake_creates_contact_and_due_time_from_department_default(officer, hanoi, clock):
@@ -44,12 +45,9 @@ def test_journalist_deadline_wins(officer, hanoi, clock):
 
 
 def test_overdue_across_days_in_local_time(officer, hanoi, clock, factory):
-    from crisiscomm.incidents.models import Incident
     from crisiscomm.rules import service as rules
 
-    incident = Incident(department_id=hanoi.id, title="Lộ đề thi Ngữ văn", category="exam", occurred_at=clock.now(),
-                        reported_at=clock.now(), severity="high")
-    db.session.add(incident)
+    incident = factories.incident(hanoi, "Lộ đề thi Ngữ văn", category="exam", at=clock.now(), commit=False)
     # The province's regulation (entered by the Department) sets 6 hours for questions about an incident.
     rules.create_rule(user=factory.user("director", email="gd@hanoi.vn"), data={
         "name": "Trả lời báo chí về sự cố (quy chế phát ngôn của Thành phố)", "applies_to": "inquiry_response",
@@ -71,25 +69,15 @@ def test_overdue_across_days_in_local_time(officer, hanoi, clock, factory):
 
 def test_without_a_province_rule_an_incident_question_is_not_given_the_ministry_six_hours(officer, hanoi, clock,
                                                                                          factory):
-    from crisiscomm.incidents.models import Incident
-
-    incident = Incident(department_id=hanoi.id, title="Lộ đề thi Ngữ văn", category="exam", occurred_at=clock.now(),
-                        reported_at=clock.now(), severity="high")
-    db.session.add(incident)
-    db.session.commit()
+    incident = factories.incident(hanoi, "Lộ đề thi Ngữ văn", category="exam", at=clock.now())
     inquiry = make_inquiry(officer, hanoi, incident_id=incident.id)
     assert inquiry.due_at == clock.now() + timedelta(hours=24)
     assert inquiry.deadline_rule.authority == "product_default"
 
 
 def test_incident_of_another_department_is_refused(officer, hanoi, clock, factory):
-    from crisiscomm.incidents.models import Incident
-
     other = factory.department("ho-chi-minh")
-    incident = Incident(department_id=other.id, title="x", category="exam", occurred_at=clock.now(),
-                        reported_at=clock.now(), severity="low")
-    db.session.add(incident)
-    db.session.commit()
+    incident = factories.incident(other, "x", category="exam", at=clock.now(), severity="low")
     with pytest.raises(ValidationError) as exc:
         make_inquiry(officer, hanoi, incident_id=incident.id)
     assert "incident_id" in exc.value.fields

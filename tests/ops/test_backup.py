@@ -11,11 +11,11 @@ from crisiscomm import create_app
 from crisiscomm.config import TestConfig
 from crisiscomm.contacts.models import Contact
 from crisiscomm.extensions import db
-from crisiscomm.incidents.models import Incident
 from crisiscomm.notifications import service as outbox
 from crisiscomm.notifications.models import EMAIL, IN_APP
 from crisiscomm.ops import backup as dump
 
+from .. import factories
 from ..conftest import PG_URL, _tmpdir, empty_database, make_app
 
 
@@ -27,15 +27,14 @@ def fill(factory, clock):
     admin = factory.user(role="ministry_admin")
     factory.token(officer)
     hanoi = departments.find_by_code("ha-noi")
-    contact = Contact(department_id=hanoi.id, full_name="Trần Văn Bình", outlet="Báo Tuổi Trẻ",
-                      outlet_type="central_resident", phones=["0912 345 678"], email="binh@tuoitre.vn",
-                      notes="Phóng viên thường trú — *giáo dục*", last_verified_at=clock.now())
-    contact.refresh_search_text()
-    incident = Incident(department_id=hanoi.id, title="Lộ đề thi môn Ngữ văn", category="exam_leak",
-                        exam_related=True, exam="Kỳ thi tốt nghiệp THPT 2026", occurred_at=clock.now(),
-                        reported_at=clock.now() + timedelta(minutes=3), description="Ảnh đề thi trên mạng xã hội",
-                        severity="critical", reporter_id=officer.id)
-    db.session.add_all([contact, incident])
+    factories.contact(hanoi, "Trần Văn Bình", "Báo Tuổi Trẻ", "central_resident", phones=["0912 345 678"],
+                      email="binh@tuoitre.vn", notes="Phóng viên thường trú — *giáo dục*",
+                      last_verified_at=clock.now(), raw=True, commit=False)
+    incident = factories.incident(hanoi, "Lộ đề thi môn Ngữ văn", category="exam_leak", exam_related=True,
+                                  exam="Kỳ thi tốt nghiệp THPT 2026", occurred_at=clock.now(),
+                                  reported_at=clock.now() + timedelta(minutes=3),
+                                  description="Ảnh đề thi trên mạng xã hội", severity="critical",
+                                  reporter_id=officer.id, commit=False)
     db.session.flush()
     outbox.enqueue(kind="incident.alert", channel=EMAIL, recipient=admin, subject="Sự cố: lộ đề thi",
                    body_text="Chi tiết", payload={"incident_id": incident.id, "levels": [1, 2]},
@@ -117,10 +116,7 @@ def test_backup_round_trips_through_sqlite_and_postgresql(app, backend, factory,
             from crisiscomm.departments import service as departments
 
             hanoi = departments.find_by_code("ha-noi")
-            contact = Contact(department_id=hanoi.id, full_name="Lê Minh", outlet="VTV", outlet_type="broadcast")
-            contact.refresh_search_text()
-            db.session.add(contact)
-            db.session.commit()
+            contact = factories.contact(hanoi, "Lê Minh", "VTV", "broadcast", email=None, raw=True)
             assert contact.id == max(r["id"] for r in original["contact"]) + 1
             db.session.remove()
     finally:

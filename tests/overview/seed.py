@@ -1,11 +1,10 @@
 """A small, hand-countable school year of data, written directly with the models."""
 from datetime import datetime, timedelta, timezone
 
-from crisiscomm.contacts.models import Contact
 from crisiscomm.extensions import db
-from crisiscomm.incidents.models import Incident
 from crisiscomm.plans import service as plans
-from crisiscomm.spokespersons.models import SpokespersonAssignment
+
+from ..factories import briefing, contact, incident, spokesperson_assignment
 
 YEAR = "2025-2026"
 THEMES = ["Kỳ thi tốt nghiệp THPT 2026", "Sách giáo khoa mới", "An toàn trường học"]
@@ -15,30 +14,10 @@ def utc(*args):
     return datetime(*args, tzinfo=timezone.utc)
 
 
-def incident(dep, title, *, exam=False, status="open", drill=False, at=None):
-    at = at or utc(2026, 6, 20, 3)
-    row = Incident(department_id=dep.id, title=title, category="exam" if exam else "school_safety",
-                   exam_related=exam, occurred_at=at, reported_at=at, severity="high", status=status, drill=drill,
-                   description="")
-    db.session.add(row)
-    return row
-
-
-def contact(dep, name, verified=None, archived=False):
-    row = Contact(department_id=dep.id, full_name=name, outlet="Báo Giáo dục và Thời đại", outlet_type="central_resident",
-                  phones=[], last_verified_at=verified, archived=archived, created_at=utc(2025, 1, 1))
-    row.refresh_search_text()
-    db.session.add(row)
-    return row
-
-
-def briefing(dep, title, at, status="held"):
-    from crisiscomm.briefings.models import Briefing
-
-    row = Briefing(department_id=dep.id, title=title, starts_at=at, ends_at=at + timedelta(hours=1), status=status,
-                   attachments=[], internal_units=[])
-    db.session.add(row)
-    return row
+# seed_year writes its rows directly and commits once at the end; the contacts are resident since 2025.
+RESIDENT = {"outlet": "Báo Giáo dục và Thời đại", "outlet_type": "central_resident", "email": None,
+            "created_at": utc(2025, 1, 1), "raw": True, "commit": False}
+SEEDED = {"raw": True, "commit": False}
 
 
 def seed_year(factory, clock):
@@ -53,28 +32,28 @@ def seed_year(factory, clock):
     writer_hcm = factory.user("comms_officer", department="ho-chi-minh", name="Trương Thị Hạnh")
     spokes = factory.user("spokesperson", department="ha-noi", name="Đỗ Minh Tuấn")
 
-    incident(hanoi, "Nghi lộ đề thi môn Ngữ văn", exam=True)
-    incident(hanoi, "Thí sinh mang điện thoại vào phòng thi", exam=True, at=utc(2026, 5, 10, 2))
-    incident(hanoi, "Sập mái hiên trường tiểu học")
-    incident(hanoi, "Tin giả về lịch thi", exam=True, status="closed")
-    incident(hanoi, "Diễn tập lộ đề", exam=True, drill=True)
-    incident(hcm, "Ngộ độc thực phẩm bán trú", at=utc(2026, 4, 2, 5))
+    incident(hanoi, "Nghi lộ đề thi môn Ngữ văn", exam_related=True, commit=False)
+    incident(hanoi, "Thí sinh mang điện thoại vào phòng thi", exam_related=True, at=utc(2026, 5, 10, 2), commit=False)
+    incident(hanoi, "Sập mái hiên trường tiểu học", commit=False)
+    incident(hanoi, "Tin giả về lịch thi", exam_related=True, status="closed", commit=False)
+    incident(hanoi, "Diễn tập lộ đề", exam_related=True, drill=True, commit=False)
+    incident(hcm, "Ngộ độc thực phẩm bán trú", at=utc(2026, 4, 2, 5), commit=False)
 
-    db.session.add(SpokespersonAssignment(department_id=hanoi.id, user_id=spokes.id, kind="official", topics=[],
-                                          effective_from=utc(2025, 1, 1)))
+    spokesperson_assignment(hanoi, spokes, "official", effective_from=utc(2025, 1, 1), **SEEDED)
     now = clock.now()
     for i in range(3):
-        contact(hanoi, f"Phóng viên {i}", verified=now - timedelta(days=30 * (i + 1)))
-    contact(hanoi, "Phóng viên cũ", verified=now - timedelta(days=400))
-    contact(hanoi, "Phóng viên đã nghỉ", verified=now - timedelta(days=3), archived=True)
-    contact(hcm, "Phóng viên TP", verified=now - timedelta(days=10))
-    briefing(hanoi, "Họp báo quý III", utc(2025, 9, 20, 2))
-    briefing(hanoi, "Họp báo quý IV", utc(2025, 11, 15, 2))
-    briefing(hanoi, "Họp báo chuyên đề", utc(2025, 12, 30, 2))
-    briefing(hanoi, "Họp báo quý I", utc(2026, 3, 10, 2), status="cancelled")
-    briefing(hanoi, "Họp báo trước kỳ thi", utc(2026, 6, 5, 2))
-    briefing(hanoi, "Họp báo năm học trước", utc(2025, 6, 20, 2))
-    briefing(hcm, "Họp báo quý II", utc(2026, 6, 29, 2), status="planned")
+        contact(hanoi, f"Phóng viên {i}", last_verified_at=now - timedelta(days=30 * (i + 1)), archived=False,
+                **RESIDENT)
+    contact(hanoi, "Phóng viên cũ", last_verified_at=now - timedelta(days=400), archived=False, **RESIDENT)
+    contact(hanoi, "Phóng viên đã nghỉ", last_verified_at=now - timedelta(days=3), archived=True, **RESIDENT)
+    contact(hcm, "Phóng viên TP", last_verified_at=now - timedelta(days=10), archived=False, **RESIDENT)
+    briefing(hanoi, "Họp báo quý III", utc(2025, 9, 20, 2), "held", **SEEDED)
+    briefing(hanoi, "Họp báo quý IV", utc(2025, 11, 15, 2), "held", **SEEDED)
+    briefing(hanoi, "Họp báo chuyên đề", utc(2025, 12, 30, 2), "held", **SEEDED)
+    briefing(hanoi, "Họp báo quý I", utc(2026, 3, 10, 2), "cancelled", **SEEDED)
+    briefing(hanoi, "Họp báo trước kỳ thi", utc(2026, 6, 5, 2), "held", **SEEDED)
+    briefing(hanoi, "Họp báo năm học trước", utc(2025, 6, 20, 2), "held", **SEEDED)
+    briefing(hcm, "Họp báo quý II", utc(2026, 6, 29, 2), "planned", **SEEDED)
     db.session.flush()
 
     plans.publish_ministry_plan(school_year=YEAR, title="Kế hoạch truyền thông năm học 2025-2026",

@@ -12,12 +12,14 @@ def test_ministry_user_reads_the_overview_and_its_numbers(page, factory, departm
     from crisiscomm.extensions import db
 
     from .test_escalation_metrics import by_title, escalate
-    from .test_inquiry_metrics import inquiry
+    from ..factories import inquiry
+    from .test_inquiry_metrics import PHONED
     from .seed import utc
 
     data = seed_year(factory, clock)
     escalate(by_title("Nghi lộ đề thi môn Ngữ văn"), utc(2026, 6, 26, 0, 30), None, None)  # nobody answered yet
-    inquiry(data["hanoi"], "Đề thi Ngữ văn bị lộ?", due=utc(2026, 6, 25, 10), state="drafting")  # overdue
+    inquiry(department=data["hanoi"], subject="Đề thi Ngữ văn bị lộ?", due_at=utc(2026, 6, 25, 10), state="drafting",
+            **PHONED)  # overdue
     db.session.commit()
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto("/login")

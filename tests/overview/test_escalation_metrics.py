@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from crisiscomm.extensions import db
 
-from .seed import YEAR, incident, seed_year, utc
+from ..factories import escalation, incident
+from .seed import YEAR, seed_year, utc
 
 _models = pytest.importorskip("crisiscomm.incidents.models", reason="the incidents domain is not installed")
 if not hasattr(_models, "Escalation"):
     pytest.skip("this installation's incidents domain has no Escalation yet", allow_module_level=True)
-Escalation = _models.Escalation
 Incident = _models.Incident
 
 CONFIG = """
@@ -26,9 +26,7 @@ def escalate(inc, notified, *acks):
     """One level-1 escalation row per acknowledgement delay in minutes (None: not acknowledged)."""
     db.session.flush()
     for n, minutes in enumerate(acks):
-        db.session.add(Escalation(incident_id=inc.id, level=1, audience="director", recipient_key=f"email:{n}@x.vn",
-                                  recipient_label=f"Người nhận {n}", notified_at=notified, ack_nonce=f"n{inc.id}-{n}",
-                                  acknowledged_at=None if minutes is None else notified + timedelta(minutes=minutes)))
+        escalation(inc, notified, n, None if minutes is None else notified + timedelta(minutes=minutes), commit=False)
 
 
 def by_title(title):
@@ -46,7 +44,7 @@ def seeded(factory, departments, clock, tmp_path, monkeypatch):
     escalate(by_title("Tin giả về lịch thi"), utc(2025, 10, 1, 0), 30)  # closed since; 30 min
     escalate(by_title("Sập mái hiên trường tiểu học"), utc(2026, 6, 21, 3), 6)
     escalate(by_title("Diễn tập lộ đề"), utc(2026, 6, 22, 3), None)  # a drill: never counted
-    escalate(incident(data["hanoi"], "Sự cố năm học trước", at=utc(2025, 3, 1)), utc(2025, 3, 1, 1), 300)
+    escalate(incident(data["hanoi"], "Sự cố năm học trước", at=utc(2025, 3, 1), commit=False), utc(2025, 3, 1, 1), 300)
     escalate(by_title("Ngộ độc thực phẩm bán trú"), utc(2026, 4, 2, 5), 45)
     db.session.commit()
     return data

@@ -3,10 +3,10 @@ computed; lists are never held back. Time moves with the frozen clock."""
 import pytest
 
 from crisiscomm.extensions import db
-from crisiscomm.inquiries import service as inquiries
 from crisiscomm.rules.service import seed_defaults
 
-from .seed import incident, seed_year
+from ..factories import incident, inquiry
+from .seed import seed_year
 
 
 @pytest.fixture
@@ -16,23 +16,17 @@ def cached(app):
     app.extensions.pop("figures_cache", None)
 
 
-def log_inquiry(user, department, subject):
-    inquiries.create_inquiry(user=user, department=department, subject=subject, journalist_name="Lê Hà",
-                             outlet="Báo Hà Nội Mới", questions="?")
-    db.session.commit()
-
-
 def test_inquiry_figures_are_shared_for_the_configured_seconds_then_recounted(cached, factory, departments, clock):
     seed_defaults()
     db.session.commit()
     hanoi = factory.department("ha-noi")
     officer = factory.user("comms_officer", department="ha-noi")
     api = factory.api(officer)
-    log_inquiry(officer, hanoi, "Điểm thi")
+    inquiry(officer, hanoi, subject="Điểm thi", journalist_name="Lê Hà", outlet="Báo Hà Nội Mới", questions="?")
     first = api.get("/api/v1/inquiries/stats?department=ha-noi").get_json()
     assert first["total"] == 1 and first["as_of"] == clock.now().isoformat()
 
-    log_inquiry(officer, hanoi, "Phúc khảo")
+    inquiry(officer, hanoi, subject="Phúc khảo", journalist_name="Lê Hà", outlet="Báo Hà Nội Mới", questions="?")
     clock.advance(seconds=29)
     held = api.get("/api/v1/inquiries/stats?department=ha-noi").get_json()
     assert held["total"] == 1 and held["as_of"] == first["as_of"]
@@ -52,7 +46,7 @@ def test_figures_of_one_department_never_answer_for_another(cached, factory, dep
     hanoi = factory.department("ha-noi")
     hanoi_officer = factory.user("comms_officer", department="ha-noi")
     hue_officer = factory.user("comms_officer", department="hue")
-    log_inquiry(hanoi_officer, hanoi, "Điểm thi")
+    inquiry(hanoi_officer, hanoi, subject="Điểm thi", journalist_name="Lê Hà", outlet="Báo Hà Nội Mới", questions="?")
     assert factory.api(hanoi_officer).get("/api/v1/inquiries/stats").get_json()["total"] == 1
     # Same request (no department given) by a user of another Department: its own figures, not Hà Nội's.
     assert factory.api(hue_officer).get("/api/v1/inquiries/stats").get_json()["total"] == 0
@@ -68,8 +62,7 @@ def test_ministry_overview_is_recomputed_after_the_configured_seconds(cached, fa
 
     before, body = open_incidents_of_da_nang()
     assert before == 0 and body["generated_at"] == clock.now().isoformat()
-    incident(factory.department("da-nang"), "Nghi lộ đề thi", exam=True)
-    db.session.commit()
+    incident(factory.department("da-nang"), "Nghi lộ đề thi", exam_related=True)
     clock.advance(seconds=10)
     held, held_body = open_incidents_of_da_nang()
     assert held == 0 and held_body["generated_at"] == body["generated_at"]

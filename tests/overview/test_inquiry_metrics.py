@@ -1,10 +1,10 @@
 """Press inquiries in the overview and the scorecard: overdue inquiries, answered on time, inquiries per month."""
-from datetime import timedelta
 
 import pytest
 
 from crisiscomm.extensions import db
 
+from ..factories import inquiry
 from .seed import YEAR, seed_year, utc
 
 _models = pytest.importorskip("crisiscomm.inquiries.models", reason="the inquiries domain is not installed")
@@ -20,13 +20,9 @@ criteria:
 """
 
 
-def inquiry(dep, subject, *, due, state="answered", answered=None, closed=None, received=None):
-    row = Inquiry(department_id=dep.id, subject=subject, channel="phone", received_at=received or due - timedelta(days=1),
-                  due_at=due, state=state, answered_at=answered, closed_at=closed or answered, journalist_name="PV",
-                  outlet="Báo Tuổi Trẻ", questions="", answer_draft="")
-    row.refresh_search_text()
-    db.session.add(row)
-    return row
+# Inquiries taken by phone, written directly (received a day before they are due, closed when answered).
+PHONED = {"channel": "phone", "journalist_name": "PV", "outlet": "Báo Tuổi Trẻ", "questions": "", "answer_draft": "",
+          "raw": True, "commit": False}
 
 
 @pytest.fixture
@@ -36,15 +32,22 @@ def seeded(factory, departments, clock, tmp_path, monkeypatch):
     monkeypatch.setenv("SCORECARD_CONFIG", str(path))
     data = seed_year(factory, clock)
     hn, hcm = data["hanoi"], data["hcm"]
-    inquiry(hn, "Lịch thi", due=utc(2026, 3, 10, 3), answered=utc(2026, 3, 10, 1))  # on time
-    inquiry(hn, "Học phí", due=utc(2026, 4, 1, 3), answered=utc(2026, 4, 2, 3))  # late
-    inquiry(hn, "Hồ sơ cá nhân", due=utc(2026, 2, 1, 3), state="declined", closed=utc(2026, 1, 31, 3))  # on time
-    inquiry(hn, "Chính sách toàn quốc", due=utc(2026, 2, 5, 3), state="referred_to_ministry",
-            closed=utc(2026, 2, 6, 3))  # the Ministry answers: left out
-    inquiry(hn, "Đề thi Ngữ văn", due=utc(2026, 6, 25, 10), state="drafting")  # overdue (now 26/06 01:00 UTC)
-    inquiry(hn, "Điểm chuẩn", due=utc(2026, 6, 27, 3), state="received")  # not yet due: left out
-    inquiry(hn, "Năm học trước", due=utc(2025, 5, 1, 3), answered=utc(2025, 5, 2, 3))  # another school year
-    inquiry(hcm, "Bán trú", due=utc(2026, 5, 5, 3), answered=utc(2026, 5, 4, 3))  # on time
+    inquiry(department=hn, subject="Lịch thi", due_at=utc(2026, 3, 10, 3), answered_at=utc(2026, 3, 10, 1),
+            state="answered", **PHONED)  # on time
+    inquiry(department=hn, subject="Học phí", due_at=utc(2026, 4, 1, 3), answered_at=utc(2026, 4, 2, 3),
+            state="answered", **PHONED)  # late
+    inquiry(department=hn, subject="Hồ sơ cá nhân", due_at=utc(2026, 2, 1, 3), state="declined",
+            closed_at=utc(2026, 1, 31, 3), **PHONED)  # on time
+    inquiry(department=hn, subject="Chính sách toàn quốc", due_at=utc(2026, 2, 5, 3), state="referred_to_ministry",
+            closed_at=utc(2026, 2, 6, 3), **PHONED)  # the Ministry answers: left out
+    inquiry(department=hn, subject="Đề thi Ngữ văn", due_at=utc(2026, 6, 25, 10), state="drafting",
+            **PHONED)  # overdue (now 26/06 01:00 UTC)
+    inquiry(department=hn, subject="Điểm chuẩn", due_at=utc(2026, 6, 27, 3), state="received",
+            **PHONED)  # not yet due: left out
+    inquiry(department=hn, subject="Năm học trước", due_at=utc(2025, 5, 1, 3), answered_at=utc(2025, 5, 2, 3),
+            state="answered", **PHONED)  # another school year
+    inquiry(department=hcm, subject="Bán trú", due_at=utc(2026, 5, 5, 3), answered_at=utc(2026, 5, 4, 3),
+            state="answered", **PHONED)  # on time
     db.session.commit()
     return data
 

@@ -3,6 +3,7 @@ import pytest
 
 from crisiscomm.extensions import db
 
+from ..factories import scenario, scenario_distribution
 from .seed import YEAR, seed_year, utc
 
 _models = pytest.importorskip("crisiscomm.scenarios.models", reason="the scenarios domain is not installed")
@@ -20,24 +21,6 @@ criteria:
 """
 
 
-def scenario(slug, versions):
-    s = Scenario(slug=slug, title=slug, category="exam", exam_related=True, latest_version=versions)
-    db.session.add(s)
-    db.session.flush()
-    out = []
-    for n in range(1, versions + 1):
-        v = ScenarioVersion(scenario_id=s.id, version=n, meta={}, body=f"# {slug} v{n}", checksum=f"{slug}{n}")
-        db.session.add(v)
-        out.append(v)
-    db.session.flush()
-    return out
-
-
-def send(version, dep, at, acked=None):
-    db.session.add(ScenarioDistribution(scenario_version_id=version.id, department_id=dep.id, distributed_at=at,
-                                        acknowledged_at=acked))
-
-
 @pytest.fixture
 def seeded(factory, departments, clock, tmp_path, monkeypatch):
     path = tmp_path / "scorecard.yaml"
@@ -45,15 +28,16 @@ def seeded(factory, departments, clock, tmp_path, monkeypatch):
     monkeypatch.setenv("SCORECARD_CONFIG", str(path))
     data = seed_year(factory, clock)
     hn, hcm = data["hanoi"], data["hcm"]
-    s1v1, s1v2 = scenario("lo-de-thi", 2)
-    (s2v1,) = scenario("gian-lan-thi", 1)
-    (s3v1,) = scenario("ngo-doc-thuc-pham", 1)
-    send(s1v1, hn, utc(2025, 9, 1), acked=utc(2025, 9, 3))  # an older version: not in the overview
-    send(s1v2, hn, utc(2026, 6, 1), acked=utc(2026, 6, 2))
-    send(s2v1, hn, utc(2026, 2, 1))  # never acknowledged
-    send(s1v2, hcm, utc(2026, 6, 1))
-    send(s2v1, hcm, utc(2026, 2, 1), acked=utc(2026, 2, 3))
-    send(s3v1, hcm, utc(2025, 5, 1), acked=utc(2025, 5, 2))  # the previous school year
+    s1v1, s1v2 = scenario("lo-de-thi", 2, commit=False)
+    (s2v1,) = scenario("gian-lan-thi", 1, commit=False)
+    (s3v1,) = scenario("ngo-doc-thuc-pham", 1, commit=False)
+    # An older version (not in the overview), then the latest ones.
+    scenario_distribution(s1v1, hn, utc(2025, 9, 1), utc(2025, 9, 3), commit=False)
+    scenario_distribution(s1v2, hn, utc(2026, 6, 1), utc(2026, 6, 2), commit=False)
+    scenario_distribution(s2v1, hn, utc(2026, 2, 1), commit=False)  # never acknowledged
+    scenario_distribution(s1v2, hcm, utc(2026, 6, 1), commit=False)
+    scenario_distribution(s2v1, hcm, utc(2026, 2, 1), utc(2026, 2, 3), commit=False)
+    scenario_distribution(s3v1, hcm, utc(2025, 5, 1), utc(2025, 5, 2), commit=False)  # the previous school year
     db.session.commit()
     return data
 

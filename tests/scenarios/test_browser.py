@@ -5,7 +5,7 @@ from crisiscomm.extensions import db
 from crisiscomm.scenarios import service
 
 from ..factories import browser_sign_in
-from .helpers import make_official
+from ..factories import spokesperson_assignment
 
 
 @pytest.mark.browser
@@ -15,7 +15,7 @@ def test_spokesperson_opens_a_playbook_on_a_phone(page, factory, departments):
     db.session.commit()
     hanoi = factory.department("ha-noi")
     user = factory.user("spokesperson", name="Đỗ Minh Tuấn", email="phatngon@hanoi.vn", phone="0905 123 405")
-    make_official(hanoi, user, public_phone="024 3942 0000")
+    spokesperson_assignment(hanoi, user, raw=True, public_phone="024 3942 0000")
 
     browser_sign_in(page, user.email, viewport={"width": 390, "height": 844}, next="/scenarios/")
     page.get_by_role("link", name="Lộ, lọt đề thi trước hoặc trong khi thi").click()

@@ -7,15 +7,19 @@ from sqlalchemy import select
 
 from crisiscomm import SCENARIO_DIR
 from crisiscomm.extensions import db
-from crisiscomm.incidents.models import Incident
 from crisiscomm.scenarios import fileformat, service
 from crisiscomm.scenarios.models import ScenarioDistribution
 
+from .. import factories
 from ..factories import csrf_token
-from .helpers import make_official
 
 # The version the repository's exam-paper-leak file is at (the texts are revised; tests follow the file).
 LEAK_VERSION = str(fileformat.parse_file(os.path.join(SCENARIO_DIR, "exam-paper-leak.md")).meta["version"])
+# An exam-paper leak reported five minutes after it was seen.
+LEAK = {"category": "exam", "exam_related": True, "exam": "Kỳ thi tốt nghiệp THPT năm 2026",
+        "occurred_at": datetime(2026, 6, 26, 2, 15, tzinfo=timezone.utc),
+        "reported_at": datetime(2026, 6, 26, 2, 20, tzinfo=timezone.utc), "place": "Điểm thi THPT Kim Liên",
+        "severity": "critical"}
 
 
 @pytest.fixture
@@ -24,17 +28,6 @@ def library(app, departments):
     assert report.ok, report.errors
     db.session.commit()
     return report
-
-
-def _incident(department, **kw):
-    row = Incident(department_id=department.id, title=kw.get("title", "Nghi lộ đề thi môn Ngữ văn"),
-                   category="exam", exam_related=True, exam="Kỳ thi tốt nghiệp THPT năm 2026",
-                   occurred_at=datetime(2026, 6, 26, 2, 15, tzinfo=timezone.utc),
-                   reported_at=datetime(2026, 6, 26, 2, 20, tzinfo=timezone.utc), place="Điểm thi THPT Kim Liên",
-                   severity="critical")
-    db.session.add(row)
-    db.session.commit()
-    return row
 
 
 def test_library_filters(app, library, factory):
@@ -53,8 +46,8 @@ def test_library_filters(app, library, factory):
 def test_playbook_page_for_an_incident(app, library, factory, clock):
     hanoi = factory.department("ha-noi")
     spokesperson = factory.user("spokesperson", name="Đỗ Minh Tuấn", phone="0905 123 405")
-    make_official(hanoi, spokesperson)
-    incident = _incident(hanoi)
+    factories.spokesperson_assignment(hanoi, spokesperson, raw=True)
+    incident = factories.incident(hanoi, **LEAK)
     client = factory.login(spokesperson)
     response = client.get(f"/scenarios/exam-paper-leak/playbook?incident={incident.id}")
     assert response.status_code == 200
@@ -67,7 +60,7 @@ def test_playbook_page_for_an_incident(app, library, factory, clock):
     assert 'data-deadline="2026-06-26T02:35:00+00:00"' in html
 
     # Another Department's incident is a 404, never its content.
-    other = _incident(factory.department("ho-chi-minh"), title="Sự cố TP HCM")
+    other = factories.incident(factory.department("ho-chi-minh"), title="Sự cố TP HCM", **LEAK)
     assert client.get(f"/scenarios/exam-paper-leak/playbook?incident={other.id}").status_code == 404
 
 

@@ -6,7 +6,7 @@ from crisiscomm.incidents.models import Incident
 from crisiscomm.scenarios import render, service
 from crisiscomm.scenarios.models import ScenarioVersion
 
-from .helpers import make_official
+from ..factories import spokesperson_assignment
 
 
 def _version(scenario, body):
@@ -23,7 +23,7 @@ def test_playbook_filled_with_department_people_and_incident(app, scenario, fact
     hanoi = factory.department("ha-noi")
     hanoi.website = "https://hanoi.edu.vn"
     spokesperson = factory.user("spokesperson", name="Đỗ Minh Tuấn", phone="0905 000 111", title="Chánh Văn phòng")
-    make_official(hanoi, spokesperson, public_phone="024 3825 1234")
+    spokesperson_assignment(hanoi, spokesperson, raw=True, public_phone="024 3825 1234")
     factory.user("director", name="Nguyễn Văn Hùng")
     incident = Incident(department_id=hanoi.id, title="Tin đồn hoãn thi", category="misinformation",
                         occurred_at=datetime(2026, 6, 25, 23, 30, tzinfo=timezone.utc),

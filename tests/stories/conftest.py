@@ -1,6 +1,5 @@
 import io
 
-import pytest
 from PIL import Image
 
 from crisiscomm.extensions import db
@@ -16,25 +15,6 @@ def jpeg_with_gps(size=(800, 600)):
     out = io.BytesIO()
     img.save(out, "JPEG", exif=exif)
     return out.getvalue()
-
-
-@pytest.fixture
-def story_of(factory):
-    """story_of(user, student=True): a proposed story of the user's Department with a student under 16 named."""
-
-    def make(user, student=True, title="Cô giáo dạy chữ cho trẻ khuyết tật"):
-        department = user.department
-        story = service.create_story(department=department, user=user, title=title,
-                                     summary="Hai mươi năm đến tận nhà dạy chữ cho học sinh khuyết tật.",
-                                     body="Câu chuyện **đã xác minh**.", unit="Trường Tiểu học Ba Trại A",
-                                     topics=["difficult_circumstances"])
-        if student:
-            service.add_person(story=story, user=user, name="Phạm Minh Đức", role="student",
-                               school="Trường Tiểu học Ba Trại A", class_or_subject="Lớp 5A", under_16=True)
-        db.session.commit()
-        return story
-
-    return make
 
 
 def consent_all(story, user, scope=("name", "photo", "school")):

@@ -4,29 +4,30 @@ import re
 from crisiscomm.extensions import db
 from crisiscomm.stories.models import ContactTopicOptOut
 
-from ..briefings.helpers import briefing, contact
+from .. import factories
+from ..factories import briefing, contact
 from .conftest import consent_all, publish
 
 
-def _published(factory, story_of, officer, director):
-    story = story_of(officer, title="Thư viện số mở cửa cho học sinh")
+def _published(factory, officer, director):
+    story = factories.story(officer, title="Thư viện số mở cửa cho học sinh")
     consent_all(story, officer)
     publish(story, officer, director)
     return story
 
 
-def test_pitch_sends_one_email_per_journalist_and_opt_out_works(factory, clock, story_of, smtp_server, client):
+def test_pitch_sends_one_email_per_journalist_and_opt_out_works(factory, clock, smtp_server, client):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    story = _published(factory, story_of, officer, director)
+    story = _published(factory, officer, director)
     from crisiscomm.stories import service
 
     from .conftest import jpeg_with_gps
 
     service.add_photo(story=story, user=officer, data=jpeg_with_gps(), person_ids=[story.people[0].id])
     db.session.commit()
-    a = contact(name="Nguyễn Thu Trang", email="trang@hanoimoi.example")
-    b = contact(name="Lê Minh Quân", outlet="VTV", outlet_type="broadcast", email="quan@vtv.example")
-    other = contact(department="ho-chi-minh", name="Trần Hải", email="hai@tuoitre.example")
+    a = contact(raw=True, name="Nguyễn Thu Trang", email="trang@hanoimoi.example")
+    b = contact(raw=True, name="Lê Minh Quân", outlet="VTV", outlet_type="broadcast", email="quan@vtv.example")
+    other = contact(raw=True, department="ho-chi-minh", name="Trần Hải", email="hai@tuoitre.example")
     api = factory.api(officer)
     assert api.post(f"/api/v1/stories/{story.id}/pitches", json={"contact_ids": [other.id]}).status_code == 422
     response = api.post(f"/api/v1/stories/{story.id}/pitches", json={"contact_ids": [a.id, b.id]})
@@ -51,7 +52,7 @@ def test_pitch_sends_one_email_per_journalist_and_opt_out_works(factory, clock, 
     assert page.status_code == 200 and "vượt khó" in page.get_data(as_text=True)
     assert db.session.query(ContactTopicOptOut).filter_by(contact_id=a.id).one().topic == "difficult_circumstances"
     # the next story on that topic is not offered to her, nor can it be sent to her
-    second = _published(factory, story_of, officer, director)
+    second = _published(factory, officer, director)
     refused = api.post(f"/api/v1/stories/{second.id}/pitches", json={"contact_ids": [a.id]})
     assert refused.status_code == 422
     listing = factory.login(officer).get(f"/stories/{second.id}/pitch").get_data(as_text=True)
@@ -59,20 +60,20 @@ def test_pitch_sends_one_email_per_journalist_and_opt_out_works(factory, clock, 
     assert client.get("/good-stories/not-interested/forged-token").status_code == 404
 
 
-def test_pitch_refused_after_consent_withdrawn(factory, clock, story_of):
+def test_pitch_refused_after_consent_withdrawn(factory, clock):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    story = _published(factory, story_of, officer, director)
-    c = contact()
+    story = _published(factory, officer, director)
+    c = contact(raw=True)
     api = factory.api(officer)
     consent = story.people[0].consents[0]
     api.post(f"/api/v1/stories/{story.id}/consents/{consent.id}/withdraw", json={"reason": "gia đình chuyển trường"})
     assert api.post(f"/api/v1/stories/{story.id}/pitches", json={"contact_ids": [c.id]}).status_code == 409
 
 
-def test_coverage_feature_figures_and_scorecard(factory, clock, story_of):
+def test_coverage_feature_figures_and_scorecard(factory, clock):
     officer, director = factory.user("comms_officer"), factory.user("director")
     ministry = factory.user("ministry_comms")
-    story = _published(factory, story_of, officer, director)
+    story = _published(factory, officer, director)
     api = factory.api(officer)
     bad = api.post(f"/api/v1/stories/{story.id}/coverage", json={"outlet": "Báo Tuổi Trẻ", "url": "tuoitre",
                                                                  "published_on": "2026-06-25"})
@@ -96,10 +97,10 @@ def test_coverage_feature_figures_and_scorecard(factory, clock, story_of):
     assert hanoi["evidence"]["stories_approved"]["value"] == 1 and hanoi["evidence"]["stories_covered"]["value"] == 1
 
 
-def test_briefing_agenda_lists_stories_in_the_invitation(factory, clock, story_of, smtp_server):
+def test_briefing_agenda_lists_stories_in_the_invitation(factory, clock, smtp_server):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    story = _published(factory, story_of, officer, director)
-    journalist = contact()
+    story = _published(factory, officer, director)
+    journalist = contact(raw=True)
     b = briefing(contacts=[journalist])
     client = factory.login(officer)
     from ..factories import csrf_token

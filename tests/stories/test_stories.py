@@ -8,13 +8,14 @@ from crisiscomm.extensions import db
 from crisiscomm.stories import service
 from crisiscomm.stories.models import PUBLISHED, SUSPENDED, Story
 
+from .. import factories
 from ..factories import csrf_token
 from .conftest import consent_all, jpeg_with_gps, publish
 
 
-def test_approval_refused_until_everyone_named_consented(factory, clock, story_of):
+def test_approval_refused_until_everyone_named_consented(factory, clock):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    story = story_of(officer)
+    story = factories.story(officer)
     api = factory.api(director)
     factory.api(officer).post(f"/api/v1/stories/{story.id}/transitions", json={"action": "verify",
                                                                                "note": "Đã gọi điện cho nhà trường."})
@@ -36,9 +37,9 @@ def test_approval_refused_until_everyone_named_consented(factory, clock, story_o
     assert approved.get_json()["approved_by"] == director.name
 
 
-def test_a_photo_of_someone_without_photo_consent_blocks_approval(factory, clock, story_of):
+def test_a_photo_of_someone_without_photo_consent_blocks_approval(factory, clock):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    story = story_of(officer)
+    story = factories.story(officer)
     consent_all(story, officer, scope=("name", "school"))
     response = factory.api(officer).post(f"/api/v1/stories/{story.id}/photos", data={
         "photo": (io.BytesIO(jpeg_with_gps()), "lop5a.jpg"), "person_ids": str(story.people[0].id)},
@@ -50,9 +51,9 @@ def test_a_photo_of_someone_without_photo_consent_blocks_approval(factory, clock
     assert refused.status_code == 422 and "consent" in refused.get_json()["error"]["fields"]
 
 
-def test_workflow_is_audited_and_illegal_steps_are_409(factory, clock, story_of):
+def test_workflow_is_audited_and_illegal_steps_are_409(factory, clock):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    story = story_of(officer, student=False)
+    story = factories.story(officer, student=False)
     early = factory.api(officer).post(f"/api/v1/stories/{story.id}/transitions", json={"action": "publish"})
     assert early.status_code == 409
     no_reason = factory.api(director).post(f"/api/v1/stories/{story.id}/transitions", json={"action": "reject"})
@@ -68,9 +69,9 @@ def test_workflow_is_audited_and_illegal_steps_are_409(factory, clock, story_of)
     assert {"story.proposed", "story.verify", "story.approve", "story.publish"} <= actions
 
 
-def test_another_departments_story_is_a_404(factory, clock, story_of):
+def test_another_departments_story_is_a_404(factory, clock):
     officer = factory.user("comms_officer")
-    story = story_of(officer)
+    story = factories.story(officer)
     other = factory.user("comms_officer", department="ho-chi-minh")
     assert factory.api(other).get(f"/api/v1/stories/{story.id}").status_code == 404
     assert factory.login(other).get(f"/stories/{story.id}").status_code == 404
@@ -79,9 +80,9 @@ def test_another_departments_story_is_a_404(factory, clock, story_of):
     assert factory.api(factory.user("ministry_comms")).get(f"/api/v1/stories/{story.id}").status_code == 200
 
 
-def test_photo_is_reencoded_without_exif_or_location(factory, clock, story_of):
+def test_photo_is_reencoded_without_exif_or_location(factory, clock):
     officer = factory.user("comms_officer")
-    story = story_of(officer)
+    story = factories.story(officer)
     original = jpeg_with_gps((3000, 2000))
     assert Image.open(io.BytesIO(original)).getexif().get(0x8825)
     client = factory.login(officer)
@@ -102,9 +103,9 @@ def test_photo_is_reencoded_without_exif_or_location(factory, clock, story_of):
     assert len(db.session.get(Story, story.id).photos) == 1
 
 
-def test_decompression_bomb_is_refused(factory, clock, story_of):
+def test_decompression_bomb_is_refused(factory, clock):
     officer = factory.user("comms_officer")
-    story = story_of(officer)
+    story = factories.story(officer)
     out = io.BytesIO()
     Image.new("1", (9000, 9000)).save(out, "PNG")  # tiny file, 81 million pixels
     response = factory.api(officer).post(f"/api/v1/stories/{story.id}/photos", data={
@@ -112,12 +113,12 @@ def test_decompression_bomb_is_refused(factory, clock, story_of):
     assert response.status_code == 422 and "photo" in response.get_json()["error"]["fields"]
 
 
-def test_public_page_and_feed_show_only_published_consented_stories(factory, clock, client, story_of):
+def test_public_page_and_feed_show_only_published_consented_stories(factory, clock, client):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    published = story_of(officer, title="Thư viện số mở cửa cho học sinh")
+    published = factories.story(officer, title="Thư viện số mở cửa cho học sinh")
     consent_all(published, officer)
     publish(published, officer, director)
-    draft = story_of(officer, title="Câu chuyện chưa xác minh")
+    draft = factories.story(officer, title="Câu chuyện chưa xác minh")
     page = client.get("/good-stories/ha-noi").get_data(as_text=True)
     assert "Thư viện số mở cửa cho học sinh" in page and "Câu chuyện chưa xác minh" not in page
     assert "Phạm Minh Đức" in client.get(f"/good-stories/s/{published.id}").get_data(as_text=True)
@@ -142,9 +143,9 @@ def test_public_page_and_feed_show_only_published_consented_stories(factory, clo
     assert {n.recipient_id for n in alerts} == {officer.id}
 
 
-def test_public_page_hides_a_students_name_without_name_consent(factory, clock, client, story_of):
+def test_public_page_hides_a_students_name_without_name_consent(factory, clock, client):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    story = story_of(officer)
+    story = factories.story(officer)
     story.people[0].shows_name = story.people[0].shows_school = False  # "a student", unnamed
     db.session.commit()
     publish(story, officer, director)
@@ -189,9 +190,9 @@ def test_browser_flow_from_proposal_to_coverage(page, factory, clock):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_a_name_written_in_the_text_needs_consent_too(factory, clock, story_of):
+def test_a_name_written_in_the_text_needs_consent_too(factory, clock):
     officer, director = factory.user("comms_officer"), factory.user("director")
-    story = story_of(officer)
+    story = factories.story(officer)
     person = story.people[0]
     person.shows_name = person.shows_school = False
     story.body = "Em Phạm Minh Đức lớp 5A đã giúp bạn vượt lũ."
