@@ -63,6 +63,12 @@ PERMISSIONS = {
     "department.member": DEPARTMENT_ROLES,  # an account of one Department
     "system.admin": (MINISTRY_ADMIN,),
     "department.head": (DIRECTOR,),
+    # Posts: who holds a job, for picking a person (the demo and the data generator staff them).
+    "post.deputy": (DEPUTY_DIRECTOR,),
+    "post.spokesperson": (SPOKESPERSON,),
+    "post.comms": (COMMS_OFFICER,),
+    "post.exam_board": (STEERING_BOARD,),
+    "post.ministry_comms": (MINISTRY_COMMS,),
 
     # users and audit
     "user.manage": (MINISTRY_ADMIN,),

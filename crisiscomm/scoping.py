@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .departments.service import can_see, resolve
-from .errors import NotFound, PermissionDenied
+from .errors import NotFound
 from .extensions import db
 from .inputs import MAX_ID  # ids are 32-bit integers on PostgreSQL
 
@@ -82,10 +82,3 @@ def resolve_department(code=None, user=None, allow_merged=False):
     """The Department a request acts on (departments.service.resolve says how), for ``user`` (the signed-in
     one by default)."""
     return resolve(code, _user(user), allow_merged=allow_merged)
-
-
-def require_role(*roles, user=None):
-    """Deprecated: use ``permissions.require(user, name)``; goes once the last service has moved to it."""
-    user = _user(user)
-    if not (user and user.is_authenticated) or user.role not in roles:
-        raise PermissionDenied()

@@ -1,9 +1,8 @@
 """The request's edges: secure response headers (CSP), safe redirects, NUL-free input, the session cookie.
 (Who is signed in: crisiscomm/users/loaders.py; who may do what: crisiscomm/permissions.py.)"""
-import functools
 from urllib.parse import urlsplit
 
-from flask import abort, g, request
+from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -29,24 +28,6 @@ def safe_redirect_target(target):
     if not path.startswith("/") or path.startswith("//"):
         return None
     return path + (f"?{parts.query}" if parts.query else "")
-
-
-def roles_required(*roles):
-    """Deprecated: use ``permissions.required(name)``; goes once the last view has moved to it."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if roles and current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapper.required_roles = roles
-        return wrapper
-
-    return decorator
 
 
 def _nul_in(value):

@@ -21,7 +21,6 @@ from .. import permissions
 from ..clock import local_tz, now
 from ..extensions import db
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import SPOKESPERSON
 from . import generate_data as words
 
 BASE_VOLUMES = {"contacts": 50_000, "inquiries": 200_000, "incidents": 20_000, "briefings": 1_500}
@@ -57,6 +56,12 @@ def apportion(total, weights, at_least_one=()):
                 counts[donor] -= 1
                 counts[k] += 1
     return counts
+
+
+def holding(staff, *permissions_held):
+    """The people of ``staff`` (role -> [Person]) who hold any of ``permissions_held``, role by role, then in the
+    order the accounts were created (as the services look them up)."""
+    return [person for name in permissions_held for role in permissions.holders(name) for person in staff.get(role, [])]
 
 
 def minutes(value):
@@ -130,14 +135,14 @@ class Unit:
     def holding(self, permission):
         """The unit's people who hold ``permission``, as the services look them up (role by role, then in the
         order the accounts were created)."""
-        return [person for role in permissions.holders(permission) for person in self.staff.get(role, [])]
+        return holding(self.staff, permission)
 
     def official(self, t):
         person = None
         for since, who in self.officials:
             if since <= t:
                 person = who
-        return person or self.staff[SPOKESPERSON][0]
+        return person or self.holding("post.spokesperson")[0]
 
 
 class Base:

@@ -4,11 +4,11 @@ Fictitious people at real outlets, as in the domains' demo modules (whose outlet
 Placeholders in templates: {province}, {year}, {sy} (school year), {next_sy}, {school}, {subject}, {grade},
 {local_office} and {tuition_answer} (both depend on the date: see LOCAL_OFFICE and TUITION_ANSWER).
 """
+import csv
+import os
+
 from ..contacts.demo import DEMO_CONTACTS
 from ..contacts.models import BROADCAST, CENTRAL_RESIDENT, MINISTRY_LEVEL, ONLINE, PROVINCIAL
-# why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import (COMMS_OFFICER, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN, MINISTRY_COMMS, SPOKESPERSON,
-                           STEERING_BOARD, VIEWER)
 
 # --- people -----------------------------------------------------------------------------------------
 
@@ -29,16 +29,21 @@ GIVEN_FEMALE = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hươ
 MOBILE_PREFIXES = ["090", "091", "093", "094", "096", "097", "098", "086", "088", "089", "032", "033", "035", "037",
                    "038", "039", "070", "076", "077", "079", "081", "083", "084", "085"]
 
-# (role, how many in an active Department, how many a former one keeps, email prefix, title)
-STAFF = [(DIRECTOR, 1, 1, "giamdoc", "Giám đốc Sở GDĐT {province}"),
-         (DEPUTY_DIRECTOR, 2, 1, "phogiamdoc", "Phó Giám đốc Sở GDĐT {province}"),
-         (SPOKESPERSON, 1, 1, "phatngon", "Chánh Văn phòng Sở, người phát ngôn"),
-         (COMMS_OFFICER, 3, 1, "truyenthong", "Chuyên viên truyền thông, Văn phòng Sở"),
-         (STEERING_BOARD, 2, 1, "bcd", "Thành viên Ban Chỉ đạo thi cấp tỉnh"),
-         (VIEWER, 1, 0, "xem", "Chuyên viên")]
-# (role, how many, email prefix, title)
-MINISTRY_STAFF = [(MINISTRY_ADMIN, 1, "quantri", "Chánh Văn phòng Bộ"),
-                  (MINISTRY_COMMS, 2, "truyenthong", "Trung tâm Truyền thông giáo dục")]
+
+
+def _staffing():
+    """Ministry rows (role, accounts, email prefix, title) and Department rows (role, accounts of an active
+    Department, of a merged one, email prefix, title) from data/staffing.csv."""
+    with open(os.path.join(os.path.dirname(__file__), "data", "staffing.csv"), encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    ministry = [(r["role"], int(r["accounts_active"]), r["email_prefix"], r["title"])
+                for r in rows if r["ministry"] == "yes"]
+    department = [(r["role"], int(r["accounts_active"]), int(r["accounts_former"]), r["email_prefix"], r["title"])
+                  for r in rows if r["ministry"] != "yes"]
+    return ministry, department
+
+
+MINISTRY_STAFF, STAFF = _staffing()
 ACCOUNT_ROLES = [row[0] for row in MINISTRY_STAFF + STAFF]  # every role the generator gives an account
 
 # --- outlets ----------------------------------------------------------------------------------------

@@ -15,10 +15,9 @@ from ..incidents.models import (ACKNOWLEDGED, AUD_DEPUTY, AUD_DIRECTOR, AUD_DRIL
                                 CLOSED, CONTAINED, OPEN, STATUSES, ChecklistItem, Escalation, Incident,
                                 IncidentEvent)
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import COMMS_OFFICER, STEERING_BOARD
 from ..statements.models import Statement
 from . import generate_data as words
-from .generate_base import BATCH, INCIDENT_MONTHS, Base, Person, Recipient, minutes
+from .generate_base import BATCH, INCIDENT_MONTHS, Base, Person, Recipient, holding, minutes
 
 
 class Incidents(Base):
@@ -118,7 +117,7 @@ class Incidents(Base):
         title, description = title.format(**values)[:290], description.format(**values)
         if drill:
             title, severity = "Diễn tập: " + title, ("high" if severity in ("low", "medium") else severity)
-        reporter = rng.choice(staff[COMMS_OFFICER] + (staff[STEERING_BOARD] if exam_related else []))
+        reporter = rng.choice(holding(staff, "post.comms", *(("post.exam_board",) if exam_related else ())))
         timeout = minutes(self.timeout(owner.department, severity))
         due, due_rule_id = self.statement_due(reported, severity, department_id)
         events, escalations, alerted = [], [], set()
@@ -210,7 +209,7 @@ class Incidents(Base):
         statuses = [(acknowledged, OPEN, ACKNOWLEDGED, decider)]
 
         # From acknowledged to closed; drills close within the hour or two.
-        handler = rng.choice(staff[COMMS_OFFICER])
+        handler = rng.choice(holding(staff, "post.comms"))
         if drill:
             closed = acknowledged + self.delay(60, 0.4, 20, 180)
         else:
@@ -328,7 +327,7 @@ class Incidents(Base):
                 if not text:
                     continue
                 role = item.get("owner_role") if isinstance(item, dict) else None
-                person = rng.choice(staff.get(role) or staff[COMMS_OFFICER])
+                person = rng.choice(staff.get(role) or holding(staff, "post.comms"))
                 done = None
                 if rng.random() < 0.92:
                     done = activated + max(due - activated, minutes(5)) * rng.uniform(0.2, 1.0) \

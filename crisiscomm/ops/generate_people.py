@@ -9,7 +9,6 @@ from ..demo import DEMO_PASSWORD
 from ..extensions import db
 from ..incidents import policies as incident_policies
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import DEPUTY_DIRECTOR, SPOKESPERSON
 from ..spokespersons.models import AUTHORIZED, OFFICIAL, SpokespersonAssignment
 from ..users.models import User
 from . import generate_data as words
@@ -68,12 +67,12 @@ class People(Base):
 
         for unit in self.units:
             end = self.now if unit.active else unit.until
-            staff = unit.staff
             if unit.active:
                 switch = self.start + (end - self.start) * rng.uniform(0.3, 0.8)
-                unit.officials = [(self.start, staff[DEPUTY_DIRECTOR][0]), (switch, staff[SPOKESPERSON][0])]
+                unit.officials = [(self.start, unit.holding("post.deputy")[0]),
+                                  (switch, unit.holding("post.spokesperson")[0])]
             else:
-                unit.officials = [(self.start, staff[SPOKESPERSON][0])]
+                unit.officials = [(self.start, unit.holding("post.spokesperson")[0])]
             department_id = unit.id if unit.active else unit.successor.id
             if department_id in taken or end <= self.start:
                 continue  # a Department with assignments already (e.g. the demo's) keeps its own
@@ -86,7 +85,7 @@ class People(Base):
                 if not self.start <= since < end:
                     continue
                 until = since + timedelta(days=75) if unit.active else min(since + timedelta(days=75), end)
-                add(unit, staff[DEPUTY_DIRECTOR][-1], AUTHORIZED, since, until,
+                add(unit, unit.holding("post.deputy")[-1], AUTHORIZED, since, until,
                     topics=(f"Kỳ thi tốt nghiệp THPT năm {year}", "tuyển sinh lớp 10"),
                     note=f"Ủy quyền phát ngôn về các kỳ thi năm {year}.")
         self.insert(SpokespersonAssignment, rows)

@@ -16,11 +16,10 @@ from ..inquiries.models import (ANSWERED, ASSIGNED, AWAITING_APPROVAL, DECLINED,
 from ..inquiries.deadlines import compute_due
 from ..inquiries.settings import department_settings
 # why: the generator creates the accounts, so it names their roles (demo data, the one place besides permissions)
-from ..permissions import COMMS_OFFICER, SPOKESPERSON
 from ..statements.models import Statement
 from ..text import fold
 from . import generate_data as words
-from .generate_base import BATCH, FLAT, INQUIRY_MONTHS, Base, Calendar, ContactRef, minutes
+from .generate_base import BATCH, FLAT, INQUIRY_MONTHS, Base, Calendar, ContactRef, holding, minutes
 
 
 class Press(Base):
@@ -140,7 +139,7 @@ class Press(Base):
 
         # The path to the outcome, then cut at now.
         creator = rng.choice(owner.holding("inquiry.desk"))  # who takes the calls logs it
-        assignee = rng.choice(staff[COMMS_OFFICER] + staff[SPOKESPERSON])
+        assignee = rng.choice(holding(staff, "post.comms", "post.spokesperson"))
         approver_role = department_settings(owner.department)["inquiry_approver"]
         approver = staff[approver_role][0]
         span = due - received
@@ -265,7 +264,7 @@ class Press(Base):
                                                                   topic_lower=topics[0].lower())
                          if status == HELD else None, "attachments": [],
                          "internal_units": rng.sample(words.INTERNAL_UNITS, 2), "sequence": 0,
-                         "invitations_sent_at": sent, "created_by_id": owner.staff[COMMS_OFFICER][0].id,
+                         "invitations_sent_at": sent, "created_by_id": owner.holding("post.comms")[0].id,
                          "created_at": min(starts - timedelta(days=20), horizon),
                          "updated_at": min(starts + timedelta(hours=3), horizon)})
             speakers = {owner.holding("department.head")[0].id, owner.official(starts).id}

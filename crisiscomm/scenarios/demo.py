@@ -3,10 +3,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from .. import permissions
 from ..clock import now
 from ..departments.service import find_by_code
 from ..extensions import db
-from ..permissions import COMMS_OFFICER, MINISTRY_COMMS  # demo people, picked by role
 from ..users.models import User
 from . import distribution, service
 from .models import Scenario
@@ -16,7 +16,7 @@ def create_demo():
     """Distribute every scenario's latest version to all active Departments; Hà Nội acknowledges some and
     adapts one with its own contacts."""
     service.sync()
-    centre = db.session.scalar(select(User).where(User.role == MINISTRY_COMMS).order_by(User.id).limit(1))
+    centre = db.session.scalar(select(User).where(User.role.in_(permissions.holders("post.ministry_comms"))).order_by(User.id).limit(1))
     hanoi = find_by_code("ha-noi")
     if centre is None or hanoi is None:
         return
@@ -26,7 +26,7 @@ def create_demo():
         for record in distribution.distribute(scenario=scenario, version=scenario.latest_version, departments="all",
                                          by=centre):
             record.distributed_at = sent_at
-    officer = db.session.scalar(select(User).where(User.department_id == hanoi.id, User.role == COMMS_OFFICER)
+    officer = db.session.scalar(select(User).where(User.department_id == hanoi.id, User.role.in_(permissions.holders("post.comms")))
                                 .order_by(User.id).limit(1))
     if officer is None:
         return

@@ -8,9 +8,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import permissions
 from ..extensions import db
 from ..models import Auditable, IdMixin, TimestampMixin
-# Still imported from here by the domains that have not moved to named permissions yet (then this line goes).
-from ..permissions import (COMMS_OFFICER, DEPARTMENT_ROLES, DEPUTY_DIRECTOR, DIRECTOR, MINISTRY_ADMIN,  # noqa: F401
-                           MINISTRY_COMMS, MINISTRY_ROLES, ROLES, SPOKESPERSON, STEERING_BOARD, VIEWER)
 from ..types import UTCDateTime
 
 
