@@ -124,11 +124,7 @@ def create_incident(*, actor, department, data):
                     errors["drill_recipients"] = _("unknown person: %(who)s", who=item)
                     break
                 drill_users.append(user)
-    scenario_version = None
-    try:
-        scenario_version = resolve_scenario(data.get("scenario"))
-    except ValidationError as exc:
-        errors.update(exc.fields)
+    scenario_version = _scenario_checked(data.get("scenario"), errors)
     if errors:
         raise ValidationError(_("The incident could not be saved."), fields=errors)
     if not department.is_active:
@@ -163,6 +159,15 @@ def create_incident(*, actor, department, data):
     return incident
 
 
+def _scenario_checked(value, errors):
+    """The scenario version ``value`` names (None for none), or None with what is wrong added to ``errors``."""
+    try:
+        return resolve_scenario(value)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        return None
+
+
 def update_incident(*, incident, actor, data):
     """Edit facts; each changed field leaves a timeline entry with the previous value."""
     permissions.require(actor, "incident.write")
@@ -176,12 +181,8 @@ def update_incident(*, incident, actor, data):
         fields.pop("known_at", None)  # an emptied field keeps the recorded time
     _check_known_after_occurred(fields.get("occurred_at", incident.occurred_at),
                                 fields.get("known_at", incident.known_at), errors)
-    scenario_version = None
-    if data.get("scenario") not in (None, ""):
-        try:
-            scenario_version = resolve_scenario(data.get("scenario"))
-        except ValidationError as exc:
-            errors.update(exc.fields)
+    scenario_version = _scenario_checked(data.get("scenario"), errors) \
+        if data.get("scenario") not in (None, "") else None
     if errors:
         raise ValidationError(_("The incident could not be saved."), fields=errors)
     changed = []

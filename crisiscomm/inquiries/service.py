@@ -68,6 +68,17 @@ def _parse_when(value, name, errors):
         return None
 
 
+def _of_department(model, ident, department, errors, field, problem):
+    """The ``model`` row ``ident`` names when it is ``department``'s; else None, with ``problem()`` under ``field``."""
+    if ident is None:
+        return None
+    row = db.session.get(model, ident)
+    if row is None or row.department_id != department.id:
+        errors[field] = problem()
+        return None
+    return row
+
+
 def create_inquiry(*, user, department, subject, channel="phone", received_at=None, contact_id=None,
                    journalist_name=None, outlet=None, outlet_type=None, questions="", deadline=None,
                    priority="normal", incident_id=None, source="form", sender_email=None, system=False,
@@ -104,20 +115,14 @@ def create_inquiry(*, user, department, subject, channel="phone", received_at=No
             errors["deadline_preset"] = _("one of %(choices)s", choices=", ".join(QUICK_DEADLINES))
     if journalist_deadline is not None and journalist_deadline <= received:
         errors["deadline"] = _("must be after the time the inquiry was received")
-    contact = None
-    if contact_id is not None:
-        contact = db.session.get(Contact, contact_id)
-        if contact is None or contact.department_id != department.id:
-            errors["contact_id"] = _("no such contact in this Department")
+    contact = _of_department(Contact, contact_id, department, errors, "contact_id",
+                             lambda: _("no such contact in this Department"))
     if contact is None and "contact_id" not in errors and not journalist_name:
         errors["journalist_name"] = _("required: pick a contact or type the journalist's name")
     if contact is None and "contact_id" not in errors and not outlet:
         errors["outlet"] = _("required for a new journalist")
-    incident = None
-    if incident_id is not None:
-        incident = db.session.get(Incident, incident_id)
-        if incident is None or incident.department_id != department.id:
-            errors["incident_id"] = _("no such incident in this Department")
+    incident = _of_department(Incident, incident_id, department, errors, "incident_id",
+                              lambda: _("no such incident in this Department"))
     if errors:
         raise ValidationError(_("The inquiry could not be saved."), fields=errors)
     if contact is None:

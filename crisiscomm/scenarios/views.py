@@ -149,12 +149,17 @@ def distribute(slug):
     return render_template("scenarios/distribute.html", scenario=scenario, form=form), status
 
 
+def _distributed_version(slug, number):
+    """(scenario, version) for the Ministry centre's distribution pages."""
+    permissions.require(current_user, "scenario.distribute")
+    scenario = service.get_scenario(slug)
+    return scenario, service.get_version(scenario, number)
+
+
 @bp.get("/<slug>/versions/<int:number>/distributions")
 @login_required
 def distributions(slug, number):
-    permissions.require(current_user, "scenario.distribute")
-    scenario = service.get_scenario(slug)
-    version = service.get_version(scenario, number)
+    scenario, version = _distributed_version(slug, number)
     rows = distribution.distributions_for_version(version)
     return render_template("scenarios/distributions.html", scenario=scenario, version=version, rows=rows,
                            acknowledged=sum(1 for r in rows if r.acknowledged))
@@ -163,9 +168,7 @@ def distributions(slug, number):
 @bp.post("/<slug>/versions/<int:number>/remind")
 @login_required
 def remind(slug, number):
-    permissions.require(current_user, "scenario.distribute")
-    scenario = service.get_scenario(slug)
-    version = service.get_version(scenario, number)
+    scenario, version = _distributed_version(slug, number)
     only = request.form.get("department_id", type=int)
     reminded = distribution.remind(version=version, by=current_user, department_ids={only} if only else None)
     if reminded:
