@@ -1,6 +1,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import ValidationError
 from ..scoping import get_or_404, is_ministry, resolve_department
@@ -81,7 +82,7 @@ def put_department_plan(year):
     data = json_body()
     reject_unknown(data, ("title", "body", "themes", "submit"))
     if not isinstance(data.get("submit", False), bool):
-        raise ValidationError("submit must be true or false.", fields={"submit": "expected a boolean"})
+        raise ValidationError(_("submit must be true or false."), fields={"submit": _("expected a boolean")})
     plan = service.save_department_plan(department=resolve_department(), school_year=year, title=data.get("title"),
                                         body=data.get("body") or "", themes=data.get("themes") or [],
                                         user=current_user, submit=data.get("submit", False))

@@ -3,6 +3,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from flask_babel import gettext as _
 from .. import inputs, permissions
 from ..clock import local_today, now
 from ..departments.models import ACTIVE, Department
@@ -21,18 +22,18 @@ def _clean_themes(themes, field="themes"):
     if isinstance(themes, str):
         themes = themes.splitlines()
     if not isinstance(themes, (list, tuple)):
-        raise ValidationError("Themes must be a list.", fields={field: "expected a list of themes"})
+        raise ValidationError(_("Themes must be a list."), fields={field: _("expected a list of themes")})
     out = []
     for t in themes:
         if not isinstance(t, str):
-            raise ValidationError("Themes must be text.", fields={field: "each theme is a text"})
+            raise ValidationError(_("Themes must be text."), fields={field: _("each theme is a text")})
         t = " ".join(t.split())
         if t and t not in out:
             if len(t) > 200:
-                raise ValidationError("Theme too long.", fields={field: "at most 200 characters per theme"})
+                raise ValidationError(_("Theme too long."), fields={field: _("at most 200 characters per theme")})
             out.append(t)
     if len(out) > MAX_THEMES:
-        raise ValidationError("Too many themes.", fields={field: f"at most {MAX_THEMES} themes"})
+        raise ValidationError(_("Too many themes."), fields={field: _("at most %(n)s themes", n=MAX_THEMES)})
     return out
 
 
@@ -44,25 +45,25 @@ def parse_key_dates(value, field="key_dates"):
             if not line.strip():
                 continue
             if "|" not in line:
-                raise ValidationError("Key dates need a date and a label.",
-                                      fields={field: f"line {n}: write “dd/mm/yyyy | label”"})
+                raise ValidationError(_("Key dates need a date and a label."),
+                                      fields={field: _("line %(n)s: write “dd/mm/yyyy | label”", n=n)})
             day, label = line.split("|", 1)
             rows.append({"date": day, "label": label})
     elif isinstance(value, (list, tuple)):
         rows = list(value)
     elif value is not None:
-        raise ValidationError("Key dates must be a list.", fields={field: "expected a list of {date, label}"})
+        raise ValidationError(_("Key dates must be a list."), fields={field: _("expected a list of {date, label}")})
     out = []
     for n, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
-            raise ValidationError("Key dates must be objects.", fields={field: f"item {n}: expected {{date, label}}"})
+            raise ValidationError(_("Key dates must be objects."), fields={field: _("item %(n)s: expected {date, label}", n=n)})
         try:
             day = parse_day(str(row.get("date") or ""), field)
         except ValidationError:
-            raise ValidationError("Not a date.", fields={field: f"item {n}: date expected as dd/mm/yyyy"})
+            raise ValidationError(_("Not a date."), fields={field: _("item %(n)s: date expected as dd/mm/yyyy", n=n)})
         label = " ".join(str(row.get("label") or "").split())
         if not label:
-            raise ValidationError("A key date needs a label.", fields={field: f"item {n}: label is empty"})
+            raise ValidationError(_("A key date needs a label."), fields={field: _("item %(n)s: label is empty", n=n)})
         out.append({"date": day.isoformat(), "label": label[:200]})
     return sorted(out, key=lambda r: r["date"])
 
@@ -74,7 +75,7 @@ def get_ministry_plan(school_year):
 def ministry_plan_or_404(school_year):
     plan = get_ministry_plan(school_year)
     if plan is None:
-        raise NotFound("The Ministry has not published a plan for this school year.", fields={"year": "no plan"})
+        raise NotFound(_("The Ministry has not published a plan for this school year."), fields={"year": _("no plan")})
     return plan
 
 
@@ -86,9 +87,9 @@ def publish_ministry_plan(*, school_year, title, body, themes, key_dates, user):
     title = inputs.Fields({"title": title}, errors).text("title", max_length=300, required=True, single_line=True)
     themes = _clean_themes(themes)
     if not themes:
-        errors["themes"] = "at least one theme"
+        errors["themes"] = _("at least one theme")
     if errors:
-        raise ValidationError("The plan is incomplete.", fields=errors)
+        raise ValidationError(_("The plan is incomplete."), fields=errors)
     key_dates = parse_key_dates(key_dates)
     plan = get_ministry_plan(school_year)
     if plan is None:
@@ -98,9 +99,9 @@ def publish_ministry_plan(*, school_year, title, body, themes, key_dates, user):
     if removed:
         in_use = db.session.scalars(select(DepartmentPlan).where(DepartmentPlan.school_year == school_year)).all()
         if any(set(p.themes or []) & removed for p in in_use):
-            raise ValidationError("Departments' plans cover a theme you removed.",
-                                  fields={"themes": "still covered by a Department plan: "
-                                          + ", ".join(sorted(removed))})
+            raise ValidationError(_("Departments' plans cover a theme you removed."),
+                                  fields={"themes": _("still covered by a Department plan: %(v)s",
+                                                           v=", ".join(sorted(removed)))})
     plan.title, plan.body, plan.themes, plan.key_dates = title, body or "", themes, key_dates
     plan.published_at = plan.published_at or now()
     plan.published_by_id = user.id
@@ -121,25 +122,25 @@ def save_department_plan(*, department, school_year, title, body, themes, user, 
     if not can_see_department(department.id, user):
         raise NotFound()
     if department.status != ACTIVE:
-        raise ValidationError("This Department has merged.", fields={"department": "not active"})
+        raise ValidationError(_("This Department has merged."), fields={"department": _("not active")})
     school_year = parse_school_year(school_year, "school_year")
     ministry = get_ministry_plan(school_year)
     if ministry is None:
-        raise ValidationError("The Ministry has not published its plan for this school year yet.",
-                              fields={"school_year": "no Ministry plan for this year"})
+        raise ValidationError(_("The Ministry has not published its plan for this school year yet."),
+                              fields={"school_year": _("no Ministry plan for this year")})
     errors = {}
     title = inputs.Fields({"title": title}, errors).text("title", max_length=300, required=True, single_line=True)
     themes = _clean_themes(themes)
     unknown = [t for t in themes if t not in (ministry.themes or [])]
     if unknown:
-        errors["themes"] = "not a theme of the Ministry's plan: " + ", ".join(unknown)
+        errors["themes"] = _("not a theme of the Ministry's plan: %(v)s", v=", ".join(unknown))
     if submit:
         if not (body or "").strip():
-            errors["body"] = "write the plan before submitting it"
+            errors["body"] = _("write the plan before submitting it")
         if not themes and "themes" not in errors:
-            errors["themes"] = "choose at least one of the Ministry's themes"
+            errors["themes"] = _("choose at least one of the Ministry's themes")
     if errors:
-        raise ValidationError("The plan cannot be saved.", fields=errors)
+        raise ValidationError(_("The plan cannot be saved."), fields=errors)
     plan = own_plan(department, school_year)
     if plan is None:
         plan = DepartmentPlan(department_id=department.id, school_year=school_year, ministry_plan_id=ministry.id,
@@ -187,15 +188,15 @@ def compare(*, school_year, codes):
     if not is_ministry():
         raise NotFound()
     if len(codes) < 2:
-        raise ValidationError("Choose at least two Departments to compare.",
-                              fields={"departments": "choose at least two"})
+        raise ValidationError(_("Choose at least two Departments to compare."),
+                              fields={"departments": _("choose at least two")})
     if len(codes) > 6:
-        raise ValidationError("Compare at most six plans at once.", fields={"departments": "at most six"})
+        raise ValidationError(_("Compare at most six plans at once."), fields={"departments": _("at most six")})
     out = []
     for code in codes:
         dep = find_by_code(code)
         if dep is None:
-            raise NotFound(fields={"departments": f"unknown department {code}"})
+            raise NotFound(fields={"departments": _("unknown department %(code)s", code=code)})
         plan = own_plan(dep, school_year)
         out.append((dep, plan, submitted_version(plan) if plan else None))
     return out

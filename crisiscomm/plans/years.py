@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from flask import abort
 
+from flask_babel import gettext as _
 from ..clock import from_local, local_today
 from ..errors import ValidationError
 
@@ -24,7 +25,7 @@ def parse_school_year(value, field="year"):
     """'2025-2026' (validated) or ValidationError naming ``field``."""
     text = (value or "").strip()
     if not _is_school_year(text):
-        raise ValidationError("A school year looks like 2025-2026.", fields={field: "expected YYYY-YYYY, e.g. 2025-2026"})
+        raise ValidationError(_("A school year looks like 2025-2026."), fields={field: _("expected YYYY-YYYY, e.g. 2025-2026")})
     return text
 
 
@@ -88,7 +89,7 @@ def parse_day(value, field):
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValidationError("Not a date.", fields={field: "expected dd/mm/yyyy"})
+    raise ValidationError(_("Not a date."), fields={field: _("expected dd/mm/yyyy")})
 
 
 __all__ = ["parse_school_year", "school_year_or_404", "school_year_of", "current_school_year", "bounds", "quarters",

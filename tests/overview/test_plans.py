@@ -126,7 +126,7 @@ def test_department_plan_form_saves_and_shows_errors_under_the_field(factory, de
     r = web.post(f"/plans/{YEAR}/mine", data={"csrf_token": token, "title": "Kế hoạch Hà Nội", "body": "",
                                                "action": "submit"})
     assert r.status_code == 422
-    assert "write the plan before submitting it" in r.get_data(as_text=True)
+    assert "hãy soạn kế hoạch trước khi gửi" in r.get_data(as_text=True)
     r = web.post(f"/plans/{YEAR}/mine", data={"csrf_token": token, "title": "Kế hoạch Hà Nội", "body": "Nội dung",
                                                "themes": [THEMES[1], THEMES[2]], "action": "submit"})
     assert r.status_code == 302
