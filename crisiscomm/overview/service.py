@@ -98,7 +98,7 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
     columns = catalogue.metrics(app)
     urgent = sorted((m for m in columns if m.urgency is not None), key=lambda m: m.urgency)
     if view not in (None, *VIEWS):
-        raise ValidationError(_("Unknown view."), fields={"view": "today or records"})
+        raise ValidationError(_("Unknown view."), fields={"view": _("today or records")})
     departments = active_departments()
     ids = [d.id for d in departments]
 
@@ -125,17 +125,17 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
         try:
             cluster = int(cluster)
         except (TypeError, ValueError):
-            raise ValidationError("Unknown cluster.", fields={"cluster": "a 2022 cluster number"})
+            raise ValidationError(_("Unknown cluster."), fields={"cluster": _("a 2022 cluster number")})
         rows = [r for r in rows if r["department"].cluster_2022 == cluster]
     if flagged:
         rows = [r for r in rows if r["red"] or r["amber"]]
     keys = {m.key: m for m in columns}
     if sort and sort not in keys and sort not in ("department", "attention", "urgency"):
-        raise ValidationError("Unknown column.",
-                              fields={"sort": "one of department, urgency, attention, " + ", ".join(keys)})
+        raise ValidationError(_("Unknown column."),
+                              fields={"sort": _("one of department, urgency, attention, %(v)s", v=", ".join(keys))})
     sort = sort or ("attention" if view == "records" else "urgency")
     if direction not in (None, "asc", "desc"):
-        raise ValidationError("Unknown direction.", fields={"dir": "asc or desc"})
+        raise ValidationError(_("Unknown direction."), fields={"dir": _("asc or desc")})
     if sort == "department":
         rows.sort(key=lambda r: r["department"].sort_name, reverse=direction == "desc")
     elif sort == "urgency":
