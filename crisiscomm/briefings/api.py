@@ -1,6 +1,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from .. import permissions, scoping
 from ..api import api_blueprint, doc, json_body
 from ..errors import PermissionDenied, ValidationError
@@ -51,7 +52,7 @@ def list_briefings():
         quarter = quarter.strip().upper()
     status = request.args.get("status") or None
     if status and status not in STATUSES:
-        raise ValidationError("Unknown status.", fields={"status": "one of " + ", ".join(STATUSES)})
+        raise ValidationError(_("Unknown status."), fields={"status": _("one of %(v)s", v=", ".join(STATUSES))})
     code = request.args.get("department") or None
     department = scoping.resolve_department(code) if code else None
     stmt = service.briefings_in(scoping.scoped_select(Briefing), quarter=quarter, status=status,
@@ -82,7 +83,7 @@ def patch_briefing(briefing_id):
     briefing = scoping.get_or_404(Briefing, briefing_id)
     data = json_body()
     if "department" in data:
-        raise ValidationError("A briefing cannot move to another Department.", fields={"department": "read-only"})
+        raise ValidationError(_("A briefing cannot move to another Department."), fields={"department": _("read-only")})
     service.update_briefing(briefing=briefing, data=data)
     return jsonify(service.briefing_json(briefing))
 
@@ -104,7 +105,7 @@ def compliance():
     quarters.parse_quarter(quarter)
     status = request.args.get("status") or None
     if status and status not in ("held", "planned", "missing"):
-        raise ValidationError("Unknown status.", fields={"status": "held, planned or missing"})
+        raise ValidationError(_("Unknown status."), fields={"status": _("held, planned or missing")})
     items = service.compliance(quarter=quarter, status=status)
     return jsonify({"quarter": quarter, "items": [
         {"department": i["department"].code, "name": i["department"].name, "status": i["status"],

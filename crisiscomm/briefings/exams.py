@@ -18,13 +18,13 @@ def save_exam_period(*, period=None, name, start_date, end_date):
     errors = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "required"
+        errors["name"] = _("required")
     if start_date is None:
-        errors["start_date"] = "required"
+        errors["start_date"] = _("required")
     if end_date is None:
-        errors["end_date"] = "required"
+        errors["end_date"] = _("required")
     if start_date and end_date and end_date < start_date:
-        errors["end_date"] = "must not be before the start"
+        errors["end_date"] = _("must not be before the start")
     if errors:
         raise ValidationError(_("Please correct the marked fields."), fields=errors)
     period = period or ExamPeriod()

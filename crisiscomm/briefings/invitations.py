@@ -49,9 +49,9 @@ def send_invitations(*, briefing, resend_all=False):
     """Queue one email with an .ics per invited contact not yet told of the current version.
     A contact without an email is recorded as not notified. Returns the queued rows."""
     if briefing.status in (HELD,):
-        raise ValidationError(_("This briefing has already been held."), fields={"status": "already held"})
+        raise ValidationError(_("This briefing has already been held."), fields={"status": _("already held")})
     if not briefing.invitations:
-        raise ValidationError(_("Invite at least one press contact first."), fields={"contact_ids": "required"})
+        raise ValidationError(_("Invite at least one press contact first."), fields={"contact_ids": _("required")})
     cancelled = briefing.status == CANCELLED
     rows = []
     for inv in briefing.invitations:

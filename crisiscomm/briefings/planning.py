@@ -20,7 +20,7 @@ SLOT_HOUR = 9
 def parse_school_year(text):
     match = re.match(r"^(\d{4})-(\d{4})$", (text or "").strip())
     if not match or int(match.group(2)) != int(match.group(1)) + 1 or not 2000 <= int(match.group(1)) <= 2100:
-        raise ValidationError(_("A school year looks like 2026-2027."), fields={"school_year": "expected YYYY-YYYY"})
+        raise ValidationError(_("A school year looks like 2026-2027."), fields={"school_year": _("expected YYYY-YYYY")})
     return int(match.group(1))
 
 
@@ -90,14 +90,14 @@ def confirm_plan(*, department, user, school_year, slots):
             day = date.fromisoformat(str(slot.get("date") or ""))
             at = datetime.strptime(str(slot.get("time") or f"{SLOT_HOUR:02d}:00"), "%H:%M").time()
         except ValueError:
-            errors[f"date_{key}"] = "expected a date and a time"
+            errors[f"date_{key}"] = _("expected a date and a time")
             continue
         if not sy_first <= day <= sy_last or quarter_key(day) != key:
-            errors[f"date_{key}"] = "must fall in this quarter of the school year"
+            errors[f"date_{key}"] = _("must fall in this quarter of the school year")
             continue
         parsed.append((key, day, at, (slot.get("title") or "").strip()))
     if not parsed and not errors:
-        errors["slots"] = "choose at least one quarter"
+        errors["slots"] = _("choose at least one quarter")
     if errors:
         raise ValidationError(_("Please correct the marked fields."), fields=errors)
     created = []

@@ -21,7 +21,7 @@ def parse_quarter(text, field="quarter"):
     """'2026Q4' -> (2026, 4); anything else is a ValidationError naming ``field``."""
     match = QUARTER_RE.match((text or "").strip().upper())
     if not match or not 2000 <= int(match.group(1)) <= 2100:
-        raise ValidationError(_("A quarter looks like 2026Q4."), fields={field: "expected YYYYQn, e.g. 2026Q4"})
+        raise ValidationError(_("A quarter looks like 2026Q4."), fields={field: _("expected YYYYQn, e.g. 2026Q4")})
     return int(match.group(1)), int(match.group(2))
 
 

@@ -36,12 +36,12 @@ def _is_http_url(value):
 
 def _parse_dt(value, field, errors):
     if value in (None, ""):
-        errors[field] = "required"
+        errors[field] = _("required")
         return None
     try:
         return parse_datetime(value)
     except (TypeError, ValueError):
-        errors[field] = "expected a date and time, e.g. 2026-10-15T09:00"
+        errors[field] = _("expected a date and time, e.g. 2026-10-15T09:00")
         return None
 
 
@@ -54,7 +54,7 @@ def _parse_attachments(value, errors):
     elif isinstance(value, list):
         items = value
     else:
-        errors["attachments"] = "expected a list of links"
+        errors["attachments"] = _("expected a list of links")
         return []
     out = []
     for item in items:
@@ -64,7 +64,7 @@ def _parse_attachments(value, errors):
             title, _sep, url = item.rpartition("|") if "|" in item else ("", "", item)
             title, url = title.strip(), url.strip()
         else:
-            errors["attachments"] = "expected a list of links"
+            errors["attachments"] = _("expected a list of links")
             return []
         if not _is_http_url(url):
             errors["attachments"] = f"not an http(s) link: {url[:100]}"
@@ -80,7 +80,7 @@ def _parse_lines(value, field, errors):
         return [v.strip()[:200] for v in value.splitlines() if v.strip()]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return [v.strip()[:200] for v in value if v.strip()]
-    errors[field] = "expected a list of names"
+    errors[field] = _("expected a list of names")
     return []
 
 
@@ -88,7 +88,7 @@ def _parse_ids(value, field, errors):
     if value in (None, ""):
         return []
     if not isinstance(value, (list, tuple)):
-        errors[field] = "expected a list of ids"
+        errors[field] = _("expected a list of ids")
         return []
     try:
         return sorted({inputs.parse_id(v, field, required=True) for v in value})
@@ -125,12 +125,12 @@ def _apply(briefing, data, department, creating):
     if given("online_link"):
         link = str(data.get("online_link") or "").strip()
         if link and not _is_http_url(link):
-            errors["online_link"] = "expected an http(s) link"
+            errors["online_link"] = _("expected an http(s) link")
         values["online_link"] = link or None
     if given("status"):
         status = data.get("status") or PLANNED
         if status not in STATUSES:
-            errors["status"] = "one of " + ", ".join(STATUSES)
+            errors["status"] = _("one of %(v)s", v=", ".join(STATUSES))
         values["status"] = status
     if given("attachments"):
         values["attachments"] = _parse_attachments(data.get("attachments"), errors)
@@ -143,22 +143,22 @@ def _apply(briefing, data, department, creating):
         contacts = db.session.scalars(select(Contact).where(Contact.id.in_(ids),
                                                             Contact.department_id == department.id)).all() if ids else []
         if len(contacts) != len(ids):
-            errors["contact_ids"] = "unknown contact for this department"
+            errors["contact_ids"] = _("unknown contact for this department")
     speakers = None
     if "speaker_ids" in data and data.get("speaker_ids") is not None:
         ids = _parse_ids(data.get("speaker_ids"), "speaker_ids", errors)
         speakers = db.session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True))).all() if ids else []
         if len(speakers) != len(ids) or any(u.department_id not in (None, department.id) for u in speakers):
-            errors["speaker_ids"] = "unknown user for this department"
+            errors["speaker_ids"] = _("unknown user for this department")
 
     starts = values.get("starts_at", briefing.starts_at if not creating else None)
     ends = values.get("ends_at", briefing.ends_at if not creating else None)
     if starts and ends and ends <= starts and "starts_at" not in errors and "ends_at" not in errors:
-        errors["ends_at"] = "must be after the start"
+        errors["ends_at"] = _("must be after the start")
     status = values.get("status", briefing.status if not creating else PLANNED)
     reason = values.get("status_reason", briefing.status_reason if not creating else None)
     if status in NEEDS_REASON and not reason:
-        errors["status_reason"] = "required when postponed or cancelled"
+        errors["status_reason"] = _("required when postponed or cancelled")
     if errors:
         raise ValidationError(_("Please correct the marked fields."), fields=errors)
 
@@ -193,7 +193,7 @@ def default_speakers(department):
 def create_briefing(*, department, user, data):
     unknown = sorted(set(data) - set(FIELDS) - {"department"})
     if unknown:
-        raise ValidationError(_("Unknown fields."), fields={k: "unknown field" for k in unknown})
+        raise ValidationError(_("Unknown fields."), fields={k: _("unknown field") for k in unknown})
     briefing = Briefing(department_id=department.id, created_by_id=getattr(user, "id", None), status=PLANNED,
                         attachments=[], internal_units=[], sequence=0)
     briefing.department = department
@@ -206,7 +206,7 @@ def create_briefing(*, department, user, data):
 def update_briefing(*, briefing, data):
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ValidationError(_("Unknown fields."), fields={k: "unknown field" for k in unknown})
+        raise ValidationError(_("Unknown fields."), fields={k: _("unknown field") for k in unknown})
     _apply(briefing, data, briefing.department, creating=False)
     db.session.flush()
     return briefing

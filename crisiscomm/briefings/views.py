@@ -98,7 +98,7 @@ def index():
     quarter = _quarter_arg()
     status = request.args.get("status") or None
     if status and status not in STATUSES:
-        raise ValidationError(_("Unknown status."), fields={"status": "unknown status"})
+        raise ValidationError(_("Unknown status."), fields={"status": _("unknown status")})
     department = None
     code = request.args.get("department") or None
     if code and scoping.is_ministry():
@@ -279,7 +279,7 @@ def compliance():
     quarter = _quarter_arg(quarters.current_quarter())
     status = request.args.get("status") or None
     if status and status not in ("held", "planned", "missing"):
-        raise ValidationError(_("Unknown status."), fields={"status": "held, planned or missing"})
+        raise ValidationError(_("Unknown status."), fields={"status": _("held, planned or missing")})
     items = service.compliance(quarter=quarter, status=status)
     if request.args.get("format") == "xlsx":
         return Response(service.compliance_xlsx(quarter=quarter, items=items),
