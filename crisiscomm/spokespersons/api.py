@@ -1,6 +1,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from .. import inputs, permissions
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import ValidationError
@@ -74,7 +75,7 @@ def assign(code):
     user_id = inputs.parse_id(data.get("user_id"), "user_id", required=True)
     replace = data.get("replace", False)
     if not isinstance(replace, bool):
-        raise ValidationError("Expected true or false.", fields={"replace": "true or false"})
+        raise ValidationError(_("Expected true or false."), fields={"replace": _("true or false")})
     row = service.assign(department=department, user=db.session.get(User, user_id), kind=data.get("kind"),
                          topics=data.get("topics"), decision_number=data.get("decision_number"),
                          decision_date=data.get("decision_date"), decision_url=data.get("decision_url"),

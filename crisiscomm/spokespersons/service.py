@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 
+from flask_babel import gettext as _
 from .. import permissions
 from ..clock import as_utc, format_datetime, now, parse_datetime
 from ..contacts.service import normalize_email, parse_phones
@@ -79,7 +80,7 @@ def _when(value, field):
             return parse_datetime(datetime(value.year, value.month, value.day))
         return parse_datetime(value)
     except (ValueError, TypeError, OverflowError):
-        raise ValidationError("Invalid date.", fields={field: "expected an ISO 8601 date or date-time"})
+        raise ValidationError(_("Invalid date."), fields={field: _("expected an ISO 8601 date or date-time")})
 
 
 def _day(value, field):
@@ -92,7 +93,7 @@ def _day(value, field):
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValidationError("Invalid date.", fields={field: "expected a date (YYYY-MM-DD)"})
+        raise ValidationError(_("Invalid date."), fields={field: _("expected a date (YYYY-MM-DD)")})
 
 
 def _topics(value):
@@ -102,14 +103,14 @@ def _topics(value):
     topics = []
     for t in items:
         if not isinstance(t, str):
-            raise ValidationError("Topics must be text.", fields={"topics": "expected a list of text"})
+            raise ValidationError(_("Topics must be text."), fields={"topics": _("expected a list of text")})
         t = t.strip()
         if t and t not in topics:
             if len(t) > 200:
-                raise ValidationError("Topic too long.", fields={"topics": "each topic at most 200 characters"})
+                raise ValidationError(_("Topic too long."), fields={"topics": _("each topic at most 200 characters")})
             topics.append(t)
     if len(topics) > MAX_TOPICS:
-        raise ValidationError("Too many topics.", fields={"topics": f"at most {MAX_TOPICS}"})
+        raise ValidationError(_("Too many topics."), fields={"topics": _("at most %(n)s", n=MAX_TOPICS)})
     return topics
 
 
@@ -121,7 +122,7 @@ def _lock_department(department_id):
                            .values(updated_at=now()).execution_options(synchronize_session=False))
     except OperationalError as exc:
         if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-            raise Conflict("Another change to this Department's spokespersons is in progress. Please try again.")
+            raise Conflict(_("Another change to this Department's spokespersons is in progress. Please try again."))
         raise
 
 
@@ -147,9 +148,9 @@ def assign(*, department, user, kind, topics=None, decision_number=None, decisio
     """
     errors = {}
     if kind not in KINDS:
-        errors["kind"] = "one of official, authorized"
+        errors["kind"] = _("one of official, authorized")
     if user is None or user.department_id != department.id or not user.active:
-        errors["user_id"] = "must be an active user of this Department"
+        errors["user_id"] = _("must be an active user of this Department")
     try:
         start = _when(effective_from, "effective_from") or now()
     except ValidationError as exc:
@@ -172,10 +173,10 @@ def assign(*, department, user, kind, topics=None, decision_number=None, decisio
         topic_list = []
     number = (decision_number or "").strip() if isinstance(decision_number, (str, type(None))) else None
     if number is None or len(number) > 100:
-        errors["decision_number"] = "text of at most 100 characters"
+        errors["decision_number"] = _("text of at most 100 characters")
     url = (decision_url or "").strip() if isinstance(decision_url, (str, type(None))) else None
     if url is None or (url and (not re.match(r"^https?://", url) or len(url) > 500)):
-        errors["decision_url"] = "an http(s) link of at most 500 characters"
+        errors["decision_url"] = _("an http(s) link of at most 500 characters")
     try:
         phone = ", ".join(parse_phones(public_phone, field="public_phone")) or None
     except ValidationError as exc:
@@ -187,9 +188,9 @@ def assign(*, department, user, kind, topics=None, decision_number=None, decisio
         errors.update(exc.fields)
         email = None
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
-        errors["note"] = "text of at most 2000 characters"
+        errors["note"] = _("text of at most 2000 characters")
     if end is not None and end <= start:
-        errors["effective_to"] = "must be after the start"
+        errors["effective_to"] = _("must be after the start")
     if kind == AUTHORIZED:
         if not number:
             errors.setdefault("decision_number", "required for an authorisation (the written decision)")
@@ -202,7 +203,7 @@ def assign(*, department, user, kind, topics=None, decision_number=None, decisio
     if ddate is not None and ddate > (now() + timedelta(days=1)).date():
         errors.setdefault("decision_date", "cannot be in the future")
     if errors:
-        raise ValidationError("Please correct the highlighted fields.", fields=errors)
+        raise ValidationError(_("Please correct the highlighted fields."), fields=errors)
 
     _lock_department(department.id)
     if kind == OFFICIAL:
@@ -212,12 +213,12 @@ def assign(*, department, user, kind, topics=None, decision_number=None, decisio
                 if as_utc(old.effective_from) < start:
                     old.effective_to = start
                 else:
-                    raise Conflict("Another official spokesperson is already planned for that period.",
-                                   fields={"effective_from": "overlaps a later official assignment"})
+                    raise Conflict(_("Another official spokesperson is already planned for that period."),
+                                   fields={"effective_from": _("overlaps a later official assignment")})
         elif clashes:
-            raise Conflict("The Department already has an official spokesperson for that period. "
-                           "Replace them or end their assignment first.",
-                           fields={"kind": "one official spokesperson at a time"}, current_id=clashes[0].id)
+            raise Conflict(_("The Department already has an official spokesperson for that period. "
+                             "Replace them or end their assignment first."),
+                           fields={"kind": _("one official spokesperson at a time")}, current_id=clashes[0].id)
     row = SpokespersonAssignment(department_id=department.id, user_id=user.id, kind=kind, topics=topic_list,
                                  decision_number=number or None, decision_date=ddate, decision_url=url or None,
                                  effective_from=start, effective_to=end, public_phone=phone, public_email=email,
@@ -233,7 +234,7 @@ def end_assignment(*, assignment, at=None):
     _lock_department(assignment.department_id)
     db.session.refresh(assignment)
     if assignment.effective_to is not None and as_utc(assignment.effective_to) <= at:
-        raise Conflict("This assignment has already ended.", fields={"effective_to": "already ended"})
+        raise Conflict(_("This assignment has already ended."), fields={"effective_to": _("already ended")})
     assignment.effective_to = max(at, as_utc(assignment.effective_from))
     db.session.flush()
     return assignment

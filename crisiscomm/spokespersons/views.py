@@ -101,7 +101,7 @@ def end(assignment_id):
     row = get_or_404(SpokespersonAssignment, assignment_id)
     form = EndForm()
     if not form.validate_on_submit():
-        raise ValidationError(_("Invalid end time."), fields={"effective_to": "expected a date and time"})
+        raise ValidationError(_("Invalid end time."), fields={"effective_to": _("expected a date and time")})
     at = from_local(form.effective_to.data) if form.effective_to.data else None
     service.end_assignment(assignment=row, at=at)
     code = row.department.code
