@@ -1,6 +1,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from .. import inputs, scoping
 from ..api import api_blueprint, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
@@ -71,7 +72,7 @@ def index():
     department = scoping.resolve_department(code) if code else None
     overdue = args.get("overdue", "").lower()
     if overdue not in ("", "true", "false", "1", "0"):
-        raise ValidationError("Bad filter.", fields={"overdue": "true or false"})
+        raise ValidationError(_("Bad filter."), fields={"overdue": _("true or false")})
     rows = queries.list_inquiries(department=department, state=args.get("state") or None,
                                   outlet=args.get("outlet") or None, q=args.get("q") or None,
                                   overdue=overdue in ("true", "1"), date_from=args.get("from"),

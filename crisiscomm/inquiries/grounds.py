@@ -58,7 +58,7 @@ def save_refusal_ground(*, user, name, legal_source="", active=True, ground=None
     permissions.require(user, "inquiry.refusal_grounds.edit")
     name = (name or "").strip()
     if not name:
-        raise ValidationError(_("A name is required."), fields={"name": "required"})
+        raise ValidationError(_("A name is required."), fields={"name": _("required")})
     if ground is None:
         key = re.sub(r"[^a-z0-9]+", "_", fold(name))[:50].strip("_") or "ground"
         base, n = key, 2

@@ -47,7 +47,7 @@ def list_query(*, user=None, department=None, state=None, outlet=None, overdue=N
         stmt = stmt.where(Inquiry.department_id == department.id)
     if state:
         if state not in STATES and state != "open":
-            raise ValidationError(_("Unknown state."), fields={"state": "one of open, " + ", ".join(STATES)})
+            raise ValidationError(_("Unknown state."), fields={"state": _("one of open, %(v)s", v=", ".join(STATES))})
         stmt = stmt.where(Inquiry.state.in_(OPEN_STATES) if state == "open" else Inquiry.state == state)
     if outlet:
         stmt = stmt.where(*where_all_terms(Inquiry.search_text, outlet))

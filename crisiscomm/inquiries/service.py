@@ -176,12 +176,12 @@ def import_eml(*, user, department, data, received_at=None, source="email"):
 
 def import_parsed(*, user, department, parsed, received_at=None, source="email"):
     if not parsed["subject"] and not parsed["body"]:
-        raise ValidationError(_("The message has neither a subject nor a body."), fields={"file": "empty message"})
+        raise ValidationError(_("The message has neither a subject nor a body."), fields={"file": _("empty message")})
     existing = db.session.scalar(select(Inquiry).where(Inquiry.department_id == department.id,
                                                        Inquiry.message_id == parsed["message_id"]))
     if existing is not None:
         raise Conflict(_("This email was already imported as inquiry #%(id)s.", id=existing.id),
-                       fields={"file": "already imported"}, inquiry_id=existing.id)
+                       fields={"file": _("already imported")}, inquiry_id=existing.id)
     contact = _known_contact(department, parsed["name"], parsed["email"])
     name = parsed["name"] or parsed["email"] or _("Unknown sender")
     # The outlet of a known journalist is the contact's, not the domain of the mail provider.

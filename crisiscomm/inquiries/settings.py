@@ -59,7 +59,7 @@ def update_settings(*, department, user, approver, default_hours=None, due_soon_
         raise PermissionDenied(_("Only the Ministry administrator or the Department's director can change this."))
     errors = {}
     if approver not in APPROVER_CHOICES:
-        errors["approver"] = "one of " + ", ".join(APPROVER_CHOICES)
+        errors["approver"] = _("one of %(v)s", v=", ".join(APPROVER_CHOICES))
     hours = _int_in(default_hours, 1, 24 * 30, "default_hours", errors, required=False)
     minutes = _int_in(due_soon_minutes, 5, 24 * 60, "due_soon_minutes", errors, required=False)
     if errors:
@@ -76,7 +76,7 @@ def update_settings(*, department, user, approver, default_hours=None, due_soon_
 def _int_in(value, low, high, name, errors, required=True):
     if value in (None, ""):
         if required:
-            errors[name] = "required"
+            errors[name] = _("required")
         return None
     try:
         number = int(value)

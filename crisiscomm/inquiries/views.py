@@ -130,7 +130,7 @@ def import_eml():
     department = scoping.resolve_department(code)
     upload = request.files.get("file")
     if not form.validate_on_submit() or upload is None or not upload.filename:
-        raise ValidationError(_("Choose an .eml file."), fields={"file": "required"})
+        raise ValidationError(_("Choose an .eml file."), fields={"file": _("required")})
     data = upload.read(current_app.config["MAX_EML_BYTES"] + 1)
     try:
         inquiry = service.import_eml(user=current_user, department=department, data=data)
@@ -360,7 +360,7 @@ def refusal_grounds():
             ground_id = inputs.id_or_none(request.form["id"])
             ground = db.session.get(RefusalGround, ground_id) if ground_id else None
             if ground is None:
-                raise ValidationError(_("Unknown ground."), fields={"id": "unknown"})
+                raise ValidationError(_("Unknown ground."), fields={"id": _("unknown")})
         with boundary.saving(flash_unplaced=False) as saved:
             grounds.save_refusal_ground(user=current_user, name=request.form.get("name"),
                                         legal_source=request.form.get("legal_source"),

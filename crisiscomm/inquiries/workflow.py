@@ -1,5 +1,6 @@
 """The inquiry workflow: who handles it, the answer's draft and approval, declining, referring to the Ministry."""
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from .. import inputs, permissions
@@ -40,12 +41,12 @@ def check_version(inquiry, version):
     try:
         version = int(version)
     except (TypeError, ValueError):
-        raise ValidationError(_("Bad version."), fields={"version": "an integer"})
+        raise ValidationError(_("Bad version."), fields={"version": _("an integer")})
     if version != inquiry.version:
         raise Conflict(_("Someone else saved this inquiry while you were editing it (your version %(mine)s, "
                          "current version %(theirs)s). Your text is kept below: review their changes, "
                          "then save again.", mine=version, theirs=inquiry.version),
-                       fields={"version": "stale"}, current_version=inquiry.version)
+                       fields={"version": pgettext("version", "stale")}, current_version=inquiry.version)
 
 
 def _find_assignee(assignee, department):
@@ -56,11 +57,11 @@ def _find_assignee(assignee, department):
     elif isinstance(assignee, str) and assignee.strip() and len(assignee) <= 254:
         user = db.session.scalar(select(User).where(User.email == assignee.strip().lower()))
     else:
-        raise ValidationError(_("Choose who handles the inquiry."), fields={"assignee": "required"})
+        raise ValidationError(_("Choose who handles the inquiry."), fields={"assignee": _("required")})
     if user is None or not user.active or user.department_id != department.id \
             or not permissions.can(user, "inquiry.work"):
         raise ValidationError(_("The assignee must be an active officer of this Department."),
-                              fields={"assignee": "not an officer of this Department"})
+                              fields={"assignee": _("not an officer of this Department")})
     return user
 
 
@@ -69,7 +70,7 @@ def save_draft(*, inquiry, user, answer_text, version=None):
     check_version(inquiry, version)
     if inquiry.state not in (ASSIGNED, DRAFTING, RECEIVED):
         raise Conflict(_("The answer can only be edited before it is sent for approval."),
-                       fields={"answer": f"inquiry is {inquiry.state}"})
+                       fields={"answer": _("inquiry is %(state)s", state=inquiry.state)})
     inquiry.answer_draft = (answer_text or "").strip()
     db.session.flush()
     return inquiry
@@ -82,10 +83,10 @@ def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None,
     check_version(inquiry, version)
     allowed = allowed_transitions(inquiry)
     if to not in STATES:
-        raise ValidationError(_("Unknown state."), fields={"to": "one of " + ", ".join(STATES)})
+        raise ValidationError(_("Unknown state."), fields={"to": _("one of %(v)s", v=", ".join(STATES))})
     if to not in allowed:
         raise Conflict(_("An inquiry that is %(state)s cannot move to %(to)s.", state=inquiry.state, to=to),
-                       fields={"to": "not allowed from " + inquiry.state}, allowed=allowed)
+                       fields={"to": _("not allowed from %(state)s", state=inquiry.state)}, allowed=allowed)
     fields = inputs.Fields({"note": note, "answer": answer_text, "reason": reason})
     note, reason = fields.text("note"), fields.text("reason")
     if answer_text is not None and not (isinstance(answer_text, str) and not answer_text.strip()):
@@ -103,7 +104,7 @@ def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None,
             if not can_approve(user, inquiry):
                 raise PermissionDenied(_("Only the approver can return the answer for changes."))
             if not note:
-                raise ValidationError(_("Say what needs to change."), fields={"note": "required"})
+                raise ValidationError(_("Say what needs to change."), fields={"note": _("required")})
         if inquiry.assignee_id is None:
             inquiry.assignee_id = user.id
     elif to == AWAITING_APPROVAL:
@@ -111,14 +112,14 @@ def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None,
             inquiry.answer_draft = answer_text.strip()
         if not (inquiry.answer_draft or "").strip():
             raise ValidationError(_("Write the answer before sending it for approval."),
-                                  fields={"answer": "required"})
+                                  fields={"answer": _("required")})
     elif to == ANSWERED:
         if not can_approve(user, inquiry):
             raise PermissionDenied(_("This Department's answers are approved by %(who)s.",
                                      who=approver_label(inquiry.department)))
         text = (answer_text if answer_text is not None else inquiry.answer_draft or "").strip()
         if not text:
-            raise ValidationError(_("The answer is empty."), fields={"answer": "required"})
+            raise ValidationError(_("The answer is empty."), fields={"answer": _("required")})
         inquiry.answer_draft = text
         inquiry.approved_text = text
         inquiry.approved_by_id, inquiry.approved_at, inquiry.answered_at, inquiry.closed_at = user.id, at, at, at
@@ -127,17 +128,17 @@ def transition(*, inquiry, user, to, assignee=None, note=None, answer_text=None,
         errors = {}
         reason = (reason or "").strip()
         if not reason:
-            errors["reason"] = "required"
+            errors["reason"] = _("required")
         ground = None
         if refusal_ground_id in (None, ""):
-            errors["refusal_ground"] = "required"
+            errors["refusal_ground"] = _("required")
         else:
             try:
                 ground = db.session.get(RefusalGround, inputs.parse_id(refusal_ground_id, "refusal_ground"))
             except ValidationError:
                 ground = None
             if ground is None or not ground.active:
-                errors["refusal_ground"] = "unknown ground"
+                errors["refusal_ground"] = _("unknown ground")
         if errors:
             raise ValidationError(_("A declined inquiry needs a reason and a ground for refusal."), fields=errors)
         inquiry.decline_reason, inquiry.refusal_ground_id, inquiry.closed_at = reason, ground.id, at

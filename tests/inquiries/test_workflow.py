@@ -187,7 +187,7 @@ def test_optimistic_lock_conflict_keeps_user_text(officer, hanoi, factory):
     api = factory.api(other)
     r = api.post(f"/api/v1/inquiries/{inquiry.id}/transitions", json={"to": "assigned", "assignee": other.email,
                                                                       "version": v})
-    assert r.status_code == 409 and r.get_json()["error"]["fields"] == {"version": "stale"}
+    assert r.status_code == 409 and r.get_json()["error"]["fields"] == {"version": "đã có phiên bản mới hơn"}
 
 
 def test_alert_job_overdue_and_due_soon_once(officer, spokesperson, hanoi, clock, smtp_server, app):
@@ -244,7 +244,7 @@ def test_a_save_that_crosses_another_between_check_and_write_is_a_409_not_a_500(
         if event.contains(db.session, "before_flush", other_officer_saves_first):
             event.remove(db.session, "before_flush", other_officer_saves_first)
     assert r.status_code == 409, r.get_data(as_text=True)
-    assert r.get_json()["error"]["fields"] == {"version": "stale"}
+    assert r.get_json()["error"]["fields"] == {"version": "đã có phiên bản mới hơn"}
     db.session.expire_all()
     kept = db.session.get(Inquiry, inquiry.id)
     assert kept.state == "received" and kept.answer_draft == "Bản của anh Nam" and kept.version == v + 1
