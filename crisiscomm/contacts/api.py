@@ -3,6 +3,7 @@ import json
 from flask import jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from ..api import api_blueprint, bool_arg, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
 from ..scoping import get_or_404, resolve_department
@@ -62,7 +63,7 @@ def list_contacts():
     _dep, ids = listing_scope(request.args.get("department"))
     outlet_type = request.args.get("outlet_type") or None
     if outlet_type and outlet_type not in OUTLET_TYPES:
-        raise ValidationError("Unknown outlet type.", fields={"outlet_type": "one of " + ", ".join(OUTLET_TYPES)})
+        raise ValidationError(_("Unknown outlet type."), fields={"outlet_type": _("one of %(v)s", v=", ".join(OUTLET_TYPES))})
     limit, offset = paginate_args()
     rows = service.search_contacts(department_ids=ids, q=request.args.get("q"), outlet_type=outlet_type,
                                    stale=bool_arg("stale"), archived_only=bool(bool_arg("archived")),
@@ -104,7 +105,7 @@ def update_contact(contact_id):
     archived = data.pop("archived", None)
     verified = data.pop("verified", None)
     if archived is not None and not isinstance(archived, bool):
-        raise ValidationError("Expected true or false.", fields={"archived": "true or false"})
+        raise ValidationError(_("Expected true or false."), fields={"archived": _("true or false")})
     if data:
         service.update_contact(contact=contact, **data)
     if verified is True:
@@ -153,7 +154,7 @@ def _flag(name):
         return False
     if value in ("1", "true", "yes", "on"):
         return True
-    raise ValidationError("Expected true or false.", fields={name: "true or false"})
+    raise ValidationError(_("Expected true or false."), fields={name: _("true or false")})
 
 
 def _mapping_arg():
@@ -163,9 +164,9 @@ def _mapping_arg():
     try:
         mapping = json.loads(text)
     except ValueError:
-        raise ValidationError("The column mapping is not valid JSON.", fields={"mapping": "expected a JSON object"})
+        raise ValidationError(_("The column mapping is not valid JSON."), fields={"mapping": _("expected a JSON object")})
     if not isinstance(mapping, dict):
-        raise ValidationError("The column mapping is not valid.", fields={"mapping": "expected a JSON object"})
+        raise ValidationError(_("The column mapping is not valid."), fields={"mapping": _("expected a JSON object")})
     return mapping
 
 
@@ -188,7 +189,7 @@ def import_file():
     require_editor()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ValidationError("Attach a file.", fields={"file": "required (multipart field 'file')"})
+        raise ValidationError(_("Attach a file."), fields={"file": _("required (multipart field 'file')")})
     department = resolve_department(request.form.get("department"))
     remember = _flag("remember_mapping") if request.form.get("remember_mapping") else True
     report = transfer.import_contacts(department=department, filename=upload.filename, data=upload.read(),

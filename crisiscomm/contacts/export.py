@@ -2,6 +2,7 @@
 imports back as the same contacts."""
 import re
 
+from flask_babel import gettext as _
 from .. import spreadsheets
 from ..clock import now, to_local
 from ..errors import ValidationError
@@ -53,7 +54,7 @@ def _fold_line(line):
 
 def export_vcard(contacts, version="3.0"):
     if version not in ("3.0", "4.0"):
-        raise ValidationError("Unknown vCard version.", fields={"version": "3.0 or 4.0"})
+        raise ValidationError(_("Unknown vCard version."), fields={"version": _("3.0 or 4.0")})
     out = []
     stamp = now().strftime("%Y%m%dT%H%M%SZ")
     for c in contacts:

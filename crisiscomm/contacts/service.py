@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from flask_babel import gettext as _
 from .. import inputs
 from ..clock import as_utc, now
 from ..errors import NotFound, ValidationError
@@ -56,33 +57,33 @@ def parse_phones(value, field="phones"):
     phones, keys = [], set()
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int)):
-            raise ValidationError("Phones must be text.", fields={field: "expected phone numbers as text"})
+            raise ValidationError(_("Phones must be text."), fields={field: _("expected phone numbers as text")})
         text = re.sub(r"\s+", " ", str(item)).strip()
         if not text:
             continue
         try:
             shown = phone_numbers.display(text)
         except phone_numbers.NotAPhone:
-            raise ValidationError("Invalid phone number.", fields={field: f"not a phone number: {text[:40]}"})
+            raise ValidationError(_("Invalid phone number."), fields={field: _("not a phone number: %(v)s", v=text[:40])})
         if len(shown) > 40:
-            raise ValidationError("Invalid phone number.", fields={field: f"not a phone number: {text[:40]}"})
+            raise ValidationError(_("Invalid phone number."), fields={field: _("not a phone number: %(v)s", v=text[:40])})
         key = phone_key(shown)
         if key not in keys:
             keys.add(key)
             phones.append(shown)
     if len(phones) > MAX_PHONES:
-        raise ValidationError("Too many phone numbers.", fields={field: f"at most {MAX_PHONES} numbers"})
+        raise ValidationError(_("Too many phone numbers."), fields={field: _("at most %(n)s numbers", n=MAX_PHONES)})
     return phones
 
 
 def normalize_email(value, field="email"):
     text = (value or "").strip().lower() if isinstance(value, (str, type(None))) else None
     if text is None:
-        raise ValidationError("Invalid email.", fields={field: "expected text"})
+        raise ValidationError(_("Invalid email."), fields={field: _("expected text")})
     if not text:
         return None
     if len(text) > 254 or not _EMAIL.match(text):
-        raise ValidationError("Invalid email.", fields={field: "not a valid email address"})
+        raise ValidationError(_("Invalid email."), fields={field: _("not a valid email address")})
     return text
 
 
@@ -91,15 +92,15 @@ def _text(value, field, max_len, required=False, single_line=True):
     # NFC: text typed on a Mac, decoded from Windows-1258 or pasted from a PDF compares equal to the rest
     text = re.sub(r"[ \t]+", " ", unicodedata.normalize("NFC", inputs.text(value, field, single_line=single_line) or "")).strip()
     if required and not text:
-        raise ValidationError("Required.", fields={field: "required"})
+        raise ValidationError(_("Required."), fields={field: _("required")})
     if len(text) > max_len:
-        raise ValidationError("Too long.", fields={field: f"at most {max_len} characters"})
+        raise ValidationError(_("Too long."), fields={field: _("at most %(n)s characters", n=max_len)})
     return text or None
 
 
 def _outlet_type(value, field="outlet_type"):
     if value not in OUTLET_TYPES:
-        raise ValidationError("Unknown outlet type.", fields={field: "one of " + ", ".join(OUTLET_TYPES)})
+        raise ValidationError(_("Unknown outlet type."), fields={field: _("one of %(v)s", v=", ".join(OUTLET_TYPES))})
     return value
 
 
@@ -125,7 +126,7 @@ def _clean(data, partial=False):
         except ValidationError as exc:
             errors.update(exc.fields)
     if errors:
-        raise ValidationError("Please correct the highlighted fields.", fields=errors)
+        raise ValidationError(_("Please correct the highlighted fields."), fields=errors)
     return out
 
 
@@ -138,12 +139,12 @@ def _verified_at(value):
         try:
             value = parse_datetime(value)
         except ValueError:
-            raise ValidationError("Invalid date.", fields={"last_verified_at": "expected an ISO 8601 date-time"})
+            raise ValidationError(_("Invalid date."), fields={"last_verified_at": _("expected an ISO 8601 date-time")})
     if not hasattr(value, "tzinfo"):
-        raise ValidationError("Invalid date.", fields={"last_verified_at": "expected a date-time"})
+        raise ValidationError(_("Invalid date."), fields={"last_verified_at": _("expected a date-time")})
     value = as_utc(value)
     if value > now() + timedelta(minutes=5):
-        raise ValidationError("Date in the future.", fields={"last_verified_at": "cannot be in the future"})
+        raise ValidationError(_("Date in the future."), fields={"last_verified_at": _("cannot be in the future")})
     return value
 
 
@@ -192,7 +193,7 @@ def update_contact(*, contact, **changes):
     """Change some fields (any of EDITABLE); unknown ones are a ValidationError."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise ValidationError("Unknown fields.", fields={k: "unknown field" for k in unknown})
+        raise ValidationError(_("Unknown fields."), fields={k: _("unknown field") for k in unknown})
     values = _clean(changes, partial=True)
     for name, value in values.items():
         if name == "phones":
@@ -305,11 +306,11 @@ def find_duplicates(*, department_id):
 def merge_contacts(*, keep, other):
     """Keep ``keep``; fill its blank fields from ``other``, add other's phones, archive ``other``."""
     if keep.id == other.id:
-        raise ValidationError("Pick two different contacts.", fields={"other_id": "same as the record kept"})
+        raise ValidationError(_("Pick two different contacts."), fields={"other_id": _("same as the record kept")})
     if keep.department_id != other.department_id:
         raise NotFound()
     if keep.archived or other.archived:
-        raise ValidationError("Archived contacts cannot be merged.", fields={"other_id": "archived"})
+        raise ValidationError(_("Archived contacts cannot be merged."), fields={"other_id": _("archived")})
     for name in ("position", "beat", "email", "notes"):
         if not getattr(keep, name) and getattr(other, name):
             setattr(keep, name, getattr(other, name))

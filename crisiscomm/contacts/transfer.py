@@ -248,7 +248,7 @@ def import_contacts(*, department, filename, data, dry_run=False, only_valid=Fal
     Returns the report with "created" (count), "skipped_duplicates" and "dry_run".
     """
     if on_duplicate not in ON_DUPLICATE:
-        raise ValidationError(_("Unknown duplicate handling."), fields={"on_duplicate": "one of skip, import"})
+        raise ValidationError(_("Unknown duplicate handling."), fields={"on_duplicate": _("one of skip, import")})
     report = check_file(department=department, filename=filename, data=data, mapping=mapping,
                         default_outlet_type=default_outlet_type)
     to_create = [r for r in report["rows"] if on_duplicate == "import" or not r["duplicate"]]

@@ -316,7 +316,7 @@ def merge():
     ids = request.form.getlist("contact_ids")
     keep_id = request.form.get("keep_id")
     if keep_id not in ids or len(set(ids)) < 2:
-        raise ValidationError(_("Pick the record to keep."), fields={"keep_id": "one of the listed contacts"})
+        raise ValidationError(_("Pick the record to keep."), fields={"keep_id": _("one of the listed contacts")})
     keep = get_or_404(Contact, keep_id)
     for other_id in sorted(set(ids) - {keep_id}):
         other = get_or_404(Contact, other_id)

@@ -236,7 +236,7 @@ def test_contact_pages_create_edit_and_import_flow(hanoi, factory, clock):
     token = csrf_token(page)
     r = web.post("/contacts/new", data={"csrf_token": token, "full_name": "Tạ Thị Phương Thảo", "outlet": "Báo Hànộimới",
                                         "outlet_type": "provincial", "phones": "0936 333 402", "email": "khong-hop-le"})
-    assert r.status_code == 422 and "not a valid email address" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "không phải địa chỉ email hợp lệ" in r.get_data(as_text=True)
     assert db.session.query(Contact).count() == 0
     r = web.post("/contacts/new", data={"csrf_token": token, "full_name": "Tạ Thị Phương Thảo", "outlet": "Báo Hànộimới",
                                         "outlet_type": "provincial", "phones": "0936 333 402\n024 3825 0002",
