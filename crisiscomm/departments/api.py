@@ -1,6 +1,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from ..api import api_blueprint, doc
 from ..errors import ValidationError
 from . import service
@@ -28,7 +29,7 @@ def department_json(dep):
 def list_departments():
     status = request.args.get("status", "active")
     if status not in ("active", "merged", "all"):
-        raise ValidationError("Unknown status.", fields={"status": "one of active, merged, all"})
+        raise ValidationError(_("Unknown status."), fields={"status": _("one of active, merged, all")})
     deps = service.list_departments(status=status, q=request.args.get("q"))
     return jsonify({"items": [department_json(d) for d in deps]})
 

@@ -109,9 +109,9 @@ def merge(*, old, new, at=None):
     at = at or now()
     db.session.flush()  # pending changes must reach the rows the bulk UPDATEs below move
     if old.id == new.id:
-        raise ValidationError("A Department cannot merge into itself.", fields={"code_after": "same as before"})
+        raise ValidationError(_("A Department cannot merge into itself."), fields={"code_after": _("same as before")})
     if new.status != ACTIVE:
-        raise ValidationError(f"{new.code} is not active.", fields={"code_after": "not active"})
+        raise ValidationError(_("%(code)s is not active.", code=new.code), fields={"code_after": _("not active")})
     for hook in registry.items("merge_hook"):  # registry.merge_hook: what must not carry over
         hook(old, new, at)
     moved = {}
@@ -154,7 +154,7 @@ def apply_merger(path=MERGER_CSV, at=None):
             if not (row.get(key) or "").strip():
                 problems[f"row {i}"] = f"{key} is empty"
     if problems:
-        raise ValidationError("The merger file has errors.", fields=problems)
+        raise ValidationError(_("The merger file has errors."), fields=problems)
     groups = {}
     for row in rows:
         groups.setdefault(row["code_after"].strip(), []).append(row)
@@ -164,8 +164,8 @@ def apply_merger(path=MERGER_CSV, at=None):
         befores = [find_by_code(r["code_before"].strip(), follow_merger=False) for r in members]
         missing = [r["code_before"] for r, d in zip(members, befores) if d is None]
         if missing:
-            raise ValidationError("Unknown Departments in the merger file.",
-                                  fields={c: "unknown department" for c in missing})
+            raise ValidationError(_("Unknown Departments in the merger file."),
+                                  fields={c: _("unknown department") for c in missing})
         survivor = find_by_code(code_after, follow_merger=False)
         if survivor is None or survivor not in befores:
             # The unit continues under a new code: the first listed former unit carries on, renamed.
@@ -212,10 +212,10 @@ def resolve(code, user, allow_merged=False):
             raise ValidationError(_("A department is required."), fields={"department": _("required")})
         return db.session.get(Department, user.department_id)
     if not isinstance(code, str) or len(code) > 64:
-        raise ValidationError("Unknown department.", fields={"department": "a department code"})
+        raise ValidationError(_("Unknown department."), fields={"department": _("a department code")})
     department = find_by_code(code, follow_merger=not allow_merged)
     if department is None or not can_see(user, department.id):
-        raise NotFound(fields={"department": "unknown department"})
+        raise NotFound(fields={"department": _("unknown department")})
     return department
 
 

@@ -27,7 +27,7 @@ def normalize_email(email, field="email"):
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise ValidationError("Invalid email address.", fields={field: str(exc)})
+        raise ValidationError(_("Invalid email address."), fields={field: str(exc)})
 
 
 def check_password_strength(password, field="password", *, email=None, name=None):
@@ -37,19 +37,19 @@ def check_password_strength(password, field="password", *, email=None, name=None
 def create_user(*, email, name, role, password, department_code=None, title=None, phone=None):
     errors = {}
     if role not in ROLE_LABELS:
-        errors["role"] = "one of " + ", ".join(ROLE_LABELS)
+        errors["role"] = _("one of %(v)s", v=", ".join(ROLE_LABELS))
     if not (name or "").strip():
-        errors["name"] = "required"
+        errors["name"] = _("required")
     department = None
     if role in permissions.holders("department.member"):
         if not department_code:
-            errors["department"] = "required for a Department role"
+            errors["department"] = _("required for a Department role")
         else:
             department = find_by_code(department_code)
             if department is None or department.status != ACTIVE:
-                errors["department"] = "unknown or merged department"
+                errors["department"] = _("unknown or merged department")
     elif role in permissions.holders("ministry.member") and department_code:
-        errors["department"] = "Ministry users belong to no Department"
+        errors["department"] = _("Ministry users belong to no Department")
     try:
         email = normalize_email(email)
     except ValidationError as exc:
@@ -59,9 +59,9 @@ def create_user(*, email, name, role, password, department_code=None, title=None
     except ValidationError as exc:
         errors.update(exc.fields)
     if errors:
-        raise ValidationError("The user could not be created.", fields=errors)
+        raise ValidationError(_("The user could not be created."), fields=errors)
     if db.session.scalar(select(User).where(User.email == email)):
-        raise ValidationError("A user with this email exists.", fields={"email": "already exists"})
+        raise ValidationError(_("A user with this email exists."), fields={"email": _("already exists")})
     user = User(email=email, name=name.strip(), role=role, department=department, title=title, phone=phone,
                 active=True, session_version=1)
     user.set_password(password)
@@ -101,7 +101,7 @@ def authenticate(*, email, password, remote_addr=None, device=None):
         wait = throttle.claim(kind, k)
         if wait is not None:
             raise TooManyRequests(_("Too many failed sign-ins. Try again in %(n)s seconds.", n=wait),
-                                  fields={"email": "wait"}, retry_after=wait)
+                                  fields={"email": _("wait")}, retry_after=wait)
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if len(password) > passwords.MAX_LOGIN_PASSWORD_LENGTH:
         ok = False  # bounded work: never hash a megabyte
@@ -275,15 +275,15 @@ def update_profile(*, user, **changes):
     errors = {}
     unknown = sorted(set(changes) - set(PROFILE_FIELDS))
     for key in unknown:
-        errors[key] = "unknown field"
+        errors[key] = _("unknown field")
     fields = inputs.Fields(changes, errors)
     for key in ("name", "title", "phone"):
         if key in changes:
             changes[key] = fields.text(key, column=getattr(User, key), required=key == "name", single_line=True)
     if "locale" in changes and changes["locale"] not in ("vi", "en", None):
-        errors["locale"] = "one of vi, en"
+        errors["locale"] = _("one of vi, en")
     if errors:
-        raise ValidationError("The profile could not be changed.", fields=errors)
+        raise ValidationError(_("The profile could not be changed."), fields=errors)
     for key, value in changes.items():
         setattr(user, key, value)
     db.session.flush()

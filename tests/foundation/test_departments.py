@@ -106,8 +106,8 @@ def test_departments_api(factory, departments):
 
     bad = api.get("/api/v1/departments?status=sleeping")
     assert bad.status_code == 422
-    assert bad.json == {"error": {"code": "validation_error", "message": "Unknown status.",
-                                  "fields": {"status": "one of active, merged, all"}}}
+    assert bad.json == {"error": {"code": "validation_error", "message": "Trạng thái không hợp lệ.",
+                                  "fields": {"status": "một trong: active, merged, all"}}}
 
 
 def test_department_pages(factory, departments):
@@ -148,7 +148,7 @@ def test_error_format(factory, departments):
 
     invalid = api.patch("/api/v1/me", json={"locale": "fr", "shoe_size": 42})
     assert invalid.status_code == 422
-    assert invalid.json["error"]["fields"] == {"locale": "one of vi, en", "shoe_size": "unknown field"}
+    assert invalid.json["error"]["fields"] == {"locale": "một trong: vi, en", "shoe_size": "trường không hợp lệ"}
     not_json = api.patch("/api/v1/me", data="locale=en", headers={"Content-Type": "text/plain"})
     assert not_json.status_code == 400 and "body" in not_json.json["error"]["fields"]
     assert api.get("/api/v1/me").json["locale"] is None  # nothing half-written
