@@ -1,6 +1,7 @@
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -51,7 +52,7 @@ def consent_json(c):
 def _bools(data, names):
     for n in names:
         if n in data and not isinstance(data[n], bool):
-            raise ValidationError("Expected true or false.", fields={n: "expected a boolean"})
+            raise ValidationError(_("Expected true or false."), fields={n: _("expected a boolean")})
 
 
 @bp.get("/stories")
@@ -61,9 +62,9 @@ def _bools(data, names):
 def list_stories():
     state, topic = request.args.get("state"), request.args.get("topic")
     if state and state not in STATES:
-        raise ValidationError("Unknown state.", fields={"state": "one of " + ", ".join(STATES)})
+        raise ValidationError(_("Unknown state."), fields={"state": _("one of %(v)s", v=", ".join(STATES))})
     if topic and topic not in TOPICS:
-        raise ValidationError("Unknown topic.", fields={"topic": "one of " + ", ".join(TOPICS)})
+        raise ValidationError(_("Unknown topic."), fields={"topic": _("one of %(v)s", v=", ".join(TOPICS))})
     return jsonify({"stories": [story_json(s) for s in service.list_stories(state=state, topic=topic)]})
 
 
@@ -78,7 +79,7 @@ def create_story():
     reject_unknown(data, _STORY_FIELDS + ("department", "people"))
     people = data.get("people") or []
     if not isinstance(people, list) or not all(isinstance(p, dict) for p in people):
-        raise ValidationError("people must be a list of objects.", fields={"people": "expected a list of objects"})
+        raise ValidationError(_("people must be a list of objects."), fields={"people": _("expected a list of objects")})
     for p in people:
         reject_unknown(p, _PERSON_FIELDS)
         _bools(p, ("under_16", "shows_name", "shows_school"))
@@ -118,10 +119,10 @@ def add_consent(story_id, person_id):
     reject_unknown(data, ("given_by", "given_as", "scope", "consented_on"))
     scope = data.get("scope")
     if not isinstance(scope, list) or not all(isinstance(s, str) for s in scope):
-        raise ValidationError("scope must be a list.", fields={"scope": "expected a list of name, photo, school"})
+        raise ValidationError(_("scope must be a list."), fields={"scope": _("expected a list of name, photo, school")})
     given_as = data.get("given_as", "self")
     if not isinstance(given_as, str):
-        raise ValidationError("given_as must be text.", fields={"given_as": "self, parent or guardian"})
+        raise ValidationError(_("given_as must be text."), fields={"given_as": _("self, parent or guardian")})
     consent = service.record_consent(person=person, user=current_user, given_by=data.get("given_by"),
                                      given_as=given_as, scope=scope, consented_on=data.get("consented_on"))
     return jsonify(consent_json(consent)), 201
@@ -151,7 +152,7 @@ def transition(story_id):
     reject_unknown(data, ("action", "note"))
     action, note = data.get("action"), data.get("note", "")
     if not isinstance(action, str) or not isinstance(note, str):
-        raise ValidationError("action and note are text.", fields={"action": "expected text"})
+        raise ValidationError(_("action and note are text."), fields={"action": _("expected text")})
     service.transition(story=story, user=current_user, action=action, note=note)
     return jsonify(story_json(story, full=True))
 
@@ -167,7 +168,7 @@ def add_photo(story_id):
     try:
         person_ids = [int(x) for x in request.form.getlist("person_ids")]
     except ValueError:
-        raise ValidationError("Unknown person.", fields={"person_ids": "expected person ids"})
+        raise ValidationError(_("Unknown person."), fields={"person_ids": _("expected person ids")})
     photo = service.add_photo(story=story, user=current_user, data=upload.stream.read(limit + 1) if upload else b"",
                               caption=request.form.get("caption", ""), person_ids=person_ids)
     return jsonify({"id": photo.id, "width": photo.width, "height": photo.height}), 201
@@ -183,7 +184,7 @@ def pitch(story_id):
     reject_unknown(data, ("contact_ids",))
     ids = data.get("contact_ids")
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise ValidationError("contact_ids must be a list of ids.", fields={"contact_ids": "expected a list of ids"})
+        raise ValidationError(_("contact_ids must be a list of ids."), fields={"contact_ids": _("expected a list of ids")})
     sent = pitching.send_pitch(story=story, user=current_user, contact_ids=ids)
     return jsonify({"sent": [p.contact_id for p in sent]}), 201
 

@@ -96,16 +96,16 @@ def _spokesperson_line(story):
 
 def send_pitch(*, story, user, contact_ids):
     if not can_pitch(story, user):
-        raise Conflict("This story cannot be pitched now.", fields={"state": str(_l("only an approved story with complete consent; the Ministry pitches the stories it features"))})
+        raise Conflict(_("This story cannot be pitched now."), fields={"state": str(_l("only an approved story with complete consent; the Ministry pitches the stories it features"))})
     ids = list(dict.fromkeys(contact_ids or []))
     if not ids:
-        raise ValidationError("Choose at least one journalist.", fields={"contact_ids": str(_l("choose at least one journalist"))})
+        raise ValidationError(_("Choose at least one journalist."), fields={"contact_ids": str(_l("choose at least one journalist"))})
     if len(ids) > MAX_RECIPIENTS:
-        raise ValidationError("Too many journalists at once.", fields={"contact_ids": str(_l("at most %(n)s at once", n=MAX_RECIPIENTS))})
+        raise ValidationError(_("Too many journalists at once."), fields={"contact_ids": str(_l("at most %(n)s at once", n=MAX_RECIPIENTS))})
     allowed = {c.id: c for c in candidates(story=story, user=user)}
     bad = [i for i in ids if i not in allowed]
     if bad:
-        raise ValidationError("Some journalists cannot receive this pitch.",
+        raise ValidationError(_("Some journalists cannot receive this pitch."),
                               fields={"contact_ids": str(_l("these cannot receive it: %(ids)s", ids=", ".join(map(str, bad))))})
     already = service.pitched_contact_ids(story)
     base = current_app.config.get("BASE_URL", "").rstrip("/")

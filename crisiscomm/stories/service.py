@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import permissions
@@ -226,7 +227,7 @@ def create_story(*, department, user, **data):
 def update_story(*, story, user, **data):
     _require(user)
     if story.state in (PUBLISHED, APPROVED):
-        raise Conflict("A story that is approved or published is changed only after suspending it.",
+        raise Conflict(_("A story that is approved or published is changed only after suspending it."),
                        fields={"state": _in_state(story)})
     errors = {}
     fields = _story_fields(data, errors, partial=True)
@@ -299,7 +300,7 @@ def withdraw_consent(*, consent, user, reason=""):
     """Withdrawal pulls the story from the public page and the pitch list and alerts its owner."""
     _require(user)
     if consent.withdrawn_at is not None:
-        raise Conflict("This consent was already withdrawn.", fields={"consent": str(_l("already withdrawn"))})
+        raise Conflict(_("This consent was already withdrawn."), fields={"consent": str(_l("already withdrawn"))})
     reason = (reason or "").strip()[:2000]
     consent.withdrawn_at, consent.withdrawn_reason = now(), reason
     db.session.flush()
@@ -334,12 +335,12 @@ def transition(*, story, user, action, note=""):
     note = (note or "").strip()
     allowed = allowed_actions(story, user)
     if action not in allowed:
-        raise Conflict("This step is not possible now.", fields={"action": _allowed_text(allowed)},
+        raise Conflict(_("This step is not possible now."), fields={"action": _allowed_text(allowed)},
                        allowed=allowed)
     t = now()
     if action == "verify":
         if not (note or story.verification):
-            raise ValidationError("Say how the facts were checked.", fields={"note": str(_l("say how the facts were checked"))})
+            raise ValidationError(_("Say how the facts were checked."), fields={"note": str(_l("say how the facts were checked"))})
         if note:
             story.verification = note[:5000]
         story.state, story.verified_by_id, story.verified_at = VERIFIED, user.id, t
@@ -347,20 +348,20 @@ def transition(*, story, user, action, note=""):
         gaps = consent_gaps(story)
         if gaps:
             raise ValidationError(
-                "Someone in the story lacks consent for what it shows.",
+                _("Someone in the story lacks consent for what it shows."),
                 fields={"consent": str(_l("no consent for: %(what)s", what="; ".join(
                     f"{p.name} ({', '.join(str(SCOPE_LABELS[s]) for s in missing)})" for p, missing in gaps)))})
         story.state, story.approved_by_id, story.approved_at = APPROVED, user.id, t
         story.suspended_reason = None
     elif action == "publish":
         if consent_gaps(story):
-            raise ValidationError("Someone in the story lacks consent for what it shows.",
+            raise ValidationError(_("Someone in the story lacks consent for what it shows."),
                                   fields={"consent": str(_l("someone in the story lacks consent for what it shows"))})
         story.state = PUBLISHED
         story.published_at = story.published_at or t
     elif action == "reject":
         if not note:
-            raise ValidationError("A reason is required.", fields={"note": str(_l("give the reason for rejecting"))})
+            raise ValidationError(_("A reason is required."), fields={"note": str(_l("give the reason for rejecting"))})
         story.state, story.rejection_reason = REJECTED, note[:2000]
     elif action == "unpublish":
         story.state, story.suspended_reason = SUSPENDED, note[:2000] or None
@@ -395,23 +396,23 @@ def add_photo(*, story, user, data, caption="", person_ids=()):
     _require(user)
     limit = current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
     if not data:
-        raise ValidationError("Choose a photo.", fields={"photo": str(_l("choose a photo"))})
+        raise ValidationError(_("Choose a photo."), fields={"photo": str(_l("choose a photo"))})
     if len(data) > limit:
-        raise ValidationError("The photo is too large.",
+        raise ValidationError(_("The photo is too large."),
                               fields={"photo": str(_l("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024)))})
     if len(story.photos) >= MAX_PHOTOS:
-        raise ValidationError("Too many photos.", fields={"photo": str(_l("at most %(n)s photos", n=MAX_PHOTOS))})
+        raise ValidationError(_("Too many photos."), fields={"photo": str(_l("at most %(n)s photos", n=MAX_PHOTOS))})
     ids = {p.id for p in story.people}
     person_ids = sorted({int(i) for i in person_ids or []})
     if any(i not in ids for i in person_ids):
-        raise ValidationError("Unknown person.", fields={"person_ids": str(_l("not in this story"))})
+        raise ValidationError(_("Unknown person."), fields={"person_ids": str(_l("not in this story"))})
     Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.format not in ("JPEG", "PNG", "WEBP"):
-                raise ValidationError("Not a photo.", fields={"photo": str(_l("a JPEG, PNG or WebP photo"))})
+                raise ValidationError(_("Not a photo."), fields={"photo": str(_l("a JPEG, PNG or WebP photo"))})
             if img.width * img.height > PHOTO_MAX_PIXELS:
-                raise ValidationError("The photo is too large.", fields={"photo": str(_l("too many pixels"))})
+                raise ValidationError(_("The photo is too large."), fields={"photo": str(_l("too many pixels"))})
             img = ImageOps.exif_transpose(img)  # keep the orientation, then drop the metadata
             img = img.convert("RGB")
             img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
@@ -420,8 +421,8 @@ def add_photo(*, story, user, data, caption="", person_ids=()):
             width, height = img.size
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, Image.DecompressionBombError):
-            raise ValidationError("The photo is too large.", fields={"photo": str(_l("too many pixels"))})
-        raise ValidationError("Not a photo.", fields={"photo": str(_l("a JPEG, PNG or WebP photo"))})
+            raise ValidationError(_("The photo is too large."), fields={"photo": str(_l("too many pixels"))})
+        raise ValidationError(_("Not a photo."), fields={"photo": str(_l("a JPEG, PNG or WebP photo"))})
     photo = StoryPhoto(story=story, caption=(caption or "").strip()[:300], data=out.getvalue(), width=width,
                        height=height, person_ids=person_ids)
     db.session.add(photo)
@@ -478,7 +479,7 @@ def add_coverage(*, story, user, outlet=None, url=None, published_on=None):
 def set_featured(*, story, user, featured=True):
     _require(user, "story.feature")
     if featured and story.state not in (APPROVED, PUBLISHED):
-        raise Conflict("Only an approved or published story can be featured.", fields={"state": _in_state(story)})
+        raise Conflict(_("Only an approved or published story can be featured."), fields={"state": _in_state(story)})
     story.featured_at, story.featured_by_id = (now(), user.id) if featured else (None, None)
     audit.record("story.featured" if featured else "story.unfeatured", "Story", story.id, story.department_id,
                  summary=story.title)
@@ -530,7 +531,7 @@ def add_to_briefing(*, story, briefing, user):
     if briefing.department_id != story.department_id:
         raise NotFound(fields={"briefing": str(_l("not found"))})
     if story.state not in (APPROVED, PUBLISHED):
-        raise Conflict("Only an approved or published story goes on a briefing's agenda.", fields={"state": _in_state(story)})
+        raise Conflict(_("Only an approved or published story goes on a briefing's agenda."), fields={"state": _in_state(story)})
     exists = db.session.scalar(select(BriefingStory).where(BriefingStory.briefing_id == briefing.id,
                                                            BriefingStory.story_id == story.id))
     if exists is None:
