@@ -1,6 +1,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from ..api import api_blueprint, bool_arg, doc, json_body, reject_unknown
 from ..errors import ValidationError
 from ..scoping import get_or_404, resolve_department
@@ -53,7 +54,7 @@ def distribute(ident):
     reject_unknown(data, ("version", "departments"))
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValidationError("Bad version.", fields={"version": "an integer version number"})
+        raise ValidationError(_("Bad version."), fields={"version": _("an integer version number")})
     records = distribution.distribute(scenario=scenario, version=version, departments=data.get("departments"),
                                  by=current_user)
     return jsonify({"items": [distribution.distribution_json(r) for r in records]}), 201
@@ -69,7 +70,7 @@ def list_distributions():
     rows = distribution.list_distributions(scenario=scenario)
     if request.args.get("version"):
         if scenario is None:
-            raise ValidationError("A version needs a scenario.", fields={"scenario": "required with version"})
+            raise ValidationError(_("A version needs a scenario."), fields={"scenario": _("required with version")})
         version = service.get_version(scenario, request.args["version"])
         rows = [r for r in rows if r.scenario_version_id == version.id]
     return jsonify({"items": [distribution.distribution_json(r) for r in rows]})
@@ -100,8 +101,8 @@ def render(ident):
     if request.args.get("incident"):
         incident = playbook_incident(request.args["incident"])
         if incident.department_id != department.id:
-            raise ValidationError("The incident belongs to another Department.",
-                                  fields={"incident": "not an incident of this Department"})
+            raise ValidationError(_("The incident belongs to another Department."),
+                                  fields={"incident": _("not an incident of this Department")})
     playbook = render_playbook(department=department, scenario=scenario, incident=incident,
                                version=request.args.get("version") or None)
     return jsonify({"scenario": scenario.slug, "version": playbook.version.version,

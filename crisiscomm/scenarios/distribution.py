@@ -26,7 +26,7 @@ def distribute(*, scenario, version, departments, by):
     (an existing record is kept, so publishing twice changes nothing)."""
     permissions.require(by, "scenario.distribute")
     if version in (None, ""):
-        raise ValidationError(_("Choose a version."), fields={"version": "required"})
+        raise ValidationError(_("Choose a version."), fields={"version": _("required")})
     sv = get_version(scenario, version)
     if departments == "all":
         targets = db.session.scalars(select(Department).where(Department.status == ACTIVE)
@@ -41,7 +41,7 @@ def distribute(*, scenario, version, departments, by):
                 targets.append(dep)
         if bad:
             raise ValidationError(_("Unknown or inactive Departments."),
-                                  fields={"departments": "unknown or not active: " + ", ".join(bad)})
+                                  fields={"departments": _("unknown or not active: %(v)s", v=", ".join(bad))})
     else:
         raise ValidationError(_("Choose the Departments."),
                               fields={"departments": 'a non-empty list of Department codes, or "all"'})

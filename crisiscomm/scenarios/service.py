@@ -105,7 +105,7 @@ def sync(directory=None):
 
 def list_scenarios(*, category=None, exam_related=None, q=None):
     if category and category not in CATEGORIES:
-        raise ValidationError(_("Unknown category."), fields={"category": "one of " + ", ".join(CATEGORIES)})
+        raise ValidationError(_("Unknown category."), fields={"category": _("one of %(v)s", v=", ".join(CATEGORIES))})
     stmt = select(Scenario).order_by(Scenario.exam_related.desc(), Scenario.title)
     if category:
         stmt = stmt.where(Scenario.category == category)
@@ -138,10 +138,10 @@ def get_version(scenario, number=None, field_name="version"):
         try:
             number = int(number)
         except (TypeError, ValueError):
-            raise ValidationError(_("Unknown version."), fields={field_name: "an integer version number"})
+            raise ValidationError(_("Unknown version."), fields={field_name: _("an integer version number")})
         version = scenario.version(number)
     if version is None:
-        raise ValidationError(_("Unknown version."), fields={field_name: f"no version {number} of {scenario.slug}"})
+        raise ValidationError(_("Unknown version."), fields={field_name: _("no version %(n)s of %(slug)s", n=number, slug=scenario.slug)})
     return version
 
 
@@ -158,7 +158,7 @@ def _check_body(body, field_name="body"):
     _sections, messages, problems = fileformat.parse_body(fileformat.normalize_newlines(body or ""))
     errors = [p for p in problems if p.level == fileformat.ERROR]
     if not (body or "").strip():
-        raise ValidationError(_("The playbook text is empty."), fields={field_name: "required"})
+        raise ValidationError(_("The playbook text is empty."), fields={field_name: _("required")})
     if errors:
         raise ValidationError(_("The playbook text has problems."),
                               fields={field_name: "; ".join(f"line {p.line}: {p.message}" for p in errors)})
@@ -181,7 +181,7 @@ def save_adaptation(*, scenario, department, body, user, expected_updated_at=Non
     else:
         if expected_updated_at and adaptation.updated_at.isoformat() != expected_updated_at:
             raise Conflict(_("Someone else saved this adaptation meanwhile. Reload to see their changes."),
-                           fields={"body": "changed since you opened it"})
+                           fields={"body": _("changed since you opened it")})
         adaptation.body, adaptation.updated_by_id = body, user.id
     db.session.flush()
     return adaptation, warnings
@@ -200,7 +200,7 @@ def rebase_adaptation(*, adaptation, user, target=None, choices=None):
     permissions.require(user, "scenario.adapt")
     target, chunks, _n = rebase_preview(adaptation, target)
     if target.version <= adaptation.base_version.version:
-        raise Conflict(_("The adaptation is already based on the latest version."), fields={"version": "up to date"})
+        raise Conflict(_("The adaptation is already based on the latest version."), fields={"version": _("up to date")})
     body = resolve_merge(chunks, choices)
     _check_body(body)
     adaptation.body, adaptation.base_version, adaptation.updated_by_id = body, target, user.id
