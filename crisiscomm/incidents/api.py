@@ -2,6 +2,7 @@
 from flask import after_this_request, jsonify, request
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from .. import scoping
 from ..api import api_blueprint, bool_arg, doc, json_body, paginate_args
 from ..errors import NotFound, ValidationError
@@ -48,7 +49,7 @@ def _department(code):
     try:
         return scoping.resolve_department(code or None)
     except NotFound:
-        raise ValidationError("Unknown department.", fields={"department": "unknown department"})
+        raise ValidationError(_("Unknown department."), fields={"department": _("unknown department")})
 
 
 def _load(incident_id):
@@ -61,7 +62,7 @@ def _load(incident_id):
 def create():
     data = json_body()
     if not isinstance(data.get("department", ""), (str, type(None))):
-        raise ValidationError("Unknown department.", fields={"department": "a department code"})
+        raise ValidationError(_("Unknown department."), fields={"department": _("a department code")})
     department = _department(data.get("department"))
     incident_id = service.create_incident(actor=current_user, department=department, data=data).id
 
@@ -95,10 +96,10 @@ def index():
     limit, offset = paginate_args()
     status = request.args.get("status") or None
     if status and status not in STATUSES:
-        raise ValidationError("Bad parameter.", fields={"status": "one of " + ", ".join(STATUSES)})
+        raise ValidationError(_("Bad parameter."), fields={"status": _("one of %(v)s", v=", ".join(STATUSES))})
     drill = request.args.get("drill") or "exclude"
     if drill not in ("exclude", "include", "only"):
-        raise ValidationError("Bad parameter.", fields={"drill": "exclude, include or only"})
+        raise ValidationError(_("Bad parameter."), fields={"drill": _("exclude, include or only")})
     department_id = None
     if request.args.get("department"):
         department_id = _department(request.args["department"]).id
