@@ -26,6 +26,7 @@ import json
 from sqlalchemy import Date, DateTime, Integer, LargeBinary, Numeric, func, select, text, update
 from sqlalchemy.types import TypeDecorator
 
+from flask_babel import gettext as _
 from ..clock import now
 from ..errors import Conflict, ValidationError
 from ..extensions import db
@@ -130,10 +131,11 @@ def read_header(path):
     except ValueError:
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ValidationError("This file is not a crisiscomm backup.", fields={"file": "not a crisiscomm backup"})
+        raise ValidationError(_("This file is not a crisiscomm backup."), fields={"file": _("not a crisiscomm backup")})
     if header.get("version") != VERSION:
-        raise ValidationError(f"Backup format version {header.get('version')} is not supported (expected {VERSION}).",
-                              fields={"file": "unsupported version"})
+        raise ValidationError(_("Backup format version %(v)s is not supported (expected %(expected)s).",
+                                v=header.get("version"), expected=VERSION),
+                              fields={"file": _("unsupported version")})
     return header
 
 
@@ -143,8 +145,8 @@ def non_empty_tables(conn):
     existing = set(inspect(conn).get_table_names())
     missing = [t.name for t in tables() if t.name not in existing]
     if missing:
-        raise Conflict("The database has no schema yet: run `flask db upgrade` first. Missing tables: "
-                       + ", ".join(missing))
+        raise Conflict(_("The database has no schema yet: run `flask db upgrade` first. Missing tables: %(v)s",
+                         v=", ".join(missing)))
     return [t.name for t in tables() if conn.execute(select(text("1")).select_from(t).limit(1)).first()]
 
 
@@ -166,8 +168,8 @@ def restore(path):
     by_name = {t.name: t for t in tables()}
     unknown = [name for name in header["tables"] if name not in by_name]
     if unknown:
-        raise ValidationError("The backup has tables this version does not know: " + ", ".join(unknown),
-                              fields={"file": "schema mismatch"})
+        raise ValidationError(_("The backup has tables this version does not know: %(v)s", v=", ".join(unknown)),
+                              fields={"file": _("schema mismatch")})
     order = {t.name: i for i, t in enumerate(tables())}
     decoders = {name: {c.name: _decoder(c) for c in t.columns} for name, t in by_name.items()}
     deferred = {name: _deferred_columns(t, order) for name, t in by_name.items()}
@@ -178,7 +180,8 @@ def restore(path):
         with conn.begin():
             busy = non_empty_tables(conn)
             if busy:
-                raise Conflict("Restore needs an empty database; these tables already hold rows: " + ", ".join(busy))
+                raise Conflict(_("Restore needs an empty database; these tables already hold rows: %(v)s",
+                                                 v=", ".join(busy)))
             batch, batch_table = [], None
 
             def flush():
@@ -195,11 +198,12 @@ def restore(path):
                     name, row = record["t"], record["r"]
                     table = by_name.get(name)
                     if table is None:
-                        raise ValidationError(f"Line {number}: unknown table {name}.", fields={"file": "bad line"})
+                        raise ValidationError(_("Line %(n)s: unknown table %(name)s.", n=number, name=name), fields={"file": _("bad line")})
                     extra = set(row) - set(table.columns.keys())
                     if extra:
-                        raise ValidationError(f"Line {number}: unknown columns in {name}: {', '.join(sorted(extra))}.",
-                                              fields={"file": "schema mismatch"})
+                        raise ValidationError(_("Line %(n)s: unknown columns in %(name)s: %(v)s.", n=number, name=name,
+                                                v=", ".join(sorted(extra))),
+                                              fields={"file": _("schema mismatch")})
                     for key, decode in decoders[name].items():
                         if decode is not None and row.get(key) is not None:
                             row[key] = decode(row[key])
@@ -226,8 +230,8 @@ def restore(path):
             expected = header.get("counts") or {}
             for name, n in expected.items():
                 if counts.get(name, 0) != n:
-                    raise ValidationError(f"The backup is incomplete: {name} has {counts.get(name, 0)} rows, "
-                                          f"expected {n}.", fields={"file": "truncated"})
+                    raise ValidationError(_("The backup is incomplete: %(name)s has %(rows)s rows, expected %(n)s.",
+                                            name=name, rows=counts.get(name, 0), n=n), fields={"file": _("truncated")})
             if conn.dialect.name == "postgresql":
                 fix_sequences(conn)
     return counts

@@ -31,6 +31,7 @@ from time import monotonic
 from sqlalchemy import func, select
 from sqlalchemy import text as sql
 
+from flask_babel import gettext as _
 from ..audit.service import record
 from ..departments.models import ACTIVE, Department
 from ..errors import Conflict, ValidationError
@@ -57,7 +58,7 @@ def generate(*, years=10, seed=1, scale=1.0, echo=print):
 
 def check_empty():
     if not db.session.scalar(select(func.count(Department.id)).where(Department.status == ACTIVE)):
-        raise ValidationError("There are no Departments: run `flask setup` first.")
+        raise ValidationError(_("There are no Departments: run `flask setup` first."))
     generated = db.session.scalar(select(func.count(User.id)).where(User.email.like(f"%.{EMAIL_DOMAIN}")))
     inquiries = db.session.scalar(select(func.count(Inquiry.id)))
     if generated or inquiries > HANDFUL:

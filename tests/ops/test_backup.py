@@ -131,7 +131,7 @@ def test_restore_refuses_a_database_that_holds_data(app, factory, clock, tmp_pat
     before = snapshot(app)
     result = run(app, "restore", path)
     assert result.exit_code != 0
-    assert "empty database" in result.output
+    assert "cơ sở dữ liệu trống" in result.output
     assert "department" in result.output
     assert snapshot(app) == before
 
@@ -140,7 +140,7 @@ def test_restore_rejects_a_file_that_is_not_a_backup_and_a_truncated_one(app, fa
     bogus = tmp_path / "notes.txt"
     bogus.write_text("hello\n")
     result = run(app, "restore", str(bogus))
-    assert result.exit_code != 0 and "not a crisiscomm backup" in result.output
+    assert result.exit_code != 0 and "không phải bản sao lưu crisiscomm" in result.output
 
     fill(factory, clock)
     full = tmp_path / "full.jsonl"
@@ -149,6 +149,6 @@ def test_restore_rejects_a_file_that_is_not_a_backup_and_a_truncated_one(app, fa
     truncated.write_text("".join(full.read_text().splitlines(keepends=True)[:-3]))
     target = fresh_sqlite_app("restore-truncated.db")
     result = run(target, "restore", str(truncated))
-    assert result.exit_code != 0 and "incomplete" in result.output
+    assert result.exit_code != 0 and "không đầy đủ" in result.output
     with target.app_context():
         assert db.session.scalar(select(db.func.count(Contact.id))) == 0  # all or nothing
