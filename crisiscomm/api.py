@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError as WTFValidationError
 
+from flask_babel import gettext as _
 from .errors import DomainError, ValidationError, error_payload
 from .extensions import csrf
 
@@ -47,14 +48,14 @@ def json_body():
     """The request's JSON object, or a 400 that says so."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise DomainError("The request body must be a JSON object.", fields={"body": "expected a JSON object"})
+        raise DomainError(_("The request body must be a JSON object."), fields={"body": _("expected a JSON object")})
     return data
 
 
 def reject_unknown(data, allowed):
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ValidationError("Unknown fields.", fields={k: "unknown field" for k in unknown})
+        raise ValidationError(_("Unknown fields."), fields={k: _("unknown field") for k in unknown})
 
 
 def bool_arg(name):
@@ -66,7 +67,7 @@ def bool_arg(name):
         return True
     if value.lower() in ("0", "false", "no"):
         return False
-    raise ValidationError("Bad parameter.", fields={name: "true or false"})
+    raise ValidationError(_("Bad parameter."), fields={name: _("true or false")})
 
 
 MAX_OFFSET = 2**31 - 1  # what every database takes as an integer; beyond it a 500, not an empty page
@@ -89,7 +90,7 @@ def paginate_args(default=50, maximum=500):
         errors["offset"] = f"an integer from 0 to {MAX_OFFSET}"
         offset = 0
     if errors:
-        raise ValidationError("Bad paging parameters.", fields=errors)
+        raise ValidationError(_("Bad paging parameters."), fields=errors)
     return limit, offset
 
 

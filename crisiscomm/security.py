@@ -6,6 +6,7 @@ from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
+from flask_babel import gettext as _
 from .errors import ValidationError
 from .extensions import login_manager
 
@@ -52,8 +53,8 @@ def reject_nul_characters():
         elif _nul_in(data):
             bad.append("body")
     if bad:
-        raise ValidationError("Input contains a NUL character.",
-                              fields={k.replace("\x00", ""): "contains a NUL character" for k in bad})
+        raise ValidationError(_("Input contains a NUL character."),
+                              fields={k.replace("\x00", ""): _("contains a NUL character") for k in bad})
 
 
 OFFLINE_FETCH_HEADER = "X-Crisiscomm-Offline"
