@@ -10,11 +10,11 @@
 import re
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError as WTFValidationError
 
-from flask_babel import gettext as _
 from .errors import DomainError, ValidationError, error_payload
 from .extensions import csrf
 

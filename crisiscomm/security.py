@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 
 from flask import g, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from flask_babel import gettext as _
 from .errors import ValidationError
 from .extensions import login_manager
 

@@ -1,7 +1,7 @@
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from flask_babel import gettext as _
 from .. import permissions, scoping
 from ..api import api_blueprint, doc, json_body
 from ..errors import PermissionDenied, ValidationError

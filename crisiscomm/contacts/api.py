@@ -1,9 +1,9 @@
 import json
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from flask_babel import gettext as _
 from ..api import api_blueprint, bool_arg, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
 from ..scoping import get_or_404, resolve_department

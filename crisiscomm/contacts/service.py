@@ -6,9 +6,9 @@ import re
 import unicodedata
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from flask_babel import gettext as _
 from .. import inputs
 from ..clock import as_utc, now
 from ..errors import NotFound, ValidationError

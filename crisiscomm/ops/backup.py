@@ -23,10 +23,10 @@ import gzip
 import io
 import json
 
+from flask_babel import gettext as _
 from sqlalchemy import Date, DateTime, Integer, LargeBinary, Numeric, func, select, text, update
 from sqlalchemy.types import TypeDecorator
 
-from flask_babel import gettext as _
 from ..clock import now
 from ..errors import Conflict, ValidationError
 from ..extensions import db

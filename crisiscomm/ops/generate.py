@@ -28,10 +28,10 @@ units, the bulk INSERT); generate_data the Vietnamese vocabulary.
 """
 from time import monotonic
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy import text as sql
 
-from flask_babel import gettext as _
 from ..audit.service import record
 from ..departments.models import ACTIVE, Department
 from ..errors import Conflict, ValidationError

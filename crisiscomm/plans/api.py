@@ -1,7 +1,7 @@
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from flask_babel import gettext as _
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import ValidationError
 from ..scoping import get_or_404, is_ministry, resolve_department

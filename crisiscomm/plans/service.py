@@ -1,9 +1,9 @@
 """Communication plans: the Ministry publishes, Departments draft and submit, the Ministry compares."""
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from flask_babel import gettext as _
 from .. import inputs, permissions
 from ..clock import local_today, now
 from ..departments.models import ACTIVE, Department

@@ -8,8 +8,8 @@ import re
 from datetime import date, datetime
 
 from flask import abort
-
 from flask_babel import gettext as _
+
 from ..clock import from_local, local_today
 from ..errors import ValidationError
 

@@ -9,10 +9,10 @@ both pass the check.
 import re
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 
-from flask_babel import gettext as _
 from .. import permissions
 from ..clock import as_utc, format_datetime, now, parse_datetime
 from ..contacts.service import normalize_email, parse_phones
