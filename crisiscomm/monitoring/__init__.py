@@ -1,0 +1,26 @@
+"""Media monitoring (nắm bắt dư luận): news feeds and captured posts matched to Departments, triaged into incidents
+and press inquiries, with alerts on high-severity terms and bursts."""
+from flask_babel import lazy_gettext as _l
+
+from .. import registry
+from . import api, demo, models, poller, service, settings, views  # noqa: F401
+
+MODEL_LABELS = (("Mention", _l("Press mentions")), ("DepartmentTerm", _l("Watch terms")))
+
+
+def init_app(app):
+    app.config.setdefault("MONITORING_BURST_COUNT", 5)
+    app.config.setdefault("MONITORING_BURST_MINUTES", 30)
+    app.config.setdefault("MONITORING_FEED_TIMEOUT", 10)
+    app.config.setdefault("MONITORING_FEED_MAX_BYTES", 2 * 1024 * 1024)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    registry.nav(app, "monitoring.index", _l("Press mentions"), permission="mention.read", order=22)
+    registry.nav(app, "monitoring.terms", _l("Watch terms"), permission="mention.terms", order=86)
+    registry.nav(app, "monitoring.feeds", _l("News feeds"), permission="monitoring.admin", order=87)
+    for name, label in MODEL_LABELS:
+        registry.model_label(app, name, label)
+    registry.terms(app, {**service.STATE_LABELS, **service.TONE_LABELS, **service.SOURCE_LABELS})
+    registry.job(app, "monitoring.poll_feeds", poller.poll_due_feeds, seconds=60)
+    registry.setup(app, settings.seed)
+    registry.demo(app, demo.create_demo)
