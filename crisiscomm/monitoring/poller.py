@@ -64,16 +64,24 @@ def fetch(feed):
         raise FeedError(type(exc).__name__) from None
 
 
+def _usable(parsed):
+    return any(entry.get("title") for entry in parsed.entries)
+
+
 def parse(body, url, content_type=""):
-    """feedparser on the bytes; a legacy encoding feedparser cannot decode goes through charset-normalizer."""
+    """feedparser on the bytes; a legacy encoding feedparser cannot decode goes through charset-normalizer.
+    A feed with errors still counts when it has items with titles (outlets' feeds are often slightly broken)."""
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
-    if parsed.get("bozo") and not parsed.entries:
+    encoding_trouble = isinstance(parsed.get("bozo_exception"), (feedparser.CharacterEncodingUnknown,
+                                                                 feedparser.CharacterEncodingOverride,
+                                                                 UnicodeError))
+    if parsed.get("bozo") and encoding_trouble and not _usable(parsed):
         best = charset_normalizer.from_bytes(body).best()
         if best is not None:
-            text = str(best)
-            parsed = feedparser.parse(text, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
-    if parsed.get("bozo") and not parsed.entries:
+            parsed = feedparser.parse(str(best), response_headers=headers, sanitize_html=True,
+                                      resolve_relative_uris=True)
+    if parsed.get("bozo") and not _usable(parsed):
         raise FeedError(f"not a feed: {type(parsed.get('bozo_exception')).__name__}")
     return parsed
 

@@ -1,6 +1,7 @@
 """Mentions: record one (deduplicated into sightings), triage it, turn it into an incident or an inquiry."""
 import html
 import re
+import unicodedata
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -50,7 +51,7 @@ def plain_text(markup, limit=EXCERPT_CHARS):
     """HTML from a feed as plain text: no tags, no scripts, entities decoded, spaces collapsed."""
     stripped = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", markup or "")
     text = html.unescape(bleach.clean(stripped, tags=[], strip=True, strip_comments=True))
-    text = _SPACES.sub(" ", html.unescape(text)).strip()
+    text = unicodedata.normalize("NFC", _SPACES.sub(" ", html.unescape(text)).strip())  # Windows-1258: marks apart
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
