@@ -77,8 +77,8 @@ def check_burst(department_id):
     db.session.add(burst)
     db.session.flush()
     subject = _("Press alert: %(n)s mentions in %(m)s minutes", n=recent, m=minutes)
+    inbox = current_app.config.get("BASE_URL", "").rstrip("/") + "/monitoring/"
     body = "\n".join([_("Your Department was mentioned %(n)s times in the last %(m)s minutes.", n=recent, m=minutes),
-                      _("Triage them: %(url)s",
-                        url=f"{current_app.config.get('BASE_URL', '').rstrip('/')}/monitoring/")])
+                      _("Triage them: %(url)s", url=inbox)])
     _send(department_id, subject, body, f"monitoring.burst:{department_id}:{burst.id}")
     return burst
