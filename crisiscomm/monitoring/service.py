@@ -18,7 +18,7 @@ from ..incidents import service as incidents
 from ..incidents.models import Incident
 from ..inquiries import service as inquiries
 from ..scoping import get_or_404, scope
-from ..text import fold
+from ..text import fold, where_all_terms
 from .alerts import alert_for
 from .matching import build_matcher
 from .models import HANDLED, IGNORED, NEW, SEEN, STATES, TONES, Mention, Sighting
@@ -137,23 +137,17 @@ def capture(*, user, department, link, title, text="", published_at=None, reach=
                   published_at=when, source=source, reach=reach, user=user, departments=[department])[0]
 
 
-def mentions_query(*, user, state=None, tone=None, department_id=None, q=None, since=None):
+def mentions_query(*, user, state=None, tone=None, department_id=None, q=None):
+    """The mentions ``user`` sees, filtered (every given filter must hold; ``q``: words of the title), newest first."""
     if state and state not in STATES:
         raise ValidationError(_("Unknown state."), fields={"state": _("one of %(v)s", v=", ".join(STATES))})
     if tone and tone not in TONES:
         raise ValidationError(_("Unknown tone."), fields={"tone": _("one of %(v)s", v=", ".join(TONES))})
-    stmt = scope(select(Mention), Mention, user)
-    if state:
-        stmt = stmt.where(Mention.state == state)
-    if tone:
-        stmt = stmt.where(Mention.tone == tone)
-    if department_id:
-        stmt = stmt.where(Mention.department_id == department_id)
-    if since is not None:
-        stmt = stmt.where(Mention.published_at >= since)
-    for word in fold(q or "").split():
-        stmt = stmt.where(Mention.title_key.like(f"%{word.replace('%', '').replace('_', '')}%"))
-    return stmt.order_by(Mention.published_at.desc(), Mention.id.desc())
+    wanted = {Mention.state: state, Mention.tone: tone, Mention.department_id: department_id}
+    conditions = [column == value for column, value in wanted.items() if value]
+    conditions += where_all_terms(Mention.title_key, q)
+    return scope(select(Mention), Mention, user).where(*conditions).order_by(Mention.published_at.desc(),
+                                                                             Mention.id.desc())
 
 
 def counts(*, user):
