@@ -37,10 +37,10 @@ def _link(mention):
     return f"{current_app.config.get('BASE_URL', '').rstrip('/')}/monitoring/mentions/{mention.id}"
 
 
-def _send(department_id, subject, body, key):
+def _send(department_id, subject, body, key, source):
     for person in recipients(department_id):
         notify_user(user=person, kind=KIND, subject=subject, body_text=body, short_text=fit_sms([subject]),
-                    dedupe_key=f"{key}:{person.id}", department_id=department_id, source="monitoring", urgent=True)
+                    dedupe_key=f"{key}:{person.id}", department_id=department_id, source=source, urgent=True)
 
 
 def alert_for(mention):
@@ -52,7 +52,7 @@ def alert_for(mention):
             _("A mention of your Department matches a high-severity term: %(terms)s.",
               terms=", ".join(mention.terms or [])),
             f"{mention.outlet} — {mention.title}", mention.link, "", _("Triage it: %(url)s", url=_link(mention))])
-        _send(mention.department_id, subject, body, f"monitoring.mention:{mention.id}")
+        _send(mention.department_id, subject, body, f"monitoring.mention:{mention.id}", ("Mention", mention.id))
     check_burst(mention.department_id)
 
 
@@ -80,5 +80,5 @@ def check_burst(department_id):
     inbox = current_app.config.get("BASE_URL", "").rstrip("/") + "/monitoring/"
     body = "\n".join([_("Your Department was mentioned %(n)s times in the last %(m)s minutes.", n=recent, m=minutes),
                       _("Triage them: %(url)s", url=inbox)])
-    _send(department_id, subject, body, f"monitoring.burst:{department_id}:{burst.id}")
+    _send(department_id, subject, body, f"monitoring.burst:{department_id}:{burst.id}", ("BurstAlert", burst.id))
     return burst
