@@ -20,7 +20,8 @@ def init_app(app):
     registry.nav(app, "monitoring.feeds", _l("News feeds"), permission="monitoring.admin", order=87)
     for name, label in MODEL_LABELS:
         registry.model_label(app, name, label)
-    registry.terms(app, {**service.STATE_LABELS, **service.TONE_LABELS, **service.SOURCE_LABELS})
+    registry.terms(app, {**service.STATE_LABELS, **service.TONE_LABELS, **service.SOURCE_LABELS,
+                         **settings.KIND_LABELS, **settings.ORIGIN_LABELS})
     registry.job(app, "monitoring.poll_feeds", poller.poll_due_feeds, seconds=60)
     registry.setup(app, settings.seed)
     registry.demo(app, demo.create_demo)

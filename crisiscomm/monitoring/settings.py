@@ -16,6 +16,7 @@ from .models import MANUAL, SEVERITIES, TERM_KINDS, CrisisTerm, DepartmentTerm, 
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 KIND_LABELS = {"term": _l("watch term"), "exclusion": _l("exclusion")}
+ORIGIN_LABELS = {"generated": _l("generated from the Department's data")}
 SEVERITY_LABELS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high")}
 
 

@@ -140,7 +140,10 @@ def log_inquiry(mention_id):
 @bp.route("/terms", methods=["GET", "POST"])
 @permissions.required("mention.terms")
 def terms():
-    department = resolve_department(request.values.get("department"))
+    code = request.values.get("department")
+    if not code and is_ministry():  # the Ministry edits any Department's: the first one until it picks another
+        code = list_departments()[0].code
+    department = resolve_department(code)
     if request.method == "POST":
         with boundary.saving(flash_unplaced=False) as saved:
             if request.form.get("generate"):
