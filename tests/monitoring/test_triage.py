@@ -160,3 +160,21 @@ def test_manual_capture_page(world, factory, clock):
     assert (m.department_id, m.source, m.reach) == (world.hanoi.id, "manual", 5000)
     r = client.post("/monitoring/capture", data={**data, "link": "không phải địa chỉ"})
     assert r.status_code == 422 and db.session.scalar(select(func.count()).select_from(Mention)) == 1
+
+
+def test_overview_counts_negative_mentions_of_the_last_day_and_positive_coverage(world, factory, clock):
+    from crisiscomm.monitoring import figures
+
+    old = _mention(world, title="Tin cũ về Hà Nội", link="https://bao.example/cu.html",
+                   published_at=clock.now().replace(day=20))
+    fresh = _mention(world, title="Tin mới về Hà Nội", link="https://bao.example/moi.html")
+    good = _mention(world, title="Học sinh Hà Nội đạt giải", link="https://bao.example/giai.html")
+    for m, tone in ((old, "negative"), (fresh, "false_information"), (good, "positive")):
+        service.triage(mention=m, user=world.officer, tone=tone)
+    db.session.commit()
+    ids = [world.hanoi.id, world.hcm.id]
+    assert figures.negative_last_day(ids, {"now": clock.now()}) == {world.hanoi.id: 1, world.hcm.id: 0}
+    year = {"start": clock.now().replace(month=1, day=1), "end": clock.now().replace(month=12, day=31)}
+    assert figures.positive_coverage(ids, year) == {world.hanoi.id: 1, world.hcm.id: 0}
+    page = factory.login(world.admin).get("/overview/")
+    assert page.status_code == 200 and "Tin tiêu cực (24 giờ)" in page.get_data(as_text=True)
