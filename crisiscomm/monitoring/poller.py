@@ -76,9 +76,9 @@ def parse(body, url, content_type=""):
     encoding_trouble = isinstance(parsed.get("bozo_exception"), (feedparser.CharacterEncodingUnknown,
                                                                  feedparser.CharacterEncodingOverride,
                                                                  UnicodeError))
-    if parsed.get("bozo") and encoding_trouble and not _usable(parsed):
+    if parsed.get("bozo") and encoding_trouble:  # undeclared or wrongly declared: feedparser guessed
         best = charset_normalizer.from_bytes(body).best()
-        if best is not None:
+        if best is not None and best.encoding.replace("cp", "windows-") != (parsed.get("encoding") or "").lower():
             parsed = feedparser.parse(str(best), response_headers=headers, sanitize_html=True,
                                       resolve_relative_uris=True)
     if parsed.get("bozo") and not _usable(parsed):

@@ -77,6 +77,17 @@ def test_windows_1258_declared_feed(world, feed_server, clock):
     assert m.title == "Học sinh Bình Dương thiếu chỗ học lớp 6" and m.excerpt == "Phụ huynh lo lắng"
 
 
+def test_an_undeclared_legacy_encoding_is_detected(world, feed_server, clock):
+    body = cp1258(RSS.replace(' encoding="UTF-8"', '').format(items=ITEM.format(
+        title="Học sinh Bình Dương thiếu chỗ học lớp 6",
+        text="Phụ huynh lo lắng vì con không có chỗ học, Sở Giáo dục và Đào tạo đã có văn bản trả lời.",
+        link="/a.html", guid="g1")))
+    _feed(feed_server.serve("/undeclared", body, "application/xml"), outlet="Báo Bình Dương")
+    _run()
+    (m,) = _mentions()
+    assert m.title == "Học sinh Bình Dương thiếu chỗ học lớp 6" and m.department.code == "ho-chi-minh"
+
+
 def test_conditional_requests_and_a_feed_that_changes(world, feed_server, clock):
     item = ITEM.format(title="Hà Nội công bố điểm chuẩn lớp 10", text="…", link="/1.html", guid="1")
     url = feed_server.serve("/rss", RSS.format(items=item))
