@@ -18,6 +18,7 @@ from ..incidents import service as incidents
 from ..incidents.models import Incident
 from ..inquiries import service as inquiries
 from ..scoping import get_or_404, scope
+from ..statements.service import record_statement, statements_of
 from ..text import fold, where_all_terms
 from .alerts import alert_for
 from .matching import build_matcher
@@ -236,6 +237,30 @@ def log_inquiry(*, mention, user, journalist_name=None, subject=None):
         mention.state = SEEN
     db.session.flush()
     return inquiry
+
+
+def record_correction(*, mention, user, text, channel=None, published_at=None):
+    """What the Department published to correct the story, kept in the statement library with the mention it
+    answers; the mention is handled."""
+    permissions.require(user, "mention.triage")
+    fields = inputs.Fields({"text": text, "channel": channel, "published_at": published_at})
+    text = fields.text("text", required=True)
+    channel = fields.text("channel", max_length=48, single_line=True) or None
+    when = fields.datetime("published_at")
+    fields.check(_("The correction was not saved."))
+    if when is not None and when > now() + timedelta(minutes=5):
+        raise ValidationError(_("The correction was not saved."), fields={"published_at": _("cannot be in the future")})
+    approver = user if permissions.can(user, "incident.statement.approve") else None
+    statement = record_statement(department_id=mention.department_id, source_type="mention", source_id=mention.id,
+                                 subject=_("Correction: %(title)s", title=mention.title), text=text, channel=channel,
+                                 approved_by=approver, published_at=when or now())
+    mention.state = HANDLED
+    db.session.flush()
+    return statement
+
+
+def corrections(mention):
+    return statements_of("mention", mention.id)
 
 
 def recent_incidents(mention):

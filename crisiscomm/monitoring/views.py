@@ -73,7 +73,8 @@ def capture():
 def show(mention_id):
     mention = get_or_404(Mention, mention_id)
     return render_template("monitoring/show.html", mention=mention, defaults=service.incident_defaults(mention),
-                           incidents=service.recent_incidents(mention), categories=CATEGORIES,
+                           incidents=service.recent_incidents(mention), corrections=service.corrections(mention),
+                           categories=CATEGORIES,
                            severities=SEVERITIES, states=STATES, tones=TONES,
                            can_triage=permissions.can(current_user, "mention.triage"))
 
@@ -135,6 +136,21 @@ def log_inquiry(mention_id):
         return _back(mention)
     flash(_("Press inquiry logged."), "success")
     return redirect(url_for("inquiries.show", inquiry_id=inquiry.id), code=303)
+
+
+@bp.post("/mentions/<int:mention_id>/correction")
+@permissions.required("mention.triage")
+def record_correction(mention_id):
+    mention = get_or_404(Mention, mention_id)
+    f = request.form
+    with boundary.saving(flash_unplaced=False) as saved:
+        service.record_correction(mention=mention, user=current_user, text=f.get("text"), channel=f.get("channel"),
+                                  published_at=f.get("published_at") or None)
+    if saved:
+        flash(_("Correction recorded in the statement library."), "success")
+    else:
+        _flash_refusal(saved)
+    return _back(mention)
 
 
 @bp.route("/terms", methods=["GET", "POST"])

@@ -178,3 +178,25 @@ def test_overview_counts_negative_mentions_of_the_last_day_and_positive_coverage
     assert figures.positive_coverage(ids, year) == {world.hanoi.id: 1, world.hcm.id: 0}
     page = factory.login(world.admin).get("/overview/")
     assert page.status_code == 200 and "Tin tiêu cực (24 giờ)" in page.get_data(as_text=True)
+
+
+def test_record_a_correction_into_the_statement_library(world, factory, clock):
+    from crisiscomm.statements.models import Statement
+
+    m = _mention(world, title="Tin đồn Hà Nội cho học sinh nghỉ học", link="https://bao.example/tin-don.html")
+    client = factory.login(world.spokesperson)
+    page = client.get(f"/monitoring/mentions/{m.id}")
+    r = client.post(f"/monitoring/mentions/{m.id}/correction", data={
+        "text": "Sở GDĐT Hà Nội khẳng định học sinh vẫn đi học bình thường.", "channel": "Cổng thông tin Sở",
+        "published_at": "2026-06-26T07:45", "csrf_token": csrf_token(page)})
+    assert r.status_code == 303
+    (statement,) = db.session.scalars(select(Statement)).all()
+    assert (statement.source_type, statement.source_id, statement.approved_by_id) == ("mention", m.id,
+                                                                                      world.spokesperson.id)
+    db.session.refresh(m)
+    assert m.state == "handled"
+    library = client.get("/statements?q=di hoc binh thuong").get_data(as_text=True)
+    assert f"/monitoring/mentions/{m.id}" in library
+    assert "Sở GDĐT Hà Nội khẳng định" in client.get(f"/monitoring/mentions/{m.id}").get_data(as_text=True)
+    empty = client.post(f"/monitoring/mentions/{m.id}/correction", data={"text": "", "csrf_token": csrf_token(page)})
+    assert empty.status_code == 303 and db.session.scalar(select(func.count()).select_from(Statement)) == 1

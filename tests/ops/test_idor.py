@@ -218,6 +218,7 @@ BODIES = {
     "monitoring.create_incident": ({"title": "Sự cố lạ", "category": "misinformation", "severity": "medium"}, {}),
     "monitoring.link_incident": ({"incident_id": T("incident")}, {}),
     "monitoring.log_inquiry": ({"journalist_name": "Nhà báo lạ"}, {}),
+    "monitoring.record_correction": ({"text": "Cải chính lạ", "channel": "website"}, {}),
     "monitoring.capture": ({"department": T("code"), "link": "https://bao.example/tin-la.html",
                             "title": "Tin lạ về Sở"}, {}),
     "monitoring.terms": ({"department": T("code"), "text": "Từ khóa lạ", "kind": "term"}, {}),
