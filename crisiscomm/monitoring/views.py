@@ -79,78 +79,59 @@ def show(mention_id):
                            can_triage=permissions.can(current_user, "mention.triage"))
 
 
+def _step(mention, func, success, target=None, **kw):
+    """One action on a mention: say it was done and go on (to ``target(result)`` or back to the mention), or roll
+    it back and say why on the mention's page."""
+    with boundary.saving(flash_unplaced=False) as saved:
+        result = func(mention=mention, user=current_user, **kw)
+    if not saved:
+        _flash_refusal(saved)
+        return _back(mention)
+    flash(success, "success")
+    return redirect(target(result), code=303) if target else _back(mention)
+
+
 @bp.post("/mentions/<int:mention_id>/triage")
 @permissions.required("mention.triage")
 def triage(mention_id):
-    mention = get_or_404(Mention, mention_id)
     f = request.form
-    with boundary.saving(flash_unplaced=False) as saved:
-        service.triage(mention=mention, user=current_user, state=f.get("state") or None,
-                       tone=f.get("tone") if "tone" in f else None, note=f.get("note") if "note" in f else None)
-    if saved:
-        flash(_("Saved."), "success")
-    else:
-        _flash_refusal(saved)
-    return _back(mention)
+    return _step(get_or_404(Mention, mention_id), service.triage, _("Saved."), state=f.get("state") or None,
+                 tone=f.get("tone") if "tone" in f else None, note=f.get("note") if "note" in f else None)
 
 
 @bp.post("/mentions/<int:mention_id>/incident")
 @permissions.required("mention.triage")
 def create_incident(mention_id):
-    mention = get_or_404(Mention, mention_id)
     f = request.form
     data = {k: f[k] for k in ("title", "category", "severity") if f.get(k)}
     data["exam_related"] = f.get("exam_related") == "1"
-    with boundary.saving(flash_unplaced=False) as saved:
-        incident = service.create_incident(mention=mention, user=current_user, data=data)
-    if not saved:
-        _flash_refusal(saved)
-        return _back(mention)
-    flash(_("Incident created from the mention; the alert has gone out."), "success")
-    return redirect(url_for("incidents.show", incident_id=incident.id), code=303)
+    return _step(get_or_404(Mention, mention_id), service.create_incident,
+                 _("Incident created from the mention; the alert has gone out."),
+                 target=lambda incident: url_for("incidents.show", incident_id=incident.id), data=data)
 
 
 @bp.post("/mentions/<int:mention_id>/link")
 @permissions.required("mention.triage")
 def link_incident(mention_id):
-    mention = get_or_404(Mention, mention_id)
-    with boundary.saving(flash_unplaced=False) as saved:
-        service.link_incident(mention=mention, user=current_user, incident_id=request.form.get("incident_id"))
-    if saved:
-        flash(_("Linked to the incident."), "success")
-    else:
-        _flash_refusal(saved)
-    return _back(mention)
+    return _step(get_or_404(Mention, mention_id), service.link_incident, _("Linked to the incident."),
+                 incident_id=request.form.get("incident_id"))
 
 
 @bp.post("/mentions/<int:mention_id>/inquiry")
 @permissions.required("mention.triage")
 def log_inquiry(mention_id):
-    mention = get_or_404(Mention, mention_id)
-    with boundary.saving(flash_unplaced=False) as saved:
-        inquiry = service.log_inquiry(mention=mention, user=current_user,
-                                      journalist_name=request.form.get("journalist_name"),
-                                      subject=request.form.get("subject") or None)
-    if not saved:
-        _flash_refusal(saved)
-        return _back(mention)
-    flash(_("Press inquiry logged."), "success")
-    return redirect(url_for("inquiries.show", inquiry_id=inquiry.id), code=303)
+    return _step(get_or_404(Mention, mention_id), service.log_inquiry, _("Press inquiry logged."),
+                 target=lambda inquiry: url_for("inquiries.show", inquiry_id=inquiry.id),
+                 journalist_name=request.form.get("journalist_name"), subject=request.form.get("subject") or None)
 
 
 @bp.post("/mentions/<int:mention_id>/correction")
 @permissions.required("mention.triage")
 def record_correction(mention_id):
-    mention = get_or_404(Mention, mention_id)
     f = request.form
-    with boundary.saving(flash_unplaced=False) as saved:
-        service.record_correction(mention=mention, user=current_user, text=f.get("text"), channel=f.get("channel"),
-                                  published_at=f.get("published_at") or None)
-    if saved:
-        flash(_("Correction recorded in the statement library."), "success")
-    else:
-        _flash_refusal(saved)
-    return _back(mention)
+    return _step(get_or_404(Mention, mention_id), service.record_correction,
+                 _("Correction recorded in the statement library."), text=f.get("text"), channel=f.get("channel"),
+                 published_at=f.get("published_at") or None)
 
 
 @bp.route("/terms", methods=["GET", "POST"])
