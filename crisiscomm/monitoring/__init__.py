@@ -32,4 +32,5 @@ def init_app(app):
                       unit="count", order=72)
     registry.job(app, "monitoring.poll_feeds", poller.poll_due_feeds, seconds=60)
     registry.setup(app, settings.seed)
+    registry.merge_hook(app, settings.carry_terms_over)
     registry.demo(app, demo.create_demo)

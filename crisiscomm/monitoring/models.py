@@ -50,9 +50,11 @@ class CrisisTerm(IdMixin, TimestampMixin, Auditable, db.Model):
 
 
 class DepartmentTerm(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
-    """A term that names one Department (its name, province, former provinces, people), or an exclusion."""
+    """A term that names one Department (its name, province, former provinces, people), or an exclusion.
+    In a merger the terms the surviving Department lacks move to it (settings.carry_terms_over); the rest stay."""
 
     __tablename__ = "monitoring_department_term"
+    __merger__ = "keep"
     __table_args__ = (UniqueConstraint("department_id", "folded", "kind", name="uq_monitoring_department_term"),)
 
     text: Mapped[str] = mapped_column(String(200), nullable=False)

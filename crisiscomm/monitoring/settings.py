@@ -58,6 +58,16 @@ def department_terms(department):
                               .order_by(DepartmentTerm.kind.desc(), DepartmentTerm.folded)).all()
 
 
+def carry_terms_over(old, new, at):
+    """A merger (registry.merge_hook): the merged Department's terms the surviving one lacks become its own."""
+    have = {(t.folded, t.kind) for t in department_terms(new)}
+    for term in department_terms(old):
+        if (term.folded, term.kind) not in have:
+            term.department_id, term.origin_department_id = new.id, old.id
+            have.add((term.folded, term.kind))
+    db.session.flush()
+
+
 def crisis_terms():
     return db.session.scalars(select(CrisisTerm).order_by(CrisisTerm.kind.desc(), CrisisTerm.folded)).all()
 

@@ -51,3 +51,22 @@ def test_people_are_terms_and_terms_are_editable(world):
     settings.delete_department_term(user=world.officer, term=term)
     db.session.commit()
     assert _match("Trường Marie Curie tuyển sinh")[0] == set()
+
+
+def test_a_merger_after_terms_exist_carries_the_terms_over(app, factory, clock):
+    from crisiscomm.departments import service as departments
+    from crisiscomm.monitoring.models import DepartmentTerm
+
+    factory.departments(merger=False)
+    settings.seed()
+    hcm, binh_duong = departments.find_by_code("ho-chi-minh"), departments.find_by_code("binh-duong")
+    db.session.add(DepartmentTerm(department_id=binh_duong.id, text="THPT chuyên Hùng Vương",
+                                  folded="thpt chuyen hung vuong"))
+    db.session.commit()
+    # HCM's generated terms already hold the provinces merged into it in 2025
+    assert _match("Phụ huynh Bình Dương lo lắng")[0] == {"binh-duong", "ho-chi-minh"}
+    departments.merge(old=binh_duong, new=hcm)
+    db.session.commit()
+    assert _match("Phụ huynh Bình Dương lo lắng")[0] == {"ho-chi-minh"}
+    assert _match("Học sinh THPT chuyên Hùng Vương đoạt giải")[0] == {"ho-chi-minh"}
+    assert [t.text for t in settings.department_terms(hcm)].count("Bình Dương") == 1
