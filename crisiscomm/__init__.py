@@ -32,6 +32,7 @@ DOMAINS = [
     "ops",
     "plans",
     "stories",
+    "monitoring",
     "overview",
     "web",
 ]

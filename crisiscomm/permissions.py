@@ -153,6 +153,13 @@ PERMISSIONS = {
     # feature nationally; the Ministry pitches only the stories it features, to any Department's press
     "story.feature": MINISTRY_ROLES,
 
+    # monitoring
+    "mention.read": MINISTRY_ROLES + _DEPARTMENT_WRITERS + (STEERING_BOARD,),  # the mention inbox
+    "mention.triage": MINISTRY_ROLES + _DEPARTMENT_WRITERS,  # capture, triage, incident/inquiry from a mention
+    "mention.alert": (SPOKESPERSON, COMMS_OFFICER),  # told of a high-severity mention or a burst
+    "mention.terms": MINISTRY_ROLES + _DEPARTMENT_WRITERS,  # a Department's watch terms (the Ministry: any)
+    "monitoring.admin": (MINISTRY_ADMIN,),  # the feeds, their error state, the Ministry-wide crisis terms
+
     # overview and ops
     "ops.system": (MINISTRY_ADMIN,),
 }

@@ -63,6 +63,8 @@ RECORD_ARGS = {
     "photo_id": "story_photo",
     "code": "code",  # the Department itself: /departments/<code>, /spokespersons/department/<code>/assign
     "token": "contact_import",  # a contact list waiting for its column mapping and confirmation
+    "mention_id": "mention",  # a press mention of the Department
+    "term_id": "department_term",  # one of the Department's watch terms
 }
 
 # Path arguments that name nothing of a Department's: (why, the value requests use; None: every <any(...)> value).
@@ -78,6 +80,8 @@ NOT_DEPARTMENT_ARGS = {
     "user_id": ("a user account on the user admin pages (ministry_admin only: a Department role gets 403 for any id)",
                 1),
     "period_id": ("a Ministry-wide exam period (Ministry roles only)", 1),
+    "feed_id": ("a news feed on the Ministry's list (monitoring admin only: a Department role gets 403)", 1),
+    "crisis_term_id": ("a Ministry-wide crisis term (monitoring admin only: a Department role gets 403)", 1),
     "method_id": ("one of the signed-in person's own contact methods (another person's is a 404: "
                   "tests/notifications/test_channels.py)", 1),
 }
@@ -209,6 +213,19 @@ BODIES = {
     "stories_api.add_coverage": ({"outlet": "Báo lạ", "url": "https://bao.example/la.html",
                                   "published_on": "2026-06-25"}, {}),
     "stories_api.pitch": ({"contact_ids": [T("contact")]}, {}),
+    # press mentions
+    "monitoring.triage": ({"state": "ignored", "tone": "negative", "note": "Ghi chú lạ"}, {}),
+    "monitoring.create_incident": ({"title": "Sự cố lạ", "category": "misinformation", "severity": "medium"}, {}),
+    "monitoring.link_incident": ({"incident_id": T("incident")}, {}),
+    "monitoring.log_inquiry": ({"journalist_name": "Nhà báo lạ"}, {}),
+    "monitoring.record_correction": ({"text": "Cải chính lạ", "channel": "website"}, {}),
+    "monitoring.capture": ({"department": T("code"), "link": "https://bao.example/tin-la.html",
+                            "title": "Tin lạ về Sở"}, {}),
+    "monitoring.terms": ({"department": T("code"), "text": "Từ khóa lạ", "kind": "term"}, {}),
+    "monitoring_api.triage": ({"state": "ignored", "tone": "negative", "note": "Ghi chú lạ"}, {}),
+    "monitoring_api.incident": ({"incident_id": T("incident")}, {}),
+    "monitoring_api.push_mention": ({"department": T("code"), "link": "https://bao.example/tin-la.html",
+                                     "title": "Tin lạ về Sở"}, {}),
     # query references
     "scenarios.playbook": ({}, {"incident": T("incident"), "department": T("code")}),
     "scenarios_api.render": ({}, {"incident": T("incident"), "department": T("code")}),
@@ -217,7 +234,7 @@ BODIES = {
 SLOTS = ("api_token", "assignment", "attachment", "briefing", "checklist_item", "code", "contact", "contact2",
          "contact_import",
          "distribution", "incident", "inquiry", "invitation", "notification", "plan", "user", "user_email",
-         "story", "story_person", "story_consent", "story_photo")
+         "story", "story_person", "story_consent", "story_photo", "mention", "department_term")
 
 
 def missing_value(slot):
@@ -307,6 +324,11 @@ def _build_side(factory, code, scenario):
     s.plan = plans.save_department_plan(department=dep, school_year=YEAR, title=f"Kế hoạch {mark}",
                                         body=f"Nội dung {mark}", themes=[THEMES[0]], user=s.director, submit=True)
     s.story = _story(s, dep)
+    from crisiscomm.monitoring import service as monitoring, settings as monitoring_settings
+
+    s.mention = monitoring.capture(user=s.officer, department=dep, link=f"https://bao.example/{code}.html",
+                                   title=f"Tin về Sở {mark}", text=f"Nội dung {mark}")
+    s.department_term = monitoring_settings.add_department_term(user=s.officer, department=dep, text=f"Từ {mark}")
     db.session.flush()
     s.client_token = factory.token(s.director)  # what the side's own API client sends
     factory.token(s.director)  # a second one: the token the other side tries to revoke
@@ -322,7 +344,8 @@ def _build_side(factory, code, scenario):
                "notification": s.notification.id, "api_token": s.api_token.id, "code": code,
                "user": s.officer.id, "user_email": s.officer.email, "contact_import": s.contact_import.token,
                "story": s.story.id, "story_person": s.story.people[0].id,
-               "story_consent": s.story.people[0].consents[0].id, "story_photo": s.story.photos[0].id}
+               "story_consent": s.story.people[0].consents[0].id, "story_photo": s.story.photos[0].id,
+               "mention": s.mention.id, "department_term": s.department_term.id}
     s.secrets = [mark, s.feed.calendar_token, s.client_token]  # none of these may appear to another Department
     return s
 
