@@ -3,6 +3,7 @@ import io
 
 import feedparser
 from PIL import Image
+from playwright.sync_api import expect
 
 from crisiscomm.extensions import db
 from crisiscomm.stories import service
@@ -169,7 +170,7 @@ def test_browser_flow_from_proposal_to_coverage(page, factory, clock):
     page.fill("#person-name", "Trần Thu Trang")
     page.select_option("#person-role", "school_leader")
     page.click("#add-person button")
-    assert page.locator("#consent-missing").is_visible()
+    expect(page.locator("#consent-missing")).to_be_visible()  # waits for the page the form answered with
     page.click(".story-person summary")
     page.fill(".story-person input[name=given_by]", "Trần Thu Trang")
     page.fill(".story-person input[name=consented_on]", "2026-06-20")
@@ -178,12 +179,12 @@ def test_browser_flow_from_proposal_to_coverage(page, factory, clock):
     page.click("#story-actions button[value=verify]")
     page.click("#story-actions button[value=approve]")
     page.click("#story-actions button[value=publish]")
-    assert "đã xuất bản" in page.locator("#story-state").inner_text()
+    expect(page.locator("#story-state")).to_contain_text("đã xuất bản")
     page.fill("#cov-outlet", "Báo Tiền Phong")
     page.fill("#cov-url", "https://tienphong.vn/tiep-suc-mua-thi.html")
     page.fill("#cov-date", "2026-06-26")
     page.click("#story-coverage button")
-    assert "Báo Tiền Phong" in page.locator("#story-coverage").inner_text()
+    expect(page.locator("#story-coverage")).to_contain_text("Báo Tiền Phong")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/good-stories/ha-noi")
     assert "Đội tình nguyện Tiếp sức mùa thi" in page.content()
