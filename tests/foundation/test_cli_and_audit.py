@@ -38,7 +38,7 @@ def test_users_create_refuses_bad_input(runner, departments):
     assert "email" in result.output and "password" in result.output and "department" in result.output
     result = runner.invoke(args=["users", "create", "a@b.vn", "--name", "X", "--role", "spokesperson",
                                  "--department", "atlantis", "--password", "long-enough-password"])
-    assert result.exit_code != 0 and "unknown" in result.output
+    assert result.exit_code != 0 and "Sở không xác định" in result.output  # "unknown Department", in Vietnamese
     assert db.session.scalar(select(User)) is None
     # A merged Department's old code leads to the unit it joined.
     result = runner.invoke(args=["users", "create", "a@b.vn", "--name", "X", "--role", "spokesperson",
