@@ -33,6 +33,7 @@ DOMAINS = [
     "plans",
     "stories",
     "monitoring",
+    "network",
     "overview",
     "web",
 ]

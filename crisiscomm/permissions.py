@@ -23,9 +23,11 @@ SPOKESPERSON = "spokesperson"
 COMMS_OFFICER = "comms_officer"
 STEERING_BOARD = "steering_board"
 VIEWER = "viewer"
+# A school's focal point with a light account: sees only what is sent to it, reports an incident from its school.
+NETWORK_MEMBER = "network_member"
 
 MINISTRY_ROLES = (MINISTRY_ADMIN, MINISTRY_COMMS)
-DEPARTMENT_ROLES = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER, STEERING_BOARD, VIEWER)
+DEPARTMENT_ROLES = (DIRECTOR, DEPUTY_DIRECTOR, SPOKESPERSON, COMMS_OFFICER, STEERING_BOARD, VIEWER, NETWORK_MEMBER)
 ROLES = MINISTRY_ROLES + DEPARTMENT_ROLES
 
 ROLE_LABELS = {
@@ -37,6 +39,7 @@ ROLE_LABELS = {
     COMMS_OFFICER: _l("Communication officer"),
     STEERING_BOARD: _l("Exam steering board member"),
     VIEWER: _l("Viewer"),
+    NETWORK_MEMBER: _l("School focal point"),
 }
 
 # Each role's full title in a Vietnamese administrative document (the incidents' fast report), whatever the
@@ -50,6 +53,7 @@ ROLE_TITLES_VI = {
     COMMS_OFFICER: "Bộ phận truyền thông của Sở",
     STEERING_BOARD: "Thành viên Ban Chỉ đạo thi",
     VIEWER: "Cán bộ theo dõi",
+    NETWORK_MEMBER: "Đầu mối truyền thông của trường",
 }
 
 # The Department's communication staff: who writes its press work.
@@ -159,6 +163,11 @@ PERMISSIONS = {
     "mention.alert": (SPOKESPERSON, COMMS_OFFICER),  # told of a high-severity mention or a burst
     "mention.terms": MINISTRY_ROLES + _DEPARTMENT_WRITERS,  # a Department's watch terms (the Ministry: any)
     "monitoring.admin": (MINISTRY_ADMIN,),  # the feeds, their error state, the Ministry-wide crisis terms
+
+    # network
+    # What a school's focal point with an account reaches. A network member's account opens only the views whose
+    # @permissions.required(...) names a permission this role holds (the network package's gate enforces it).
+    "network.member": (NETWORK_MEMBER,),
 
     # overview and ops
     "ops.system": (MINISTRY_ADMIN,),
