@@ -34,6 +34,7 @@ DOMAINS = [
     "stories",
     "monitoring",
     "network",
+    "training",
     "overview",
     "web",
 ]

@@ -169,6 +169,12 @@ PERMISSIONS = {
     # @permissions.required(...) names a permission this role holds (the network package's gate enforces it).
     "network.member": (NETWORK_MEMBER,),
 
+    # training
+    "training.read": MINISTRY_ROLES + _DEPARTMENT_WRITERS + (STEERING_BOARD, VIEWER),  # courses and histories
+    # create and edit courses (the Ministry its own, a Department its own), mark attendance
+    "training.edit": MINISTRY_ROLES + _DEPARTMENT_WRITERS,
+    "training.trainee": (SPOKESPERSON, COMMS_OFFICER),  # whose training the Department and the Ministry count
+
     # overview and ops
     "ops.system": (MINISTRY_ADMIN,),
 }

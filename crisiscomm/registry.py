@@ -25,6 +25,8 @@ rule_user      ``rule_user(app, func)``: ``func(rule)`` True when a due    rules
                time was computed from the deadline rule                    version instead of being rewritten)
 rule_choices   ``rule_choices(app, group, func)``: ``func()`` → the        rules (the conditions a rule may
                (value, label) pairs of "channels", "priorities", …         set, on its form and list)
+profile        ``profile(app, template, order=)``: a section of a person's  users (the account page, the
+               profile; the template reads ``profile_user``                administrator's page of a user)
 =============  ==========================================================  =====================================
 
 Overview metrics and scorecard evidence are computed for every active Department at once:
@@ -173,3 +175,8 @@ def rule_choices(app, group, func):
     """``func()`` returns the (value, label) pairs a deadline rule may be limited to in ``group`` (the name of a
     list column of DeadlineRule: "channels", "priorities", "severities")."""
     _kind(app, "rule_choices").append((group, func))
+
+
+def profile(app, template, order=50):
+    """A template on a person's profile page; it reads ``profile_user`` and decides itself what to show."""
+    _kind(app, "profile").append((order, template))

@@ -14,3 +14,6 @@ def init_app(app):
     app.cli.add_command(cli.tokens_cli)
     registry.job(app, "users.throttle_cleanup", throttle.cleanup, seconds=3600)
     registry.nav(app, "users.admin_users", _l("Users"), permission="user.manage", order=92)
+    # What other domains add to a person's profile (registry.profile), lowest order first.
+    app.jinja_env.globals["profile_sections"] = lambda: [t for _o, t in sorted(registry.items("profile", app),
+                                                                               key=lambda p: p[0])]
