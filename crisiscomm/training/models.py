@@ -97,6 +97,7 @@ class CourseParticipant(IdMixin, TimestampMixin, Auditable, db.Model):
     course = relationship("Course", back_populates="participants")
     user = relationship("User", lazy="joined")
     focal_point = relationship("FocalPoint", lazy="joined")
+    department = relationship("Department", foreign_keys=[department_id])
 
     @property
     def name(self):
