@@ -313,3 +313,26 @@ def browser_sign_in(page, email, password=PASSWORD, viewport=None, next=None):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**" + (next or "/"))
+
+
+# --- training ---------------------------------------------------------------------------------------------------
+
+def course(user, *, title="Tập huấn kỹ năng phát ngôn", starts_on=None, topics=("spokesperson_skills",), invited=(),
+           commit=True, **fields):
+    """A course organised by ``user``'s Department (the Ministry's, with ``invited`` Department codes, for a
+    Ministry user), through training.service; by default on 15/03/2026."""
+    from crisiscomm.training import service as training_service
+
+    row = training_service.create_course(user=user, title=title, starts_on=starts_on or date(2026, 3, 15),
+                                         topics=list(topics), invited=list(invited) or None, **fields)
+    return _done(row, commit)
+
+
+def participant(course, organiser, person=None, *, focal_point=None, attendance="attended", commit=True):
+    """``person`` (a user) or ``focal_point`` on ``course``, marked ``attendance`` by ``organiser``."""
+    from crisiscomm.training import service as training_service
+
+    row = training_service.add_participant(course=course, user=organiser, person_id=person.id if person else None,
+                                           focal_point_id=focal_point.id if focal_point else None)
+    training_service.set_attendance(course=course, user=organiser, participant=row, attendance=attendance)
+    return _done(row, commit)
