@@ -17,7 +17,7 @@ def init_app(app):
     registry.profile(app, "training/_profile.html", order=50)
     for name, label in MODEL_LABELS:
         registry.model_label(app, name, label)
-    registry.terms(app, {**service.TOPIC_LABELS, **service.ATTENDANCE_LABELS})
+    registry.terms(app, {**service.TOPIC_LABELS, **service.ATTENDANCE_LABELS, **service.KIND_LABELS})
     registry.metric(app, "training_trained", _l("Trained (2 school years)"), figures.trained_metric, order=85,
                     link=figures.link, sort_desc=False,
                     description=_l("Share of the spokespersons and communication staff who attended a training "

@@ -23,6 +23,7 @@ TOPIC_LABELS = {"spokesperson_skills": _l("spokesperson skills"), "crisis_commun
                 "social_media": _l("social media"), "exam_communication": _l("exam communication"),
                 "press_relations": _l("press relations"), "information_law": _l("law on access to information"),
                 "writing": _l("writing press releases")}
+KIND_LABELS = {"file": _l("file"), "link": _l("web link")}  # a material's kind, as the audit log shows it
 ATTENDANCE_LABELS = {"registered": _l("registered"), "attended": _l("attended"), "absent": _l("absent")}
 
 MAX_MATERIALS = 20
