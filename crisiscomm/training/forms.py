@@ -1,14 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False, html_tag="ul")
-    option_widget = CheckboxInput()
+from ..stories.forms import MultiCheckboxField
 
 
 class CourseForm(FlaskForm):

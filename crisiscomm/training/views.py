@@ -64,17 +64,25 @@ def index():
                            can_edit=service.can_edit(current_user))
 
 
+def _course_page(course, save, message):
+    """The course form (new or edit): ``save(data)`` writes and returns the course; refusals go under the fields."""
+    form = _course_form(course)
+    saved = None
+    if form.validate_on_submit():
+        with boundary.saving(form) as saved:
+            course = save(_course_data(form))
+    if saved:
+        flash(message, "success")
+        return redirect(url_for("training.show", course_id=course.id))
+    return render_template("training/form.html", form=form, course=course if course and course.id else None), (
+        422 if request.method == "POST" else 200)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permissions.required("training.edit")
 def new():
-    form = _course_form()
-    if form.validate_on_submit():
-        with boundary.saving(form) as saved:
-            course = service.create_course(user=current_user, **_course_data(form))
-        if saved:
-            flash(_("The course was saved. Add its materials and participants."), "success")
-            return redirect(url_for("training.show", course_id=course.id))
-    return render_template("training/form.html", form=form, course=None), (422 if request.method == "POST" else 200)
+    return _course_page(None, lambda data: service.create_course(user=current_user, **data),
+                        _("The course was saved. Add its materials and participants."))
 
 
 @bp.route("/<int:course_id>/edit", methods=["GET", "POST"])
@@ -83,15 +91,8 @@ def edit(course_id):
     course = service.get_course(course_id, current_user)
     if not service.can_edit(current_user, course):
         raise NotFound()
-    form = _course_form(course)
-    if form.validate_on_submit():
-        with boundary.saving(form) as saved:
-            service.update_course(course=course, user=current_user, **_course_data(form))
-        if saved:
-            flash(_("The course was saved."), "success")
-            return redirect(url_for("training.show", course_id=course.id))
-    return render_template("training/form.html", form=form, course=course), (
-        422 if request.method == "POST" else 200)
+    return _course_page(course, lambda data: service.update_course(course=course, user=current_user, **data),
+                        _("The course was saved."))
 
 
 def _show(course, material_form=None, status=200):
@@ -164,10 +165,15 @@ def add_participants(course_id):
             service.add_participant(course=course, user=current_user, person_id=ident)
         for ident in focal_points:
             service.add_participant(course=course, user=current_user, focal_point_id=ident)
+    return _participants_saved(saved, course_id, _("The participants were added."))
+
+
+def _participants_saved(saved, course_id, message):
+    """Back to the participants, or the course page again (422) with the refusal flashed and nothing written."""
     if not saved:
         return _show(service.get_course(course_id, current_user), status=422)
-    flash(_("The participants were added."), "success")
-    return redirect(url_for("training.show", course_id=course.id) + "#participants")
+    flash(message, "success")
+    return redirect(url_for("training.show", course_id=course_id) + "#participants")
 
 
 @bp.post("/<int:course_id>/attendance")
@@ -180,10 +186,7 @@ def attendance(course_id):
             marks[p.id] = (request.form.get(f"attendance-{p.id}"), request.form.get(f"note-{p.id}", ""))
     with boundary.saving() as saved:
         service.mark_all(course=course, user=current_user, marks=marks)
-    if not saved:
-        return _show(service.get_course(course_id, current_user), status=422)
-    flash(_("Attendance saved."), "success")
-    return redirect(url_for("training.show", course_id=course.id) + "#participants")
+    return _participants_saved(saved, course_id, _("Attendance saved."))
 
 
 @bp.post("/<int:course_id>/participants/<int:participant_id>/delete")
