@@ -237,6 +237,8 @@ def create_course(*, user, department=None, **data):
     errors = {}
     fields = _course_fields(data, user, errors)
     invited = _invited(data.get("invited"), user, errors) if department is None else []
+    if department is not None and data.get("invited"):
+        errors["invited"] = _("only a Ministry course invites Departments")
     _check_dates(fields, errors)
     _refuse(errors)
     course = Course(department_id=department.id if department else None, created_by_id=user.id, **fields)

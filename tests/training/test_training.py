@@ -193,3 +193,36 @@ def test_scoping_other_departments_course_is_404(factory, clock):
     assert marked.status_code == 200 and marked.get_json()["attendance"] == "attended"
     assert hcm_api.patch(f"/api/v1/training/courses/{national.id}/participants/{added.get_json()['id']}",
                          json={"attendance": "yes"}).status_code == 422
+
+
+def test_course_form_pages_create_and_edit(factory, clock):
+    ministry = factory.user("ministry_comms")
+    hanoi = factory.department("ha-noi")
+    client = factory.login(ministry)
+    form = client.get("/training/new")
+    assert form.status_code == 200 and "Sở GDĐT Hà Nội" in form.get_data(as_text=True)  # Departments to invite
+    token = csrf_token(form)
+    refused = client.post("/training/new", data={"csrf_token": token, "title": "Khóa của Bộ",
+                                                 "starts_on": "2026-09-10", "ends_on": "2026-09-01",
+                                                 "topics": ["exam_communication"]})
+    assert refused.status_code == 422 and "ngày kết thúc không được trước ngày bắt đầu" in refused.get_data(as_text=True)
+    created = client.post("/training/new", data={"csrf_token": token, "title": "Khóa của Bộ",
+                                                 "starts_on": "2026-09-10", "topics": ["exam_communication"],
+                                                 "trainers": "Lê Thu Hà\nTrần Đức Long", "invited": [str(hanoi.id)],
+                                                 "online": "y"})
+    assert created.status_code == 302
+    course_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    shown = client.get(f"/training/{course_id}").get_data(as_text=True)
+    assert "Lê Thu Hà, Trần Đức Long" in shown and "Sở GDĐT Hà Nội" in shown and "trực tuyến" in shown
+    edited = client.post(f"/training/{course_id}/edit", data={
+        "csrf_token": token, "title": "Khóa của Bộ (đổi lịch)", "starts_on": "2026-09-12", "ends_on": "",
+        "topics": ["exam_communication", "social_media"], "invited": [str(hanoi.id)]})
+    assert edited.status_code == 302
+    # the invited Department sees it among its upcoming courses, but cannot open its edit page
+    director = factory.user("director")
+    listing = factory.login(director).get("/training/?when=upcoming").get_data(as_text=True)
+    assert "Khóa của Bộ (đổi lịch)" in listing
+    assert factory.login(director).get(f"/training/{course_id}/edit").status_code == 404
+    own = factory.api(director).post("/api/v1/training/courses", json={
+        "title": "Khóa của Sở", "starts_on": "2026-09-12", "topics": ["social_media"], "invited": ["ho-chi-minh"]})
+    assert own.status_code == 422 and "invited" in own.get_json()["error"]["fields"]
