@@ -37,6 +37,7 @@ class Course(IdMixin, TimestampMixin, Auditable, db.Model):
     Department for its own people and schools."""
 
     __tablename__ = "training_course"
+    __merger__ = "move"  # a merged Department's courses go to its successor (departments.service.merge)
 
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     starts_on = mapped_column(Date, nullable=False, index=True)
@@ -84,6 +85,7 @@ class CourseParticipant(IdMixin, TimestampMixin, Auditable, db.Model):
     Department (who may mark them, and whose figures they count in)."""
 
     __tablename__ = "training_participant"
+    __merger__ = "move"
     __table_args__ = (UniqueConstraint("course_id", "user_id", name="uq_training_participant_user"),
                       UniqueConstraint("course_id", "focal_point_id", name="uq_training_participant_focal_point"))
 

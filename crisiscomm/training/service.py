@@ -545,21 +545,10 @@ def history(person):
     return rows
 
 
-def history_of_focal_point(focal_point):
-    return [{"kind": "course", "date": p.course.starts_on, "title": p.course.title, "attendance": p.attendance,
-             "course": p.course, "incident": None, "note": p.certificate_note}
-            for p in db.session.scalars(select(CourseParticipant).join(Course)
-                                        .where(CourseParticipant.focal_point_id == focal_point.id)
-                                        .order_by(Course.starts_on.desc())).all()]
-
-
 # ---------------------------------------------------------------- a merger of Departments
 def merge_courses(old, new, at):
-    """A merged Department's courses, invitations and participants move to its successor."""
-    db.session.execute(Course.__table__.update().where(Course.department_id == old.id)
-                       .values(department_id=new.id))
-    db.session.execute(CourseParticipant.__table__.update().where(CourseParticipant.department_id == old.id)
-                       .values(department_id=new.id))
+    """A merged Department's invitations pass to its successor (its courses and participants move by their
+    ``__merger__``)."""
     both = select(course_department.c.course_id).where(course_department.c.department_id == new.id)
     db.session.execute(course_department.delete().where(course_department.c.department_id == old.id,
                                                         course_department.c.course_id.in_(both)))

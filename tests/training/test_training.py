@@ -3,6 +3,7 @@ import io
 from datetime import date, datetime, timezone
 
 from crisiscomm.extensions import db
+from crisiscomm.incidents.models import IncidentEvent
 from crisiscomm.network.models import FocalPoint, School
 
 from .. import factories
@@ -114,10 +115,16 @@ def test_history_on_the_profile_includes_a_drill(factory, clock):
     factories.incident(title="Diễn tập: tin giả về ngộ độc thực phẩm", drill=True,
                        drill_recipient_ids=[officer.id], at=datetime(2026, 5, 4, 3, tzinfo=timezone.utc))
     factories.incident(title="Sự cố thật không tính", at=datetime(2026, 5, 5, 3, tzinfo=timezone.utc))
+    # a drill she was not named in but acted on (a timeline entry of hers) counts too
+    acted = factories.incident(title="Diễn tập lộ đề thi", drill=True, at=datetime(2026, 3, 2, 3, tzinfo=timezone.utc))
+    db.session.add(IncidentEvent(incident_id=acted.id, at=acted.occurred_at, actor_id=officer.id, kind="note",
+                                 message="Đã soạn dự thảo thông cáo"))
+    db.session.commit()
     account = factory.login(officer).get("/account").get_data(as_text=True)
     assert "Xử lý khủng hoảng truyền thông" in account and "Diễn tập: tin giả về ngộ độc thực phẩm" in account
     assert "04/05/2026" in account and "Sự cố thật không tính" not in account
-    assert "Diễn tập" in account  # the drill is labelled as an exercise
+    assert "Diễn tập lộ đề thi" in account and "02/03/2026" in account
+    assert account.count('data-history="drill"') == 2 and account.count('data-history="course"') == 1
     person = factory.login(director).get(f"/training/people/{officer.id}").get_data(as_text=True)
     assert "Xử lý khủng hoảng truyền thông" in person and "Diễn tập: tin giả" in person
 
@@ -226,3 +233,24 @@ def test_course_form_pages_create_and_edit(factory, clock):
     own = factory.api(director).post("/api/v1/training/courses", json={
         "title": "Khóa của Sở", "starts_on": "2026-09-12", "topics": ["social_media"], "invited": ["ho-chi-minh"]})
     assert own.status_code == 422 and "invited" in own.get_json()["error"]["fields"]
+
+
+def test_a_merger_moves_courses_invitations_and_participants(factory, clock):
+    from crisiscomm.departments import service as departments_service
+
+    factory.departments(merger=False)
+    ministry = factory.user("ministry_comms")
+    ha_giang = factory.user("director", department="ha-giang")
+    officer = factory.user("comms_officer", department="ha-giang")
+    own = factories.course(ha_giang, title="Khóa của Sở Hà Giang")
+    factories.participant(own, ha_giang, officer)
+    national = factories.course(ministry, invited=["ha-giang", "tuyen-quang"], title="Khóa của Bộ")
+    old, new = departments_service.find_by_code("ha-giang", False), departments_service.find_by_code("tuyen-quang")
+    departments_service.merge(old=old, new=new)
+    db.session.commit()
+    db.session.expire_all()
+    assert own.department_id == new.id and own.participants[0].department_id == new.id
+    assert [d.code for d in national.invited] == ["tuyen-quang"]
+    tuyen_quang = factory.user("director", department="tuyen-quang")
+    titles = {c["title"] for c in factory.api(tuyen_quang).get("/api/v1/training/courses").get_json()["courses"]}
+    assert titles == {"Khóa của Sở Hà Giang", "Khóa của Bộ"}
