@@ -40,7 +40,7 @@ def course_json(course, full=False):
             "description": course.description,
             "materials": [{"id": m.id, "kind": m.kind, "title": m.title, "url": m.url, "filename": m.filename,
                            "content_type": m.content_type, "size": m.size} for m in course.materials],
-            "participants": [participant_json(p) for p in course.participants]})
+            "participants": [participant_json(p) for p in service.visible_participants(course, current_user)]})
     return out
 
 
@@ -115,18 +115,31 @@ def add_material(course_id):
 
 @bp.post("/training/courses/<int:course_id>/participants")
 @permissions.required("training.edit")
-@doc(summary="Add a participant: a user (user_id) or a school's focal point (focal_point_id)", body={
-    "type": "object", "properties": {"user_id": {"type": "integer"}, "focal_point_id": {"type": "integer"},
-                                     "attendance": {"type": "string", "enum": list(ATTENDANCE)}}})
+@doc(summary="Put a user on the course", body={
+    "type": "object", "required": ["user_id"], "properties": {
+        "user_id": {"type": "integer"}, "attendance": {"type": "string", "enum": list(ATTENDANCE)}}})
 def add_participant(course_id):
+    return _add(course_id, "user_id")
+
+
+@bp.post("/training/courses/<int:course_id>/focal-points")
+@permissions.required("training.edit")
+@doc(summary="Put a school's communication focal point on the course", body={
+    "type": "object", "required": ["focal_point_id"], "properties": {
+        "focal_point_id": {"type": "integer"}, "attendance": {"type": "string", "enum": list(ATTENDANCE)}}})
+def add_focal_point(course_id):
+    return _add(course_id, "focal_point_id")
+
+
+def _add(course_id, field):
     course = service.get_course(course_id, current_user)
     data = json_body()
-    reject_unknown(data, ("user_id", "focal_point_id", "attendance"))
-    if data.get("user_id") is None and data.get("focal_point_id") is None:
-        raise ValidationError(_("Choose a person."), fields={"user_id": _("required")})
-    row = service.add_participant(course=course, user=current_user, person_id=data.get("user_id"),
-                                  focal_point_id=data.get("focal_point_id"),
-                                  attendance=data.get("attendance") or "registered")
+    reject_unknown(data, (field, "attendance"))
+    if data.get(field) is None:
+        raise ValidationError(_("Choose a person."), fields={field: _("required")})
+    person = {"person_id": data[field]} if field == "user_id" else {"focal_point_id": data[field]}
+    row = service.add_participant(course=course, user=current_user, attendance=data.get("attendance") or "registered",
+                                  **person)
     return jsonify(participant_json(row)), 201
 
 
@@ -137,22 +150,12 @@ def add_participant(course_id):
                                      "certificate_note": _STR}})
 def mark(course_id, participant_id):
     course = service.get_course(course_id, current_user)
-    participant = service.get_participant(course, participant_id)
+    participant = service.get_participant(course, participant_id, current_user)
     data = json_body()
     reject_unknown(data, ("attendance", "certificate_note"))
     service.set_attendance(course=course, user=current_user, participant=participant,
                            attendance=data.get("attendance"), certificate_note=data.get("certificate_note"))
     return jsonify(participant_json(participant))
-
-
-@bp.delete("/training/courses/<int:course_id>/participants/<int:participant_id>")
-@permissions.required("training.edit")
-@doc(summary="Take a participant off the course")
-def remove_participant(course_id, participant_id):
-    course = service.get_course(course_id, current_user)
-    service.remove_participant(course=course, user=current_user,
-                               participant=service.get_participant(course, participant_id))
-    return "", 204
 
 
 @bp.get("/training/untrained")

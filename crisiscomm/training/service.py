@@ -70,12 +70,12 @@ def get_course(course_id, user):
 
 
 def can_edit(user, course=None):
-    """The Ministry edits its own courses, a Department its own."""
+    """The Ministry edits every course (its own, and a Department's it helps organise), a Department its own."""
     if not permissions.can(user, "training.edit"):
         return False
-    if course is None:
+    if course is None or user.is_ministry:
         return True
-    return course.department_id is None if user.is_ministry else course.department_id == user.department_id
+    return course.department_id == user.department_id
 
 
 def can_mark(user, course, department_id):
@@ -408,9 +408,17 @@ def add_participant(*, course, user, person_id=None, focal_point_id=None, attend
     return row
 
 
-def get_participant(course, participant_id):
+def visible_participants(course, user):
+    """The participants ``user`` may see: all of them for the organiser's side; on a Ministry course, a
+    Department sees only its own people and the Ministry's (another Department's people are not its records)."""
+    if user.is_ministry or course.department_id is not None:
+        return list(course.participants)
+    return [p for p in course.participants if p.department_id in (None, user.department_id)]
+
+
+def get_participant(course, participant_id, user):
     ident = inputs.id_or_none(participant_id)
-    for p in course.participants:
+    for p in visible_participants(course, user):
         if p.id == ident:
             return p
     raise NotFound()

@@ -99,8 +99,10 @@ def _show(course, material_form=None, status=200):
     can_edit = service.can_edit(current_user, course)
     users, focal_points = service.participant_choices(course, current_user) if permissions.can(
         current_user, "training.edit") else ([], [])
-    markable = {p.id for p in course.participants if service.can_mark(current_user, course, p.department_id)}
-    return render_template("training/show.html", course=course, can_edit=can_edit, markable=markable,
+    participants = service.visible_participants(course, current_user)
+    markable = {p.id for p in participants if service.can_mark(current_user, course, p.department_id)}
+    return render_template("training/show.html", course=course, participants=participants, can_edit=can_edit,
+                           markable=markable,
                            material_form=material_form or MaterialForm(formdata=None), choice_users=users,
                            choice_focal_points=focal_points, attendance_values=ATTENDANCE), status
 
@@ -194,7 +196,7 @@ def attendance(course_id):
 def delete_participant(course_id, participant_id):
     course = service.get_course(course_id, current_user)
     service.remove_participant(course=course, user=current_user,
-                               participant=service.get_participant(course, participant_id))
+                               participant=service.get_participant(course, participant_id, current_user))
     flash(_("The participant was removed."), "success")
     return redirect(url_for("training.show", course_id=course.id) + "#participants")
 
@@ -220,14 +222,14 @@ def people():
                            window=service.window())
 
 
-@bp.get("/people/<int:user_id>")
+@bp.get("/people/<int:staff_id>")
 @permissions.required("training.read")
-def person(user_id):
-    person = db.session.get(User, user_id)
+def person(staff_id):
+    person = db.session.get(User, staff_id)
     if person is None or person.department_id is None and not current_user.is_ministry:
         raise NotFound()
     if person.department_id is not None:
-        get_or_404(User, user_id)
+        get_or_404(User, staff_id)
     return render_template("training/person.html", person=person, rows=service.history(person))
 
 

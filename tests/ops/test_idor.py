@@ -65,6 +65,10 @@ RECORD_ARGS = {
     "token": "contact_import",  # a contact list waiting for its column mapping and confirmation
     "mention_id": "mention",  # a press mention of the Department
     "term_id": "department_term",  # one of the Department's watch terms
+    "course_id": "course",  # a Department's training course
+    "material_id": "course_material",
+    "participant_id": "course_participant",
+    "staff_id": "user",  # a person's training history
 }
 
 # Path arguments that name nothing of a Department's: (why, the value requests use; None: every <any(...)> value).
@@ -226,6 +230,13 @@ BODIES = {
     "monitoring_api.incident": ({"incident_id": T("incident")}, {}),
     "monitoring_api.push_mention": ({"department": T("code"), "link": "https://bao.example/tin-la.html",
                                      "title": "Tin lạ về Sở"}, {}),
+    # training
+    "training.edit": ({"title": "Khóa bị đổi", "starts_on": "2026-05-11", "topics": ["social_media"]}, {}),
+    "training.add_participants": ({"user_id": T("user"), "focal_point_id": T("focal_point")}, {}),
+    "training_api.update_course": ({"title": "Khóa bị đổi"}, {}),
+    "training_api.add_participant": ({"user_id": T("user")}, {}),
+    "training_api.add_focal_point": ({"focal_point_id": T("focal_point")}, {}),
+    "training_api.mark": ({"attendance": "absent"}, {}),
     # query references
     "scenarios.playbook": ({}, {"incident": T("incident"), "department": T("code")}),
     "scenarios_api.render": ({}, {"incident": T("incident"), "department": T("code")}),
@@ -234,7 +245,8 @@ BODIES = {
 SLOTS = ("api_token", "assignment", "attachment", "briefing", "checklist_item", "code", "contact", "contact2",
          "contact_import",
          "distribution", "incident", "inquiry", "invitation", "notification", "plan", "user", "user_email",
-         "story", "story_person", "story_consent", "story_photo", "mention", "department_term")
+         "story", "story_person", "story_consent", "story_photo", "mention", "department_term", "course",
+         "course_material", "course_participant", "focal_point")
 
 
 def missing_value(slot):
@@ -329,6 +341,8 @@ def _build_side(factory, code, scenario):
     s.mention = monitoring.capture(user=s.officer, department=dep, link=f"https://bao.example/{code}.html",
                                    title=f"Tin về Sở {mark}", text=f"Nội dung {mark}")
     s.department_term = monitoring_settings.add_department_term(user=s.officer, department=dep, text=f"Từ {mark}")
+    s.course = _course(s)
+    s.focal_point = _focal_point(s, dep)
     db.session.flush()
     s.client_token = factory.token(s.director)  # what the side's own API client sends
     factory.token(s.director)  # a second one: the token the other side tries to revoke
@@ -345,7 +359,9 @@ def _build_side(factory, code, scenario):
                "user": s.officer.id, "user_email": s.officer.email, "contact_import": s.contact_import.token,
                "story": s.story.id, "story_person": s.story.people[0].id,
                "story_consent": s.story.people[0].consents[0].id, "story_photo": s.story.photos[0].id,
-               "mention": s.mention.id, "department_term": s.department_term.id}
+               "mention": s.mention.id, "department_term": s.department_term.id, "course": s.course.id,
+               "course_material": s.course.materials[0].id, "course_participant": s.course.participants[0].id,
+               "focal_point": s.focal_point.id}
     s.secrets = [mark, s.feed.calendar_token, s.client_token]  # none of these may appear to another Department
     return s
 
@@ -369,6 +385,32 @@ def _story(s, dep):
     stories.transition(story=story, user=s.officer, action="verify", note=f"Xác minh {s.mark}")
     stories.transition(story=story, user=s.director, action="approve")
     return story
+
+
+def _course(s):
+    """A training course of the Department with a file and its officer attending."""
+    from datetime import date
+
+    from crisiscomm.training import service as training
+
+    course = training.create_course(user=s.director, title=f"Tập huấn {s.mark}", starts_on=date(2026, 5, 10),
+                                    topics=["crisis_communication"])
+    training.add_file(course=course, user=s.director, filename=f"tai-lieu-{s.mark}.pdf",
+                      data=f"%PDF-1.4 {s.mark}".encode())
+    row = training.add_participant(course=course, user=s.director, person_id=s.officer.id)
+    training.set_attendance(course=course, user=s.director, participant=row, attendance="attended")
+    return course
+
+
+def _focal_point(s, dep):
+    """A school of the Department and its communication focal point."""
+    from crisiscomm.network.models import FocalPoint, NetworkGroup, School
+
+    school = School(department_id=dep.id, name=f"Trường {s.mark}", level="upper_secondary")
+    focal = FocalPoint(department_id=dep.id, school=school, full_name=f"Đầu mối {s.mark}")
+    db.session.add_all([school, focal, NetworkGroup(department_id=dep.id, name=f"Nhóm {s.mark}", schools=[school])])
+    db.session.flush()
+    return focal
 
 
 @pytest.fixture
