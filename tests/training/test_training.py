@@ -200,6 +200,19 @@ def test_scoping_other_departments_course_is_404(factory, clock):
     assert marked.status_code == 200 and marked.get_json()["attendance"] == "attended"
     assert hcm_api.patch(f"/api/v1/training/courses/{national.id}/participants/{added.get_json()['id']}",
                          json={"attendance": "yes"}).status_code == 422
+    # on a Ministry course a Department sees its own people only; the Ministry sees everyone
+    hanoi_spokesperson = factory.user("spokesperson", name="Người của Hà Nội")
+    national.invited.append(factory.department("ha-noi"))
+    db.session.commit()
+    factories.participant(national, ministry, hanoi_spokesperson)
+    seen = [p["name"] for p in hcm_api.get(f"/api/v1/training/courses/{national.id}").get_json()["participants"]]
+    assert seen == [hcm_officer.name]
+    assert "Người của Hà Nội" not in factory.login(hcm).get(f"/training/{national.id}").get_data(as_text=True)
+    everyone = factory.api(ministry).get(f"/api/v1/training/courses/{national.id}").get_json()["participants"]
+    assert {p["name"] for p in everyone} == {hcm_officer.name, "Người của Hà Nội"}
+    hanoi_row = next(p for p in everyone if p["name"] == "Người của Hà Nội")
+    assert hcm_api.patch(f"/api/v1/training/courses/{national.id}/participants/{hanoi_row['id']}",
+                         json={"attendance": "absent"}).status_code == 404
 
 
 def test_course_form_pages_create_and_edit(factory, clock):
