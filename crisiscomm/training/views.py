@@ -137,8 +137,8 @@ def add_material(course_id):
 @permissions.required("training.read")
 def material(course_id, material_id):
     item = service.get_material(service.get_course(course_id, current_user), material_id)
-    if item.kind != "file":
-        return redirect(item.url)
+    if item.kind != "file":  # a link is followed from the page itself, never redirected to from here
+        raise NotFound()
     response = Response(item.data, mimetype=item.content_type)
     response.headers.set("Content-Disposition", "attachment", filename=item.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
