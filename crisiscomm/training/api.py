@@ -113,22 +113,22 @@ def add_material(course_id):
     return jsonify({"id": material.id, "kind": material.kind, "title": material.title, "size": material.size}), 201
 
 
-@bp.post("/training/courses/<int:course_id>/participants")
-@permissions.required("training.edit")
-@doc(summary="Put a user on the course", body={
-    "type": "object", "required": ["user_id"], "properties": {
-        "user_id": {"type": "integer"}, "attendance": {"type": "string", "enum": list(ATTENDANCE)}}})
-def add_participant(course_id):
-    return _add(course_id, "user_id")
+def _adder(field, summary):
+    """The endpoint that puts one person on a course: a user (``user_id``) or a focal point (``focal_point_id``)."""
+
+    @permissions.required("training.edit")
+    @doc(summary=summary, body={"type": "object", "required": [field], "properties": {
+        field: {"type": "integer"}, "attendance": {"type": "string", "enum": list(ATTENDANCE)}}})
+    def add(course_id):
+        return _add(course_id, field)
+
+    return add
 
 
-@bp.post("/training/courses/<int:course_id>/focal-points")
-@permissions.required("training.edit")
-@doc(summary="Put a school's communication focal point on the course", body={
-    "type": "object", "required": ["focal_point_id"], "properties": {
-        "focal_point_id": {"type": "integer"}, "attendance": {"type": "string", "enum": list(ATTENDANCE)}}})
-def add_focal_point(course_id):
-    return _add(course_id, "focal_point_id")
+bp.add_url_rule("/training/courses/<int:course_id>/participants", "add_participant",
+                _adder("user_id", "Put a user on the course"), methods=["POST"])
+bp.add_url_rule("/training/courses/<int:course_id>/focal-points", "add_focal_point",
+                _adder("focal_point_id", "Put a school's communication focal point on the course"), methods=["POST"])
 
 
 def _add(course_id, field):
