@@ -84,7 +84,7 @@ def user(role="comms_officer", department="ha-noi", email=None, name=None, passw
     if role in permissions.MINISTRY_ROLES:
         department = None
     elif department is not None:
-        _department(department)
+        department = _department(department).code
     row = users_service.create_user(email=email, name=name or f"{role.title()} {n}", role=role, password=password,
                                     department_code=department, **kw)
     return _done(row, True)

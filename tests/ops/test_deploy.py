@@ -42,7 +42,8 @@ def test_nginx_body_limit_matches_the_app_upload_limit():
 
 def test_units_run_gunicorn_and_exactly_one_scheduler():
     web = read("crisiscomm-web.service")
-    assert "gunicorn -w 4 -b 127.0.0.1:8000" in web and "wsgi:app" in web
+    assert "gunicorn -w 4 -k crisiscomm.lanes.AlertLaneWorker" in web and "-b 127.0.0.1:8000" in web
+    assert "wsgi:app" in web
     assert "EnvironmentFile=/etc/crisiscomm/crisiscomm.env" in web
     assert "flask --app crisiscomm scheduler" in read("crisiscomm-scheduler.service")
     assert "flask --app crisiscomm backup" in read("crisiscomm-backup.service")
