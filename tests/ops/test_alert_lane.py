@@ -2,6 +2,7 @@
 still accepted and escalated, and its acknowledgement goes through; the reader behind them waits its turn."""
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,6 +32,24 @@ from ..conftest import database_url, free_port
 ])
 def test_the_request_line_decides_the_lane(line, alert):
     assert is_alert_request(line) is alert
+
+
+def test_nginx_sends_the_same_requests_to_the_alert_instance():
+    """Production routes the alert path to its own gunicorn (deploy/): nginx's map and the workers' lane agree."""
+    with open(os.path.join(PROJECT_DIR, "deploy", "nginx-crisiscomm.conf"), encoding="utf-8") as fh:
+        nginx = fh.read()
+    block = re.search(r'map "\$request_method \$uri" \$crisiscomm_upstream \{(.*?)\n\}', nginx, re.S).group(1)
+    patterns = [re.compile(m) for m in re.findall(r'"~(.+?)"\s+crisiscomm_alert;', block)]
+    assert patterns and "proxy_pass http://$crisiscomm_upstream;" in nginx
+    with open(os.path.join(PROJECT_DIR, "deploy", "crisiscomm-alert.service"), encoding="utf-8") as fh:
+        assert "-b 127.0.0.1:8001" in fh.read() and "server 127.0.0.1:8001;" in nginx
+    for method, path in [("POST", "/api/v1/incidents"), ("POST", "/api/v1/incidents/12/acknowledge"),
+                         ("POST", "/incidents/new"), ("POST", "/incidents/7/acknowledge"),
+                         ("GET", "/incidents/ack/abc.def"), ("POST", "/n/12.abcdefgh"), ("GET", "/n/12.ab"),
+                         ("GET", "/api/v1/incidents"), ("GET", "/incidents/new"), ("GET", "/incidents/7"),
+                         ("POST", "/api/v1/incidents/12/statement"), ("POST", "/api/v1/inquiries")]:
+        by_nginx = any(p.match(f"{method} {path}") for p in patterns)
+        assert by_nginx is is_alert_request(f"{method} {path} HTTP/1.1\r\n".encode()), (method, path)
 
 
 def _unread_bytes(server_port, client_port):
@@ -137,3 +156,100 @@ def test_an_exam_incident_is_accepted_while_every_reader_thread_is_held(app, bac
         proc.terminate()
         proc.wait(timeout=30)
         proc.stdout.close()
+
+
+def _echo_server(name):
+    """A stand-in upstream that answers every request with its own name (the routing is nginx's work)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Echo(BaseHTTPRequestHandler):
+        def _answer(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = name.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_nginx_with_the_shipped_site_sends_the_alert_path_to_the_alert_instance(tmp_path):
+    import shutil
+    import ssl
+    import urllib.request
+
+    nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(nginx_bin):
+        message = "Debian's nginx is not installed: the routing of deploy/nginx-crisiscomm.conf is checked with it"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + " (CI installs it in .ci/run)")
+        pytest.skip(message)
+    os.chmod(tmp_path, 0o755)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True)
+    web, alert = _echo_server("web"), _echo_server("alert")
+    https_port, http_port = free_port(), free_port()
+    with open(os.path.join(PROJECT_DIR, "deploy", "nginx-crisiscomm.conf"), encoding="utf-8") as fh:
+        site = fh.read()
+    # The shipped site with this machine's ports, a throwaway certificate and logs in the test's folder.
+    for old, new in [("127.0.0.1:8000", f"127.0.0.1:{web.server_port}"),
+                     ("127.0.0.1:8001", f"127.0.0.1:{alert.server_port}"),
+                     ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
+                     ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+                     ("/etc/ssl/crisiscomm/fullchain.pem", str(tmp_path / "cert.pem")),
+                     ("/etc/ssl/crisiscomm/privkey.pem", str(tmp_path / "key.pem")),
+                     ("/var/log/nginx/", f"{tmp_path}/")]:
+        assert old in site, old
+        site = site.replace(old, new)
+    site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
+    site = re.sub(r"\n\s*http2 on;", "", site)  # Debian 12's nginx 1.22 predates the directive
+    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"daemon off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+        f"{'user root;' if os.geteuid() == 0 else ''}\nevents {{}}\n"
+        f"http {{ include {tmp_path}/site.conf; }}\n", encoding="utf-8")
+    proc = subprocess.Popen([nginx_bin, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    context = ssl._create_unverified_context()
+
+    def upstream(method, path):
+        request = urllib.request.Request(f"https://127.0.0.1:{https_port}{path}", method=method,
+                                         data=b"{}" if method == "POST" else None,
+                                         headers={"Host": "crisiscomm.example.gov.vn"})
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return response.read().decode()
+
+    try:
+        def started():
+            assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
+            try:
+                socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
+                return True
+            except OSError:
+                return False
+
+        _wait_until(started, "nginx did not start")
+        routes = {(m, p): upstream(m, p) for m, p in [
+            ("POST", "/api/v1/incidents"), ("POST", "/api/v1/incidents/12/acknowledge"), ("POST", "/incidents/new"),
+            ("GET", "/incidents/ack/abc.def"), ("GET", "/n/12.abcdefgh?x=1"),
+            ("GET", "/api/v1/incidents"), ("GET", "/incidents/new"), ("POST", "/api/v1/inquiries"), ("GET", "/")]}
+        assert routes == {key: "alert" if is_alert_request(f"{key[0]} {key[1]} HTTP/1.1\r\n".encode()) else "web"
+                          for key in routes}
+        assert list(routes.values()).count("alert") == 5
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        for server in (web, alert):
+            server.shutdown()
+            server.server_close()
