@@ -5,7 +5,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
@@ -15,6 +14,7 @@ from crisiscomm.lanes import is_alert_request
 
 from .. import factories
 from ..conftest import database_url, free_port
+from ..gunicorn import Gunicorn
 
 
 @pytest.mark.parametrize("line, alert", [
@@ -105,23 +105,11 @@ def test_an_exam_incident_is_accepted_while_every_reader_thread_is_held(app, bac
     officer_token, director_token = factories.token(officer), factories.token(director)
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(backend), "SECRET_KEY": "alert-lane-test",
-           "CRISISCOMM_SCHEDULER": "off", "NOTIFY_DISPATCH": "off", "ALERT_LANE_THREADS": "1"}
     # One worker with ONE ordinary thread: a single slow reader holds all the read capacity there is.
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "-k", "crisiscomm.lanes.AlertLaneWorker",
-                             "--threads", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-                            cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = Gunicorn(database_url(backend), port, threads=1, NOTIFY_DISPATCH="off", ALERT_LANE_THREADS=1)
     held = []
     try:
-        def answers():
-            try:
-                with _open(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") as probe:
-                    return _response(probe)[0] == 200
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
-                return False
-
-        _wait_until(answers, "gunicorn did not answer")
+        server.wait_until_serving()
 
         # A reader whose headers never end: the ordinary thread that takes it waits on it.
         slow = _open(port, b"GET /api/v1/incidents HTTP/1.1\r\nHost: 127.0.0.1\r\n")
@@ -153,9 +141,7 @@ def test_an_exam_incident_is_accepted_while_every_reader_thread_is_held(app, bac
     finally:
         for sock in held:
             sock.close()
-        proc.terminate()
-        proc.wait(timeout=30)
-        proc.stdout.close()
+        server.stop()
 
 
 def _echo_server(name):
