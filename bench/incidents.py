@@ -157,13 +157,13 @@ def add_channels(url, sink):
         db.session.commit()
 
 
-async def run(base, tokens, smtp, args, sink=None):
+async def run(base, tokens, smtp, args, sink=None, alert_base=None):
     stop = asyncio.Event()
     background = asyncio.create_task(readers(base, tokens, args.readers, stop))
     await asyncio.sleep(1)  # the readers hold the worker threads before the first incident
     post_ms, email_ms, missing = [], [], 0
     channel_ms = {"push": [], "apprise": []}
-    client = HTTPConnection(base)
+    client = HTTPConnection(alert_base or base)
     for i in range(args.incidents):
         start = time.monotonic()
         status, body = await client.request(
@@ -197,6 +197,9 @@ def main():
     database_arguments(parser)
     parser.add_argument("--incidents", type=int, default=30)
     parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--alert-instance", action="store_true",
+                        help="report the incidents to a gunicorn of their own, as nginx routes the alert path in "
+                             "production (deploy/crisiscomm-alert.service); the readers keep the main one")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to wait for emails after each POST")
     args = parser.parse_args()
     url = database_url(args, "bench-incidents")
@@ -205,15 +208,21 @@ def main():
     add_channels(url, sink)
     with SMTPSink() as smtp:
         proc, base, cmd = start_gunicorn(url, args.workers, smtp.port)
+        alert = start_gunicorn(url, 1, smtp.port) if args.alert_instance else None
         try:
-            print(f"gunicorn: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)")
-            post_ms, email_ms, missing, reads, channel_ms = asyncio.run(run(base, tokens, smtp, args, sink))
-            rss = worker_rss_mb(proc.pid)
+            print(f"gunicorn: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)"
+                  + ("; incidents to a second gunicorn -w 1 (the alert instance)" if alert else ""))
+            post_ms, email_ms, missing, reads, channel_ms = asyncio.run(
+                run(base, tokens, smtp, args, sink, alert_base=alert[1] if alert else None))
+            rss = worker_rss_mb(proc.pid) + (worker_rss_mb(alert[0].pid) if alert else [])
         finally:
-            proc.terminate()
-            proc.wait(30)
+            for process in (proc, alert[0] if alert else None):
+                if process is not None:
+                    process.terminate()
+                    process.wait(30)
             sink.close()
-    result = {"command": cmd, "database": url.split("@")[-1], "years": args.years, "readers": args.readers, "incidents": args.incidents,
+    result = {"command": cmd, "database": url.split("@")[-1], "years": args.years, "readers": args.readers,
+              "incidents": args.incidents, "alert_instance": args.alert_instance,
               "post_ms": percentiles(post_ms), "start_to_emails_ms": percentiles(email_ms),
               "incidents_without_email": missing, "background_reads": reads, "rss_mb": rss,
               "start_to_push_ms": percentiles(channel_ms["push"]),
