@@ -246,15 +246,16 @@ def _deliver(message, recipient, *, reminder_round=None):
         if recipient.user is not None and recipient.user.active:
             from ..notifications.senders import ACTION_URL_MARK
 
-            body = "\n".join(lines + [_("Acknowledge in the app: %(url)s",
-                                        url=current_app.config.get("BASE_URL", "").rstrip("/")
-                                        + f"/orientation/inbox/{recipient.id}")])
+            in_app = current_app.config.get("BASE_URL", "").rstrip("/") + f"/orientation/inbox/{recipient.id}"
+            body = "\n".join(lines + [_("Acknowledge in the app: %(url)s", url=in_app)])
             short = _("%(subject)s — acknowledge: %(mark)s", subject=message.subject[:80], mark=ACTION_URL_MARK)
             return notify_user(user=recipient.user, kind=KIND, subject=subject, body_text=body, dedupe_key=key,
                                short_text=short, department_id=recipient.department_id, source=source,
                                payload={"url": f"/orientation/inbox/{recipient.id}", "recipient": recipient.id},
                                push={"title": subject, "url": f"/orientation/inbox/{recipient.id}",
-                                     "tag": f"orientation-{message.id}"}, action=ACTION)
+                                     "tag": f"orientation-{message.id}"}, action=ACTION,
+                               # every confirmed channel: the press may call the school before they open the app
+                               urgent=True)
         body = "\n".join(lines + [_("Please confirm that you have received and will follow this orientation "
                                     "(one click, no sign-in needed):"), ack_url(recipient)])
         return [enqueue(kind=KIND, channel=EMAIL, subject=subject, body_text=body, address=recipient.email,
@@ -272,11 +273,12 @@ def send(*, message, user):
     if not points:
         raise ValidationError(_("No focal point to send to: the schools chosen have no active focal point."),
                               fields={"targets": _("no active focal point")})
-    recipients = [OrientationRecipient(message=message, focal_point_id=p.id, school=p.school,
-                                       school_id=p.school_id, department_id=p.department_id, user=p.user,
-                                       user_id=p.user_id, name=p.full_name, email=p.email,
-                                       ack_nonce=secrets.token_hex(8)) for p in points]
-    db.session.add_all(recipients)
+    with db.session.no_autoflush:  # the rows go in at once, at the flush below
+        recipients = [OrientationRecipient(message=message, focal_point_id=p.id, school=p.school,
+                                           school_id=p.school_id, department_id=p.department_id, user=p.user,
+                                           user_id=p.user_id, name=p.full_name, email=p.email,
+                                           ack_nonce=secrets.token_hex(8)) for p in points]
+        db.session.add_all(recipients)
     message.state, message.sent_at, message.sent_by_id = SENT, now(), user.id
     db.session.flush()  # the recipients' ids go into the links and the outbox rows' source
     for recipient in recipients:
