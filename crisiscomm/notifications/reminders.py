@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 
 from ..clock import as_utc, now
+from ..models import acting_as
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,18 @@ def due_round(*, sent_at, reminded_at, rounds, rule, at=None):
 def cutoff(rule, at=None):
     """Records last sent or reminded before this instant may be due (for a query's WHERE)."""
     return (at or now()) - rule.delay
+
+
+def remind_due(records, *, rule, label, sent_at, reminded_at, rounds, remind, at=None):
+    """The job's loop: each record whose next round is due gets it through ``remind(record, round_no)`` (truthy
+    when something was queued), as the actor ``label``. ``sent_at``/``reminded_at``/``rounds`` read a record.
+    Returns how many records were reminded."""
+    at = at or now()
+    done = 0
+    with acting_as(label=label):
+        for record in records:
+            round_no = due_round(sent_at=sent_at(record), reminded_at=reminded_at(record), rounds=rounds(record),
+                                 rule=rule, at=at)
+            if round_no is not None and remind(record, round_no):
+                done += 1
+    return done

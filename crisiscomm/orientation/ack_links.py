@@ -4,19 +4,12 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..clock import now
 from ..errors import LinkExpired, LinkInvalid, LinkUsed
 from ..extensions import db
+from ..incidents.ack_links import _ClockSigner  # timestamps from the app clock: tests expire links
 from .models import OrientationRecipient
-
-
-class _ClockSigner(TimestampSigner):
-    """Timestamps from the app clock, so tests can expire a link by moving time."""
-
-    def get_timestamp(self):
-        return int(now().timestamp())
 
 
 def _serializer():

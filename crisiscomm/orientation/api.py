@@ -25,7 +25,7 @@ def message_json(m, counts=None):
                                                                              if r.acknowledged_at))
     return {"id": m.id, "from": m.sender, "department": m.department.code if m.department else None,
             "incident_id": m.incident_id, "subject": m.subject, "holding_line": m.holding_line,
-            "may_say": m.may_say, "may_not_say": m.may_not_say, "spokesperson": m.spokesperson,
+            "may_say": m.may_say, "may_not_say": m.may_not_say, "refer_press_to": m.refer_press_to,
             "playbook_url": m.playbook_url, "targets": m.targets, "state": m.state, "sent_at": _iso(m.sent_at),
             "reminder_rounds": m.reminder_rounds, "recipients": total, "acknowledged": acked}
 

@@ -66,9 +66,12 @@ def create_demo():
                            "phỏng đoán nguyên nhân.",
             "targets": targets})
         service.send(message=message, user=officer)
-        people = [r for r in message.recipients if r.email or r.user_id]
-        # Deterministic: the first two answered (the app if they have an account, else the email link), the
-        # rest are silent.
-        for r in people[:2]:
-            tracking.acknowledge(recipient=r, channel=ACK_APP if r.user_id else ACK_EMAIL)
+        # Deterministic: one focal point with an account answered in the app (when the network demo made
+        # accounts), the first two without one by the email link; the others are silent.
+        with_account = [r for r in message.recipients if r.user_id]
+        by_email = [r for r in message.recipients if not r.user_id and r.email]
+        for r in with_account[:1]:
+            tracking.acknowledge(recipient=r, channel=ACK_APP)
+        for r in by_email[:2]:
+            tracking.acknowledge(recipient=r, channel=ACK_EMAIL)
     db.session.flush()

@@ -41,7 +41,7 @@ class OrientationMessage(IdMixin, TimestampMixin, Auditable, db.Model):
     holding_line: Mapped[str] = mapped_column(Text, nullable=False)  # câu trả lời thống nhất
     may_say: Mapped[str] = mapped_column(Text, nullable=False, default="")
     may_not_say: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    spokesperson: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # who the press is sent to
+    refer_press_to: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # who the press is sent to
     playbook_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     targets: Mapped[dict] = mapped_column(JSONType, nullable=False, default=dict)
     state: Mapped[str] = mapped_column(String(16), nullable=False, default=DRAFTED, index=True)

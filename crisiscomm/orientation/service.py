@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import inputs, permissions, scoping
 from ..clock import now
@@ -17,6 +18,7 @@ from ..incidents.models import Incident
 from ..incidents.playbook import playbook_url
 from ..network.models import FocalPoint, NetworkGroup, School, group_school
 from ..notifications.models import EMAIL
+from ..notifications.senders import ACTION_URL_MARK
 from ..notifications.service import enqueue, notify_user
 from ..spokespersons.service import official_spokesperson
 from .ack_links import ack_url
@@ -25,7 +27,7 @@ from .models import (DRAFTED, FROM_DEPARTMENT, FROM_MINISTRY, SENT, OrientationM
 KIND = "orientation"  # the outbox kind (routes: a focal point may choose where orientation reaches them)
 ACTION = "orientation.ack"
 STATE_LABELS = {DRAFTED: _l("drafted"), SENT: _l("sent")}
-_FIELDS = ("subject", "holding_line", "may_say", "may_not_say", "spokesperson", "playbook_url")
+_FIELDS = ("subject", "holding_line", "may_say", "may_not_say", "refer_press_to", "playbook_url")
 MAX_IDS = 2000
 
 
@@ -73,7 +75,7 @@ def prefill(*, user, incident=None):
     """The values a new message starts from: the incident's title and playbook, the spokesperson on duty."""
     department_id = incident.department_id if incident is not None else user.department_id
     values = {"subject": "", "holding_line": "", "may_say": "", "may_not_say": "",
-              "spokesperson": spokesperson_line(department_id), "playbook_url": "", "incident_id": None}
+              "refer_press_to": spokesperson_line(department_id), "playbook_url": "", "incident_id": None}
     if incident is not None:
         values.update(subject=_("Information orientation: %(title)s", title=incident.title)[:300],
                       playbook_url=playbook_url(incident) or "", incident_id=incident.id)
@@ -126,7 +128,7 @@ def _apply(message, data, *, user, partial=False):
         if partial and name not in data:
             continue
         value = f.text(name, column=getattr(OrientationMessage, name), required=name in ("subject", "holding_line"),
-                       single_line=name in ("subject", "spokesperson", "playbook_url"))
+                       single_line=name in ("subject", "refer_press_to", "playbook_url"))
         if name not in f.errors:
             setattr(message, name, value or "")
     if message.playbook_url and not (message.playbook_url.startswith("/") and not message.playbook_url.startswith("//")
@@ -161,7 +163,7 @@ def create_message(*, user, data, department=None):
     if not ministry and incident is not None and incident.department_id != user.department_id:
         raise ValidationError(_("Unknown incident."), fields={"incident_id": _("not found")})
     values = prefill(user=user, incident=incident)
-    data = {**{k: values[k] for k in ("spokesperson", "playbook_url") if k not in data}, **data}
+    data = {**{k: values[k] for k in ("refer_press_to", "playbook_url") if k not in data}, **data}
     _apply(message, data, user=user)
     db.session.add(message)
     db.session.flush()
@@ -205,6 +207,7 @@ def target_focal_points(message):
     for start in range(0, len(ids), 500):  # bounded IN lists
         points += db.session.scalars(select(FocalPoint).where(FocalPoint.school_id.in_(ids[start:start + 500]),
                                                               FocalPoint.archived_at.is_(None))
+                                     .options(selectinload(FocalPoint.school), selectinload(FocalPoint.user))
                                      .order_by(FocalPoint.school_id, FocalPoint.id)).all()
     return points
 
@@ -224,8 +227,8 @@ def message_text(message, recipient, *, reminder=False):
         lines += [_("What may be said:"), message.may_say, ""]
     if message.may_not_say:
         lines += [_("What must not be said:"), message.may_not_say, ""]
-    if message.spokesperson:
-        lines += [_("Refer the press to: %(who)s", who=message.spokesperson), ""]
+    if message.refer_press_to:
+        lines += [_("Refer the press to: %(who)s", who=message.refer_press_to), ""]
     if message.playbook_url:
         base = current_app.config.get("BASE_URL", "").rstrip("/")
         url = base + message.playbook_url if message.playbook_url.startswith("/") else message.playbook_url
@@ -244,8 +247,6 @@ def _deliver(message, recipient, *, reminder_round=None):
         source = ("orientation_recipient", recipient.id)
         key = f"orientation:{recipient.id}" + (f":r{reminder_round}" if reminder else "")
         if recipient.user is not None and recipient.user.active:
-            from ..notifications.senders import ACTION_URL_MARK
-
             in_app = current_app.config.get("BASE_URL", "").rstrip("/") + f"/orientation/inbox/{recipient.id}"
             body = "\n".join(lines + [_("Acknowledge in the app: %(url)s", url=in_app)])
             short = _("%(subject)s — acknowledge: %(mark)s", subject=message.subject[:80], mark=ACTION_URL_MARK)
@@ -281,8 +282,9 @@ def send(*, message, user):
         db.session.add_all(recipients)
     message.state, message.sent_at, message.sent_by_id = SENT, now(), user.id
     db.session.flush()  # the recipients' ids go into the links and the outbox rows' source
-    for recipient in recipients:
-        _deliver(message, recipient)
+    with db.session.no_autoflush:  # a thousand outbox rows in one flush, not one per person's channel lookup
+        for recipient in recipients:
+            _deliver(message, recipient)
     db.session.flush()
     return message
 

@@ -10,7 +10,6 @@ from .. import permissions
 from ..clock import now
 from ..errors import Conflict, NotFound
 from ..extensions import db
-from ..models import acting_as
 from ..notifications import reminders
 from ..notifications.models import (APPRISE, FAILED_PERMANENT, IN_APP, NOT_NOTIFIED, PUSH, SENT as OUTBOX_SENT,
                                     Notification)
@@ -144,10 +143,11 @@ def remind(*, message, user=None, round_no=None):
         return []
     round_no = round_no or (message.reminder_rounds or 0) + 1
     at = now()
-    for r in targets:
-        _deliver(message, r, reminder_round=round_no)
-        r.reminders_sent = (r.reminders_sent or 0) + 1
-        r.last_reminded_at = at
+    with db.session.no_autoflush:
+        for r in targets:
+            _deliver(message, r, reminder_round=round_no)
+            r.reminders_sent = (r.reminders_sent or 0) + 1
+            r.last_reminded_at = at
     message.reminder_rounds, message.reminded_at = round_no, at
     db.session.flush()
     return targets
@@ -165,11 +165,7 @@ def remind_due():
         OrientationMessage.state == SENT, OrientationMessage.reminder_rounds < rule.max_rounds,
         OrientationMessage.sent_at <= cutoff, OrientationMessage.id.in_(waiting))
         .order_by(OrientationMessage.id)).all()
-    done = 0
-    with acting_as(label="orientation.remind"):
-        for message in candidates:
-            round_no = reminders.due_round(sent_at=message.sent_at, reminded_at=message.reminded_at,
-                                           rounds=message.reminder_rounds, rule=rule, at=at)
-            if round_no is not None and remind(message=message, round_no=round_no):
-                done += 1
-    return done
+    return reminders.remind_due(
+        candidates, rule=rule, label="orientation.remind", at=at, sent_at=lambda m: m.sent_at,
+        reminded_at=lambda m: m.reminded_at, rounds=lambda m: m.reminder_rounds,
+        remind=lambda m, n: remind(message=m, round_no=n))

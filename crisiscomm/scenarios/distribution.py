@@ -10,7 +10,6 @@ from ..departments.models import ACTIVE, Department
 from ..departments.service import find_by_code
 from ..errors import PermissionDenied, ValidationError
 from ..extensions import db
-from ..models import acting_as
 from ..notifications import reminders
 from ..notifications.models import EMAIL, IN_APP, Notification
 from ..notifications.service import enqueue
@@ -170,13 +169,10 @@ def remind_due():
                                      ScenarioDistribution.reminder_count < rule.max_rounds,
                                      ScenarioDistribution.distributed_at <= cutoff)
                               .order_by(ScenarioDistribution.id)).all()
-    done = 0
-    with acting_as(label="scenarios.remind"):
-        for record in rows:
-            round_no = reminders.due_round(sent_at=record.distributed_at, reminded_at=record.reminded_at,
-                                           rounds=record.reminder_count, rule=rule, at=at)
-            if round_no is not None and _remind_record(record, f"auto{round_no}"):
-                done += 1
+    done = reminders.remind_due(
+        rows, rule=rule, label="scenarios.remind", at=at, sent_at=lambda r: r.distributed_at,
+        reminded_at=lambda r: r.reminded_at, rounds=lambda r: r.reminder_count,
+        remind=lambda r, n: _remind_record(r, f"auto{n}"))
     db.session.flush()
     return done
 

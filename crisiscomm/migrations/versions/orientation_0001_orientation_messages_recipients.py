@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('holding_line', sa.Text(), nullable=False),
     sa.Column('may_say', sa.Text(), nullable=False),
     sa.Column('may_not_say', sa.Text(), nullable=False),
-    sa.Column('spokesperson', sa.String(length=300), nullable=False),
+    sa.Column('refer_press_to', sa.String(length=300), nullable=False),
     sa.Column('playbook_url', sa.String(length=500), nullable=False),
     sa.Column('targets', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
