@@ -30,6 +30,14 @@ def message_json(m, counts=None):
             "reminder_rounds": m.reminder_rounds, "recipients": total, "acknowledged": acked}
 
 
+def received_json(m):
+    """What a focal point reads of a message sent to them (not whom else it went to)."""
+    return {"id": m.id, "from": m.sender, "department": m.department.code if m.department else None,
+            "subject": m.subject, "holding_line": m.holding_line, "may_say": m.may_say,
+            "may_not_say": m.may_not_say, "refer_press_to": m.refer_press_to, "playbook_url": m.playbook_url,
+            "sent_at": _iso(m.sent_at)}
+
+
 def recipient_json(r, state=None):
     out = {"id": r.id, "school_id": r.school_id, "school": r.school.name, "name": r.name,
            "has_account": r.user_id is not None, "delivered_at": _iso(r.delivered_at),
@@ -113,8 +121,7 @@ def remind(message_id):
 def inbox():
     only = inputs.boolean(request.args.get("unacknowledged"), "unacknowledged", default=False)
     items = tracking.inbox(current_user, unacknowledged_only=only)
-    return jsonify({"items": [{**recipient_json(r), "message": message_json(r.message, (0, 0)) | {
-        "recipients": None, "acknowledged": None}} for r in items]})
+    return jsonify({"items": [{**recipient_json(r), "message": received_json(r.message)} for r in items]})
 
 
 @bp.post("/orientation/inbox/<int:recipient_id>/acknowledge")

@@ -288,10 +288,3 @@ def send(*, message, user):
     db.session.flush()
     return message
 
-
-def delete_draft(*, message, user):
-    permissions.require(user, "orientation.send")
-    if message.state != DRAFTED:
-        raise Conflict(_("A sent message cannot be deleted."), fields={"state": _("already sent")})
-    db.session.delete(message)
-    db.session.flush()
