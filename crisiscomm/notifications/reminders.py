@@ -42,16 +42,22 @@ def cutoff(rule, at=None):
     return (at or now()) - rule.delay
 
 
-def remind_due(records, *, rule, label, sent_at, reminded_at, rounds, remind, at=None):
-    """The job's loop: each record whose next round is due gets it through ``remind(record, round_no)`` (truthy
-    when something was queued), as the actor ``label``. ``sent_at``/``reminded_at``/``rounds`` read a record.
-    Returns how many records were reminded."""
-    at = at or now()
+
+def run(prefix, *, label, candidates, sent_at, reminded_at, rounds, remind):
+    """The job of one kind of waiting record, with the policy ``{prefix}_REMINDER_*``: ``candidates(rule,
+    cutoff)`` lists the records that may be due (silent, fewer rounds than the maximum, sent before ``cutoff``);
+    each whose next round is due gets it through ``remind(record, round_no)`` (truthy when something was queued),
+    as the actor ``label``. ``sent_at``, ``reminded_at``, ``rounds`` name the record's attributes. Returns how many
+    records were reminded."""
+    rule = policy(prefix)
+    if rule.max_rounds <= 0:
+        return 0
+    at = now()
     done = 0
     with acting_as(label=label):
-        for record in records:
-            round_no = due_round(sent_at=sent_at(record), reminded_at=reminded_at(record), rounds=rounds(record),
-                                 rule=rule, at=at)
+        for record in candidates(rule, cutoff(rule, at)):
+            round_no = due_round(sent_at=getattr(record, sent_at), reminded_at=getattr(record, reminded_at),
+                                 rounds=getattr(record, rounds), rule=rule, at=at)
             if round_no is not None and remind(record, round_no):
                 done += 1
     return done

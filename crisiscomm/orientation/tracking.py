@@ -153,19 +153,17 @@ def remind(*, message, user=None, round_no=None):
     return targets
 
 
-def remind_due():
-    """The scheduler's job: each sent message with silent recipients whose next round is due gets it."""
-    rule = reminders.policy("ORIENTATION")
-    if rule.max_rounds <= 0:
-        return 0
-    at = now()
-    cutoff = reminders.cutoff(rule, at)
+def _due_messages(rule, cutoff):
     waiting = select(OrientationRecipient.message_id).where(OrientationRecipient.acknowledged_at.is_(None))
-    candidates = db.session.scalars(select(OrientationMessage).where(
+    return db.session.scalars(select(OrientationMessage).where(
         OrientationMessage.state == SENT, OrientationMessage.reminder_rounds < rule.max_rounds,
         OrientationMessage.sent_at <= cutoff, OrientationMessage.id.in_(waiting))
         .order_by(OrientationMessage.id)).all()
-    return reminders.remind_due(
-        candidates, rule=rule, label="orientation.remind", at=at, sent_at=lambda m: m.sent_at,
-        reminded_at=lambda m: m.reminded_at, rounds=lambda m: m.reminder_rounds,
-        remind=lambda m, n: remind(message=m, round_no=n))
+
+
+def remind_due():
+    """The scheduler's job: each sent message with silent recipients whose next round is due gets it
+    (ORIENTATION_REMINDER_DELAY_HOURS after sending or the last round, at most ORIENTATION_REMINDER_MAX rounds)."""
+    return reminders.run("ORIENTATION", label="orientation.remind", candidates=_due_messages, sent_at="sent_at",
+                         reminded_at="reminded_at", rounds="reminder_rounds",
+                         remind=lambda m, n: remind(message=m, round_no=n))

@@ -155,24 +155,21 @@ def _remind_record(record, round_key):
     return queued
 
 
-def remind_due():
-    """The scheduler's job: a Department silent on a distribution for SCENARIO_REMINDER_DELAY_HOURS since it was
-    sent (or last reminded) is reminded, at most SCENARIO_REMINDER_MAX times (reminders by hand count too)."""
-    rule = reminders.policy("SCENARIO")
-    if rule.max_rounds <= 0:
-        return 0
-    at = now()
-    cutoff = reminders.cutoff(rule, at)
-    rows = db.session.scalars(select(ScenarioDistribution).join(Department, Department.id ==
+def _silent_distributions(rule, cutoff):
+    return db.session.scalars(select(ScenarioDistribution).join(Department, Department.id ==
                                                                 ScenarioDistribution.department_id)
                               .where(ScenarioDistribution.acknowledged_at.is_(None), Department.status == ACTIVE,
                                      ScenarioDistribution.reminder_count < rule.max_rounds,
                                      ScenarioDistribution.distributed_at <= cutoff)
                               .order_by(ScenarioDistribution.id)).all()
-    done = reminders.remind_due(
-        rows, rule=rule, label="scenarios.remind", at=at, sent_at=lambda r: r.distributed_at,
-        reminded_at=lambda r: r.reminded_at, rounds=lambda r: r.reminder_count,
-        remind=lambda r, n: _remind_record(r, f"auto{n}"))
+
+
+def remind_due():
+    """The scheduler's job: a Department silent on a distribution for SCENARIO_REMINDER_DELAY_HOURS since it was
+    sent (or last reminded) is reminded, at most SCENARIO_REMINDER_MAX times (reminders by hand count too)."""
+    done = reminders.run("SCENARIO", label="scenarios.remind", candidates=_silent_distributions,
+                         sent_at="distributed_at", reminded_at="reminded_at", rounds="reminder_count",
+                         remind=lambda r, n: _remind_record(r, f"auto{n}"))
     db.session.flush()
     return done
 
