@@ -74,6 +74,33 @@ def new():
     return redirect(url_for("orientation.show", message_id=message.id))
 
 
+@bp.route("/<int:message_id>/edit", methods=["GET", "POST"])
+@permissions.required("orientation.send")
+def edit(message_id):
+    message = service.get_message(message_id, user=current_user)
+    if message.state != DRAFTED:
+        return redirect(url_for("orientation.show", message_id=message.id))
+    form = MessageForm(obj=message if request.method == "GET" else None)
+    _choices(form)
+    if request.method == "GET":
+        targets = message.targets or {}
+        form.all.data = bool(targets.get("all"))
+        form.group_ids.data = [str(i) for i in targets.get("group_ids") or []]
+        form.school_ids.data = [str(i) for i in targets.get("school_ids") or []]
+        form.departments.data = [d.code for d in db.session.scalars(select(Department).where(
+            Department.id.in_(targets.get("department_ids") or [-1])))]
+        return render_template("orientation/form.html", form=form, incident=message.incident, message=message)
+    with boundary.saving(form) as saved:
+        service.update_message(message=message, user=current_user, data=_data(form))
+        if request.form.get("send"):
+            service.send(message=message, user=current_user)
+    if not saved:
+        return render_template("orientation/form.html", form=form, incident=message.incident, message=message), 422
+    flash(_("Sent to %(n)s focal points. They are reminded until they acknowledge.", n=len(message.recipients))
+          if message.state != DRAFTED else _("Draft saved."), "success")
+    return redirect(url_for("orientation.show", message_id=message.id))
+
+
 @bp.get("/<int:message_id>")
 @permissions.required("orientation.view")
 def show(message_id):

@@ -62,3 +62,25 @@ def test_demo_sends_one_orientation_for_the_exam_incident(app, departments):
     rows = db.session.scalars(select(OrientationRecipient)).all()
     acked = [r for r in rows if r.acknowledged_at]
     assert 0 < len(acked) < len(rows)
+
+
+def test_a_draft_is_edited_then_sent_from_its_page(hanoi, factory, smtp_server):
+    message = factories.orientation_message(hanoi["officer"], send=False, targets={"all": True})
+    client = factory.login(hanoi["officer"])
+    page = client.get(f"/orientation/{message.id}")
+    assert "Gửi tới 4 trường, đơn vị." in page.get_data(as_text=True)
+    form = client.get(f"/orientation/{message.id}/edit")
+    assert form.status_code == 200 and "Kỳ thi diễn ra an toàn, đúng quy chế." in form.get_data(as_text=True)
+    bad = client.post(f"/orientation/{message.id}/edit", data={"csrf_token": csrf_token(form), "subject": "x",
+                                                               "holding_line": "y", "send": "1"})
+    assert bad.status_code == 422  # no recipients chosen: nothing saved
+    db.session.expire_all()
+    assert message.subject == "Định hướng thông tin về đề thi" and message.state == "drafted"
+    done = client.post(f"/orientation/{message.id}/edit", data={
+        "csrf_token": csrf_token(form), "subject": "Định hướng đã sửa", "holding_line": "Câu trả lời mới.",
+        "school_ids": [str(hanoi["outside"].id)], "send": "1"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert message.state == "sent" and [r.school_id for r in message.recipients] == [hanoi["outside"].id]
+    assert "Định hướng đã sửa" in smtp_server.to(hanoi["outside"].focal_points[0].email)[0]["Subject"]
+    assert client.get(f"/orientation/{message.id}/edit").status_code == 302
