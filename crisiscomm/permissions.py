@@ -169,6 +169,11 @@ PERMISSIONS = {
     # @permissions.required(...) names a permission this role holds (the network package's gate enforces it).
     "network.member": (NETWORK_MEMBER,),
 
+    # orientation
+    "orientation.send": _DEPARTMENT_WRITERS + MINISTRY_ROLES,  # draft, send and remind (the Ministry: its own)
+    "orientation.view": _DEPARTMENT_WRITERS + MINISTRY_ROLES + (STEERING_BOARD, VIEWER),  # who acknowledged
+    "orientation.receive": (NETWORK_MEMBER,),  # a focal point's inbox of the orientation sent to them
+
     # overview and ops
     "ops.system": (MINISTRY_ADMIN,),
 }

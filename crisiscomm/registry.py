@@ -25,6 +25,8 @@ rule_user      ``rule_user(app, func)``: ``func(rule)`` True when a due    rules
                time was computed from the deadline rule                    version instead of being rewritten)
 rule_choices   ``rule_choices(app, group, func)``: ``func()`` → the        rules (the conditions a rule may
                (value, label) pairs of "channels", "priorities", …         set, on its form and list)
+incident_      ``incident_section(app, template, order=)``: a section      incidents (the incident page, under
+section        of the incident page (gets ``incident``)                    the checklist)
 =============  ==========================================================  =====================================
 
 Overview metrics and scorecard evidence are computed for every active Department at once:
@@ -173,3 +175,9 @@ def rule_choices(app, group, func):
     """``func()`` returns the (value, label) pairs a deadline rule may be limited to in ``group`` (the name of a
     list column of DeadlineRule: "channels", "priorities", "severities")."""
     _kind(app, "rule_choices").append((group, func))
+
+
+def incident_section(app, template, order=50):
+    """A template included in the incident page (it gets ``incident`` and decides itself what the user may see),
+    lowest order first."""
+    _kind(app, "incident_section").append((order, template))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from wtforms.fields import SelectChoice
 
-from .. import boundary, permissions, scoping
+from .. import boundary, permissions, registry, scoping
 from ..clock import now, to_local
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, PermissionDenied, ValidationError
@@ -162,7 +162,8 @@ def _show(incident, status=200, status_form=None, statement_form=None, scenario_
         status_form=status_form, statement_form=statement_form, scenario_form=scenario_form, fields=fields or {},
         channels=queries.escalation_channels(incident), mine=escalation.my_escalations(incident, current_user),
         waiting=escalation.level1_waiting_for(incident), playbook_url=playbook.playbook_url(incident),
-        can_write=permissions.can(current_user, "incident.write"), now=now()), status
+        can_write=permissions.can(current_user, "incident.write"), now=now(),
+        sections=[t for _order, t in sorted(registry.items("incident_section"), key=lambda s: s[0])]), status
 
 
 def _on_page(incident_id, form_name, form_class, act, message, anchor="", validate=True):
