@@ -10,7 +10,8 @@ def visible_to(entry, user):
         return True
     if not (user and user.is_authenticated):
         return False
-    return entry.permission is None or permissions.can(user, entry.permission)
+    return (entry.permission is None or permissions.can(user, entry.permission)) and permissions.opens(user,
+                                                                                                     entry.endpoint)
 
 
 def init_app(app):
