@@ -6,12 +6,13 @@ from . import permissions, registry
 
 
 def visible_to(entry, user):
+    if permissions.is_narrow(user):  # a narrow account's menu holds only the pages its role is named on
+        return entry.permission is not None and permissions.can(user, entry.permission)
     if entry.public:
         return True
     if not (user and user.is_authenticated):
         return False
-    return (entry.permission is None or permissions.can(user, entry.permission)) and permissions.opens(user,
-                                                                                                     entry.endpoint)
+    return entry.permission is None or permissions.can(user, entry.permission)
 
 
 def init_app(app):

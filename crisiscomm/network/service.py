@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from .. import inputs, permissions
 from ..clock import now
-from ..contacts.phones import canonical
+from ..contacts.phones import canonical, query_key
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..scoping import scope
@@ -49,7 +49,7 @@ def list_schools(*, department_id=None, q=None, level=None, commune=None, group_
     stmt = stmt.where(School.archived_at.is_not(None) if archived else School.archived_at.is_(None))
     if fold(q or ""):
         # a school matches on its own text or on one of its focal points' (name, phone, email)
-        by_focal = select(FocalPoint.school_id).where(*where_all_terms(FocalPoint.search_text, q))
+        by_focal = select(FocalPoint.school_id).where(*where_all_terms(FocalPoint.search_text, query_key(q) or q))
         stmt = stmt.where(or_(db.and_(*where_all_terms(School.search_text, q)), School.id.in_(by_focal)))
     if level in LEVELS:
         stmt = stmt.where(School.level == level)
@@ -71,7 +71,7 @@ def communes(department_id):
                               .order_by(School.commune)).all()
 
 
-def _clean_school(data, partial=False):
+def clean_school(data, partial=False):
     errors, out = {}, {}
     fields = inputs.Fields(data, errors)
     if not partial or "name" in data:
@@ -119,12 +119,12 @@ def find_school(*, department_id, name, commune=""):
 def _refuse_duplicate(department_id, name, commune, school=None):
     other = find_school(department_id=department_id, name=name, commune=commune)
     if other is not None and other is not school:
-        raise Conflict(_("This school is already in the network."),
+        raise ValidationError(_("This school is already in the network."),
                        fields={"name": _("already in the network: %(name)s", name=other.name)})
 
 
 def create_school(*, department, data):
-    values = _clean_school(data)
+    values = clean_school(data)
     if not department.is_active:
         raise ValidationError(_("This Department has been merged."), fields={"department": _("merged department")})
     _refuse_duplicate(department.id, values["name"], values["commune"])
@@ -136,7 +136,7 @@ def create_school(*, department, data):
 
 
 def update_school(*, school, data):
-    values = _clean_school(data, partial=True)
+    values = clean_school(data, partial=True)
     _refuse_duplicate(school.department_id, values.get("name", school.name), values.get("commune", school.commune),
                       school)
     for name, value in values.items():
@@ -171,7 +171,7 @@ def verify(record):
 
 # --- focal points -------------------------------------------------------------------------------------------
 
-def _clean_focal(data, partial=False):
+def clean_focal(data, partial=False):
     errors, out = {}, {}
     fields = inputs.Fields(data, errors)
     if not partial or "full_name" in data:
@@ -203,7 +203,7 @@ def _clean_focal(data, partial=False):
 
 
 def create_focal_point(*, school, data):
-    values = _clean_focal(data)
+    values = clean_focal(data)
     if school.archived:
         raise Conflict(_("This school is archived."), fields={"school": _("archived")})
     focal = FocalPoint(department_id=school.department_id, school=school, **values)
@@ -214,11 +214,22 @@ def create_focal_point(*, school, data):
 
 
 def update_focal_point(*, focal_point, data):
-    for name, value in _clean_focal(data, partial=True).items():
+    for name, value in clean_focal(data, partial=True).items():
         setattr(focal_point, name, value)
     focal_point.refresh_search_text()
     db.session.flush()
     return focal_point
+
+
+def list_focal_points(*, department_id=None, school_id=None, q=None, user=None, limit=1000):
+    stmt = scope(select(FocalPoint), FocalPoint, user=user).where(FocalPoint.archived_at.is_(None))
+    if department_id is not None:
+        stmt = stmt.where(FocalPoint.department_id == department_id)
+    if school_id:
+        stmt = stmt.where(FocalPoint.school_id == school_id)
+    if q:
+        stmt = stmt.where(*where_all_terms(FocalPoint.search_text, query_key(q) or q))
+    return db.session.scalars(stmt.order_by(FocalPoint.full_name, FocalPoint.id).limit(limit)).all()
 
 
 def member_role():
@@ -272,7 +283,7 @@ def _refuse_group_name(department_id, name, group=None):
     other = db.session.scalar(select(NetworkGroup).where(NetworkGroup.department_id == department_id,
                                                          NetworkGroup.name == name))
     if other is not None and other is not group:
-        raise Conflict(_("A group with this name exists."), fields={"name": _("already exists")})
+        raise ValidationError(_("A group with this name exists."), fields={"name": _("already exists")})
 
 
 def create_group(*, department, data):
