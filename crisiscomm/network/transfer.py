@@ -14,6 +14,7 @@ from openpyxl.utils.cell import column_index_from_string
 from .. import spreadsheets
 from ..contacts.columns import IGNORE, alias_index, column_letter, guess_field, row_cells
 from ..contacts.tables import read_table
+from ..contacts.transfer import FOOTER, row_text
 from ..errors import ValidationError
 from ..extensions import db
 from ..text import fold
@@ -169,10 +170,13 @@ def check_file(*, department, filename, data, mapping=None):
     header_of = {field: (_text(headers[i]) if i < len(headers) and headers[i] else column_letter(i))
                  for field, i in at.items()}
     labels = field_labels()
-    rows, errors, total = [], [], 0
+    rows, errors, total, after_table = [], [], 0, False
     for row_no, cells in table.rows:
         if row_no <= mapping["header_row"] or not any(cells):
             continue
+        after_table = after_table or bool(FOOTER.search(fold(row_text(cells))))
+        if after_table:
+            continue  # the signature block ("Người lập biểu", "Thủ trưởng đơn vị") and whatever follows it
         raw = {field: _text(cells[i]) if i < len(cells) else "" for field, i in at.items()}
         if not raw.get("school_name") and not raw.get("full_name"):
             continue  # a section heading or a numbered empty row of the template

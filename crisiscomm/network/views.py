@@ -292,7 +292,10 @@ def import_file():
                                   fields={"file": _("upload the file again")})
         upload = request.files.get("file")
         if upload is not None and upload.filename:
-            filename, data = upload.filename, upload.read(transfer.MAX_IMPORT_BYTES + 1)
+            try:
+                filename, data = upload.filename, upload.read(transfer.MAX_IMPORT_BYTES + 1)
+            finally:
+                upload.close()
         else:
             # the previewed file, carried by the preview page so that confirming needs no second upload
             filename = request.form.get("filename", "")[:200]
@@ -315,10 +318,12 @@ def import_file():
         if not saved:
             report = saved.error.extra.get("report")
         status = 422 if not saved or report["errors"] else 200
+        problems = {} if saved else {str(transfer.field_labels().get(k, k)) if k in transfer.FIELDS else k: v
+                                     for k, v in saved.unplaced.items()}
         return render_template("network/import.html", form=form, report=report, data=base64.b64encode(data).decode(),
-                               filename=filename, field_labels=transfer.field_labels()), status
+                               filename=filename, field_labels=transfer.field_labels(), fields=problems), status
     return render_template("network/import.html", form=form, report=None, data="", filename="",
-                           field_labels=transfer.field_labels())
+                           field_labels=transfer.field_labels(), fields={})
 
 
 # --- the network member's pages -----------------------------------------------------------------------------
