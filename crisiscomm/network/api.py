@@ -98,18 +98,28 @@ def get_school(school_id):
     return jsonify(school_json(get_or_404(School, school_id), full=True))
 
 
+def _with_flags(body):
+    return {**body, "properties": {**body["properties"], "archived": {"type": "boolean"},
+                                   "verified": {"type": "boolean"}}}
+
+
+def _patch(record, fields, update):
+    """Apply a PATCH body: ``update(values)`` for the record's own fields, then archived and verified."""
+    data = json_body()
+    reject_unknown(data, fields + ("archived", "verified"))
+    _flags(data)
+    update({k: v for k, v in data.items() if k in fields})
+    _apply_flags(record, data)
+    return record
+
+
 @bp.patch("/network/schools/<int:school_id>")
 @permissions.required("network.edit")
 @doc(summary="Change a school; archived: true/false archives or restores it, verified: true marks it verified",
-     body={**_SCHOOL_BODY, "properties": {**_SCHOOL_BODY["properties"], "archived": {"type": "boolean"},
-                                          "verified": {"type": "boolean"}}}, tags=["network"])
+     body=_with_flags(_SCHOOL_BODY), tags=["network"])
 def update_school(school_id):
     school = get_or_404(School, school_id)
-    data = json_body()
-    reject_unknown(data, _SCHOOL_FIELDS + ("archived", "verified"))
-    _flags(data)
-    service.update_school(school=school, data={k: v for k, v in data.items() if k in _SCHOOL_FIELDS})
-    _apply_flags(school, data)
+    _patch(school, _SCHOOL_FIELDS, lambda values: service.update_school(school=school, data=values))
     return jsonify(school_json(school, full=True))
 
 
@@ -159,16 +169,11 @@ def create_focal_point(school_id):
 
 @bp.patch("/network/focal-points/<int:focal_id>")
 @permissions.required("network.edit")
-@doc(summary="Change a focal point; archived: true/false, verified: true",
-     body={**_FOCAL_BODY, "properties": {**_FOCAL_BODY["properties"], "archived": {"type": "boolean"},
-                                         "verified": {"type": "boolean"}}}, tags=["network"])
+@doc(summary="Change a focal point; archived: true/false, verified: true", body=_with_flags(_FOCAL_BODY),
+     tags=["network"])
 def update_focal_point(focal_id):
     focal = get_or_404(FocalPoint, focal_id)
-    data = json_body()
-    reject_unknown(data, _FOCAL_FIELDS + ("archived", "verified"))
-    _flags(data)
-    service.update_focal_point(focal_point=focal, data={k: v for k, v in data.items() if k in _FOCAL_FIELDS})
-    _apply_flags(focal, data)
+    _patch(focal, _FOCAL_FIELDS, lambda values: service.update_focal_point(focal_point=focal, data=values))
     return jsonify(focal_json(focal))
 
 

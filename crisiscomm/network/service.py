@@ -27,6 +27,12 @@ KIND_LABELS = {"principal": _l("Principal"), "comms_contact": _l("Communication 
 MAX_ALIASES = 20
 
 
+def _parsing(data):
+    """(errors, values, inputs.Fields) for reading one body."""
+    errors = {}
+    return errors, {}, inputs.Fields(data, errors)
+
+
 def is_stale(record, at=None):
     """Unverified for STALE_AFTER_DAYS (counted from its creation when it was never verified)."""
     since = record.last_verified_at or record.created_at
@@ -72,8 +78,7 @@ def communes(department_id):
 
 
 def clean_school(data, partial=False):
-    errors, out = {}, {}
-    fields = inputs.Fields(data, errors)
+    errors, out, fields = _parsing(data)
     if not partial or "name" in data:
         out["name"] = fields.text("name", column=School.name, required=True, single_line=True)
     if not partial or "level" in data:
@@ -172,8 +177,7 @@ def verify(record):
 # --- focal points -------------------------------------------------------------------------------------------
 
 def clean_focal(data, partial=False):
-    errors, out = {}, {}
-    fields = inputs.Fields(data, errors)
+    errors, out, fields = _parsing(data)
     if not partial or "full_name" in data:
         out["full_name"] = fields.text("full_name", column=FocalPoint.full_name, required=True, single_line=True)
     if not partial or "kind" in data:
@@ -269,8 +273,7 @@ def list_groups(*, department_id=None, user=None):
 
 
 def _clean_group(data, partial=False):
-    errors, out = {}, {}
-    fields = inputs.Fields(data, errors)
+    errors, out, fields = _parsing(data)
     if not partial or "name" in data:
         out["name"] = fields.text("name", column=NetworkGroup.name, required=True, single_line=True)
     if not partial or "description" in data:

@@ -27,17 +27,11 @@ HEADER_SCAN_ROWS = 25
 
 # (field, Vietnamese header used on export, English header)
 COLUMNS = [
-    ("school_name", "Tên trường/đơn vị", "School or unit"),
-    ("level", "Cấp học", "Level"),
-    ("ownership", "Loại hình", "Ownership"),
-    ("commune", "Xã/phường", "Commune"),
-    ("address", "Địa chỉ", "Address"),
-    ("code", "Mã đơn vị", "Code"),
-    ("full_name", "Họ và tên đầu mối", "Focal point"),
-    ("kind", "Vai trò", "Role"),
-    ("title", "Chức vụ", "Title"),
-    ("phone", "Điện thoại", "Phone"),
-    ("email", "Email", "Email"),
+    ("school_name", "Tên trường/đơn vị", "School or unit"), ("level", "Cấp học", "Level"),
+    ("ownership", "Loại hình", "Ownership"), ("commune", "Xã/phường", "Commune"),
+    ("address", "Địa chỉ", "Address"), ("code", "Mã đơn vị", "Code"),
+    ("full_name", "Họ và tên đầu mối", "Focal point"), ("kind", "Vai trò", "Role"),
+    ("title", "Chức vụ", "Title"), ("phone", "Điện thoại", "Phone"), ("email", "Email", "Email"),
 ]
 FIELDS = tuple(f for f, _vi, _en in COLUMNS)
 REQUIRED = ("school_name", "full_name")

@@ -88,18 +88,24 @@ def _school_data(form):
             "aliases": form.aliases.data or "", "notes": form.notes.data or None}
 
 
+def _form_page(form, save, message, template, **context):
+    """A valid POST saves (``save()`` returns the school to show next); a refused one shows the form again (422)."""
+    if form.validate_on_submit():
+        with boundary.saving(form) as saved:
+            school_id = save()
+        if saved:
+            flash(message, "success")
+            return redirect(url_for(".school", school_id=school_id))
+    return render_template(template, form=form, **context), 422 if request.method == "POST" else 200
+
+
 @bp.route("/schools/new", methods=["GET", "POST"])
 @permissions.required("network.edit")
 def new_school():
     form = _school_form(None if request.method == "GET" else request.form)
-    if form.validate_on_submit():
-        with boundary.saving(form) as saved:
-            school = service.create_school(department=resolve_department(), data=_school_data(form))
-        if saved:
-            flash(_("School saved."), "success")
-            return redirect(url_for(".school", school_id=school.id))
-    return render_template("network/school_form.html", form=form, school=None), \
-        422 if request.method == "POST" else 200
+    return _form_page(form, lambda: service.create_school(department=resolve_department(),
+                                                          data=_school_data(form)).id,
+                      _("School saved."), "network/school_form.html", school=None)
 
 
 @bp.get("/schools/<int:school_id>")
@@ -117,14 +123,8 @@ def edit_school(school_id):
     form = _school_form(None if request.method == "GET" else request.form, name=school.name, level=school.level,
                         ownership=school.ownership, commune=school.commune, address=school.address,
                         code=school.code, aliases="\n".join(school.aliases or []), notes=school.notes)
-    if form.validate_on_submit():
-        with boundary.saving(form) as saved:
-            service.update_school(school=school, data=_school_data(form))
-        if saved:
-            flash(_("School saved."), "success")
-            return redirect(url_for(".school", school_id=school.id))
-    return render_template("network/school_form.html", form=form, school=school), \
-        422 if request.method == "POST" else 200
+    return _form_page(form, lambda: service.update_school(school=school, data=_school_data(form)).id,
+                      _("School saved."), "network/school_form.html", school=school)
 
 
 _ACTIONS = {"archive": service.archive, "restore": service.restore, "verify": service.verify}
@@ -160,14 +160,8 @@ def _focal_data(form):
 def new_focal_point(school_id):
     school = get_or_404(School, school_id)
     form = _focal_form(None if request.method == "GET" else request.form)
-    if form.validate_on_submit():
-        with boundary.saving(form) as saved:
-            service.create_focal_point(school=school, data=_focal_data(form))
-        if saved:
-            flash(_("Focal point saved."), "success")
-            return redirect(url_for(".school", school_id=school.id))
-    return render_template("network/focal_form.html", form=form, school=school, focal=None), \
-        422 if request.method == "POST" else 200
+    return _form_page(form, lambda: service.create_focal_point(school=school, data=_focal_data(form)).school_id,
+                      _("Focal point saved."), "network/focal_form.html", school=school, focal=None)
 
 
 @bp.route("/focal-points/<int:focal_id>/edit", methods=["GET", "POST"])
@@ -176,14 +170,8 @@ def edit_focal_point(focal_id):
     focal = get_or_404(FocalPoint, focal_id)
     form = _focal_form(None if request.method == "GET" else request.form, full_name=focal.full_name,
                        kind=focal.kind, title=focal.title, phone=focal.phone, email=focal.email)
-    if form.validate_on_submit():
-        with boundary.saving(form) as saved:
-            service.update_focal_point(focal_point=focal, data=_focal_data(form))
-        if saved:
-            flash(_("Focal point saved."), "success")
-            return redirect(url_for(".school", school_id=focal.school_id))
-    return render_template("network/focal_form.html", form=form, school=focal.school, focal=focal), \
-        422 if request.method == "POST" else 200
+    return _form_page(form, lambda: service.update_focal_point(focal_point=focal, data=_focal_data(form)).school_id,
+                      _("Focal point saved."), "network/focal_form.html", school=focal.school, focal=focal)
 
 
 @bp.post("/focal-points/<int:focal_id>/<any(archive, restore, verify):action>")
