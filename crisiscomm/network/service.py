@@ -327,7 +327,13 @@ def add_matching(*, group, level=None, commune=None):
         raise ValidationError(_("Choose a level or a commune."), fields={"level": _("choose a level or a commune")})
     if level and level not in LEVELS:
         raise ValidationError(_("Unknown level."), fields={"level": _("unknown level")})
-    schools = list_schools(department_id=group.department_id, level=level, commune=commune or None)
+    # the group's own Department (already reached by the caller): no user scope, so jobs and the demo may call it
+    stmt = select(School).where(School.department_id == group.department_id, School.archived_at.is_(None))
+    if level:
+        stmt = stmt.where(School.level == level)
+    if commune:
+        stmt = stmt.where(School.commune == commune)
+    schools = db.session.scalars(stmt.order_by(School.name, School.id)).all()
     return add_schools(group=group, schools=schools)
 
 
