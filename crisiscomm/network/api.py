@@ -26,7 +26,7 @@ _GROUP_BODY = {"type": "object", "properties": {"name": _STR, "description": _ST
                                                  "add_schools": {"type": "array", "items": {"type": "integer"}},
                                                  "remove_schools": {"type": "array", "items": {"type": "integer"}},
                                                  "add_level": {"type": "string", "enum": list(LEVELS)},
-                                                 "add_commune": _STR}}
+                                                 "add_commune": _STR, "archived": {"type": "boolean"}}}
 
 
 def _dt(value):
@@ -52,7 +52,7 @@ def school_json(s, full=False):
 
 def group_json(g):
     return {"id": g.id, "department": g.department.code, "name": g.name, "description": g.description,
-            "schools": [s.id for s in g.schools]}
+            "archived_at": _dt(g.archived_at), "schools": [s.id for s in g.schools]}
 
 
 def _department():
@@ -186,11 +186,15 @@ def archive_focal_point(focal_id):
 
 @bp.get("/network/groups")
 @permissions.required("network.read")
-@doc(summary="Groups of schools", params={"department": (_STR, "Department code")}, tags=["network"])
+@doc(summary="Groups of schools", params={"department": (_STR, "Department code"),
+                                          "q": (_STR, "search text, case and diacritics ignored"),
+                                          "archived": ({"type": "boolean"}, "the archived ones instead")},
+     tags=["network"])
 def list_groups():
     department = _department()
     return jsonify({"groups": [group_json(g) for g in service.list_groups(
-        department_id=department.id if department else None)]})
+        department_id=department.id if department else None, q=(request.args.get("q") or "")[:200] or None,
+        archived=bool_arg("archived"))]})
 
 
 @bp.post("/network/groups")
@@ -206,12 +210,14 @@ def create_group():
 
 @bp.patch("/network/groups/<int:group_id>")
 @permissions.required("network.edit")
-@doc(summary="Change a group: its name, schools added or removed, every school of a level or commune added",
-     body=_GROUP_BODY, tags=["network"])
+@doc(summary="Change a group: its name, schools added or removed, every school of a level or commune added; "
+             "archived: true/false", body=_GROUP_BODY, tags=["network"])
 def update_group(group_id):
     group = get_or_404(NetworkGroup, group_id)
     data = json_body()
-    reject_unknown(data, ("name", "description", "add_schools", "remove_schools", "add_level", "add_commune"))
+    reject_unknown(data, ("name", "description", "add_schools", "remove_schools", "add_level", "add_commune",
+                          "archived"))
+    _flags(data)
     for name in ("add_schools", "remove_schools"):
         if name in data and not (isinstance(data[name], list) and len(data[name]) <= 1000):
             raise ValidationError(_("Expected a list of school ids."), fields={name: _("a list of ids")})
@@ -222,4 +228,12 @@ def update_group(group_id):
         service.remove_school(group=group, school=get_or_404(School, i))
     if data.get("add_level") or data.get("add_commune"):
         service.add_matching(group=group, level=data.get("add_level"), commune=data.get("add_commune"))
+    _apply_flags(group, data)
     return jsonify(group_json(group))
+
+
+@bp.post("/network/groups/<int:group_id>/archive")
+@permissions.required("network.edit")
+@doc(summary="Archive a group (never deleted)", tags=["network"])
+def archive_group(group_id):
+    return jsonify(group_json(service.archive(get_or_404(NetworkGroup, group_id))))

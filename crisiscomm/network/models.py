@@ -109,5 +109,10 @@ class NetworkGroup(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model
 
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    archived_at = mapped_column(UTCDateTime, index=True)  # archived, never deleted (messages name their group)
 
     schools = relationship("School", secondary=group_school, back_populates="groups", order_by="School.name")
+
+    @property
+    def archived(self):
+        return self.archived_at is not None

@@ -12,7 +12,7 @@ from ..contacts.phones import canonical, query_key
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..scoping import scope
-from ..text import fold, where_all_terms
+from ..text import fold, fold_terms, where_all_terms
 from ..users import service as users
 from .models import (COMMS_CONTACT, FOCAL_KINDS, LEVELS, OWNERSHIPS, PUBLIC, STALE_AFTER_DAYS, FocalPoint,
                      NetworkGroup, School)
@@ -265,11 +265,14 @@ def focal_point_of(user):
 
 # --- groups -------------------------------------------------------------------------------------------------
 
-def list_groups(*, department_id=None, user=None):
+def list_groups(*, department_id=None, q=None, archived=False, user=None):
     stmt = scope(select(NetworkGroup), NetworkGroup, user=user)
+    stmt = stmt.where(NetworkGroup.archived_at.is_not(None) if archived else NetworkGroup.archived_at.is_(None))
     if department_id is not None:
         stmt = stmt.where(NetworkGroup.department_id == department_id)
-    return db.session.scalars(stmt.order_by(NetworkGroup.name, NetworkGroup.id)).all()
+    groups = db.session.scalars(stmt.order_by(NetworkGroup.name, NetworkGroup.id)).all()
+    terms = fold_terms(q or "")  # a Department has a few dozen groups: matched folded here
+    return [g for g in groups if all(t in fold(f"{g.name} {g.description}") for t in terms)]
 
 
 def _clean_group(data, partial=False):

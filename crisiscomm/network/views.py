@@ -214,8 +214,11 @@ def groups():
             if saved:
                 flash(_("Group created."), "success")
                 return redirect(url_for(".group", group_id=group.id))
-    return render_template("network/groups.html", form=form, department=department,
-                           groups=service.list_groups(department_id=department.id if department else None),
+    archived = request.args.get("archived") == "1"
+    return render_template("network/groups.html", form=form, department=department, archived=archived,
+                           q=request.args.get("q", "")[:200],
+                           groups=service.list_groups(department_id=department.id if department else None,
+                                                      q=request.args.get("q", "")[:200] or None, archived=archived),
                            departments=list_departments() if is_ministry() else []), \
         422 if request.method == "POST" else 200
 
@@ -238,6 +241,14 @@ def group(group_id):
     others = [s for s in service.list_schools(department_id=group.department_id) if s not in group.schools]
     return render_template("network/group.html", group=group, form=form, others=others, all_levels=LEVELS,
                            communes=service.communes(group.department_id)), 422 if request.method == "POST" else 200
+
+
+@bp.post("/groups/<int:group_id>/<any(archive, restore):action>")
+@permissions.required("network.edit")
+def group_action(group_id, action):
+    group = get_or_404(NetworkGroup, group_id)
+    _act(group, action)
+    return redirect(url_for(".group", group_id=group.id))
 
 
 @bp.post("/groups/<int:group_id>/schools")

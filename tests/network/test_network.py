@@ -117,6 +117,11 @@ def test_api_scoping_and_crud(world, factory):
     gid = r.get_json()["id"]
     r = api.patch(f"/api/v1/network/groups/{gid}", json={"add_commune": "Phường Kim Liên"})
     assert len(r.get_json()["schools"]) == 2
+    assert [g["name"] for g in api.get("/api/v1/network/groups?q=phuong kim").get_json()["groups"]] == \
+        ["Phường Kim Liên"]
+    r = api.post(f"/api/v1/network/groups/{gid}/archive")
+    assert r.status_code == 200 and api.get("/api/v1/network/groups").get_json()["groups"] == []
+    assert api.patch(f"/api/v1/network/groups/{gid}", json={"archived": False}).get_json()["archived_at"] is None
     r = api.patch(f"/api/v1/network/schools/{sid}", json={"archived": True})
     assert r.status_code == 200 and r.get_json()["archived_at"]
     # another Department's school, focal point and group are a 404
