@@ -136,13 +136,6 @@ def _apply_flags(record, data):
         service.verify(record)
 
 
-@bp.post("/network/schools/<int:school_id>/archive")
-@permissions.required("network.edit")
-@doc(summary="Archive a school (never deleted)", tags=["network"])
-def archive_school(school_id):
-    return jsonify(school_json(service.archive(get_or_404(School, school_id)), full=True))
-
-
 @bp.get("/network/focal-points")
 @permissions.required("network.read")
 @doc(summary="Focal points (folded search over names, phones and emails)", params={
@@ -175,13 +168,6 @@ def update_focal_point(focal_id):
     focal = get_or_404(FocalPoint, focal_id)
     _patch(focal, _FOCAL_FIELDS, lambda values: service.update_focal_point(focal_point=focal, data=values))
     return jsonify(focal_json(focal))
-
-
-@bp.post("/network/focal-points/<int:focal_id>/archive")
-@permissions.required("network.edit")
-@doc(summary="Archive a focal point (its account, if any, is closed)", tags=["network"])
-def archive_focal_point(focal_id):
-    return jsonify(focal_json(service.archive(get_or_404(FocalPoint, focal_id))))
 
 
 @bp.get("/network/groups")
@@ -232,8 +218,14 @@ def update_group(group_id):
     return jsonify(group_json(group))
 
 
-@bp.post("/network/groups/<int:group_id>/archive")
+_ARCHIVABLE = {"schools": (School, lambda r: school_json(r, full=True)), "focal-points": (FocalPoint, focal_json),
+               "groups": (NetworkGroup, group_json)}
+
+
+@bp.post("/network/<any(schools, 'focal-points', groups):kind>/<int:ident>/archive")
 @permissions.required("network.edit")
-@doc(summary="Archive a group (never deleted)", tags=["network"])
-def archive_group(group_id):
-    return jsonify(group_json(service.archive(get_or_404(NetworkGroup, group_id))))
+@doc(summary="Archive a school, a focal point (its account, if any, is closed) or a group: never deleted",
+     tags=["network"])
+def archive(kind, ident):
+    model, as_json = _ARCHIVABLE[kind]
+    return jsonify(as_json(service.archive(get_or_404(model, ident))))
