@@ -372,3 +372,33 @@ def orientation_recipient(message, focal_point, *, acknowledged_at=None, commit=
                                      user_id=focal_point.user_id, name=focal_point.full_name,
                                      email=focal_point.email, ack_nonce=f"n{next(_seq)}",
                                      acknowledged_at=acknowledged_at, **fields), commit)
+# --- network ------------------------------------------------------------------------------------------------------
+
+def school(department="ha-noi", name="Trường THPT Kim Liên", level="upper_secondary", commune="Phường Kim Liên", *,
+           commit=True, **data):
+    """A School through the network service (``data``: ownership, address, code, aliases, notes)."""
+    from crisiscomm.network import service as network_service
+
+    row = network_service.create_school(department=_department(department),
+                                        data={"name": name, "level": level, "commune": commune, **data})
+    return _done(row, commit)
+
+
+def focal_point(school, full_name="Nguyễn Thị Hoa", *, phone="0912 345 678", email=None, kind="comms_contact",
+                commit=True, **data):
+    """A FocalPoint of ``school`` through the network service (``data``: title)."""
+    from crisiscomm.network import service as network_service
+
+    row = network_service.create_focal_point(school=school, data={"full_name": full_name, "phone": phone,
+                                                                  "email": email, "kind": kind, **data})
+    return _done(row, commit)
+
+
+def network_group(department="ha-noi", name="Trường THPT", schools=(), *, commit=True, description=""):
+    """A NetworkGroup holding ``schools``."""
+    from crisiscomm.network import service as network_service
+
+    row = network_service.create_group(department=_department(department),
+                                       data={"name": name, "description": description})
+    network_service.add_schools(group=row, schools=list(schools))
+    return _done(row, commit)

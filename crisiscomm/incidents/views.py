@@ -20,7 +20,8 @@ from ..paging import fetch_page, neighbour_urls, page_number
 from ..scenarios.models import Scenario
 from ..text import fold, sort_people
 from ..users.models import User
-from . import ack_links, escalation, labels, playbook, policies, queries, report, service, statement_clock
+from . import (ack_links, escalation, labels, playbook, policies, queries, report, school_reports, service,
+               statement_clock)
 from .forms import (EditForm, IncidentForm, OfficeForm, PolicyForm, ScenarioForm, StatementForm, StatusForm,
                     category_choices, severity_choices)
 from .models import STATUSES, Incident
@@ -216,6 +217,15 @@ def change_status(incident_id):
     return _on_page(incident_id, "status_form", StatusForm, lambda incident, form: service.change_status(
         incident=incident, actor=current_user, status=form.status.data, closing_summary=form.closing_summary.data,
         closing_public_summary=form.closing_public_summary.data, reason=form.reason.data), _("Status changed."))
+
+
+@bp.post("/<int:incident_id>/confirm")
+@permissions.required("incident.write")
+def confirm(incident_id):
+    incident = scoping.get_or_404(Incident, incident_id)
+    school_reports.confirm_report(incident=incident, actor=current_user)
+    flash(_("Report confirmed: the escalation has started."), "success")
+    return redirect(url_for(".show", incident_id=incident.id))
 
 
 @bp.post("/<int:incident_id>/acknowledge")
