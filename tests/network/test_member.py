@@ -39,7 +39,7 @@ def test_open_pages_and_menu(world, factory):
     assert home.status_code == 200
     html = home.get_data(as_text=True)
     assert "Trường THPT Kim Liên" in html and "Báo cáo sự cố tại trường tôi" in html
-    assert _nav_labels(html) == ["Trường của tôi"]
+    assert _nav_labels(html) == ["Trường của tôi", "Định hướng đã nhận"]  # their school, what was sent to them
     for path in ("/network/my-school", "/account", "/notifications/", "/good-stories/", "/spokespersons/"):
         assert member.get(path).status_code == 200, path
     officer = _nav_labels(factory.login(world.officer).get("/").get_data(as_text=True))
