@@ -25,6 +25,8 @@ rule_user      ``rule_user(app, func)``: ``func(rule)`` True when a due    rules
                time was computed from the deadline rule                    version instead of being rewritten)
 rule_choices   ``rule_choices(app, group, func)``: ``func()`` → the        rules (the conditions a rule may
                (value, label) pairs of "channels", "priorities", …         set, on its form and list)
+watch_terms    ``watch_terms(app, func)``: ``func(department_ids)`` →      monitoring (matched as the
+               ``{department_id: [term text, …]}`` (schools' names)        Departments' terms)
 =============  ==========================================================  =====================================
 
 Overview metrics and scorecard evidence are computed for every active Department at once:
@@ -173,3 +175,9 @@ def rule_choices(app, group, func):
     """``func()`` returns the (value, label) pairs a deadline rule may be limited to in ``group`` (the name of a
     list column of DeadlineRule: "channels", "priorities", "severities")."""
     _kind(app, "rule_choices").append((group, func))
+
+
+def watch_terms(app, func):
+    """``func(department_ids)`` → ``{department_id: [text, …]}``: more names monitoring matches as naming each
+    Department (an upper package's records, e.g. its schools), read live at each match."""
+    _kind(app, "watch_terms").append(func)
