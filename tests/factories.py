@@ -313,3 +313,19 @@ def browser_sign_in(page, email, password=PASSWORD, viewport=None, next=None):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**" + (next or "/"))
+
+
+# --- monitoring ---------------------------------------------------------------------------------------------------
+
+def mention_screenshot(mention, *, size=(640, 480), commit=True):
+    """A screenshot kept with a captured mention (a plain JPEG, as re-encoded on upload)."""
+    import io
+
+    from PIL import Image
+
+    from crisiscomm.monitoring.models import Screenshot
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(out, "JPEG")
+    row = Screenshot(mention=mention, data=out.getvalue(), width=size[0], height=size[1])
+    return _add(row, commit)

@@ -39,7 +39,7 @@ class Feed(IdMixin, TimestampMixin, Auditable, db.Model):
     # Contact.feeds: a press contact's page links to the feeds of its outlet (the name picked from the contacts'
     # outlets, settings._feed_values). Every Department's contacts: read them scoped (settings.outlet_contacts).
     contacts = relationship("Contact", primaryjoin="foreign(Contact.outlet) == Feed.contact_outlet", viewonly=True,
-                            backref=backref("feeds", viewonly=True, order_by="Feed.outlet"))
+                            backref=backref("feeds", viewonly=True, uselist=True, order_by="Feed.outlet"))
 
 
 class CrisisTerm(IdMixin, TimestampMixin, Auditable, db.Model):
