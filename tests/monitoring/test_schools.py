@@ -40,7 +40,8 @@ def test_a_feed_item_naming_a_school_is_a_mention_of_its_department(world, feed_
           {"title": "Lê Hồng Phong đoạt giải nhất cuộc thi robot", "slug": "lhp", "text": "Đội tuyển của trường…"},
           {"title": "Thời tiết cuối tuần nắng nóng", "slug": "tt", "text": "Không liên quan đến trường học nào."})
     mentions = {m.title: m for m in db.session.scalars(select(Mention))}
-    assert set(mentions) == {"Học sinh thpt chu van an bị bạo lực học đường", "Lê Hồng Phong đoạt giải nhất cuộc thi robot"}
+    assert set(mentions) == {"Học sinh thpt chu van an bị bạo lực học đường",
+                             "Lê Hồng Phong đoạt giải nhất cuộc thi robot"}
     violence = mentions["Học sinh thpt chu van an bị bạo lực học đường"]
     assert violence.department_id == world.hanoi.id
     assert {"THPT Chu Văn An", "bạo lực học đường"} <= set(violence.terms)

@@ -97,7 +97,8 @@ def test_a_bad_file_is_refused_naming_the_field_and_nothing_is_written(world, fa
 
 
 def test_the_factory_screenshot_shows_on_the_page(world, factory, clock):
-    (mention,) = service.record(title="Sở GDĐT Hà Nội bác tin đồn", link="https://bao.example/tin-don.html", outlet="Báo Dân trí")
+    (mention,) = service.record(title="Sở GDĐT Hà Nội bác tin đồn", link="https://bao.example/tin-don.html",
+                                outlet="Báo Dân trí")
     factories.mention_screenshot(mention)
     page = factory.login(world.officer).get(f"/monitoring/mentions/{mention.id}").get_data(as_text=True)
     assert 'width="640" height="480"' in page
