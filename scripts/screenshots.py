@@ -49,7 +49,7 @@ SHOTS = [  # (file, viewport, demo user or None, path or a function that leads t
     ("mentions-phone.png", PHONE, "truyenthong@hanoi.demo", "/monitoring/"),
 ]
 # Shots of one part of a long page: the viewport with this element scrolled to the top.
-FOCUS = {"push-phone.png": "[data-push-prompt]"}
+FOCUS = {"push-phone.png": "[data-push-prompt]", "mentions-phone.png": "#mention-counts"}
 
 
 def upload_office_list(page):
