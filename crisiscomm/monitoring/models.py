@@ -127,7 +127,7 @@ class Screenshot(IdMixin, TimestampMixin, Auditable, db.Model):
     __audit_exclude__ = Auditable.__audit_exclude__ + ("data",)
 
     mention_id: Mapped[int] = mapped_column(ForeignKey("monitoring_mention.id"), nullable=False, unique=True)
-    data = mapped_column(LargeBinary, nullable=False)
+    data = mapped_column(LargeBinary, nullable=False, deferred=True)  # read only when the image is served
     width: Mapped[int] = mapped_column(Integer, nullable=False)
     height: Mapped[int] = mapped_column(Integer, nullable=False)
 

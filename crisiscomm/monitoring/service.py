@@ -29,6 +29,8 @@ TONE_LABELS = {"positive": _l("positive"), "neutral": _l("neutral"), "negative":
                "false_information": _l("false information")}
 SOURCE_LABELS = {"feed": _l("news feed"), "manual": _l("captured by hand"), "api": _l("pushed by a tool")}
 EXCERPT_CHARS = 600
+SCREENSHOT_MAX_SIDE = 2000  # a phone's screenshot is tall: its text stays readable
+SCREENSHOT_MAX_PIXELS = 25_000_000  # a long scrolling capture fits; decoding stays within about 100 MB
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|zarsrc|zalo_.*|mc_cid|mc_eid|igshid|ref|src|_ga|cmpid|share)$", re.I)
 _SPACES = re.compile(r"\s+")
 
@@ -136,7 +138,8 @@ def capture(*, user, department, link, title, text="", published_at=None, reach=
     fields.check(_("The mention was not saved."))
     if when is not None and when > now() + timedelta(minutes=5):
         raise ValidationError(_("The mention was not saved."), fields={"published_at": _("cannot be in the future")})
-    shot = images.reencode(screenshot, field="screenshot") if screenshot else None  # refused before any write
+    shot = images.reencode(screenshot, field="screenshot", max_side=SCREENSHOT_MAX_SIDE,
+                           max_pixels=SCREENSHOT_MAX_PIXELS) if screenshot else None  # refused before any write
     mention = record(title=title, text=text, link=link, outlet=outlet or urlsplit(link).hostname or "",
                      published_at=when, source=source, reach=reach, user=user, departments=[department])[0]
     if shot is not None and mention.screenshot is None:

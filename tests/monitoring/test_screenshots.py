@@ -60,7 +60,7 @@ def test_a_screenshot_is_kept_without_metadata_and_shown_on_the_mention(world, f
     served = client.get(url)
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
     with Image.open(io.BytesIO(served.data)) as img:
-        assert img.format == "JPEG" and max(img.size) <= 1600
+        assert img.format == "JPEG" and img.size == (1200, 900)
         assert not img.getexif()  # no camera, no GPS position
     # the same post captured again keeps the first screenshot: one mention, one screenshot, two sightings
     assert _post(client, {}, screenshot=_png_with_exif()).status_code == 303
