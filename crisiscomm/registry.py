@@ -27,6 +27,8 @@ rule_choices   ``rule_choices(app, group, func)``: ``func()`` → the        rul
                (value, label) pairs of "channels", "priorities", …         set, on its form and list)
 incident_      ``incident_section(app, template, order=)``: a section      incidents (the incident page, under
 section        of the incident page (gets ``incident``)                    the checklist)
+watch_terms    ``watch_terms(app, func)``: ``func(department_ids)`` →      monitoring (matched as the
+               ``{department_id: [term text, …]}`` (schools' names)        Departments' terms)
 =============  ==========================================================  =====================================
 
 Overview metrics and scorecard evidence are computed for every active Department at once:
@@ -181,3 +183,7 @@ def incident_section(app, template, order=50):
     """A template included in the incident page (it gets ``incident`` and decides itself what the user may see),
     lowest order first."""
     _kind(app, "incident_section").append((order, template))
+def watch_terms(app, func):
+    """``func(department_ids)`` → ``{department_id: [text, …]}``: more names monitoring matches as naming each
+    Department (an upper package's records, e.g. its schools), read live at each match."""
+    _kind(app, "watch_terms").append(func)

@@ -402,3 +402,17 @@ def network_group(department="ha-noi", name="Trường THPT", schools=(), *, com
                                        data={"name": name, "description": description})
     network_service.add_schools(group=row, schools=list(schools))
     return _done(row, commit)
+# --- monitoring ---------------------------------------------------------------------------------------------------
+
+def mention_screenshot(mention, *, size=(640, 480), commit=True):
+    """A screenshot kept with a captured mention (a plain JPEG, as re-encoded on upload)."""
+    import io
+
+    from PIL import Image
+
+    from crisiscomm.monitoring.models import Screenshot
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(out, "JPEG")
+    row = Screenshot(mention=mention, data=out.getvalue(), width=size[0], height=size[1])
+    return _add(row, commit)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from .. import registry
 from ..incidents import school_reports
 from . import api, demo, models, service, views  # noqa: F401
+from .terms import school_terms
 
 MODEL_LABELS = (("School", _l("Schools and units")), ("FocalPoint", _l("Communication focal points")),
                 ("NetworkGroup", _l("Network groups")))
@@ -33,3 +34,4 @@ def init_app(app):
         registry.model_label(app, name, label)
     registry.terms(app, {**service.LEVEL_LABELS, **service.OWNERSHIP_LABELS, **service.KIND_LABELS})
     registry.demo(app, demo.create_demo)
+    registry.watch_terms(app, school_terms)
