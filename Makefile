@@ -74,7 +74,8 @@ db-upgrade: install-test
 seed: db-upgrade
 	$(FLASK) setup --demo
 
-# The mail catcher (aiosmtpd) starts first so the demo's escalation emails land in it, and stops with the server.
+# Served as in production: gunicorn with the alert lane (crisiscomm/lanes.py), one worker that also runs the
+# scheduler. The mail catcher (aiosmtpd) starts first so the demo's escalation emails land in it, and stops with the server.
 run: db-upgrade
 	$(PY) -m crisiscomm.i18n compile
 	@set -e; \
@@ -97,7 +98,8 @@ run: db-upgrade
 	echo " Sign in with a demo account above. Ctrl+C stops everything."; \
 	echo "================================================================"; \
 	echo; \
-	CRISISCOMM_SCHEDULER=in-process $(FLASK) run --host $(HOST) --port $(PORT)
+	CRISISCOMM_SCHEDULER=in-process $(PY) -m gunicorn -w 1 -k crisiscomm.lanes.AlertLaneWorker --threads 8 \
+		-b $(HOST):$(PORT) --log-level warning wsgi:app
 
 scheduler: install
 	$(FLASK) scheduler

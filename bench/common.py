@@ -176,7 +176,7 @@ def start_gunicorn(url, workers, smtp_port, port=None):
            "PYTHONPATH": PROJECT}
     # As behind nginx (deploy/): upstream connections are kept alive longer than gunicorn's 2 s default.
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-           "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30", "--log-level", "warning", "wsgi:app"]
+           "--worker-class", "crisiscomm.lanes.AlertLaneWorker", "--threads", "4", "--keep-alive", "30", "--log-level", "warning", "wsgi:app"]
     proc = subprocess.Popen(cmd, cwd=PROJECT, env=env)
     import httpx
 

@@ -14,30 +14,36 @@ import argparse
 import asyncio
 import email
 import email.policy
+import json
 import os
 import re
 import time
 from datetime import datetime, timezone
 
-from common import (SMTPSink, database_arguments, database_url, percentiles, prepare_database, start_gunicorn,
+from common import (HTTPConnection, SMTPSink, database_arguments, database_url, percentiles, prepare_database, start_gunicorn,
                     worker_rss_mb, write_result)
 
 
 async def readers(base, tokens, n, stop):
-    import httpx
-
+    """``n`` clients reading inquiry lists back to back, each on its own keep-alive connection."""
     count = 0
 
-    async def loop(client, i):
+    async def loop(i):
         nonlocal count
-        while not stop.is_set():
-            officers = tokens["officer"]
-            await client.get("/api/v1/inquiries?department=ha-noi",
-                             headers={"Authorization": f"Bearer {officers[i % len(officers)]}"})
-            count += 1
+        conn = HTTPConnection(base)
+        officers = tokens["officer"]
+        headers = {"Authorization": f"Bearer {officers[i % len(officers)]}"}
+        try:
+            while not stop.is_set():
+                try:
+                    await conn.request("GET", "/api/v1/inquiries?department=ha-noi", headers=headers)
+                    count += 1
+                except ConnectionError:
+                    pass  # reconnects on the next request
+        finally:
+            conn.close()
 
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        await asyncio.gather(*(loop(client, i) for i in range(n)))
+    await asyncio.gather(*(loop(i) for i in range(n)))
     return count
 
 
@@ -151,35 +157,36 @@ def add_channels(url, sink):
         db.session.commit()
 
 
-async def run(base, tokens, smtp, args, sink=None):
-    import httpx
-
+async def run(base, tokens, smtp, args, sink=None, alert_base=None):
     stop = asyncio.Event()
     background = asyncio.create_task(readers(base, tokens, args.readers, stop))
+    await asyncio.sleep(1)  # the readers hold the worker threads before the first incident
     post_ms, email_ms, missing = [], [], 0
     channel_ms = {"push": [], "apprise": []}
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        for i in range(args.incidents):
-            start = time.monotonic()
-            r = await client.post("/api/v1/incidents", headers={"Authorization": f"Bearer {tokens['officer'][0]}"}, json={
+    client = HTTPConnection(alert_base or base)
+    for i in range(args.incidents):
+        start = time.monotonic()
+        status, body = await client.request(
+            "POST", "/api/v1/incidents", headers={"Authorization": f"Bearer {tokens['officer'][0]}"}, json_body={
                 "department": "ha-noi", "title": f"Lộ đề thi (đo tải {i})", "category": "exam",
                 "severity": "critical", "exam_related": True, "description": "Bài đo tải",
                 "occurred_at": datetime.now(timezone.utc).isoformat(), "place": "Điểm thi đo tải"})
-            post_ms.append((time.monotonic() - start) * 1000)
-            if r.status_code not in (200, 201):
-                raise SystemExit(f"POST /api/v1/incidents answered {r.status_code}: {r.text[:300]}")
-            incident_id = r.json().get("id") or r.json().get("incident", {}).get("id")
-            await asyncio.sleep(args.settle)
-            arrived = emails_for(smtp, incident_id, start)
-            if arrived:
-                email_ms.append((max(arrived) - start) * 1000)
-            else:
-                missing += 1
-            if sink is not None:
-                for channel, prefix in (("push", "/push/"), ("apprise", "/hook/")):
-                    times = sink.arrivals(incident_id, start, prefix)
-                    if times:
-                        channel_ms[channel].append((max(times) - start) * 1000)
+        post_ms.append((time.monotonic() - start) * 1000)
+        if status not in (200, 201):
+            raise SystemExit(f"POST /api/v1/incidents answered {status}: {body[:300]!r}")
+        incident_id = json.loads(body)["id"]
+        await asyncio.sleep(args.settle)
+        arrived = emails_for(smtp, incident_id, start)
+        if arrived:
+            email_ms.append((max(arrived) - start) * 1000)
+        else:
+            missing += 1
+        if sink is not None:
+            for channel, prefix in (("push", "/push/"), ("apprise", "/hook/")):
+                times = sink.arrivals(incident_id, start, prefix)
+                if times:
+                    channel_ms[channel].append((max(times) - start) * 1000)
+    client.close()
     stop.set()
     reads = await background
     return post_ms, email_ms, missing, reads, channel_ms
@@ -190,6 +197,9 @@ def main():
     database_arguments(parser)
     parser.add_argument("--incidents", type=int, default=30)
     parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--alert-instance", action="store_true",
+                        help="report the incidents to a gunicorn of their own, as nginx routes the alert path in "
+                             "production (deploy/crisiscomm-alert.service); the readers keep the main one")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to wait for emails after each POST")
     args = parser.parse_args()
     url = database_url(args, "bench-incidents")
@@ -198,15 +208,21 @@ def main():
     add_channels(url, sink)
     with SMTPSink() as smtp:
         proc, base, cmd = start_gunicorn(url, args.workers, smtp.port)
+        alert = start_gunicorn(url, 1, smtp.port) if args.alert_instance else None
         try:
-            print(f"gunicorn: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)")
-            post_ms, email_ms, missing, reads, channel_ms = asyncio.run(run(base, tokens, smtp, args, sink))
-            rss = worker_rss_mb(proc.pid)
+            print(f"gunicorn: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)"
+                  + ("; incidents to a second gunicorn -w 1 (the alert instance)" if alert else ""))
+            post_ms, email_ms, missing, reads, channel_ms = asyncio.run(
+                run(base, tokens, smtp, args, sink, alert_base=alert[1] if alert else None))
+            rss = worker_rss_mb(proc.pid) + (worker_rss_mb(alert[0].pid) if alert else [])
         finally:
-            proc.terminate()
-            proc.wait(30)
+            for process in (proc, alert[0] if alert else None):
+                if process is not None:
+                    process.terminate()
+                    process.wait(30)
             sink.close()
-    result = {"command": cmd, "database": url.split("@")[-1], "years": args.years, "readers": args.readers, "incidents": args.incidents,
+    result = {"command": cmd, "database": url.split("@")[-1], "years": args.years, "readers": args.readers,
+              "incidents": args.incidents, "alert_instance": args.alert_instance,
               "post_ms": percentiles(post_ms), "start_to_emails_ms": percentiles(email_ms),
               "incidents_without_email": missing, "background_reads": reads, "rss_mb": rss,
               "start_to_push_ms": percentiles(channel_ms["push"]),

@@ -54,8 +54,9 @@ def check_paths(base):
         raise SystemExit(f"not in /api/v1/openapi.json: {missing}")
 
 
-async def drive(base, tokens, mix, total, duration, concurrency):
-    """``concurrency`` clients, each on its own keep-alive connection, one request after another."""
+async def drive(bases, tokens, mix, total, duration, concurrency):
+    """``concurrency`` clients, each on its own keep-alive connection, one request after another; client ``w``
+    talks to instance ``w mod len(bases)`` (round robin, as a load balancer spreads connections)."""
     samples, errors, done = {}, {}, 0
     deadline = time.monotonic() + duration
     counter = iter(range(total))
@@ -64,7 +65,7 @@ async def drive(base, tokens, mix, total, duration, concurrency):
 
     async def one(worker):
         nonlocal done
-        conn = HTTPConnection(base)
+        conn = HTTPConnection(bases[worker % len(bases)])
         for i in counter:
             if time.monotonic() > deadline:
                 break
@@ -96,27 +97,31 @@ def main():
     parser.add_argument("--requests", type=int, default=6000, help="upper bound on requests of the mix")
     parser.add_argument("--duration", type=float, default=30, help="upper bound in seconds for each phase")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of the mix run first and not counted")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="app instances (gunicorn processes on their own ports, as separate hosts would be)")
     args = parser.parse_args()
 
     url = database_url(args, "bench")
     tokens = prepare_database(url, years=args.years, reuse=args.reuse)
     with SMTPSink() as smtp:
-        proc, base, cmd = start_gunicorn(url, args.workers, smtp.port)
+        servers = [start_gunicorn(url, args.workers, smtp.port) for _ in range(args.instances)]
+        bases, cmd = [base for _, base, _ in servers], servers[0][2]
         try:
-            print(f"gunicorn: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)")
+            print(f"gunicorn ×{args.instances}: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)")
             print(f"database: {url.split('@')[-1]}   history: {args.years} years   concurrency: {args.concurrency}")
-            check_paths(base)
+            check_paths(bases[0])
             health = [("GET /healthz", "GET", "/healthz", None, "officer", 1)]
-            h_samples, _, h_done, h_elapsed = asyncio.run(drive(base, tokens, health, args.requests,
+            h_samples, _, h_done, h_elapsed = asyncio.run(drive(bases, tokens, health, args.requests,
                                                                 args.duration, args.concurrency))
             # Not counted: connections, statement caches and the dashboards' first computation warm up.
-            asyncio.run(drive(base, tokens, MIX, args.requests, args.warmup, args.concurrency))
-            samples, errors, done, elapsed = asyncio.run(drive(base, tokens, MIX, args.requests, args.duration,
+            asyncio.run(drive(bases, tokens, MIX, args.requests, args.warmup, args.concurrency))
+            samples, errors, done, elapsed = asyncio.run(drive(bases, tokens, MIX, args.requests, args.duration,
                                                                args.concurrency))
-            rss = worker_rss_mb(proc.pid)
+            rss = [mb for proc, _, _ in servers for mb in worker_rss_mb(proc.pid)]
         finally:
-            proc.terminate()
-            proc.wait(30)
+            for proc, _, _ in servers:
+                proc.terminate()
+                proc.wait(30)
         time.sleep(1)  # let the last escalation emails reach the sink before counting
         emails = len(smtp.messages)
     ceiling = h_done / h_elapsed
@@ -131,7 +136,8 @@ def main():
     print(f"RSS per worker (MB): {rss}")
     print(f"emails accepted by the SMTP sink: {emails}")
     path = write_result("load", {"command": cmd, "database": url.split("@")[-1], "years": args.years,
-                                 "workers": args.workers, "concurrency": args.concurrency,
+                                 "workers": args.workers, "instances": args.instances,
+                                 "concurrency": args.concurrency, "mix_share_of_ceiling": round(throughput / ceiling, 3),
                                  "ceiling_rps": round(ceiling, 1), "mix_rps": round(throughput, 1),
                                  "requests": done, "endpoints": per, "errors": errors, "rss_mb": rss,
                                  "emails": emails})

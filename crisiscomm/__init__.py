@@ -34,6 +34,7 @@ DOMAINS = [
     "stories",
     "monitoring",
     "network",
+    "orientation",
     "training",
     "overview",
     "web",

@@ -85,6 +85,13 @@ class Config:
     # Behind a reverse proxy (nginx) that sets X-Forwarded-For/-Proto/-Host: trust one hop.
     PROXY_FIX = env_bool("PROXY_FIX")
 
+    # Reminders to whoever has not acknowledged: the first after this many hours, then again after each
+    # such delay, at most this many times (orientation messages to schools, scenario templates to Departments).
+    ORIENTATION_REMINDER_DELAY_HOURS = float(os.environ.get("ORIENTATION_REMINDER_DELAY_HOURS", "2"))
+    ORIENTATION_REMINDER_MAX = int(os.environ.get("ORIENTATION_REMINDER_MAX", "2"))
+    SCENARIO_REMINDER_DELAY_HOURS = float(os.environ.get("SCENARIO_REMINDER_DELAY_HOURS", "72"))
+    SCENARIO_REMINDER_MAX = int(os.environ.get("SCENARIO_REMINDER_MAX", "3"))
+
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

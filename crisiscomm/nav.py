@@ -6,6 +6,8 @@ from . import permissions, registry
 
 
 def visible_to(entry, user):
+    if permissions.is_narrow(user):  # a narrow account's menu holds only the pages its role is named on
+        return entry.permission is not None and permissions.can(user, entry.permission)
     if entry.public:
         return True
     if not (user and user.is_authenticated):

@@ -8,7 +8,7 @@ which roles may act.
 """
 import functools
 
-from flask import abort
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -168,6 +168,14 @@ PERMISSIONS = {
     # What a school's focal point with an account reaches. A network member's account opens only the views whose
     # @permissions.required(...) names a permission this role holds (the network package's gate enforces it).
     "network.member": (NETWORK_MEMBER,),
+    "network.read": MINISTRY_ROLES + _DEPARTMENT_WRITERS,  # a Department's network (the Ministry: every one's)
+    "network.edit": _DEPARTMENT_WRITERS,  # schools, focal points, groups, imports, light accounts of one's own
+    "network.report.notice": (DIRECTOR, COMMS_OFFICER),  # told at once when a school reports an incident
+
+    # orientation
+    "orientation.send": _DEPARTMENT_WRITERS + MINISTRY_ROLES,  # draft, send and remind (the Ministry: its own)
+    "orientation.view": _DEPARTMENT_WRITERS + MINISTRY_ROLES + (STEERING_BOARD, VIEWER),  # who acknowledged
+    "orientation.receive": (NETWORK_MEMBER,),  # a focal point's inbox of the orientation sent to them
 
     # training
     "training.read": MINISTRY_ROLES + _DEPARTMENT_WRITERS + (STEERING_BOARD, VIEWER),  # courses and histories
@@ -199,6 +207,30 @@ def is_ministry(user):
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in MINISTRY_ROLES)
 
 
+# Roles whose account opens only the views whose @required(...) names a permission the role holds, and OPEN_*:
+# signing in and out, the account page, the notification inbox and one-tap links, static files, public pages.
+# The gate below (init_app's before_request) is the one place that enforces it; nav.py hides the rest.
+NARROW_ROLES = (NETWORK_MEMBER,)
+OPEN_BLUEPRINTS = frozenset({"notifications", "pwa", "stories_public", "briefing_feeds"})
+OPEN_ENDPOINTS = frozenset({"static", "favicon", "web.home", "ops.healthz", "users.login", "users.logout",
+                            "users.account", "users.create_token", "users.revoke_token",
+                            "departments.public_contact", "spokespersons.public"})
+
+
+def is_narrow(user):
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in NARROW_ROLES)
+
+
+def opens(user, endpoint, app=None):
+    """Whether ``user``'s account may open the view at ``endpoint`` (only narrow roles are limited here; the
+    view's own checks still apply)."""
+    if not is_narrow(user) or endpoint is None or endpoint in OPEN_ENDPOINTS \
+            or endpoint.partition(".")[0] in OPEN_BLUEPRINTS:
+        return True
+    view = (app or current_app).view_functions.get(endpoint)
+    return any(can(user, name) for name in getattr(view, "required_permissions", ()))
+
+
 def role_label(role):
     return ROLE_LABELS.get(role, role)
 
@@ -224,6 +256,11 @@ def required(*names):
 
 
 def init_app(app):
+    @app.before_request
+    def narrow_gate():
+        if not opens(current_user, request.endpoint, app):
+            abort(403)
+
     @app.context_processor
     def permission_helpers():
         return {"can": lambda name: can(current_user, name)}

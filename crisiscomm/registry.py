@@ -25,6 +25,10 @@ rule_user      ``rule_user(app, func)``: ``func(rule)`` True when a due    rules
                time was computed from the deadline rule                    version instead of being rewritten)
 rule_choices   ``rule_choices(app, group, func)``: ``func()`` → the        rules (the conditions a rule may
                (value, label) pairs of "channels", "priorities", …         set, on its form and list)
+incident_      ``incident_section(app, template, order=)``: a section      incidents (the incident page, under
+section        of the incident page (gets ``incident``)                    the checklist)
+watch_terms    ``watch_terms(app, func)``: ``func(department_ids)`` →      monitoring (matched as the
+               ``{department_id: [term text, …]}`` (schools' names)        Departments' terms)
 profile        ``profile(app, template, order=)``: a section of a person's  users (the account page, the
                profile; the template reads ``profile_user``                administrator's page of a user)
 =============  ==========================================================  =====================================
@@ -175,6 +179,16 @@ def rule_choices(app, group, func):
     """``func()`` returns the (value, label) pairs a deadline rule may be limited to in ``group`` (the name of a
     list column of DeadlineRule: "channels", "priorities", "severities")."""
     _kind(app, "rule_choices").append((group, func))
+
+
+def incident_section(app, template, order=50):
+    """A template included in the incident page (it gets ``incident`` and decides itself what the user may see),
+    lowest order first."""
+    _kind(app, "incident_section").append((order, template))
+def watch_terms(app, func):
+    """``func(department_ids)`` → ``{department_id: [text, …]}``: more names monitoring matches as naming each
+    Department (an upper package's records, e.g. its schools), read live at each match."""
+    _kind(app, "watch_terms").append(func)
 
 
 def profile(app, template, order=50):

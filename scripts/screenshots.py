@@ -46,9 +46,10 @@ SHOTS = [  # (file, viewport, demo user or None, path or a function that leads t
     ("push-phone.png", PHONE, "giamdoc@hanoi.demo", "/account"),
     ("story.png", DESKTOP, "phatngon@hanoi.demo", "/stories/2"),
     ("stories-public-phone.png", PHONE, None, "/good-stories/ha-noi"),
+    ("mentions-phone.png", PHONE, "truyenthong@hanoi.demo", "/monitoring/"),
 ]
 # Shots of one part of a long page: the viewport with this element scrolled to the top.
-FOCUS = {"push-phone.png": "[data-push-prompt]"}
+FOCUS = {"push-phone.png": "[data-push-prompt]", "mentions-phone.png": "#mention-counts"}
 
 
 def upload_office_list(page):

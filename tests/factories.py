@@ -84,7 +84,7 @@ def user(role="comms_officer", department="ha-noi", email=None, name=None, passw
     if role in permissions.MINISTRY_ROLES:
         department = None
     elif department is not None:
-        _department(department)
+        department = _department(department).code
     row = users_service.create_user(email=email, name=name or f"{role.title()} {n}", role=role, password=password,
                                     department_code=department, **kw)
     return _done(row, True)
@@ -313,6 +313,109 @@ def browser_sign_in(page, email, password=PASSWORD, viewport=None, next=None):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**" + (next or "/"))
+
+
+# --- orientation: a small school network and orientation messages ---------------------------------------------
+
+def orientation_network(department="ha-noi", schools=3, *, per_school=1, accounts=0, group="Điểm thi THPT",
+                        commit=True):
+    """``schools`` schools of ``department`` in one group, each with ``per_school`` focal points with an email;
+    the first ``accounts`` focal points get a network-member account (their user). Returns (group, schools)."""
+    from crisiscomm.network.models import FocalPoint, NetworkGroup, School
+
+    dep = _department(department)
+    grp = NetworkGroup(department_id=dep.id, name=f"{group} {next(_seq)}")
+    made, n_accounts = [], 0
+    for i in range(schools):
+        school = School(department_id=dep.id, name=f"Trường THPT số {next(_seq)}", level="upper_secondary")
+        school.refresh_search_text()
+        for j in range(per_school):
+            n = next(_seq)
+            point = FocalPoint(department_id=dep.id, school=school, full_name=f"Đầu mối {n}", title="Phó Hiệu trưởng",
+                               email=f"daumoi{n}@truong.example.vn")
+            if n_accounts < accounts:
+                point.user = User(email=point.email, name=point.full_name, role=permissions.NETWORK_MEMBER,
+                                  password_hash=_password_hash(), department_id=dep.id)
+                n_accounts += 1
+            point.refresh_search_text()
+            db.session.add(point)
+        grp.schools.append(school)
+        db.session.add(school)
+        made.append(school)
+    db.session.add(grp)
+    db.session.flush()
+    return _done((grp, made), commit)
+
+
+def orientation_message(user, *, targets=None, incident=None, send=True, commit=True, **fields):
+    """An orientation message of ``user``'s side through orientation.service (sent unless ``send=False``);
+    ``targets`` by default: all the Department's schools (all Departments for a Ministry user)."""
+    from crisiscomm.orientation import service as orientation_service
+
+    data = {"subject": "Định hướng thông tin về đề thi", "holding_line": "Kỳ thi diễn ra an toàn, đúng quy chế.",
+            "may_say": "Nhà trường thực hiện đúng quy chế.", "may_not_say": "Không bình luận về đề thi.",
+            "targets": targets or {"all": True}, **fields}
+    if incident is not None:
+        data["incident_id"] = incident.id
+    message = orientation_service.create_message(user=user, data=data)
+    if send:
+        orientation_service.send(message=message, user=user)
+    return _done(message, commit)
+
+
+def orientation_recipient(message, focal_point, *, acknowledged_at=None, commit=True, **fields):
+    """The row that ``message`` went to ``focal_point``, written directly (no outbox row)."""
+    from crisiscomm.orientation.models import OrientationRecipient
+
+    return _add(OrientationRecipient(message_id=message.id, focal_point_id=focal_point.id,
+                                     school_id=focal_point.school_id, department_id=focal_point.department_id,
+                                     user_id=focal_point.user_id, name=focal_point.full_name,
+                                     email=focal_point.email, ack_nonce=f"n{next(_seq)}",
+                                     acknowledged_at=acknowledged_at, **fields), commit)
+# --- network ------------------------------------------------------------------------------------------------------
+
+def school(department="ha-noi", name="Trường THPT Kim Liên", level="upper_secondary", commune="Phường Kim Liên", *,
+           commit=True, **data):
+    """A School through the network service (``data``: ownership, address, code, aliases, notes)."""
+    from crisiscomm.network import service as network_service
+
+    row = network_service.create_school(department=_department(department),
+                                        data={"name": name, "level": level, "commune": commune, **data})
+    return _done(row, commit)
+
+
+def focal_point(school, full_name="Nguyễn Thị Hoa", *, phone="0912 345 678", email=None, kind="comms_contact",
+                commit=True, **data):
+    """A FocalPoint of ``school`` through the network service (``data``: title)."""
+    from crisiscomm.network import service as network_service
+
+    row = network_service.create_focal_point(school=school, data={"full_name": full_name, "phone": phone,
+                                                                  "email": email, "kind": kind, **data})
+    return _done(row, commit)
+
+
+def network_group(department="ha-noi", name="Trường THPT", schools=(), *, commit=True, description=""):
+    """A NetworkGroup holding ``schools``."""
+    from crisiscomm.network import service as network_service
+
+    row = network_service.create_group(department=_department(department),
+                                       data={"name": name, "description": description})
+    network_service.add_schools(group=row, schools=list(schools))
+    return _done(row, commit)
+# --- monitoring ---------------------------------------------------------------------------------------------------
+
+def mention_screenshot(mention, *, size=(640, 480), commit=True):
+    """A screenshot kept with a captured mention (a plain JPEG, as re-encoded on upload)."""
+    import io
+
+    from PIL import Image
+
+    from crisiscomm.monitoring.models import Screenshot
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 160)).save(out, "JPEG")
+    row = Screenshot(mention=mention, data=out.getvalue(), width=size[0], height=size[1])
+    return _add(row, commit)
 
 
 # --- training ---------------------------------------------------------------------------------------------------

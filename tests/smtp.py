@@ -1,4 +1,5 @@
 """A real local SMTP server for tests (aiosmtpd), which can be stopped and restarted on the same port."""
+import asyncio
 import email
 import email.policy
 import threading
@@ -11,6 +12,9 @@ class _Handler:
         self.server = server
 
     async def handle_DATA(self, smtp_server, session, envelope):
+        if self.server.held & set(envelope.rcpt_tos):
+            # A slow mail server for these recipients: the sender waits until the test releases them.
+            await asyncio.get_running_loop().run_in_executor(None, self.server.released.wait)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.server.lock:
             self.server.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
@@ -24,12 +28,23 @@ class SMTPServer:
         self.lock = threading.Lock()
         self.port = port or _free_port()
         self.controller = None
+        self.held = set()  # recipients whose messages wait for release()
+        self.released = threading.Event()
+
+    def hold(self, *addresses):
+        self.released.clear()
+        self.held.update(addresses)
+
+    def release(self):
+        self.held.clear()
+        self.released.set()
 
     def start(self):
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     def stop(self):
+        self.release()
         if self.controller is not None:
             self.controller.stop()
             self.controller = None

@@ -64,33 +64,37 @@ def header_key(text):
     return re.sub(r"\s+", " ", re.sub(r"[^0-9a-z#]+", " ", key)).strip()
 
 
-def _alias_index():
+def alias_index(columns, aliases):
+    """header_key → field for a list's ``columns`` [(field, Vietnamese, English)] and their other ``aliases``
+    {field: names} (the network's school lists read their columns the same way)."""
     index = {}
-    for field, names in HEADER_ALIASES.items():
+    for field, names in aliases.items():
         for name in names:
             index[header_key(name)] = field
-    for field, vi, en in COLUMNS:
+    for field, vi, en in columns:
         for name in (field, vi, en, field.replace("_", " ")):
             index[header_key(name)] = field
     index.pop("", None)
     return index
 
 
-_ALIASES = _alias_index()
+_ALIASES = alias_index(COLUMNS, HEADER_ALIASES)
 
 
-def guess_field(header, remembered=None):
-    """The field a header names (IGNORE for STT), the Department's remembered choice first; None if unknown."""
+def guess_field(header, remembered=None, index=None):
+    """The field a header names (IGNORE for STT), the Department's remembered choice first; None if unknown.
+    ``index``: another list's alias_index (the contacts' by default)."""
+    index = _ALIASES if index is None else index
     key = header_key(header)
     if not key:
         return None
     if remembered and key in remembered:
         return remembered[key]
-    if key in _ALIASES:
-        return _ALIASES[key]
+    if key in index:
+        return index[key]
     # "Điện thoại cơ quan", "Email liên hệ": a known name followed by more words
-    best = max((k for k in _ALIASES if key.startswith(k + " ") and _ALIASES[k] != IGNORE), key=len, default=None)
-    return _ALIASES[best] if best else None
+    best = max((k for k in index if key.startswith(k + " ") and index[k] != IGNORE), key=len, default=None)
+    return index[best] if best else None
 
 
 def type_aliases():

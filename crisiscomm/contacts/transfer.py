@@ -33,7 +33,7 @@ ON_DUPLICATE = ("skip", "import")
 
 # A row that starts the signature block, whatever else it holds; and a place-and-date line ("Hà Nội, ngày 15 tháng
 # 11 năm 2026"), unless the row is a journalist's (whose note may carry a date).
-_FOOTER = re.compile(r"^(nguoi lap|lap bieu|thu truong|giam doc|pho giam doc|ky ten|ky,? ghi ro|tong cong|tong so|"
+FOOTER = re.compile(r"^(nguoi lap|lap bieu|thu truong|giam doc|pho giam doc|ky ten|ky,? ghi ro|tong cong|tong so|"
                      r"xac nhan|noi nhan|ghi chu:|tm\.? |kt\.? |q\. ?giam doc)")
 _DATE_LINE = re.compile(r"ngay \S+ thang \S+ nam")
 _SECTION = re.compile(r"^([ivxlc]+|[a-z]|\d{1,2})[.)/]\s")
@@ -147,7 +147,7 @@ def check_file(*, department, filename, data, mapping=None, default_outlet_type=
                 raw[field] = values[0] if values else None
         looks_like_contact = bool(raw.get("full_name")) and any(raw.get(f) for f in ("outlet", "phones", "email"))
         folded = fold(text)
-        if after_table or _FOOTER.search(folded) or (not looks_like_contact and (
+        if after_table or FOOTER.search(folded) or (not looks_like_contact and (
                 blank_after_data or _DATE_LINE.search(folded))):
             after_table = True  # the signature block and whatever follows it
             skipped.append({"row": row_no, "kind": "after_table", "text": text})

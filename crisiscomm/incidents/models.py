@@ -58,6 +58,9 @@ class Incident(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     drill: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, index=True)
     # The users named for a drill: the only people a drill incident ever reaches.
     drill_recipient_ids: Mapped[list] = mapped_column(JSONType, nullable=False, default=list)
+    # Reported by a school's focal point and not yet confirmed by the Department: no escalation, no statement clock
+    # until a communication officer confirms it (incidents.school_reports).
+    awaiting_confirmation: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, index=True)
     closing_summary: Mapped[str | None] = mapped_column(Text)
     closing_public_summary: Mapped[str | None] = mapped_column(Text)
     closed_at = mapped_column(UTCDateTime)

@@ -49,7 +49,7 @@ def serialize(incident, full=False):
         "occurred_at": iso(incident.occurred_at), "reported_at": iso(incident.reported_at),
         "known_at": iso(incident.known_at),
         "place": incident.place, "description": incident.description, "severity": incident.severity,
-        "status": incident.status, "drill": incident.drill,
+        "status": incident.status, "drill": incident.drill, "awaiting_confirmation": incident.awaiting_confirmation,
         "reporter": incident.reporter.email if incident.reporter else None,
         "scenario": (incident.scenario_version.scenario.slug if incident.scenario_version is not None
                      and incident.scenario_version.scenario is not None else None),

@@ -144,6 +144,16 @@ def create_incident(*, actor, department, data):
     log_event(incident, "created", lambda: _("Incident logged by %(name)s.", name=actor.name) +
               (f" [{DRILL_LABEL}]" if incident.drill else ""), actor=actor,
               data={"severity": incident.severity, "exam_related": incident.exam_related, "drill": incident.drill})
+    start_escalation(incident, actor)
+    if scenario_version is not None:
+        activate_scenario(incident=incident, actor=actor, scenario_version=scenario_version)
+    db.session.flush()
+    return incident
+
+
+def start_escalation(incident, actor):
+    """Alert level 1 now (straight up when nobody is there) and set the escalation clock."""
+    t = now()
     level1 = notify_level(incident, 1, actor)
     incident.escalation_level = 1
     if not level1 and not incident.drill:
@@ -153,10 +163,6 @@ def create_incident(*, actor, department, data):
             if notify_level(incident, level, actor):
                 break
     incident.next_escalation_at = t + timedelta(minutes=incident.timeout_minutes)
-    if scenario_version is not None:
-        activate_scenario(incident=incident, actor=actor, scenario_version=scenario_version)
-    db.session.flush()
-    return incident
 
 
 def _scenario_checked(value, errors):
@@ -195,7 +201,8 @@ def update_incident(*, incident, actor, data):
                       field=name, old="" if old is None else old, new="" if value is None else value)
     if changed:
         refresh_search(incident)
-        if {"known_at", "severity"} & set(changed) and incident.first_statement_at is None:
+        if {"known_at", "severity"} & set(changed) and incident.first_statement_at is None \
+                and not incident.awaiting_confirmation:
             old_due = incident.first_statement_due_at
             incident.first_statement_due_at, incident.first_statement_rule = statement_due(incident)
             if old_due != incident.first_statement_due_at:
@@ -204,7 +211,8 @@ def update_incident(*, incident, actor, data):
                           field="first_statement_due_at", old=old_due, new=incident.first_statement_due_at)
         if "severity" in changed:
             incident.timeout_minutes = timeout_for(incident)
-        if "exam_related" in changed and incident.exam_related and not incident.drill:
+        if "exam_related" in changed and incident.exam_related and not incident.drill \
+                and not incident.awaiting_confirmation:
             # Newly exam-related: the steering board joins level 1 now.
             notify_level(incident, 1, actor)
     if scenario_version is not None and scenario_version.id != incident.scenario_version_id:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from wtforms.fields import SelectChoice
 
-from .. import boundary, permissions, scoping
+from .. import boundary, permissions, registry, scoping
 from ..clock import now, to_local
 from ..departments.models import ACTIVE, Department
 from ..errors import NotFound, PermissionDenied, ValidationError
@@ -20,7 +20,8 @@ from ..paging import fetch_page, neighbour_urls, page_number
 from ..scenarios.models import Scenario
 from ..text import fold, sort_people
 from ..users.models import User
-from . import ack_links, escalation, labels, playbook, policies, queries, report, service, statement_clock
+from . import (ack_links, escalation, labels, playbook, policies, queries, report, school_reports, service,
+               statement_clock)
 from .forms import (EditForm, IncidentForm, OfficeForm, PolicyForm, ScenarioForm, StatementForm, StatusForm,
                     category_choices, severity_choices)
 from .models import STATUSES, Incident
@@ -162,7 +163,8 @@ def _show(incident, status=200, status_form=None, statement_form=None, scenario_
         status_form=status_form, statement_form=statement_form, scenario_form=scenario_form, fields=fields or {},
         channels=queries.escalation_channels(incident), mine=escalation.my_escalations(incident, current_user),
         waiting=escalation.level1_waiting_for(incident), playbook_url=playbook.playbook_url(incident),
-        can_write=permissions.can(current_user, "incident.write"), now=now()), status
+        can_write=permissions.can(current_user, "incident.write"), now=now(),
+        sections=[t for _order, t in sorted(registry.items("incident_section"), key=lambda s: s[0])]), status
 
 
 def _on_page(incident_id, form_name, form_class, act, message, anchor="", validate=True):
@@ -215,6 +217,15 @@ def change_status(incident_id):
     return _on_page(incident_id, "status_form", StatusForm, lambda incident, form: service.change_status(
         incident=incident, actor=current_user, status=form.status.data, closing_summary=form.closing_summary.data,
         closing_public_summary=form.closing_public_summary.data, reason=form.reason.data), _("Status changed."))
+
+
+@bp.post("/<int:incident_id>/confirm")
+@permissions.required("incident.write")
+def confirm(incident_id):
+    incident = scoping.get_or_404(Incident, incident_id)
+    school_reports.confirm_report(incident=incident, actor=current_user)
+    flash(_("Report confirmed: the escalation has started."), "success")
+    return redirect(url_for(".show", incident_id=incident.id))
 
 
 @bp.post("/<int:incident_id>/acknowledge")

@@ -29,7 +29,9 @@ def init_app(app):
                     description=_l("Press mentions an officer marked negative or false information, published in "
                                    "the last 24 hours."))
     registry.evidence(app, "mentions_positive", _l("Positive press coverage"), figures.positive_coverage,
-                      unit="count", order=72)
+                      unit="count", order=72,
+                      description=_l("Press mentions of the Department published in the school year that an "
+                                     "officer marked positive."))
     registry.job(app, "monitoring.poll_feeds", poller.poll_due_feeds, seconds=60)
     registry.setup(app, settings.seed)
     registry.merge_hook(app, settings.carry_terms_over)

@@ -26,6 +26,28 @@ def _items():
         return [(r["department"], r["title"], r["excerpt"], r["tone"]) for r in csv.DictReader(f)]
 
 
+# The morning's story the demo walk starts from (README, `make run`): a leaked-paper rumour the officer has already
+# marked negative and not yet acted on, the newest mention of Hà Nội's inbox.
+EXAM_STORY = ("ha-noi", "Nghi lộ đề thi Toán tốt nghiệp THPT: ảnh đề lan truyền trong nhóm Zalo phụ huynh Hà Nội",
+              "Sáng nay một tài khoản đăng ảnh chụp được cho là đề thi môn Toán kỳ thi tốt nghiệp THPT, kèm lời "
+              "mời mua đáp án; bài đăng được chia sẻ trong nhiều nhóm phụ huynh Hà Nội.",
+              "Nhóm Zalo Phụ huynh THPT Hà Nội", "https://zalo.me/g/phuhuynhthpt-hanoi/bai-lo-de")
+
+
+def _exam_story(matcher, at):
+    department_code, title, excerpt, outlet, link = EXAM_STORY
+    department = find_by_code(department_code)
+    if department is None:
+        return
+    _found, crisis, severity = matcher.match(f"{title} {excerpt}")
+    mention = Mention(department_id=department.id, title=title, title_key=fold(title), outlet=outlet, link=link,
+                      excerpt=excerpt, published_at=at, created_at=at, source="manual", reach=15000,
+                      terms=sorted(set(crisis) | {department.province}), severity=severity, state=SEEN,
+                      tone="negative", alerted_at=at if severity == "high" else None)
+    mention.sightings.append(Sighting(source="manual", url=link, outlet=outlet, seen_at=at))
+    db.session.add(mention)
+
+
 def create_demo():
     generate_all()  # the demo directors and spokespersons now exist: their names become terms
     if db.session.scalar(select(func.count()).select_from(Mention)):
@@ -61,4 +83,5 @@ def create_demo():
                 mention.sightings.append(Sighting(source="feed", url=f"{other_base}lai-{n}.html", outlet=other,
                                                   seen_at=at + timedelta(hours=2)))
             db.session.add(mention)
+    _exam_story(matcher, t - timedelta(minutes=40))
     db.session.flush()

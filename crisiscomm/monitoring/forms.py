@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -11,3 +12,4 @@ class CaptureForm(FlaskForm):
     outlet = StringField(_l("Where (page, group, channel, outlet)"), validators=[Length(max=200)])
     published_at = DateTimeLocalField(_l("Seen or posted at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     reach = IntegerField(_l("Estimated reach (views, shares)"), validators=[Optional(), NumberRange(min=0)])
+    screenshot = FileField(_l("Screenshot (JPEG, PNG or WebP; optional)"))

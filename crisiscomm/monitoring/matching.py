@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from .. import permissions
+from .. import permissions, registry
 from ..departments.models import ACTIVE, Department
 from ..extensions import db
 from ..spokespersons.service import official_spokesperson
@@ -70,6 +70,16 @@ class Matcher:
         return found, crisis, severity
 
 
+def extension_terms(department_ids):
+    """{department_id: [text, …]} the upper packages add (registry.watch_terms: a Department's schools), read at
+    each match so a school added, renamed or archived counts at once; the Department's exclusions still apply."""
+    out = {}
+    for func in registry.items("watch_terms"):
+        for department_id, texts in func(list(department_ids)).items():
+            out.setdefault(department_id, set()).update(t for t in texts if t and normalise(t).strip())
+    return {department_id: sorted(texts) for department_id, texts in out.items()}
+
+
 def build_matcher():
     """A Matcher from the stored terms of every active Department and the Ministry's crisis terms."""
     matcher = Matcher()
@@ -79,6 +89,9 @@ def build_matcher():
     per = {}
     for department_id, text, kind in rows:
         per.setdefault(department_id, {TERM: [], EXCLUSION: []})[kind].append(text)
+    active = db.session.scalars(select(Department.id).where(Department.status == ACTIVE)).all()
+    for department_id, texts in extension_terms(active).items():
+        per.setdefault(department_id, {TERM: [], EXCLUSION: []})[TERM].extend(texts)
     for department_id, kinds in per.items():
         matcher.departments[department_id] = (_pattern(kinds[TERM]),
                                               {normalise(t).strip(): t for t in kinds[TERM]},

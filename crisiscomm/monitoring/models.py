@@ -1,6 +1,6 @@
 """Media monitoring (nắm bắt dư luận): news feeds, watch terms, mentions and the sightings behind them."""
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
 from ..models import Auditable, DepartmentOwned, IdMixin, TimestampMixin
@@ -35,6 +35,11 @@ class Feed(IdMixin, TimestampMixin, Auditable, db.Model):
     next_poll_at = mapped_column(UTCDateTime, index=True)
     failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+    # Contact.feeds: a press contact's page links to the feeds of its outlet (the name picked from the contacts'
+    # outlets, settings._feed_values). Every Department's contacts: read them scoped (settings.outlet_contacts).
+    contacts = relationship("Contact", primaryjoin="foreign(Contact.outlet) == Feed.contact_outlet", viewonly=True,
+                            backref=backref("feeds", viewonly=True, uselist=True, order_by="Feed.outlet"))
 
 
 class CrisisTerm(IdMixin, TimestampMixin, Auditable, db.Model):
@@ -90,10 +95,12 @@ class Mention(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
     captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     alerted_at = mapped_column(UTCDateTime)
 
-    incident = relationship("Incident")
-    inquiry = relationship("Inquiry")
+    # Incident.mentions: the incident page links back to the mentions it was created from or linked to.
+    incident = relationship("Incident", backref=backref("mentions", order_by=lambda: Mention.id))
+    inquiry = relationship("Inquiry", backref=backref("mentions", order_by=lambda: Mention.id))
     sightings = relationship("Sighting", back_populates="mention", order_by="Sighting.id", lazy="selectin",
                              cascade="all, delete-orphan")
+    screenshot = relationship("Screenshot", back_populates="mention", uselist=False, cascade="all, delete-orphan")
 
 
 class Sighting(IdMixin, TimestampMixin, db.Model):
@@ -111,6 +118,20 @@ class Sighting(IdMixin, TimestampMixin, db.Model):
 
     mention = relationship("Mention", back_populates="sightings")
     feed = relationship("Feed")
+
+
+class Screenshot(IdMixin, TimestampMixin, Auditable, db.Model):
+    """What the officer saw when capturing a post (posts vanish), re-encoded as JPEG without metadata."""
+
+    __tablename__ = "monitoring_screenshot"
+    __audit_exclude__ = Auditable.__audit_exclude__ + ("data",)
+
+    mention_id: Mapped[int] = mapped_column(ForeignKey("monitoring_mention.id"), nullable=False, unique=True)
+    data = mapped_column(LargeBinary, nullable=False, deferred=True)  # read only when the image is served
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    mention = relationship("Mention", back_populates="screenshot")
 
 
 class BurstAlert(IdMixin, TimestampMixin, db.Model):

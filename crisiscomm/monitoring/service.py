@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from .. import inputs, permissions
+from .. import images, inputs, permissions
 from ..clock import now
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -22,13 +22,15 @@ from ..statements.service import record_statement, statements_of
 from ..text import fold, where_all_terms
 from .alerts import alert_for
 from .matching import build_matcher
-from .models import HANDLED, IGNORED, NEW, SEEN, STATES, TONES, Mention, Sighting
+from .models import HANDLED, IGNORED, NEW, SEEN, STATES, TONES, Mention, Screenshot, Sighting
 
 STATE_LABELS = {NEW: _l("new"), SEEN: _l("seen"), HANDLED: _l("handled"), IGNORED: _l("ignored")}
 TONE_LABELS = {"positive": _l("positive"), "neutral": _l("neutral"), "negative": _l("negative"),
                "false_information": _l("false information")}
 SOURCE_LABELS = {"feed": _l("news feed"), "manual": _l("captured by hand"), "api": _l("pushed by a tool")}
 EXCERPT_CHARS = 600
+SCREENSHOT_MAX_SIDE = 2000  # a phone's screenshot is tall: its text stays readable
+SCREENSHOT_MAX_PIXELS = 25_000_000  # a long scrolling capture fits; decoding stays within about 100 MB
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|zarsrc|zalo_.*|mc_cid|mc_eid|igshid|ref|src|_ga|cmpid|share)$", re.I)
 _SPACES = re.compile(r"\s+")
 
@@ -119,9 +121,11 @@ def record(*, title, text="", link="", guid=None, outlet="", published_at=None, 
     return touched
 
 
-def capture(*, user, department, link, title, text="", published_at=None, reach=None, outlet="", source="manual"):
-    """A Department user pastes what they saw (a post, a video), or a tool pushes it (``source="api"``): a
-    mention of that Department, deduplicated like a feed item."""
+def capture(*, user, department, link, title, text="", published_at=None, reach=None, outlet="", source="manual",
+            screenshot=b""):
+    """A Department user pastes what they saw (a post, a video) with an optional screenshot (bytes of an image,
+    re-encoded without metadata), or a tool pushes it (``source="api"``): a mention of that Department,
+    deduplicated like a feed item. A known story keeps the screenshot it has."""
     permissions.require(user, "mention.triage")
     fields = inputs.Fields({"title": title, "text": text, "published_at": published_at, "reach": reach,
                             "outlet": outlet, "link": link})
@@ -134,8 +138,15 @@ def capture(*, user, department, link, title, text="", published_at=None, reach=
     fields.check(_("The mention was not saved."))
     if when is not None and when > now() + timedelta(minutes=5):
         raise ValidationError(_("The mention was not saved."), fields={"published_at": _("cannot be in the future")})
-    return record(title=title, text=text, link=link, outlet=outlet or urlsplit(link).hostname or "",
-                  published_at=when, source=source, reach=reach, user=user, departments=[department])[0]
+    shot = images.reencode(screenshot, field="screenshot", max_side=SCREENSHOT_MAX_SIDE,
+                           max_pixels=SCREENSHOT_MAX_PIXELS) if screenshot else None  # refused before any write
+    mention = record(title=title, text=text, link=link, outlet=outlet or urlsplit(link).hostname or "",
+                     published_at=when, source=source, reach=reach, user=user, departments=[department])[0]
+    if shot is not None and mention.screenshot is None:
+        data, width, height = shot
+        mention.screenshot = Screenshot(data=data, width=width, height=height)
+        db.session.flush()
+    return mention
 
 
 def mentions_query(*, user, state=None, tone=None, department_id=None, q=None):

@@ -8,9 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import inputs, permissions
+from ..contacts.models import Contact
 from ..departments.models import ACTIVE, Department
 from ..errors import ValidationError
 from ..extensions import db
+from ..scoping import scope
+from ..text import fold
 from .matching import generate_department_terms, normalise
 from .models import MANUAL, SEVERITIES, TERM_KINDS, CrisisTerm, DepartmentTerm, Feed
 
@@ -32,19 +35,26 @@ def _folded(text, field="text"):
     return key[:200]
 
 
+def _add_term(model, text, kind, within=None, **fields):
+    """Add a ``model`` term (``within``: the columns its uniqueness is counted in, e.g. its Department; ``fields``:
+    its other columns) unless the same folded term of that kind is already on that list."""
+    key = _folded(text)
+    within = within or {}
+    same = [getattr(model, name) == value for name, value in within.items()]
+    if db.session.scalar(select(model).where(model.folded == key, model.kind == kind, *same)):
+        raise ValidationError(_("This term is already on the list."), fields={"text": _("already on the list")})
+    row = model(text=text, folded=key, kind=kind, **within, **fields)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def add_department_term(*, user, department, text, kind="term"):
     permissions.require(user, "mention.terms")
     text = inputs.text(text, "text", column=DepartmentTerm.text, required=True, single_line=True)
     if kind not in TERM_KINDS:
         raise ValidationError(_("Unknown kind."), fields={"kind": _("one of %(v)s", v=", ".join(TERM_KINDS))})
-    key = _folded(text)
-    if db.session.scalar(select(DepartmentTerm).where(DepartmentTerm.department_id == department.id,
-                                                      DepartmentTerm.folded == key, DepartmentTerm.kind == kind)):
-        raise ValidationError(_("This term is already on the list."), fields={"text": _("already on the list")})
-    row = DepartmentTerm(department_id=department.id, text=text, folded=key, kind=kind, source=MANUAL)
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return _add_term(DepartmentTerm, text, kind, within={"department_id": department.id}, source=MANUAL)
 
 
 def delete_department_term(*, user, term):
@@ -82,13 +92,7 @@ def add_crisis_term(*, user, text, kind="term", severity="medium"):
         errors["severity"] = _("one of %(v)s", v=", ".join(SEVERITIES))
     if errors:
         raise ValidationError(_("The term was not saved."), fields=errors)
-    key = _folded(text)
-    if db.session.scalar(select(CrisisTerm).where(CrisisTerm.folded == key, CrisisTerm.kind == kind)):
-        raise ValidationError(_("This term is already on the list."), fields={"text": _("already on the list")})
-    row = CrisisTerm(text=text, folded=key, kind=kind, severity=severity)
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return _add_term(CrisisTerm, text, kind, severity=severity)
 
 
 def delete_crisis_term(*, user, term):
@@ -101,8 +105,23 @@ def feeds():
     return db.session.scalars(select(Feed).order_by(Feed.outlet, Feed.id)).all()
 
 
-def add_feed(*, user, url, outlet, contact_outlet=None, interval_minutes=30):
-    permissions.require(user, "monitoring.admin")
+def contact_outlets(*, user):
+    """The outlet names of the press contacts ``user`` sees (not archived): what a feed's outlet may link to."""
+    stmt = scope(select(Contact.outlet).distinct(), Contact, user).where(Contact.archived.is_(False),
+                                                                         Contact.outlet != "")
+    return sorted(db.session.scalars(stmt), key=fold)
+
+
+def outlet_contacts(*, user, feed):
+    """The press contacts (those ``user`` sees, not archived) of the outlet ``feed`` is linked to."""
+    if not feed.contact_outlet:
+        return []
+    return db.session.scalars(scope(select(Contact), Contact, user)
+                              .where(Contact.outlet == feed.contact_outlet, Contact.archived.is_(False))
+                              .order_by(Contact.full_name).limit(200)).all()
+
+
+def _feed_values(*, user, feed, url, outlet, contact_outlet, interval_minutes, message):
     f = inputs.Fields({"url": url, "outlet": outlet, "contact_outlet": contact_outlet,
                        "interval_minutes": interval_minutes})
     url = f.text("url", column=Feed.url, required=True, single_line=True)
@@ -111,13 +130,39 @@ def add_feed(*, user, url, outlet, contact_outlet=None, interval_minutes=30):
     interval = f.integer("interval_minutes", minimum=5, maximum=24 * 60, required=True)
     if url and not url.startswith(("http://", "https://")):
         f.errors["url"] = _("not a web address")
-    if url and db.session.scalar(select(Feed).where(Feed.url == url)):
+    if url and db.session.scalar(select(Feed).where(Feed.url == url, Feed.id != (feed.id if feed else None))):
         f.errors["url"] = _("already on the list")
-    f.check(_("The feed was not saved."))
-    row = Feed(url=url, outlet=outlet, contact_outlet=contact_outlet, interval_minutes=interval)
+    if contact_outlet:  # a pick from the outlets of the press contacts, spelled as they are
+        known = {fold(name): name for name in contact_outlets(user=user)}
+        contact_outlet = known.get(fold(contact_outlet))
+        if contact_outlet is None:
+            f.errors["contact_outlet"] = _("not an outlet of the press contacts")
+    f.check(message)
+    return {"url": url, "outlet": outlet, "contact_outlet": contact_outlet, "interval_minutes": interval}
+
+
+def add_feed(*, user, url, outlet, contact_outlet=None, interval_minutes=30):
+    permissions.require(user, "monitoring.admin")
+    values = _feed_values(user=user, feed=None, url=url, outlet=outlet, contact_outlet=contact_outlet,
+                          interval_minutes=interval_minutes, message=_("The feed was not saved."))
+    row = Feed(**values)
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def update_feed(*, user, feed, url, outlet, contact_outlet=None, interval_minutes=30, active=True):
+    """The Ministry admin edits a feed; a new address is read afresh (no ETag of the old one, no backoff)."""
+    permissions.require(user, "monitoring.admin")
+    values = _feed_values(user=user, feed=feed, url=url, outlet=outlet, contact_outlet=contact_outlet,
+                          interval_minutes=interval_minutes, message=_("The feed was not saved."))
+    if values["url"] != feed.url:
+        feed.etag = feed.last_modified = feed.last_error = None
+        feed.failures, feed.next_poll_at = 0, None
+    for name, value in values.items():
+        setattr(feed, name, value)
+    set_feed_active(user=user, feed=feed, active=inputs.boolean(active, "active", default=True))
+    return feed
 
 
 def set_feed_active(*, user, feed, active):

@@ -1,10 +1,10 @@
 """The mention inbox (a Department's, or the Ministry's across Departments), a mention's page with its one-step
 actions, manual capture, watch terms, and the Ministry's feed list."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import boundary, permissions
+from .. import boundary, images, permissions
 from ..departments.service import list_departments
 from ..extensions import db
 from ..paging import fetch_page, neighbour_urls, page_number
@@ -12,6 +12,7 @@ from ..scoping import get_or_404, is_ministry, resolve_department
 from ..scenarios.models import CATEGORIES, SEVERITIES
 from . import service, settings
 from .forms import CaptureForm
+from .matching import extension_terms
 from .models import STATES, TONES, CrisisTerm, DepartmentTerm, Feed, Mention
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
@@ -58,7 +59,8 @@ def capture():
             department = resolve_department(request.form.get("department"))
             mention = service.capture(user=current_user, department=department, link=form.link.data,
                                       title=form.title.data, text=form.text.data or "", outlet=form.outlet.data or "",
-                                      published_at=form.published_at.data, reach=form.reach.data)
+                                      published_at=form.published_at.data, reach=form.reach.data,
+                                      screenshot=images.read_upload(request.files.get("screenshot")))
         if saved:
             flash(_("Mention recorded.") if mention._new else _("Already known: recorded as another sighting."),
                   "success")
@@ -77,6 +79,15 @@ def show(mention_id):
                            categories=CATEGORIES,
                            severities=SEVERITIES, states=STATES, tones=TONES,
                            can_triage=permissions.can(current_user, "mention.triage"))
+
+
+@bp.get("/mentions/<int:mention_id>/screenshot.jpg")
+@permissions.required("mention.read")
+def screenshot(mention_id):
+    shot = get_or_404(Mention, mention_id).screenshot  # scoped: another Department's mention is a 404
+    if shot is None:
+        abort(404)
+    return Response(shot.data, mimetype="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
 def _step(mention, func, success, target=None, **kw):
@@ -157,6 +168,7 @@ def terms():
                         code=303)
     return render_template("monitoring/terms.html", department=department,
                            rows=settings.department_terms(department),
+                           linked=extension_terms([department.id]).get(department.id, []),
                            departments=list_departments() if is_ministry() else [])
 
 
@@ -189,7 +201,28 @@ def feeds():
             _flash_refusal(saved)
         return redirect(url_for("monitoring.feeds"), code=303)
     return render_template("monitoring/feeds.html", feeds=settings.feeds(), crisis=settings.crisis_terms(),
-                           severities=list(settings.SEVERITY_LABELS))
+                           severities=list(settings.SEVERITY_LABELS),
+                           outlets=settings.contact_outlets(user=current_user))
+
+
+@bp.route("/feeds/<int:feed_id>", methods=["GET", "POST"])
+@permissions.required("monitoring.admin")
+def edit_feed(feed_id):
+    feed = db.get_or_404(Feed, feed_id)
+    errors = {}
+    if request.method == "POST":
+        f = request.form
+        with boundary.saving(flash_unplaced=False) as saved:
+            settings.update_feed(user=current_user, feed=feed, url=f.get("url"), outlet=f.get("outlet"),
+                                 contact_outlet=f.get("contact_outlet"), interval_minutes=f.get("interval_minutes"),
+                                 active=f.get("active") or "0")
+        if saved:
+            flash(_("Saved."), "success")
+            return redirect(url_for("monitoring.edit_feed", feed_id=feed.id), code=303)
+        errors = saved.error.fields  # shown under the fields, with what was typed
+    return render_template("monitoring/feed.html", feed=feed, outlets=settings.contact_outlets(user=current_user),
+                           contacts=settings.outlet_contacts(user=current_user, feed=feed),
+                           errors=errors), 422 if errors else 200
 
 
 @bp.post("/feeds/<int:feed_id>/active")

@@ -3,6 +3,7 @@ groups a message is sent to (mạng lưới truyền thông từ Sở GDĐT đ�
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..contacts.phones import search_forms
 from ..extensions import db
 from ..models import Auditable, DepartmentOwned, IdMixin, TimestampMixin
 from ..text import fold
@@ -95,8 +96,9 @@ class FocalPoint(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
         return self.archived_at is not None
 
     def refresh_search_text(self):
+        # the number's digit forms too ('84912345678', '0912345678'), which a typed number is searched as
         self.search_text = fold(" ".join(filter(None, [self.full_name, self.title, self.email, self.phone,
-                                                       self.phone_number])))
+                                                       *search_forms(self.phone_number)])))
 
 
 class NetworkGroup(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
@@ -107,5 +109,10 @@ class NetworkGroup(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model
 
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    archived_at = mapped_column(UTCDateTime, index=True)  # archived, never deleted (messages name their group)
 
     schools = relationship("School", secondary=group_school, back_populates="groups", order_by="School.name")
+
+    @property
+    def archived(self):
+        return self.archived_at is not None

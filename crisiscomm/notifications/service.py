@@ -26,7 +26,7 @@ from .models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, NOT_NOTI
 from .senders import SENDERS, PermanentFailure, TemporaryFailure, Unbuildable
 
 log = logging.getLogger(__name__)
-_executor = None
+_executors = {}  # lane -> the threads that deliver it
 _executor_lock = threading.Lock()
 
 
@@ -212,18 +212,22 @@ def backlog():
 # --- after-commit hand-off -------------------------------------------------------------------
 
 def _after_flush(session, flush_context):
-    new = [o.id for o in session.new if isinstance(o, Notification) and o.state == PENDING]
-    if new:
-        session.info.setdefault("outbox_new", []).extend(new)
+    for o in session.new:
+        if isinstance(o, Notification) and o.state == PENDING:
+            lane = "outbox_urgent" if (o.payload or {}).get("urgent") else "outbox_new"
+            session.info.setdefault(lane, []).append(o.id)
 
 
 def _after_commit(session):
-    ids = session.info.pop("outbox_new", None)
+    urgent, ids = session.info.pop("outbox_urgent", None), session.info.pop("outbox_new", None)
+    if urgent:
+        dispatch_soon(urgent, urgent=True)
     if ids:
         dispatch_soon(ids)
 
 
 def _after_rollback(session):
+    session.info.pop("outbox_urgent", None)
     session.info.pop("outbox_new", None)
 
 
@@ -238,7 +242,9 @@ def _deliver_all(app, ids):
             db.session.remove()
 
 
-def dispatch_soon(ids):
+def dispatch_soon(ids, urgent=False):
+    """Deliver ``ids`` after the commit, off the request thread. Escalations (``urgent``) have their own
+    senders: they never wait behind a batch of reminders or invitations (the alert lane, see lanes.py)."""
     app = current_app._get_current_object()
     mode = app.config["NOTIFY_DISPATCH"]
     if mode == "off":
@@ -247,11 +253,11 @@ def dispatch_soon(ids):
         # A fresh app context gives a fresh session: the committing one is mid-commit.
         _deliver_all(app, ids)
         return
-    global _executor
+    lane = "urgent" if urgent else "ordinary"
     with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="outbox")
-    _executor.submit(_deliver_all, app, list(ids))
+        if lane not in _executors:
+            _executors[lane] = ThreadPoolExecutor(max_workers=4, thread_name_prefix=f"outbox-{lane}")
+    _executors[lane].submit(_deliver_all, app, list(ids))
 
 
 def install():

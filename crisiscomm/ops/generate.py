@@ -62,9 +62,10 @@ def check_empty():
     generated = db.session.scalar(select(func.count(User.id)).where(User.email.like(f"%.{EMAIL_DOMAIN}")))
     inquiries = db.session.scalar(select(func.count(Inquiry.id)))
     if generated or inquiries > HANDFUL:
-        raise Conflict(f"The database already holds data ({inquiries} press inquiries"
-                       f"{', generated accounts' if generated else ''}): generate into an empty database "
-                       f"(`flask db upgrade` and `flask setup` on a new one).")
+        held = (_("%(count)s press inquiries and generated accounts", count=inquiries) if generated
+                else _("%(count)s press inquiries", count=inquiries))
+        raise Conflict(_("The database already holds data (%(held)s): generate into an empty database "
+                         "(`flask db upgrade` and `flask setup` on a new one).", held=held))
 
 
 class Generator(People, Incidents, Press):

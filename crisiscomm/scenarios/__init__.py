@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from .. import registry
 from ..extensions import db
-from . import api, cli, demo, views
+from . import api, cli, demo, distribution, views
 from .models import Scenario
 
 
@@ -28,3 +28,4 @@ def init_app(app):
     registry.model_label(app, "ScenarioDistribution", _l("Scenario templates received"))
     registry.model_label(app, "ScenarioAdaptation", _l("Adapted scenarios"))
     registry.offline(app, offline_pages)
+    registry.job(app, "scenarios.remind", distribution.remind_due, seconds=900)

@@ -10,6 +10,7 @@ from ..departments.models import ACTIVE, Department
 from ..departments.service import find_by_code
 from ..errors import PermissionDenied, ValidationError
 from ..extensions import db
+from ..notifications import reminders
 from ..notifications.models import EMAIL, IN_APP, Notification
 from ..notifications.service import enqueue
 from ..users.service import department_users
@@ -116,34 +117,61 @@ def remind(*, version, by, department_ids=None):
     permissions.require(by, "scenario.distribute")
     day = local_today().isoformat()
     reminded = []
-    scenario = version.scenario
-    subject = _("Reminder: please acknowledge the crisis scenario \"%(title)s\" (version %(n)s)",
-                title=scenario.title, n=version.version)
     for record in distributions_for_version(version):
         if record.acknowledged or (department_ids and record.department_id not in department_ids):
             continue
-        body = _("Dear colleagues,\n\nThe Ministry's communication centre sent %(dep)s the crisis scenario "
-                 "template \"%(title)s\", version %(n)s, on %(when)s. Receipt has not yet been acknowledged.\n\n"
-                 "Please open it, check it against your Department's arrangements and acknowledge receipt:\n"
-                 "%(url)s\n\nThe Ministry's communication centre",
-                 dep=record.department.name, title=scenario.title, n=version.version,
-                 when=format_date(record.distributed_at), url=_playbook_url(scenario))
-        users = department_users(record.department_id, roles=permissions.holders("scenario.distribution.notice"))
-        queued = False
-        targets = [(u, u.email, u.name) for u in users] or [(None, record.department.email, record.department.name)]
-        for user, address, label in targets:
-            key = f"scenario-remind:{record.id}:{user.id if user else 'dep'}:{day}"
-            before = db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key))
-            enqueue(kind="scenario.reminder", channel=EMAIL, subject=subject, body_text=body, recipient=user,
-                    address=address, recipient_label=label, department_id=record.department_id,
-                    source=("scenario_distribution", record.id), dedupe_key=key)
-            queued = queued or before is None
-        if queued:
-            record.reminded_at = now()
-            record.reminder_count = (record.reminder_count or 0) + 1
+        if _remind_record(record, day):
             reminded.append(record)
     db.session.flush()
     return reminded
+
+
+def _remind_record(record, round_key):
+    """Queue one reminder to a Department that has not acknowledged (its notice holders, else its own address);
+    ``round_key`` (a day, or an automatic round) goes into the dedupe key. True when something new was queued."""
+    version = record.scenario_version
+    scenario = version.scenario
+    subject = _("Reminder: please acknowledge the crisis scenario \"%(title)s\" (version %(n)s)",
+                title=scenario.title, n=version.version)
+    body = _("Dear colleagues,\n\nThe Ministry's communication centre sent %(dep)s the crisis scenario "
+             "template \"%(title)s\", version %(n)s, on %(when)s. Receipt has not yet been acknowledged.\n\n"
+             "Please open it, check it against your Department's arrangements and acknowledge receipt:\n"
+             "%(url)s\n\nThe Ministry's communication centre",
+             dep=record.department.name, title=scenario.title, n=version.version,
+             when=format_date(record.distributed_at), url=_playbook_url(scenario))
+    users = department_users(record.department_id, roles=permissions.holders("scenario.distribution.notice"))
+    queued = False
+    targets = [(u, u.email, u.name) for u in users] or [(None, record.department.email, record.department.name)]
+    for user, address, label in targets:
+        key = f"scenario-remind:{record.id}:{user.id if user else 'dep'}:{round_key}"
+        before = db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key))
+        enqueue(kind="scenario.reminder", channel=EMAIL, subject=subject, body_text=body, recipient=user,
+                address=address, recipient_label=label, department_id=record.department_id,
+                source=("scenario_distribution", record.id), dedupe_key=key)
+        queued = queued or before is None
+    if queued:
+        record.reminded_at = now()
+        record.reminder_count = (record.reminder_count or 0) + 1
+    return queued
+
+
+def _silent_distributions(rule, cutoff):
+    return db.session.scalars(select(ScenarioDistribution).join(Department, Department.id ==
+                                                                ScenarioDistribution.department_id)
+                              .where(ScenarioDistribution.acknowledged_at.is_(None), Department.status == ACTIVE,
+                                     ScenarioDistribution.reminder_count < rule.max_rounds,
+                                     ScenarioDistribution.distributed_at <= cutoff)
+                              .order_by(ScenarioDistribution.id)).all()
+
+
+def remind_due():
+    """The scheduler's job: a Department silent on a distribution for SCENARIO_REMINDER_DELAY_HOURS since it was
+    sent (or last reminded) is reminded, at most SCENARIO_REMINDER_MAX times (reminders by hand count too)."""
+    done = reminders.run("SCENARIO", label="scenarios.remind", candidates=_silent_distributions,
+                         sent_at="distributed_at", reminded_at="reminded_at", rounds="reminder_count",
+                         remind=lambda r, n: _remind_record(r, f"auto{n}"))
+    db.session.flush()
+    return done
 
 
 def pending_for_department(department_id):

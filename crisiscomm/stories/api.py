@@ -1,7 +1,8 @@
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import images
 from ..api import api_blueprint, doc, json_body, reject_unknown
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -163,13 +164,11 @@ def transition(story_id):
          "photo": {"type": "string", "format": "binary"}, "caption": _STR}})
 def add_photo(story_id):
     story = get_or_404(Story, story_id)
-    upload = request.files.get("photo")
-    limit = int(current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
     try:
         person_ids = [int(x) for x in request.form.getlist("person_ids")]
     except ValueError:
         raise ValidationError(_("Unknown person."), fields={"person_ids": _("expected person ids")})
-    photo = service.add_photo(story=story, user=current_user, data=upload.stream.read(limit + 1) if upload else b"",
+    photo = service.add_photo(story=story, user=current_user, data=images.read_upload(request.files.get("photo")),
                               caption=request.form.get("caption", ""), person_ids=person_ids)
     return jsonify({"id": photo.id, "width": photo.width, "height": photo.height}), 201
 

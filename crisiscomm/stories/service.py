@@ -1,5 +1,4 @@
 """Good stories: proposal → verified → approved → published, with consent checked at every public step."""
-import io
 import re
 from datetime import date
 
@@ -8,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import permissions
+from .. import images, permissions
 from ..audit import service as audit
 from ..clock import local_today, now
 from ..departments.service import list_departments
@@ -38,8 +37,6 @@ ACTION_LABELS = {"verify": _l("Facts verified"), "approve": _l("Approve"), "publ
 
 SUMMARY_MAX_WORDS = 60
 MAX_PHOTOS = 12
-PHOTO_MAX_SIDE = 1600  # long side after re-encoding
-PHOTO_MAX_PIXELS = 40_000_000  # decompression bomb guard (Image.MAX_IMAGE_PIXELS)
 FORM_TYPES = {"application/pdf": b"%PDF", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
 
 
@@ -390,40 +387,16 @@ def allowed_actions(story, user):
 
 # ---------------------------------------------------------------- photos
 def add_photo(*, story, user, data, caption="", person_ids=()):
-    """Re-encode as JPEG (no EXIF, no GPS), bounded in bytes, pixels and size."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
+    """Re-encode as JPEG (no EXIF, no GPS), bounded in bytes, pixels and size (crisiscomm.images)."""
     _require(user)
-    limit = current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
-    if not data:
-        raise ValidationError(_("Choose a photo."), fields={"photo": str(_l("choose a photo"))})
-    if len(data) > limit:
-        raise ValidationError(_("The photo is too large."),
-                              fields={"photo": str(_l("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024)))})
     if len(story.photos) >= MAX_PHOTOS:
         raise ValidationError(_("Too many photos."), fields={"photo": str(_l("at most %(n)s photos", n=MAX_PHOTOS))})
     ids = {p.id for p in story.people}
     person_ids = sorted({int(i) for i in person_ids or []})
     if any(i not in ids for i in person_ids):
         raise ValidationError(_("Unknown person."), fields={"person_ids": str(_l("not in this story"))})
-    Image.MAX_IMAGE_PIXELS = PHOTO_MAX_PIXELS
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format not in ("JPEG", "PNG", "WEBP"):
-                raise ValidationError(_("Not a photo."), fields={"photo": str(_l("a JPEG, PNG or WebP photo"))})
-            if img.width * img.height > PHOTO_MAX_PIXELS:
-                raise ValidationError(_("The photo is too large."), fields={"photo": str(_l("too many pixels"))})
-            img = ImageOps.exif_transpose(img)  # keep the orientation, then drop the metadata
-            img = img.convert("RGB")
-            img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            img.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing is copied over
-            width, height = img.size
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, Image.DecompressionBombError):
-            raise ValidationError(_("The photo is too large."), fields={"photo": str(_l("too many pixels"))})
-        raise ValidationError(_("Not a photo."), fields={"photo": str(_l("a JPEG, PNG or WebP photo"))})
-    photo = StoryPhoto(story=story, caption=(caption or "").strip()[:300], data=out.getvalue(), width=width,
+    jpeg, width, height = images.reencode(data, field="photo")
+    photo = StoryPhoto(story=story, caption=(caption or "").strip()[:300], data=jpeg, width=width,
                        height=height, person_ids=person_ids)
     db.session.add(photo)
     db.session.flush()

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # tuple choices are deprecated since WTForms 3.2
 
-from .. import boundary, permissions
+from .. import boundary, images, permissions
 from ..audit.models import AuditEntry
 from ..briefings.models import Briefing
 from ..contacts.forms import outlet_type_choices
@@ -223,9 +223,7 @@ def consent_form(story_id, consent_id):
 @permissions.required("story.edit")
 def add_photo(story_id):
     story = get_or_404(Story, story_id)
-    upload = request.files.get("photo")
-    limit = int(current_app.config.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
-    data = upload.stream.read(limit + 1) if upload else b""
+    data = images.read_upload(request.files.get("photo"))
     try:
         person_ids = [int(x) for x in request.form.getlist("person_ids")]
     except ValueError:

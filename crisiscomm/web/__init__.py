@@ -94,7 +94,7 @@ def home_panels(app, user):
     """The start page's panels (``registry.home_panel``) for ``user``, lowest order first."""
     panels = sorted(registry.items("home_panel", app), key=lambda p: p[0])
     return [template for _order, template, permission in panels
-            if permission is None or permissions.can(user, permission)]
+            if (not permissions.is_narrow(user) if permission is None else permissions.can(user, permission))]
 
 
 def deadline_time(deadline):

@@ -22,8 +22,10 @@ VIEWPORTS = [{"width": 390, "height": 844}, {"width": 1366, "height": 768}]
 DETAIL = [re.compile(p) for p in (r"^/incidents/\d+$", r"^/incidents/new$", r"^/inquiries/\d+$", r"^/inquiries/new$",
                                   r"^/briefings/\d+$", r"^/contacts/\d+$", r"^/scenarios/[a-z0-9-]+$",
                                   r"^/scenarios/[a-z0-9-]+/playbook$", r"^/plans/view/\d+$",
-                                  r"^/departments/[a-z0-9-]+$", r"^/training/\d+$", r"^/training/new$",
-                                  r"^/training/people/\d+$")]
+                                  r"^/departments/[a-z0-9-]+$", r"^/network/schools/\d+$", r"^/network/groups/\d+$",
+                                  r"^/network/schools/new$", r"^/network/import$", r"^/network/report$",
+                                  r"^/account$", r"^/training/\d+$",
+                                  r"^/training/new$", r"^/training/people/\d+$")]
 SKIP = re.compile(r"\.(ics|xlsx|csv|vcf|docx|json|pdf)$|^/logout|^/api/|/export|/feed")
 
 

@@ -1,9 +1,6 @@
 """The deployment examples stay true to the code: every setting documented, gunicorn serves wsgi:app."""
 import os
 import re
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -11,6 +8,7 @@ from crisiscomm import PROJECT_DIR, create_app
 from crisiscomm.config import Config
 
 from ..conftest import database_url, free_port
+from ..gunicorn import Gunicorn
 
 DEPLOY = os.path.join(PROJECT_DIR, "deploy")
 
@@ -42,7 +40,8 @@ def test_nginx_body_limit_matches_the_app_upload_limit():
 
 def test_units_run_gunicorn_and_exactly_one_scheduler():
     web = read("crisiscomm-web.service")
-    assert "gunicorn -w 4 -b 127.0.0.1:8000" in web and "wsgi:app" in web
+    assert "gunicorn -w 4 -k crisiscomm.lanes.AlertLaneWorker" in web and "-b 127.0.0.1:8000" in web
+    assert "wsgi:app" in web
     assert "EnvironmentFile=/etc/crisiscomm/crisiscomm.env" in web
     assert "flask --app crisiscomm scheduler" in read("crisiscomm-scheduler.service")
     assert "flask --app crisiscomm backup" in read("crisiscomm-backup.service")
@@ -69,26 +68,12 @@ def test_proxy_fix_trusts_the_proxy_only_when_configured(app):
 def test_gunicorn_serves_wsgi_app(app, backend):
     import httpx
 
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(backend), "SECRET_KEY": "gunicorn-test",
-           "CRISISCOMM_SCHEDULER": "off"}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                            cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = Gunicorn(database_url(backend), free_port(), workers=2, worker_class="sync", threads=1)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
-                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
-                time.sleep(0.2)
+        response = httpx.get(f"{server.wait_until_serving().url}/healthz", timeout=5)
         assert response.status_code == 200
         assert response.json()["database"] == "ok"
-        login = httpx.get(f"http://127.0.0.1:{port}/login", timeout=5)
+        login = httpx.get(f"{server.url}/login", timeout=5)
         assert login.status_code == 200 and 'lang="vi"' in login.text
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        proc.stdout.close()
+        server.stop()

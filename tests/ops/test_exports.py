@@ -31,6 +31,8 @@ EXPORTS = {
     "/inquiries/export.xlsx": "",
     "/briefings/compliance": "?quarter=2026Q2&format=xlsx",
     "/overview/scorecard.xlsx": "",
+    "/network/export.csv": "",
+    "/network/export.xlsx": "",
 }
 
 
@@ -48,6 +50,12 @@ def hostile_world(app, factory, clock):
                                                 "outlet": HOSTILE["outlet"]})
     assert r.status_code == 201, r.get_json()
     r = officer.post("/api/v1/briefings", json={"title": HOSTILE["title"], "starts_at": "2026-06-29T09:00"})
+    assert r.status_code == 201, r.get_json()
+    r = officer.post("/api/v1/network/schools", json={"name": HOSTILE["title"], "level": "primary",
+                                                      "commune": HOSTILE["minus"]})
+    assert r.status_code == 201, r.get_json()
+    r = officer.post(f"/api/v1/network/schools/{r.get_json()['id']}/focal-points",
+                     json={"full_name": HOSTILE["name"], "title": HOSTILE["outlet"]})
     assert r.status_code == 201, r.get_json()
     return factory.login(factory.user("ministry_admin"))
 

@@ -173,7 +173,7 @@ def test_visible_to_the_ministry_and_scoped_for_a_department(generated, factory,
 
 def test_a_second_run_is_refused(generated, runner):
     result = runner.invoke(args=ARGS)
-    assert result.exit_code == 2 and "already holds data" in result.output
+    assert result.exit_code == 2 and "Cơ sở dữ liệu đã có dữ liệu" in result.output
     assert count(Inquiry) == 800
     assert runner.invoke(args=["demo", "generate", "--scale", "0"]).exit_code == 2
 

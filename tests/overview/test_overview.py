@@ -161,5 +161,6 @@ def test_the_shipped_weights_are_all_backed_by_evidence(factory, seeded, monkeyp
     assert body["unavailable_criteria"] == []
     assert [c["key"] for c in body["criteria"]] == [
         "briefings_per_quarter", "inquiries_on_time", "escalation_ack_median_minutes", "scenarios_acknowledged",
-        "plan_submitted", "contacts_fresh", "stories_approved", "stories_covered", "training_trained"]
-    assert sum(c["weight"] for c in body["criteria"]) == 48
+        "plan_submitted", "contacts_fresh", "stories_approved", "stories_covered", "mentions_positive",
+        "training_trained"]
+    assert sum(c["weight"] for c in body["criteria"]) == 50

@@ -5,6 +5,7 @@ import feedparser
 from PIL import Image
 from playwright.sync_api import expect
 
+from crisiscomm import images
 from crisiscomm.extensions import db
 from crisiscomm.stories import service
 from crisiscomm.stories.models import PUBLISHED, SUSPENDED, Story
@@ -96,7 +97,7 @@ def test_photo_is_reencoded_without_exif_or_location(factory, clock):
     stored = client.get(f"/stories/{story.id}/photos/{photo.id}.jpg")
     img = Image.open(io.BytesIO(stored.data))
     assert dict(img.getexif()) == {} and "exif" not in img.info
-    assert max(img.size) == service.PHOTO_MAX_SIDE
+    assert max(img.size) == images.MAX_SIDE
     bad = client.post(f"/stories/{story.id}/photos", data={
         "csrf_token": csrf_token(page), "photo": (io.BytesIO(b"<svg></svg>"), "x.jpg")},
         content_type="multipart/form-data")
