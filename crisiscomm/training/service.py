@@ -3,8 +3,7 @@ import os
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, exists, false, or_, select
 
 from .. import inputs, permissions
@@ -19,12 +18,12 @@ from ..users.models import User
 from .models import (ATTENDANCE, ATTENDED, FILE, LINK, REGISTERED, TOPICS, Course, CourseMaterial,
                      CourseParticipant, course_department)
 
-TOPIC_LABELS = {"spokesperson_skills": _l("spokesperson skills"), "crisis_communication": _l("crisis communication"),
-                "social_media": _l("social media"), "exam_communication": _l("exam communication"),
-                "press_relations": _l("press relations"), "information_law": _l("law on access to information"),
-                "writing": _l("writing press releases")}
-KIND_LABELS = {"file": _l("file"), "link": _l("web link")}  # a material's kind, as the audit log shows it
-ATTENDANCE_LABELS = {"registered": _l("registered"), "attended": _l("attended"), "absent": _l("absent")}
+# In the order of TOPICS and ATTENDANCE.
+TOPIC_LABELS = dict(zip(TOPICS, (_l("spokesperson skills"), _l("crisis communication"), _l("social media"),
+                                 _l("exam communication"), _l("press relations"), _l("law on access to information"),
+                                 _l("writing press releases"))))
+ATTENDANCE_LABELS = dict(zip(ATTENDANCE, (_l("registered"), _l("attended"), _l("absent"))))
+KIND_LABELS = {FILE: _l("file"), LINK: _l("web link")}  # a material's kind, as the audit log shows it
 
 MAX_MATERIALS = 20
 MAX_TRAINERS = 20
