@@ -207,7 +207,8 @@ def is_ministry(user):
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in MINISTRY_ROLES)
 
 
-# Roles whose account opens only the views whose @required(...) names a permission the role holds, and OPEN_*:
+# Roles whose account opens only the views whose @required(...) names a permission the role holds, and OPEN_*
+# (everything else answers 404):
 # signing in and out, the account page, the notification inbox and one-tap links, static files, public pages.
 # The gate below (init_app's before_request) is the one place that enforces it; nav.py hides the rest.
 NARROW_ROLES = (NETWORK_MEMBER,)
@@ -258,8 +259,9 @@ def required(*names):
 def init_app(app):
     @app.before_request
     def narrow_gate():
+        # Not 403: for a school's focal point the rest of the system does not exist (nothing to probe for).
         if not opens(current_user, request.endpoint, app):
-            abort(403)
+            abort(404)
 
     @app.context_processor
     def permission_helpers():

@@ -1,4 +1,4 @@
-"""A school's focal point with a light account: only the network member's pages open (403 elsewhere), the menu
+"""A school's focal point with a light account: only the network member's pages open (404 elsewhere: the rest does not exist for it), the menu
 holds only them, and an incident reported from the school reaches the Department awaiting confirmation; a
 communication officer confirms it and the escalation starts."""
 import re
@@ -20,17 +20,17 @@ def _nav_labels(html):
 
 @pytest.mark.parametrize("path", ["/incidents/", "/contacts/", "/network/", "/inquiries", "/briefings",
                                   "/stories/", "/plans/", "/departments/", "/statements"])
-def test_other_pages_answer_403_in_vietnamese(world, factory, path):
+def test_other_pages_answer_404_in_vietnamese(world, factory, path):
     member = factory.login(world.member)
     r = member.get(path)
-    assert r.status_code == 403
-    assert "quyền" in r.get_data(as_text=True)
+    assert r.status_code == 404
+    assert "Không tìm thấy" in r.get_data(as_text=True)
 
 
 def test_api_is_closed_too(world, factory):
     api = factory.api(world.member)
-    assert api.get("/api/v1/incidents").status_code == 403
-    assert api.get("/api/v1/network/schools").status_code == 403
+    assert api.get("/api/v1/incidents").status_code == 404
+    assert api.get("/api/v1/network/schools").status_code == 404
 
 
 def test_open_pages_and_menu(world, factory):
@@ -79,7 +79,7 @@ def test_report_confirm_and_escalate(world, factory, smtp_server):
     assert smtp_server.to("xem@hanoi.edu.vn") == []
     # The member sees the status of their own report, and not the incident page.
     assert "chờ Sở xác nhận" in member.get("/network/my-school").get_data(as_text=True)
-    assert member.get(f"/incidents/{incident.id}").status_code == 403
+    assert member.get(f"/incidents/{incident.id}").status_code == 404
     # The officer confirms with one button: escalation and statement clock start.
     officer = factory.login(world.officer)
     page = officer.get(f"/incidents/{incident.id}")

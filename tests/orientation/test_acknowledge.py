@@ -94,7 +94,7 @@ def test_member_acknowledges_in_the_app_from_the_start_page(hanoi, factory, smtp
     # Someone else's copy is a 404, and the sender's pages are not the member's.
     other = db.session.scalar(select(OrientationRecipient).where(OrientationRecipient.user_id.is_(None)))
     assert member.get(f"/orientation/inbox/{other.id}").status_code == 404
-    assert member.get(f"/orientation/{message.id}").status_code == 403
+    assert member.get(f"/orientation/{message.id}").status_code == 404
     api = factory.api(hanoi["member"])
     assert api.get("/api/v1/orientation/inbox").get_json()["items"][0]["acknowledged_at"] is not None
     assert api.post(f"/api/v1/orientation/inbox/{other.id}/acknowledge").status_code == 404
