@@ -218,14 +218,26 @@ def update_group(group_id):
     return jsonify(group_json(group))
 
 
-_ARCHIVABLE = {"schools": (School, lambda r: school_json(r, full=True)), "focal-points": (FocalPoint, focal_json),
-               "groups": (NetworkGroup, group_json)}
+def _archive(record, as_json):
+    return jsonify(as_json(service.archive(record)))
 
 
-@bp.post("/network/<any(schools, 'focal-points', groups):kind>/<int:ident>/archive")
+@bp.post("/network/schools/<int:school_id>/archive")
 @permissions.required("network.edit")
-@doc(summary="Archive a school, a focal point (its account, if any, is closed) or a group: never deleted",
-     tags=["network"])
-def archive(kind, ident):
-    model, as_json = _ARCHIVABLE[kind]
-    return jsonify(as_json(service.archive(get_or_404(model, ident))))
+@doc(summary="Archive a school (never deleted)", tags=["network"])
+def archive_school(school_id):
+    return _archive(get_or_404(School, school_id), lambda r: school_json(r, full=True))
+
+
+@bp.post("/network/focal-points/<int:focal_id>/archive")
+@permissions.required("network.edit")
+@doc(summary="Archive a focal point (its account, if any, is closed; never deleted)", tags=["network"])
+def archive_focal_point(focal_id):
+    return _archive(get_or_404(FocalPoint, focal_id), focal_json)
+
+
+@bp.post("/network/groups/<int:group_id>/archive")
+@permissions.required("network.edit")
+@doc(summary="Archive a group (never deleted)", tags=["network"])
+def archive_group(group_id):
+    return _archive(get_or_404(NetworkGroup, group_id), group_json)

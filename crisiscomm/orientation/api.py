@@ -13,7 +13,6 @@ _TARGETS = {"type": "object", "description": "a Department: all, group_ids, scho
                                              "departments (codes)",
             "properties": {"all": {"type": "boolean"}, "group_ids": _IDS, "school_ids": _IDS,
                            "departments": {"type": "array", "items": _STR}}}
-_ID = {"message_id": ({"type": "integer"}, "orientation message id", True)}
 
 
 def _iso(value):
@@ -78,7 +77,7 @@ def create_message():
 
 @bp.get("/orientation/messages/<int:message_id>")
 @permissions.required("orientation.view")
-@doc(summary="One orientation message, with each recipient's delivery and acknowledgement", params=_ID)
+@doc(summary="One orientation message, with each recipient's delivery and acknowledgement")
 def get_message(message_id):
     message = service.get_message(message_id, user=current_user)
     states = tracking.delivery(message)
@@ -88,7 +87,7 @@ def get_message(message_id):
 
 @bp.patch("/orientation/messages/<int:message_id>")
 @permissions.required("orientation.send")
-@doc(summary="Change a drafted message", params=_ID, body={
+@doc(summary="Change a drafted message", body={
     "type": "object", "properties": {**{k: _STR for k in service._FIELDS}, "targets": _TARGETS}})
 def update_message(message_id):
     message = service.get_message(message_id, user=current_user)
@@ -99,7 +98,7 @@ def update_message(message_id):
 
 @bp.post("/orientation/messages/<int:message_id>/send")
 @permissions.required("orientation.send")
-@doc(summary="Send a drafted message to the focal points of the schools it addresses", params=_ID)
+@doc(summary="Send a drafted message to the focal points of the schools it addresses")
 def send_message(message_id):
     message = service.get_message(message_id, user=current_user)
     return jsonify(message_json(service.send(message=message, user=current_user)))
@@ -107,7 +106,7 @@ def send_message(message_id):
 
 @bp.post("/orientation/messages/<int:message_id>/remind")
 @permissions.required("orientation.send")
-@doc(summary="Remind the recipients who have not acknowledged (one round)", params=_ID)
+@doc(summary="Remind the recipients who have not acknowledged (one round)")
 def remind(message_id):
     message = service.get_message(message_id, user=current_user)
     reminded = tracking.remind(message=message, user=current_user)

@@ -30,7 +30,9 @@ def test_email_link_acknowledges_without_sign_in_once(hanoi, app, smtp_server, f
     row = db.session.scalar(select(OrientationRecipient).where(OrientationRecipient.focal_point_id == person.id))
     assert row.acknowledged_at is not None and row.ack_channel == "email"
     assert anonymous.post(link).status_code == 409  # once
-    assert anonymous.get(link[:-3] + "xyz").status_code == 400
+    invalid = anonymous.get(link[:-3] + "xyz")  # like the incident alert's link: 400, a page in Vietnamese
+    assert invalid.status_code == 400 and "Liên kết xác nhận này không hợp lệ" in invalid.get_data(as_text=True)
+    assert anonymous.post(link[:-3] + "xyz").status_code == 400
     status = factory.api(hanoi["officer"]).get(f"/api/v1/orientation/messages/{message.id}").get_json()
     assert status["acknowledged"] == 1
 
@@ -94,6 +96,7 @@ def test_member_acknowledges_in_the_app_from_the_start_page(hanoi, factory, smtp
     # Someone else's copy is a 404, and the sender's pages are not the member's.
     other = db.session.scalar(select(OrientationRecipient).where(OrientationRecipient.user_id.is_(None)))
     assert member.get(f"/orientation/inbox/{other.id}").status_code == 404
+    assert member.post(f"/orientation/inbox/{other.id}/ack", data={"csrf_token": csrf_token(home)}).status_code == 404
     assert member.get(f"/orientation/{message.id}").status_code == 404
     api = factory.api(hanoi["member"])
     assert api.get("/api/v1/orientation/inbox").get_json()["items"][0]["acknowledged_at"] is not None
