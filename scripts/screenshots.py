@@ -47,6 +47,12 @@ SHOTS = [  # (file, viewport, demo user or None, path or a function that leads t
     ("story.png", DESKTOP, "phatngon@hanoi.demo", "/stories/2"),
     ("stories-public-phone.png", PHONE, None, "/good-stories/ha-noi"),
     ("mentions-phone.png", PHONE, "truyenthong@hanoi.demo", "/monitoring/"),
+    # the school network: the Department's schools, an orientation message's acknowledgements, a focal point's
+    # own start page, who is trained
+    ("network-phone.png", PHONE, "truyenthong@hanoi.demo", "/network/"),
+    ("orientation-phone.png", PHONE, "truyenthong@hanoi.demo", "/orientation/{orientation}"),
+    ("home-network-member-phone.png", PHONE, "hieupho@kimlien.demo", "/"),
+    ("training-people.png", DESKTOP, "giamdoc@hanoi.demo", "/training/people"),
 ]
 # Shots of one part of a long page: the viewport with this element scrolled to the top.
 FOCUS = {"push-phone.png": "[data-push-prompt]", "mentions-phone.png": "#mention-counts"}
@@ -102,6 +108,9 @@ def main(out_dir, only=()):
 
         incident = db.session.scalar(db.select(Incident.id).where(Incident.exam_related.is_(True))
                                      .order_by(Incident.id)) or 1
+        from crisiscomm.orientation.models import OrientationMessage
+
+        orientation = db.session.scalar(db.select(OrientationMessage.id).order_by(OrientationMessage.id)) or 1
         _live_exam_incident(app)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -124,7 +133,7 @@ def main(out_dir, only=()):
                     page.fill("input[name=password]", DEMO_PASSWORD)
                     page.click("button[type=submit]")
                     page.wait_for_url(base + "/")
-                target_path = path(page) if callable(path) else path.format(incident=incident)
+                target_path = path(page) if callable(path) else path.format(incident=incident, orientation=orientation)
                 response = page.goto(target_path)
                 if response is None or response.status >= 400:
                     print("skipped", name, "(", path, "answered", response and response.status, ")")
