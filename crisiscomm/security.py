@@ -54,7 +54,9 @@ def reject_nul_characters():
             bad.append("body")
     if bad:
         raise ValidationError(_("Input contains a NUL character."),
-                              fields={k.replace("\x00", ""): _("contains a NUL character") for k in bad})
+                              # a multipart part the parser could not name comes back without a key
+                              fields={(str(k) if k is not None else "body").replace("\x00", ""):
+                                      _("contains a NUL character") for k in bad})
 
 
 OFFLINE_FETCH_HEADER = "X-Crisiscomm-Offline"

@@ -228,3 +228,19 @@ def test_hostile_query_strings_never_fail(targets, factory):
             if not set(query) & set(fields):
                 failures.append(f"{path} {query}: 422 names {sorted(fields)}")
     assert not failures, "\n".join(failures)
+
+
+def test_a_form_part_the_parser_left_unnamed_is_refused_naming_the_body(app):
+    """Found by the randomised fuzz on the contacts import: a multipart part whose name the form parser could not
+    read came back without a key, and the NUL check itself failed (500) instead of refusing the input."""
+    from flask import request
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    from crisiscomm.errors import ValidationError
+    from crisiscomm.security import reject_nul_characters
+
+    with app.test_request_context("/api/v1/contacts/import", method="POST"):
+        request.form = ImmutableMultiDict([(None, "a\x00b"), ("department", "ha-noi")])
+        with pytest.raises(ValidationError) as refused:
+            reject_nul_characters()
+    assert refused.value.fields == {"body": "có ký tự NUL"}
