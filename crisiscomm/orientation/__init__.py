@@ -21,6 +21,7 @@ def init_app(app):
     app.jinja_env.globals["orientation_unacknowledged"] = lambda user: tracking.inbox(user, unacknowledged_only=True)
     registry.nav(app, "orientation.index", _l("Orientation"), permission="orientation.view", order=57)
     registry.nav(app, "orientation.inbox", _l("Orientation received"), permission="orientation.receive", order=20)
+    # first on a focal point's start page: what it has to acknowledge comes before its school's panel
     registry.home_panel(app, "orientation/_home_panel.html", permission="orientation.receive", order=0)
     registry.incident_section(app, "orientation/_incident_section.html", order=40)
     registry.action(app, service.ACTION, tracking.ack_by_action)
