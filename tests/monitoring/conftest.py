@@ -6,8 +6,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
-from flask import g
-from flask_babel import refresh
 
 from crisiscomm.extensions import db
 from crisiscomm.monitoring import settings
@@ -111,13 +109,6 @@ def cp1258(text):
 def world(app, factory, clock):
     """The 34 Departments after the 2025 merger with their generated terms and the Ministry's crisis terms;
     Hà Nội's director, spokesperson (official), communication officer and a viewer; an HCM officer; the admin."""
-    @app.teardown_request
-    def _forget_request_user(exc):
-        g.pop("_login_user", None)
-        g.pop("auth_via_token", None)
-        g.pop("csrf_token", None)
-        refresh()
-
     factory.departments()
     seed_defaults()
     w = SimpleNamespace()

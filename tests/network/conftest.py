@@ -2,8 +2,6 @@ from functools import partial
 from types import SimpleNamespace
 
 import pytest
-from flask import g
-from flask_babel import refresh
 
 from crisiscomm.extensions import db
 from crisiscomm.rules.service import seed_defaults
@@ -15,14 +13,6 @@ from .. import factories
 def world(app, factory, clock):
     """Hà Nội with a director, a communication officer, a viewer and a school whose focal point has a network
     member account; another Department's officer and school; the Ministry's communication centre."""
-    @app.teardown_request
-    def _forget_request_user(exc):
-        # one app context for the whole test: forget who signed in between requests, as a real server would
-        g.pop("_login_user", None)
-        g.pop("auth_via_token", None)
-        g.pop("csrf_token", None)
-        refresh()
-
     factory.department("ha-noi")
     factory.department("ho-chi-minh")
     seed_defaults()
