@@ -158,6 +158,7 @@ def database_arguments(parser):
     parser.add_argument("--years", type=int, default=0, help="generate this many years of history first")
     parser.add_argument("--reuse", action="store_true", help="keep an already generated database")
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
 
 
 def database_url(args, name):
@@ -169,14 +170,14 @@ def database_url(args, name):
     return args.database_url or "sqlite:///" + sqlite_file
 
 
-def start_gunicorn(url, workers, smtp_port, port=None):
+def start_gunicorn(url, workers, smtp_port, port=None, nice=0, threads=4):
     port = port or free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "CRISISCOMM_SCHEDULER": "off",
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "NOTIFY_DISPATCH": "thread",
            "PYTHONPATH": PROJECT}
     # As behind nginx (deploy/): upstream connections are kept alive longer than gunicorn's 2 s default.
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-           "--worker-class", "crisiscomm.lanes.AlertLaneWorker", "--threads", "4", "--keep-alive", "30", "--log-level", "warning", "wsgi:app"]
+    cmd = (["nice", "-n", str(nice)] if nice else []) + [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+           "--worker-class", "crisiscomm.lanes.AlertLaneWorker", "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning", "wsgi:app"]
     proc = subprocess.Popen(cmd, cwd=PROJECT, env=env)
     import httpx
 

@@ -104,10 +104,10 @@ def main():
     url = database_url(args, "bench")
     tokens = prepare_database(url, years=args.years, reuse=args.reuse)
     with SMTPSink() as smtp:
-        servers = [start_gunicorn(url, args.workers, smtp.port) for _ in range(args.instances)]
+        servers = [start_gunicorn(url, args.workers, smtp.port, threads=args.threads) for _ in range(args.instances)]
         bases, cmd = [base for _, base, _ in servers], servers[0][2]
         try:
-            print(f"gunicorn ×{args.instances}: {' '.join(cmd[1:])}  ({os.cpu_count()} cores)")
+            print(f"gunicorn ×{args.instances}: {' '.join(cmd)}  ({os.cpu_count()} cores)")
             print(f"database: {url.split('@')[-1]}   history: {args.years} years   concurrency: {args.concurrency}")
             check_paths(bases[0])
             health = [("GET /healthz", "GET", "/healthz", None, "officer", 1)]

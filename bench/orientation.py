@@ -77,7 +77,7 @@ def main():
     import httpx
 
     with SMTPSink() as smtp:
-        proc, base, cmd = start_gunicorn(url, args.workers, smtp.port)
+        proc, base, cmd = start_gunicorn(url, args.workers, smtp.port, threads=args.threads)
         try:
             before = len(smtp.messages)
             started = time.monotonic()

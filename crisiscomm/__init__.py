@@ -2,12 +2,14 @@
 and the provincial Departments of Education and Training."""
 import importlib
 import os
+import sqlite3
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import sqlite
 from .config import TestConfig, config_for_env
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -60,13 +62,8 @@ def _database_url(app):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        sqlite.set_pragmas(dbapi_connection)
 
 
 def _include_in_migrations(obj, name, type_, reflected, compare_to):
@@ -106,9 +103,7 @@ def create_app(config=None):
         raise RuntimeError("SECRET_KEY must be set when CRISISCOMM_ENV=production")
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A file cannot drop a connection: no "SELECT 1" before every request's first query.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
-                                                   "pool_pre_ping": False}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     app.config.setdefault("SCENARIO_DIR", SCENARIO_DIR)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -18,7 +18,10 @@ class _Handler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.server.lock:
             self.server.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                                         "message": message})
+                                         "message": message, "connection": session.peer})
+        if self.server.hang_up_after_each:
+            # Closed once this reply is on its way, as a server with a one-message-per-connection policy does.
+            asyncio.get_running_loop().call_soon(smtp_server.transport.close)
         return "250 Message accepted for delivery"
 
 
@@ -30,6 +33,7 @@ class SMTPServer:
         self.controller = None
         self.held = set()  # recipients whose messages wait for release()
         self.released = threading.Event()
+        self.hang_up_after_each = False
 
     def hold(self, *addresses):
         self.released.clear()
@@ -55,6 +59,10 @@ class SMTPServer:
 
     def to(self, address):
         return [m["message"] for m in self.messages if address in m["to"]]
+
+    def connections(self):
+        """How many SMTP connections delivered the messages received."""
+        return len({m["connection"] for m in self.messages})
 
     def recipients(self):
         return sorted(a for m in self.messages for a in m["to"])

@@ -1,4 +1,4 @@
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -60,6 +60,11 @@ class Notification(IdMixin, db.Model):
     contact_method_id: Mapped[int | None] = mapped_column(ForeignKey("contact_method.id", ondelete="SET NULL"),
                                                           index=True)
     action_used_at = mapped_column(UTCDateTime)  # the row's signed action link (acknowledge) works once
+
+    # /healthz reads the last email sent and the oldest open row on every probe: index lookups, not scans of a
+    # table that grows by every message ever sent.
+    __table_args__ = (Index("ix_notification_channel_state_sent_at", "channel", "state", "sent_at"),
+                      Index("ix_notification_state_created_at", "state", "created_at"))
 
     recipient = relationship("User", lazy="joined")
     contact_method = relationship("ContactMethod")

@@ -1,12 +1,14 @@
 """How each channel delivers one outbox row. A sender returns normally on success,
 raises TemporaryFailure to be retried with backoff, PermanentFailure to give up."""
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import re
 import smtplib
 import socket
+import threading
 import urllib.error
 import urllib.request
 import email.policy
@@ -86,6 +88,52 @@ def build_email(notification):
     return msg
 
 
+_session = threading.local()  # an SMTP connection shared by the messages of one batch (smtp_session)
+
+
+@contextlib.contextmanager
+def smtp_session():
+    """Within it, this thread's emails share one SMTP connection, opened at the first one and closed at the end:
+    an escalation's messages cost one connection, not one each."""
+    if getattr(_session, "open", False):
+        yield
+        return
+    _session.open, _session.smtp = True, None
+    try:
+        yield
+    finally:
+        smtp, _session.open, _session.smtp = _session.smtp, False, None
+        if smtp is not None:
+            _quit(smtp)
+
+
+def _connect(cfg):
+    cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+    smtp = cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
+    try:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _quit(smtp):
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
+def _drop(smtp):
+    if getattr(_session, "smtp", None) is smtp:
+        _session.smtp = None
+    smtp.close()
+
+
 def send_email(notification):
     if not notification.address:
         raise PermanentFailure("no email address")
@@ -97,13 +145,32 @@ def send_email(notification):
     except Exception as exc:  # the email package refuses what it cannot encode: retrying cannot help
         raise Unbuildable(f"{type(exc).__name__}: {exc}") from exc
     try:
-        cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
-        with cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
-            if cfg["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if cfg["MAIL_USERNAME"]:
-                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        batch = getattr(_session, "open", False)
+        smtp = _session.smtp if batch else None
+        reused = smtp is not None
+        if smtp is None:
+            smtp = _connect(cfg)
+            if batch:
+                _session.smtp = smtp  # the rest of the batch reuses it
+        try:
             refused = smtp.send_message(msg)
+        except smtplib.SMTPServerDisconnected:
+            _drop(smtp)
+            if not reused:
+                raise
+            # The server closed the batch's connection between two messages: one fresh try, not a backoff.
+            smtp = _connect(cfg)
+            _session.smtp = smtp
+            try:
+                refused = smtp.send_message(msg)
+            except BaseException:
+                _drop(smtp)
+                raise
+        except BaseException:
+            _drop(smtp)  # a connection in an unknown state is never reused
+            raise
+        if not batch:
+            _quit(smtp)
     except smtplib.SMTPRecipientsRefused as exc:
         raise PermanentFailure(f"recipient refused: {exc.recipients}") from exc
     except smtplib.SMTPResponseException as exc:

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..users.service import department_users, ministry_users
 from .models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, NOT_NOTIFIED, OPEN_STATES, PENDING,
                      SENDING, SENT, Notification)
-from .senders import SENDERS, PermanentFailure, TemporaryFailure, Unbuildable
+from .senders import SENDERS, PermanentFailure, TemporaryFailure, Unbuildable, smtp_session
 
 log = logging.getLogger(__name__)
 _executors = {}  # lane -> the threads that deliver it
@@ -73,20 +73,21 @@ def _backoff(attempts):
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 1800))
 
 
+def _claimable(t):
+    lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
+    return and_(
+        Notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"],
+        or_(and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
+                 or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
+            and_(Notification.state == SENDING, Notification.claimed_at < t - lease)))
+
+
 def claim(notification_id):
     """Atomically take a row for sending; False if another process has it or it is done."""
-    t = now()
-    lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
     result = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id)
-        .where(Notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"])
-        .where(or_(
-            and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
-                 or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
-            and_(Notification.state == SENDING, Notification.claimed_at < t - lease),
-        ))
-        .values(state=SENDING, claimed_at=t, attempts=Notification.attempts + 1)
+        .where(Notification.id == notification_id, _claimable(now()))
+        .values(state=SENDING, claimed_at=now(), attempts=Notification.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -95,8 +96,22 @@ def claim(notification_id):
 
 def deliver(notification_id):
     """Claim, send and record one row. Commits. Returns the final state, or None if not claimed."""
-    if not claim(notification_id):
-        return None
+    return deliver_many([notification_id]).get(notification_id)
+
+
+def deliver_many(ids):
+    """Send ``ids`` one after another over one SMTP connection (for emails). Each row is claimed just before it is
+    sent and its result recorded at once: a crash leaves at most the row in flight to its lease, the rest to the
+    next sweep. Returns {id: final state} of the rows claimed."""
+    states = {}
+    with smtp_session():
+        for nid in ids:
+            if claim(nid):
+                states[nid] = _send(nid)
+    return states
+
+
+def _send(notification_id):
     row = db.session.get(Notification, notification_id, populate_existing=True)
     sender = SENDERS[row.channel]
     try:
@@ -170,15 +185,7 @@ def failure_text(row):
 
 
 def due_ids(limit=500):
-    t = now()
-    lease = timedelta(seconds=current_app.config["NOTIFY_SENDING_LEASE_SECONDS"])
-    stmt = (select(Notification.id)
-            .where(Notification.attempts < current_app.config["NOTIFY_MAX_ATTEMPTS"])
-            .where(or_(
-                and_(Notification.state.in_((PENDING, FAILED_TEMPORARY)),
-                     or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= t)),
-                and_(Notification.state == SENDING, Notification.claimed_at < t - lease)))
-            .order_by(Notification.id).limit(limit))
+    stmt = select(Notification.id).where(_claimable(now())).order_by(Notification.id).limit(limit)
     return list(db.session.scalars(stmt))
 
 
@@ -198,11 +205,14 @@ def give_up_stale():
 def sweep(limit=500):
     """Send everything due: new rows missed by a crash, retries whose backoff elapsed. Returns count sent."""
     give_up_stale()
-    sent = 0
-    for nid in due_ids(limit):
-        if deliver(nid) == SENT:
-            sent += 1
+    sent, ids = 0, due_ids(limit)
+    for start in range(0, len(ids), SWEEP_BATCH):
+        # A batch per SMTP connection: a long backlog does not hold one connection for minutes.
+        sent += sum(1 for state in deliver_many(ids[start:start + SWEEP_BATCH]).values() if state == SENT)
     return sent
+
+
+SWEEP_BATCH = 20
 
 
 def backlog():
@@ -215,15 +225,14 @@ def _after_flush(session, flush_context):
     for o in session.new:
         if isinstance(o, Notification) and o.state == PENDING:
             lane = "outbox_urgent" if (o.payload or {}).get("urgent") else "outbox_new"
-            session.info.setdefault(lane, []).append(o.id)
+            session.info.setdefault(lane, {}).setdefault(o.channel, []).append(o.id)
 
 
 def _after_commit(session):
-    urgent, ids = session.info.pop("outbox_urgent", None), session.info.pop("outbox_new", None)
-    if urgent:
-        dispatch_soon(urgent, urgent=True)
-    if ids:
-        dispatch_soon(ids)
+    urgent, ordinary = session.info.pop("outbox_urgent", None), session.info.pop("outbox_new", None)
+    for lane, by_channel in (("urgent", urgent), ("ordinary", ordinary)):
+        for ids in (by_channel or {}).values():
+            dispatch_soon(ids, urgent=lane == "urgent")
 
 
 def _after_rollback(session):
@@ -234,8 +243,7 @@ def _after_rollback(session):
 def _deliver_all(app, ids):
     with app.app_context():
         try:
-            for nid in ids:
-                deliver(nid)
+            deliver_many(ids)
         except Exception:  # the sweep will retry whatever this missed
             log.exception("immediate dispatch failed; the sweep will retry")
         finally:
@@ -243,8 +251,10 @@ def _deliver_all(app, ids):
 
 
 def dispatch_soon(ids, urgent=False):
-    """Deliver ``ids`` after the commit, off the request thread. Escalations (``urgent``) have their own
-    senders: they never wait behind a batch of reminders or invitations (the alert lane, see lanes.py)."""
+    """Deliver ``ids`` (one channel's rows) after the commit, off the request thread: each channel's batch on a
+    thread of its own, so an escalation's emails do not wait for its push messages. Escalations (``urgent``)
+    have their own senders: they never wait behind a batch of reminders or invitations (the alert lane, see
+    lanes.py)."""
     app = current_app._get_current_object()
     mode = app.config["NOTIFY_DISPATCH"]
     if mode == "off":

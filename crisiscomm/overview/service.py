@@ -104,14 +104,16 @@ def build_overview(*, sort=None, direction=None, q=None, cluster=None, flagged=F
 
     def compute():
         ctx = context()
-        return (ctx, {m.key: m.compute(ids, ctx) if ids else {} for m in columns},
-                [(key, render(ctx)) for key, render in catalogue.charts(app)])
+        values = {m.key: m.compute(ids, ctx) if ids else {} for m in columns}
+        cells = {d.id: {m.key: _cell(m, d, values[m.key].get(d.id)) for m in columns} for d in departments}
+        return ctx, cells, [(key, render(ctx)) for key, render in catalogue.charts(app)]
 
     # Shared by every Ministry reader for FIGURES_CACHE_SECONDS; the page shows ctx["now"], when it was computed.
-    (ctx, values, chart_list), _at = figures.cached(("overview", tuple(ids), str(get_locale())), compute)
+    # The cells (with their links) are cached too: building 400 links was most of a cached overview's time.
+    (ctx, cells_of, chart_list), _at = figures.cached(("overview", tuple(ids), str(get_locale())), compute)
     rows = []
     for d in departments:
-        cells = {m.key: _cell(m, d, values[m.key].get(d.id)) for m in columns}
+        cells = cells_of[d.id]
         shown = [cells[m.key] for m in columns if view is None or (m.urgency is None) == (view == "records")]
         reds = sum(1 for c in shown if c.severity == "red")
         ambers = sum(1 for c in shown if c.severity == "amber")
