@@ -197,11 +197,7 @@ def start_gunicorn(url, workers, smtp_port, port=None, nice=0, threads=4):
 def worker_rss_mb(master_pid):
     """Resident memory of each gunicorn worker (children of the master), from /proc."""
     out = []
-    try:
-        children = open(f"/proc/{master_pid}/task/{master_pid}/children").read().split()
-    except OSError:
-        return out
-    for pid in children:
+    for pid in worker_pids(master_pid):
         try:
             for line in open(f"/proc/{pid}/status"):
                 if line.startswith("VmRSS:"):
@@ -209,6 +205,33 @@ def worker_rss_mb(master_pid):
         except OSError:
             pass
     return out
+
+
+def worker_pids(master_pid):
+    try:
+        return [int(p) for p in open(f"/proc/{master_pid}/task/{master_pid}/children").read().split()]
+    except OSError:
+        return []
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds used so far by each of ``pids`` (from /proc; 0 for a process gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = []
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            out.append((int(fields[11]) + int(fields[12])) / tick)
+        except (OSError, IndexError, ValueError):
+            out.append(0.0)
+    return out
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine spent busy (all cores, every process), from /proc/stat."""
+    values = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def percentiles(samples_ms):

@@ -17,8 +17,8 @@ import random
 import time
 from datetime import datetime, timezone
 
-from common import (HTTPConnection, SMTPSink, database_arguments, database_url, percentiles, prepare_database, start_gunicorn,
-                    worker_rss_mb, write_result)
+from common import (HTTPConnection, SMTPSink, cpu_seconds, database_arguments, database_url, machine_busy_seconds,
+                    percentiles, prepare_database, start_gunicorn, worker_pids, worker_rss_mb, write_result)
 
 # (name, method, path, body factory or None, who, weight)
 READS = [
@@ -115,8 +115,11 @@ def main():
                                                                 args.duration, args.concurrency))
             # Not counted: connections, statement caches and the dashboards' first computation warm up.
             asyncio.run(drive(bases, tokens, MIX, args.requests, args.warmup, args.concurrency))
+            pids = [pid for proc, _, _ in servers for pid in worker_pids(proc.pid)]
+            before = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds())
             samples, errors, done, elapsed = asyncio.run(drive(bases, tokens, MIX, args.requests, args.duration,
                                                                args.concurrency))
+            after = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds())
             rss = [mb for proc, _, _ in servers for mb in worker_rss_mb(proc.pid)]
         finally:
             for proc, _, _ in servers:
@@ -133,6 +136,12 @@ def main():
         per[name] = p = percentiles(values)
         print(f"  {name:30} n={p['n']:5}  p50={p['p50']:6} ms  p95={p['p95']:6} ms  p99={p['p99']:6} ms"
               + (f"  errors={errors[name]}" if name in errors else ""))
+    workers_cpu = sum(after[0]) - sum(before[0])
+    cpu = {"workers_ms_per_request": round(workers_cpu * 1000 / done, 2) if done else None,
+           "client_and_sink_ms_per_request": round((after[1] - before[1]) * 1000 / done, 2) if done else None,
+           "machine_busy_share": round((after[2] - before[2]) / (elapsed * (os.cpu_count() or 1)), 3)}
+    print(f"CPU during the mix: app workers {cpu['workers_ms_per_request']} ms per request, load client and SMTP "
+          f"sink {cpu['client_and_sink_ms_per_request']} ms per request; machine busy {cpu['machine_busy_share']:.0%}")
     print(f"RSS per worker (MB): {rss}")
     print(f"emails accepted by the SMTP sink: {emails}")
     path = write_result("load", {"command": cmd, "database": url.split("@")[-1], "years": args.years,
@@ -140,7 +149,7 @@ def main():
                                  "concurrency": args.concurrency, "mix_share_of_ceiling": round(throughput / ceiling, 3),
                                  "ceiling_rps": round(ceiling, 1), "mix_rps": round(throughput, 1),
                                  "requests": done, "endpoints": per, "errors": errors, "rss_mb": rss,
-                                 "emails": emails})
+                                 "emails": emails, "cpu": cpu})
     print(f"result: {path}")
 
 

@@ -32,18 +32,19 @@ _executor_lock = threading.Lock()
 
 def enqueue(*, kind, channel, subject, body_text="", body_html=None, recipient=None, address=None,
             recipient_label=None, department_id=None, payload=None, attachments=None, source=None,
-            dedupe_key=None, contact_method=None):
+            dedupe_key=None, contact_method=None, stored=None):
     """Queue one message in the current transaction. Returns the row (existing one for a known dedupe_key).
 
     A missing address is not an error: the row is stored as ``not_notified`` so the gap shows. The row is
     written with the transaction's next flush: an incident's dozen messages go in one batch, not one by one.
+    ``stored``: the rows already stored under the caller's dedupe keys ({key: row}, see ``stored_rows``), looked
+    up together instead of one query per message.
     """
     if dedupe_key:
         for pending in db.session.new:
             if isinstance(pending, Notification) and pending.dedupe_key == dedupe_key:
                 return pending
-        with db.session.no_autoflush:
-            existing = db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+        existing = (stored if stored is not None else stored_rows([dedupe_key])).get(dedupe_key)
         if existing is not None:
             return existing
     if channel == EMAIL and address is None and recipient is not None:
@@ -67,6 +68,13 @@ def enqueue(*, kind, channel, subject, body_text="", body_html=None, recipient=N
     )
     db.session.add(row)
     return row
+
+
+def stored_rows(dedupe_keys):
+    """{dedupe key: row} of the outbox rows already stored under ``dedupe_keys`` (one query)."""
+    with db.session.no_autoflush:
+        rows = db.session.scalars(select(Notification).where(Notification.dedupe_key.in_(list(dedupe_keys))))
+        return {row.dedupe_key: row for row in rows}
 
 
 def _backoff(attempts):
@@ -325,7 +333,10 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
         base["action"] = action
     if urgent:
         base["urgent"] = True
-    common = dict(kind=kind, recipient=user, department_id=department_id, source=source)
+    with db.session.no_autoflush:  # the rows queued so far go in one batch at the end, not one flush per person
+        methods = [m for m in usable_methods(user) if channels is None or m.kind in channels]
+    keys = [f"{dedupe_key}:{IN_APP}", f"{dedupe_key}:{EMAIL}"] + [f"{dedupe_key}:{m.kind}:{m.id}" for m in methods]
+    common = dict(kind=kind, recipient=user, department_id=department_id, source=source, stored=stored_rows(keys))
     rows = []
     if in_app:
         rows.append(enqueue(channel=IN_APP, subject=subject, body_text=body_text, payload=dict(base),
@@ -335,9 +346,7 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
                             address=email_address or user.email, payload=dict(base),
                             dedupe_key=f"{dedupe_key}:{EMAIL}", **common))
     short = short_text or subject
-    for method in usable_methods(user):
-        if channels is not None and method.kind not in channels:
-            continue
+    for method in methods:
         key = f"{dedupe_key}:{method.kind}:{method.id}"
         if method.kind == EMAIL:
             rows.append(enqueue(channel=EMAIL, subject=subject, body_text=body_text, body_html=body_html,
