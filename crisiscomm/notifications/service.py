@@ -92,14 +92,21 @@ def _claimable(t):
 
 def claim(notification_id):
     """Atomically take a row for sending; False if another process has it or it is done."""
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, _claimable(now()))
-        .values(state=SENDING, claimed_at=now(), attempts=Notification.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+    return claim_many([notification_id]) == [notification_id]
+
+
+def claim_many(ids):
+    """Atomically take the rows of ``ids`` that are due, in one transaction; returns the ids taken, in order.
+    A row another process holds, or one that is done, is left out."""
+    if not ids:
+        return []
+    t, table = now(), Notification.__table__
+    taken = sorted(db.session.execute(
+        update(table).where(table.c.id.in_(list(ids)), _claimable(t))
+        .values(state=SENDING, claimed_at=t, attempts=table.c.attempts + 1)
+        .returning(table.c.id)).scalars().all())
     db.session.commit()
-    return result.rowcount == 1
+    return taken
 
 
 def deliver(notification_id):
@@ -108,14 +115,14 @@ def deliver(notification_id):
 
 
 def deliver_many(ids):
-    """Send ``ids`` one after another over one SMTP connection (for emails). Each row is claimed just before it is
-    sent and its result recorded at once: a crash leaves at most the row in flight to its lease, the rest to the
-    next sweep. Returns {id: final state} of the rows claimed."""
+    """Claim ``ids`` in one transaction, then send them one after another (emails over one SMTP connection) and
+    record each result as soon as it is known. A crash leaves the rows not yet sent to their lease
+    (NOTIFY_SENDING_LEASE_SECONDS): nothing is lost, and only the row in flight can arrive twice.
+    Returns {id: final state} of the rows claimed."""
     states = {}
     with smtp_session():
-        for nid in ids:
-            if claim(nid):
-                states[nid] = _send(nid)
+        for nid in claim_many(ids):
+            states[nid] = _send(nid)
     return states
 
 
