@@ -233,6 +233,19 @@ def cpu_seconds(pids):
     return out
 
 
+def postgres_pids():
+    """The PostgreSQL server's processes on this machine (its backends do the mix's SQL work)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if open(f"/proc/{entry}/comm").read().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
 def machine_busy_seconds():
     """CPU seconds the whole machine spent busy (all cores, every process), from /proc/stat."""
     values = [int(v) for v in open("/proc/stat").readline().split()[1:]]

@@ -23,7 +23,8 @@ import time
 from datetime import datetime, timezone
 
 from common import (HTTPConnection, SMTPSink, cpu_seconds, database_arguments, database_url, machine_busy_seconds,
-                    percentiles, prepare_database, start_gunicorn, worker_pids, worker_rss_mb, write_result)
+                    percentiles, postgres_pids, prepare_database, start_gunicorn, worker_pids, worker_rss_mb,
+                    write_result)
 
 # (name, method, path, body factory or None, who, weight)
 READS = [
@@ -137,10 +138,11 @@ def main():
             # Not counted: connections, statement caches and the dashboards' first computation warm up.
             asyncio.run(drive(bases, tokens, MIX, args.requests, args.warmup, args.concurrency, alert_base))
             pids = [pid for proc, _, _ in servers for pid in worker_pids(proc.pid)]
-            before = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds())
+            database_pids = postgres_pids() if url.startswith("postgresql") else []
+            before = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds(), cpu_seconds(database_pids))
             samples, errors, done, elapsed = asyncio.run(drive(bases, tokens, MIX, args.requests, args.duration,
                                                                args.concurrency, alert_base))
-            after = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds())
+            after = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds(), cpu_seconds(database_pids))
             rss = [mb for proc, _, _ in servers for mb in worker_rss_mb(proc.pid)]
             # The ceiling again after the mix: this machine's speed drifts between runs; the higher one counts.
             h2_samples, _, h2_done, h2_elapsed = asyncio.run(drive(bases, tokens, health, args.requests,
@@ -165,9 +167,13 @@ def main():
     workers_cpu = sum(after[0]) - sum(before[0])
     cpu = {"workers_ms_per_request": round(workers_cpu * 1000 / done, 2) if done else None,
            "client_and_sink_ms_per_request": round((after[1] - before[1]) * 1000 / done, 2) if done else None,
-           "machine_busy_share": round((after[2] - before[2]) / (elapsed * (os.cpu_count() or 1)), 3)}
+           "machine_busy_share": round((after[2] - before[2]) / (elapsed * (os.cpu_count() or 1)), 3),
+           "postgresql_ms_per_request": round((sum(after[3]) - sum(before[3])) * 1000 / done, 2)
+           if database_pids and done else None}
     print(f"CPU during the mix: app workers {cpu['workers_ms_per_request']} ms per request, load client and SMTP "
-          f"sink {cpu['client_and_sink_ms_per_request']} ms per request; machine busy {cpu['machine_busy_share']:.0%}")
+          f"sink {cpu['client_and_sink_ms_per_request']} ms per request"
+          + (f", PostgreSQL server {cpu['postgresql_ms_per_request']} ms per request" if database_pids else "")
+          + f"; machine busy {cpu['machine_busy_share']:.0%}")
     print(f"RSS per worker (MB): {rss}")
     print(f"emails accepted by the SMTP sink: {emails}")
     path = write_result("load", {"command": cmd, "database": url.split("@")[-1], "years": args.years,

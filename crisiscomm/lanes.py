@@ -22,6 +22,8 @@ from functools import partial
 
 from gunicorn.workers.gthread import ThreadWorker
 
+from .priority import alert_running, wait_for_alerts
+
 # Method and path of the alert path: report an incident (API and form), acknowledge an escalation (signed-in,
 # signed e-mail link, one-tap notification link). Kept to what must be fast: the rest of an incident's page is
 # reading.
@@ -70,9 +72,19 @@ class AlertLaneWorker(ThreadWorker):
             self.pending_conns.append(conn)
             self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
             return
-        pool = self.alert_pool if head and is_alert_request(head) else self.tpool
-        fs = pool.submit(self.handle, conn)
+        if head and is_alert_request(head):
+            fs = self.alert_pool.submit(self.handle_alert, conn)
+        else:
+            fs = self.tpool.submit(self.handle_ordinary, conn)
         fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
+
+    def handle_alert(self, conn):
+        with alert_running():
+            return self.handle(conn)
+
+    def handle_ordinary(self, conn):
+        wait_for_alerts()  # see crisiscomm/priority.py
+        return self.handle(conn)
 
     def handle_quit(self, sig, frame):
         self.alert_pool.shutdown(wait=False)

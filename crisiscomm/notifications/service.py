@@ -20,6 +20,7 @@ from .. import inputs, permissions, registry
 from ..clock import as_utc, now
 from ..errors import LinkExpired, LinkInvalid, LinkUsed
 from ..extensions import db
+from ..priority import alert_running
 from ..users.service import department_users, ministry_users
 from .models import (EMAIL, FAILED_PERMANENT, FAILED_TEMPORARY, IN_APP, NOT_NOTIFIED, OPEN_STATES, PENDING,
                      SENDING, SENT, Notification)
@@ -282,7 +283,12 @@ def dispatch_soon(ids, urgent=False):
     with _executor_lock:
         if lane not in _executors:
             _executors[lane] = ThreadPoolExecutor(max_workers=4, thread_name_prefix=f"outbox-{lane}")
-    _executors[lane].submit(_deliver_all, app, list(ids))
+    _executors[lane].submit(_deliver_urgent if urgent else _deliver_all, app, list(ids))
+
+
+def _deliver_urgent(app, ids):
+    with alert_running():  # fresh requests of this process wait for the escalation to leave (priority.py)
+        _deliver_all(app, ids)
 
 
 def install():

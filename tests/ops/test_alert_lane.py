@@ -239,3 +239,41 @@ def test_nginx_with_the_shipped_site_sends_the_alert_path_to_the_alert_instance(
         for server in (web, alert):
             server.shutdown()
             server.server_close()
+
+
+@pytest.mark.slow
+def test_new_readers_wait_while_an_incident_is_being_reported(app, backend):
+    """crisiscomm/priority.py: while the alert path runs in a worker, a fresh reader of that worker waits before it
+    starts (it would share the interpreter lock with the alert), and is answered once the incident is in."""
+    department = factories.department()
+    officer = factories.user("comms_officer", department)
+    token = factories.token(officer)
+    port = free_port()
+    server = Gunicorn(database_url(backend), port, threads=2, NOTIFY_DISPATCH="off", ALERT_LANE_THREADS=1,
+                      ALERT_GATE_SECONDS=30)
+    held = []
+    try:
+        server.wait_until_serving()
+        report = _request("POST", "/api/v1/incidents", token, {
+            "title": "Nghi lộ đề thi môn Ngữ văn", "category": "exam", "severity": "critical", "exam_related": True,
+            "occurred_at": "2026-06-26T07:40"})
+        # The report arrives slowly: its body is still on the way while the alert thread handles it.
+        alert = _open(port, report[:-10])
+        held.append(alert)
+        _wait_until(lambda: _unread_bytes(port, alert.getsockname()[1]) == 0, "the alert lane did not take it")
+        reader = _open(port, _request("GET", "/api/v1/incidents", token))
+        held.append(reader)
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline:  # an ordinary thread is free, yet the reader does not start
+            assert _unread_bytes(port, reader.getsockname()[1]) > 0, "the reader started during the alert"
+            time.sleep(0.05)
+        alert.sendall(report[-10:])
+        status, body = _response(alert)
+        assert status == 201, body
+        incident_id = json.loads(body)["id"]
+        status, body = _response(reader)  # started after the incident was in: it lists it
+        assert status == 200 and any(i["id"] == incident_id for i in json.loads(body)["items"])
+    finally:
+        for sock in held:
+            sock.close()
+        server.stop()

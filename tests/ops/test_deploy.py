@@ -24,8 +24,8 @@ def test_env_example_lists_every_setting_of_config_py():
     names = set(re.findall(r'(?:environ\.get|env_bool)\("([A-Z_]+)"', source)) - {"name"}
     documented = set(re.findall(r"^([A-Z_]+)=", read("crisiscomm.env.example"), re.M))
     assert names - documented == set(), "settings missing from deploy/crisiscomm.env.example"
-    # read by create_app and by the gunicorn worker (crisiscomm/lanes.py), not config.py
-    assert documented - names == {"DATABASE_URL", "ALERT_LANE_THREADS"}
+    # read by create_app and by the gunicorn worker (crisiscomm/lanes.py, priority.py), not config.py
+    assert documented - names == {"DATABASE_URL", "ALERT_LANE_THREADS", "ALERT_GATE_SECONDS"}
 
 
 def test_nginx_body_limit_matches_the_app_upload_limit():
