@@ -142,7 +142,9 @@ def main():
             before = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds(), cpu_seconds(database_pids))
             samples, errors, done, elapsed = asyncio.run(drive(bases, tokens, MIX, args.requests, args.duration,
                                                                args.concurrency, alert_base))
-            after = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds(), cpu_seconds(database_pids))
+            new_backends = [pid for pid in postgres_pids() if pid not in database_pids] if database_pids else []
+            after = (cpu_seconds(pids), sum(os.times()[:2]), machine_busy_seconds(), cpu_seconds(database_pids),
+                     cpu_seconds(new_backends))
             rss = [mb for proc, _, _ in servers for mb in worker_rss_mb(proc.pid)]
             # The ceiling again after the mix: this machine's speed drifts between runs; the higher one counts.
             h2_samples, _, h2_done, h2_elapsed = asyncio.run(drive(bases, tokens, health, args.requests,
@@ -165,11 +167,13 @@ def main():
         print(f"  {name:30} n={p['n']:5}  p50={p['p50']:6} ms  p95={p['p95']:6} ms  p99={p['p99']:6} ms"
               + (f"  errors={errors[name]}" if name in errors else ""))
     workers_cpu = sum(after[0]) - sum(before[0])
+    # A backend that exited during the mix takes its CPU with it: count the ones alive at both ends, and those
+    # started during the mix from zero.
+    database_cpu = sum(max(0.0, a - b) for a, b in zip(after[3], before[3]) if a) + sum(after[4])
     cpu = {"workers_ms_per_request": round(workers_cpu * 1000 / done, 2) if done else None,
            "client_and_sink_ms_per_request": round((after[1] - before[1]) * 1000 / done, 2) if done else None,
            "machine_busy_share": round((after[2] - before[2]) / (elapsed * (os.cpu_count() or 1)), 3),
-           "postgresql_ms_per_request": round((sum(after[3]) - sum(before[3])) * 1000 / done, 2)
-           if database_pids and done else None}
+           "postgresql_ms_per_request": round(database_cpu * 1000 / done, 2) if database_pids and done else None}
     print(f"CPU during the mix: app workers {cpu['workers_ms_per_request']} ms per request, load client and SMTP "
           f"sink {cpu['client_and_sink_ms_per_request']} ms per request"
           + (f", PostgreSQL server {cpu['postgresql_ms_per_request']} ms per request" if database_pids else "")

@@ -13,7 +13,10 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
     SQLALCHEMY_DATABASE_URI = None  # set in create_app: DATABASE_URL or a SQLite file in instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A worker's threads (requests, the alert lane, the outbox's senders) keep their connections: with the default
+    # pool of 5, connections past the fifth were closed on return and reopened (a PostgreSQL backend forked each
+    # time) every few requests under load.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 12, "max_overflow": 8}
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE

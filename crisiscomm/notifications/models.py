@@ -64,7 +64,7 @@ class Notification(IdMixin, db.Model):
     # /healthz reads the last email sent and the oldest open row on every probe: index lookups, not scans of a
     # table that grows by every message ever sent.
     __table_args__ = (Index("ix_notification_channel_state_sent_at", "channel", "state", "sent_at"),
-                      Index("ix_notification_state_created_at", "state", "created_at"))
+                      Index("ix_notification_state_channel_created_at", "state", "channel", "created_at"))
 
     recipient = relationship("User", lazy="joined")
     contact_method = relationship("ContactMethod")

@@ -16,9 +16,9 @@ depends_on = None
 
 def upgrade():
     op.create_index("ix_notification_channel_state_sent_at", "notification", ["channel", "state", "sent_at"])
-    op.create_index("ix_notification_state_created_at", "notification", ["state", "created_at"])
+    op.create_index("ix_notification_state_channel_created_at", "notification", ["state", "channel", "created_at"])
 
 
 def downgrade():
-    op.drop_index("ix_notification_state_created_at", table_name="notification")
+    op.drop_index("ix_notification_state_channel_created_at", table_name="notification")
     op.drop_index("ix_notification_channel_state_sent_at", table_name="notification")
