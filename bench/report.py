@@ -41,40 +41,54 @@ def mark(ok):
     return "✓" if ok else "✗"
 
 
+def section(title, columns, rows):
+    """A Markdown table under its title; ``columns``: (heading, alignment) pairs."""
+    return [title, "", "| " + " | ".join(name for name, _ in columns) + " |",
+            "| " + " | ".join(align for _, align in columns) + " |", *rows, ""]
+
+
+def alert_rows(alerts):
+    for (database, layout), d in sorted(alerts.items()):
+        post, mail = d["post_ms"], d["start_to_emails_ms"]
+        ok = post.get("p95", 1e9) < TARGETS["alert_post"] and mail.get("p95", 1e9) < TARGETS["alert_email"]
+        yield (f"| {database} | {layout} | {post.get('p50')} / {post.get('p95')} | {mail.get('p50')} / "
+               f"{mail.get('p95')} | {d['start_to_push_ms'].get('p95', '—')} | "
+               f"{d['start_to_apprise_ms'].get('p95', '—')} | {mark(ok)} | `{d['file']}` |")
+
+
+def mix_rows(mixes):
+    for (database, layout), d in sorted(mixes.items()):
+        worst = max(d["endpoints"][name]["p95"] for name in LISTS if name in d["endpoints"])
+        post = d["endpoints"].get("POST incidents (+escalation)", {}).get("p95", "—")
+        cpu = d.get("cpu") or {}
+        rss = max(d["rss_mb"]) if d["rss_mb"] else None
+        database_cpu = cpu.get("postgresql_ms_per_request")
+        yield (f"| {database} | {layout} | {d['ceiling_rps']} req/s | {d['mix_rps']} req/s | "
+               f"{d['mix_share_of_ceiling']:.0%} {mark(d['mix_share_of_ceiling'] >= TARGETS['share'])} | "
+               f"{worst} {mark(worst < TARGETS['list_p95'])} | {post} | "
+               f"{cpu.get('workers_ms_per_request', '—')} ms"
+               + (f" + {database_cpu} ms PostgreSQL" if database_cpu is not None else "")
+               + f" | {rss} {mark(rss is not None and rss < TARGETS['rss'])} | `{d['file']}` |")
+
+
 def table():
     lines = []
-    alerts = runs("incidents")
+    alerts, mixes = runs("incidents"), runs("load")
     if alerts:
-        lines += ["**An exam incident while 50 clients read** (`bench/incidents.py --years 10 --reuse [--alert-instance]`; "
-                  "30 incidents one after another, 2 warm-up incidents not counted):", "",
-                  "| database | layout | POST p50 / p95 ms | → last level-1 email p50 / p95 ms | → push p95 | "
-                  "→ Apprise p95 | targets (p95 < 300 / < 500) | run |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | :---: | --- |"]
-        for (database, layout), d in sorted(alerts.items()):
-            post, mail = d["post_ms"], d["start_to_emails_ms"]
-            ok = post.get("p95", 1e9) < TARGETS["alert_post"] and mail.get("p95", 1e9) < TARGETS["alert_email"]
-            lines.append(f"| {database} | {layout} | {post.get('p50')} / {post.get('p95')} | {mail.get('p50')} / "
-                         f"{mail.get('p95')} | {d['start_to_push_ms'].get('p95', '—')} | "
-                         f"{d['start_to_apprise_ms'].get('p95', '—')} | {mark(ok)} | `{d['file']}` |")
-        lines.append("")
-    mixes = runs("load")
+        lines += section("**An exam incident while 50 clients read** (`bench/incidents.py --years 10 --reuse "
+                         "[--alert-instance]`; 30 incidents one after another, 2 warm-up incidents not counted):",
+                         [("database", "---"), ("layout", "---"), ("POST p50 / p95 ms", "---:"),
+                          ("→ last level-1 email p50 / p95 ms", "---:"), ("→ push p95", "---:"),
+                          ("→ Apprise p95", "---:"), ("targets (p95 < 300 / < 500)", ":---:"), ("run", "---")],
+                         alert_rows(alerts))
     if mixes:
-        lines += ["**The exam-day mix, 32 clients** (`bench/load.py --years 10 --reuse [--alert-instance | --instances 2]`; "
-                  "20 s after 5 s of warm-up):", "",
-                  "| database | layout | bare /healthz (ceiling) | mix | mix ÷ ceiling (≥ 40 %) | list/search p95 ms "
-                  "(< 300) | POST incidents p95 ms | app CPU per request | RSS per worker MB (< 200) | run |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-        for (database, layout), d in sorted(mixes.items()):
-            worst = max(d["endpoints"][name]["p95"] for name in LISTS if name in d["endpoints"])
-            post = d["endpoints"].get("POST incidents (+escalation)", {}).get("p95", "—")
-            cpu = (d.get("cpu") or {}).get("workers_ms_per_request")
-            rss = max(d["rss_mb"]) if d["rss_mb"] else None
-            lines.append(f"| {database} | {layout} | {d['ceiling_rps']} req/s | {d['mix_rps']} req/s | "
-                         f"{d['mix_share_of_ceiling']:.0%} {mark(d['mix_share_of_ceiling'] >= TARGETS['share'])} | "
-                         f"{worst} {mark(worst < TARGETS['list_p95'])} | {post} | "
-                         f"{cpu if cpu is not None else '—'} ms | {rss} {mark(rss is not None and rss < TARGETS['rss'])}"
-                         f" | `{d['file']}` |")
-        lines.append("")
+        lines += section("**The exam-day mix, 32 clients** (`bench/load.py --years 10 --reuse [--alert-instance | "
+                         "--instances 2]`; 20 s after 5 s of warm-up):",
+                         [("database", "---"), ("layout", "---"), ("bare /healthz (ceiling)", "---:"), ("mix", "---:"),
+                          ("mix ÷ ceiling (≥ 40 %)", "---:"), ("list/search p95 ms (< 300)", "---:"),
+                          ("POST incidents p95 ms", "---:"), ("CPU per request", "---:"),
+                          ("RSS per worker MB (< 200)", "---:"), ("run", "---")],
+                         mix_rows(mixes))
     return "\n".join(lines).rstrip() + "\n"
 
 

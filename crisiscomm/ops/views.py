@@ -44,11 +44,10 @@ def health():
         if lease is not None:
             report["scheduler"] = {"holder": lease.holder, "lease_expires_at": lease.expires_at.isoformat(),
                                    "alive": lease.expires_at > t}
-        backlog = db.session.scalar(select(func.count(Notification.id))
-                                    .where(Notification.state.in_(OPEN_STATES)))
-        # The oldest message not yet delivered (pending, being sent, or waiting for a retry).
-        oldest = db.session.scalar(select(func.min(Notification.created_at))
-                                   .where(Notification.state.in_(OPEN_STATES)))
+        # The backlog and its oldest message not yet delivered (pending, being sent, or waiting for a retry), in one
+        # pass over the open rows.
+        backlog, oldest = db.session.execute(select(func.count(Notification.id), func.min(Notification.created_at))
+                                             .where(Notification.state.in_(OPEN_STATES))).one()
         report["outbox"] = {"backlog": backlog,
                             "oldest_pending_age_seconds": None if oldest is None
                             else max(0, int((t - oldest).total_seconds()))}
