@@ -103,7 +103,8 @@ def create_app(config=None):
         raise RuntimeError("SECRET_KEY must be set when CRISISCOMM_ENV=production")
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite.engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault("SCENARIO_DIR", SCENARIO_DIR)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix

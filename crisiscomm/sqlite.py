@@ -104,11 +104,15 @@ class SerialisedCursor(sqlite3.Cursor):
             self.connection.after_statement()
 
 
-def engine_options(options):
+def engine_options(options, url):
     """The engine options of a SQLite database: no ping before each request (a file cannot drop a connection),
-    and connections that serialise their writers."""
+    and connections that serialise their writers. An in-memory database has one connection (StaticPool): no pool
+    size to set."""
     connect_args = {**options.get("connect_args", {}), "factory": SerialisedConnection}
-    return {**options, "pool_pre_ping": False, "connect_args": connect_args}
+    options = {**options, "pool_pre_ping": False, "connect_args": connect_args}
+    if url in ("sqlite://", "sqlite:///") or ":memory:" in url or "mode=memory" in url:
+        options = {k: v for k, v in options.items() if k not in ("pool_size", "max_overflow")}
+    return options
 
 
 def set_pragmas(dbapi_connection):
