@@ -11,6 +11,8 @@ import threading
 
 _changed = threading.Condition()
 _active = 0
+# Read once: the wait is on every ordinary request's path.
+GATE_SECONDS = float(os.environ.get("ALERT_GATE_SECONDS", "0.5"))
 
 
 @contextlib.contextmanager
@@ -28,10 +30,8 @@ def alert_running():
                 _changed.notify_all()
 
 
-def wait_for_alerts(timeout=None):
-    """Before an ordinary request: wait until no alert work runs in this process, or ``timeout`` seconds
+def wait_for_alerts():
+    """Before an ordinary request: wait until no alert work runs in this process, or GATE_SECONDS
     (ALERT_GATE_SECONDS, default 0.5: readers are delayed, never starved). True when none was running."""
-    if timeout is None:
-        timeout = float(os.environ.get("ALERT_GATE_SECONDS", "0.5"))
     with _changed:
-        return _changed.wait_for(lambda: not _active, timeout)
+        return _changed.wait_for(lambda: not _active, GATE_SECONDS)

@@ -134,6 +134,14 @@ def _drop(smtp):
     smtp.close()
 
 
+def _send_over(smtp, msg):
+    try:
+        return smtp.send_message(msg)
+    except BaseException:
+        _drop(smtp)  # a connection in an unknown state is never reused
+        raise
+
+
 def send_email(notification):
     if not notification.address:
         raise PermanentFailure("no email address")
@@ -153,22 +161,13 @@ def send_email(notification):
             if batch:
                 _session.smtp = smtp  # the rest of the batch reuses it
         try:
-            refused = smtp.send_message(msg)
+            refused = _send_over(smtp, msg)
         except smtplib.SMTPServerDisconnected:
-            _drop(smtp)
             if not reused:
                 raise
             # The server closed the batch's connection between two messages: one fresh try, not a backoff.
-            smtp = _connect(cfg)
-            _session.smtp = smtp
-            try:
-                refused = smtp.send_message(msg)
-            except BaseException:
-                _drop(smtp)
-                raise
-        except BaseException:
-            _drop(smtp)  # a connection in an unknown state is never reused
-            raise
+            smtp = _session.smtp = _connect(cfg)
+            refused = _send_over(smtp, msg)
         if not batch:
             _quit(smtp)
     except smtplib.SMTPRecipientsRefused as exc:

@@ -91,11 +91,6 @@ def _claimable(t):
             and_(Notification.state == SENDING, Notification.claimed_at < t - lease)))
 
 
-def claim(notification_id):
-    """Atomically take a row for sending; False if another process has it or it is done."""
-    return claim_many([notification_id]) == [notification_id]
-
-
 def claim_many(ids):
     """Atomically take the rows of ``ids`` that are due, in one transaction; returns the ids taken, in order.
     A row another process holds, or one that is done, is left out."""
@@ -108,11 +103,6 @@ def claim_many(ids):
         .returning(table.c.id)).scalars().all())
     db.session.commit()
     return taken
-
-
-def deliver(notification_id):
-    """Claim, send and record one row. Commits. Returns the final state, or None if not claimed."""
-    return deliver_many([notification_id]).get(notification_id)
 
 
 def deliver_many(ids):
@@ -348,7 +338,8 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
         base["urgent"] = True
     with db.session.no_autoflush:  # the rows queued so far go in one batch at the end, not one flush per person
         methods = [m for m in usable_methods(user) if channels is None or m.kind in channels]
-    keys = [f"{dedupe_key}:{IN_APP}", f"{dedupe_key}:{EMAIL}"] + [f"{dedupe_key}:{m.kind}:{m.id}" for m in methods]
+    method_keys = [(m, f"{dedupe_key}:{m.kind}:{m.id}") for m in methods]
+    keys = [f"{dedupe_key}:{IN_APP}", f"{dedupe_key}:{EMAIL}"] + [key for _, key in method_keys]
     common = dict(kind=kind, recipient=user, department_id=department_id, source=source, stored=stored_rows(keys))
     rows = []
     if in_app:
@@ -359,8 +350,7 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
                             address=email_address or user.email, payload=dict(base),
                             dedupe_key=f"{dedupe_key}:{EMAIL}", **common))
     short = short_text or subject
-    for method in methods:
-        key = f"{dedupe_key}:{method.kind}:{method.id}"
+    for method, key in method_keys:
         if method.kind == EMAIL:
             rows.append(enqueue(channel=EMAIL, subject=subject, body_text=body_text, body_html=body_html,
                                 address=method.address, payload=dict(base), contact_method=method,
