@@ -9,12 +9,24 @@ import os
 import sys
 
 from flask import request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from .extensions import babel
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def bound_gettext():
+    """``gettext`` bound to the current locale's catalogue: for code that translates dozens of strings in one go
+    (an alert, once per recipient), without Flask-Babel's context lookups on every call (a tenth of an alert's
+    CPU). Call it again after the locale changes (inside ``force_locale``)."""
+    translations = get_translations()
+
+    def gettext(string, **variables):
+        text = translations.ugettext(string)
+        return text % variables if variables else text
+    return gettext
 
 
 def _po_files():

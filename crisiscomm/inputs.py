@@ -23,6 +23,7 @@ from datetime import date, datetime
 
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
+from sqlalchemy import BigInteger, Integer, String, inspect
 
 from . import clock
 from .errors import ValidationError
@@ -261,10 +262,7 @@ class SafeJSONProvider(DefaultJSONProvider):
 
 # --- the flush-time net --------------------------------------------------------------------------------------
 
-def _column_problem(column, value):
-    from sqlalchemy import BigInteger, Integer, String
-
-    kind = column.type
+def _column_problem(kind, value):
     if isinstance(kind, String):
         if not isinstance(value, str):
             return _("text expected")
@@ -279,28 +277,35 @@ def _column_problem(column, value):
     return None
 
 
+@functools.cache
+def _checked_columns(mapper):
+    """(attribute key, column type) of a mapper's single-column String and Integer attributes: the only ones
+    check_flush looks at, found once per class instead of on every flush."""
+    return tuple((attr.key, attr.columns[0].type) for attr in mapper.column_attrs
+                 if len(attr.columns) == 1 and isinstance(attr.columns[0].type, (String, Integer)))
+
+
 def check_flush(session, flush_context, instances):
     """Every String/Integer value written must fit its column: a 422 naming the attribute, not a 500."""
-    from sqlalchemy import inspect
-
     errors = {}
     for obj in list(session.new) + list(session.dirty):
         state = inspect(obj)
-        for attr in state.mapper.column_attrs:
-            if attr.key not in state.dict:
+        values = state.dict
+        for key, kind in _checked_columns(state.mapper):
+            if key not in values:
                 continue
             if not state.pending:
-                added = state.attrs[attr.key].history.added
+                added = state.attrs[key].history.added
                 if not added:
                     continue
                 value = added[0]
             else:
-                value = state.dict[attr.key]
-            if value is None or len(attr.columns) != 1:
+                value = values[key]
+            if value is None:
                 continue
-            problem = _column_problem(attr.columns[0], value)
+            problem = _column_problem(kind, value)
             if problem:
-                errors.setdefault(attr.key, problem)
+                errors.setdefault(key, problem)
     if errors:
         raise ValidationError(_("Please correct the highlighted fields."), fields=errors)
 

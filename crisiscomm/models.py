@@ -97,4 +97,6 @@ class DepartmentOwned:
 
     @declared_attr
     def department(cls):
-        return relationship("Department", foreign_keys=[cls.department_id], lazy="joined")
+        # "selectin": a page of fifty records of one Department reads that Department once (usually from the
+        # session already), not fifty joined copies whose JSON columns are each decoded.
+        return relationship("Department", foreign_keys=[cls.department_id], lazy="selectin")

@@ -11,7 +11,7 @@ from ..scenarios.models import CATEGORIES, SEVERITIES
 from . import escalation, playbook, queries, service, statement_clock
 from .common import incident_path
 from .models import STATUSES, Incident
-from .serialise import escalation_summary, iso, serialize
+from .serialise import escalation_summary, incident_dicts, iso, serialize
 
 bp = api_blueprint("incidents_api", __name__)
 
@@ -106,8 +106,7 @@ def index():
     stmt = queries.list_incidents(stmt=scoping.scoped_select(Incident), status=status,
                                   exam_related=bool_arg("exam_related"), department_id=department_id,
                                   q=request.args.get("q"), drill=drill)
-    rows = db.session.scalars(stmt.options(*queries.list_loads()).limit(limit).offset(offset)).unique().all()
-    return jsonify({"items": [serialize(i) for i in rows], "limit": limit, "offset": offset})
+    return jsonify({"items": incident_dicts(stmt.limit(limit).offset(offset)), "limit": limit, "offset": offset})
 
 
 @bp.get("/incidents/<int:incident_id>")

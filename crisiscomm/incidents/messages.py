@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..clock import as_utc, format_datetime, time_left as clock_time_left, to_local
+from ..i18n import bound_gettext
 from ..notifications.models import EMAIL, WEBHOOK
 from ..notifications.senders import ACTION_URL_MARK
 from ..notifications.service import enqueue, notify_user
@@ -22,8 +23,9 @@ def time_left(due):
     return "" if due is None else clock_time_left(due)
 
 
-def alert_facts(incident, escalation):
-    """What every channel's alert says, as (label, value) pairs, in the current locale."""
+def alert_facts(incident, escalation, _=_):
+    """What every channel's alert says, as (label, value) pairs, in the current locale (``_``: the caller's
+    bound gettext)."""
     due = incident.first_statement_due_at
     reporter = incident.reporter.name if incident.reporter is not None else "—"
     return [
@@ -45,6 +47,7 @@ def _message(incident, escalation, reminder_round):
     (subject, email body, email html, short text for SMS-sized channels, push fields)."""
     user = escalation.recipient
     with force_locale((user.locale if user is not None else None) or "vi"):
+        _ = bound_gettext()
         drill = f"[{DRILL_LABEL}] " if incident.drill else ""
         if reminder_round:
             head = _("REMINDER %(n)s — not yet acknowledged", n=reminder_round)
@@ -53,7 +56,7 @@ def _message(incident, escalation, reminder_round):
         else:
             head = _("New incident")
         subject = f"{drill}{head}: {incident.title} — {incident.department.name}"
-        facts = alert_facts(incident, escalation)
+        facts = alert_facts(incident, escalation, _)
         lines = []
         if incident.drill:
             lines += [f"*** {DRILL_LABEL} ***", _("This is a drill. No real incident has happened."), ""]

@@ -94,10 +94,15 @@ class Incident(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
 
     @property
     def statement_overdue(self):
-        from ..clock import now
+        return statement_overdue(self)
 
-        return (self.first_statement_at is None and self.first_statement_due_at is not None
-                and self.first_statement_due_at <= now() and self.status != CLOSED)
+
+def statement_overdue(incident, at=None):
+    """Whether the first public statement is late (``incident`` may be a row with the same columns)."""
+    from ..clock import now
+
+    return (incident.first_statement_at is None and incident.first_statement_due_at is not None
+            and incident.first_statement_due_at <= (at or now()) and incident.status != CLOSED)
 
 
 class IncidentEvent(IdMixin, db.Model):

@@ -1,25 +1,14 @@
 """Reading incidents: lists and counts, the outbox rows of an incident's alerts, the start page's items."""
-import functools
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from .. import scoping
 from ..extensions import db
 from ..notifications.models import APPRISE, EMAIL, IN_APP, PUSH, Notification
-from ..scenarios.models import ScenarioVersion
 from ..text import where_all_terms
-from ..users.models import load_person
 from .escalation import my_escalations
 from .models import CLOSED, Incident
 from .playbook import playbook_url
-
-
-@functools.cache  # built once: the loader options are immutable
-def list_loads():
-    """What serialize() reads of each listed incident, loaded with the page rather than one query per row."""
-    return (load_person(Incident.reporter),
-            joinedload(Incident.scenario_version).joinedload(ScenarioVersion.scenario))
 
 
 def list_incidents(*, stmt, status=None, exam_related=None, department_id=None, q=None, drill="exclude",

@@ -1,7 +1,19 @@
 """Incidents as JSON for the API: the summary row, and in full with escalations, timeline, inquiries, checklist."""
-from ..clock import as_utc
+import functools
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from ..clock import as_utc, now
+from ..departments.models import Department
+from ..extensions import db
+from ..sql import plain_rows
 from ..notifications.models import WEBHOOK
+from ..rules.models import DeadlineRule
 from ..rules.service import source_line
+from ..scenarios.models import Scenario, ScenarioVersion
+from ..users.models import User
+from .models import Incident, statement_overdue
 from .queries import delivery_groups, escalation_channels
 
 
@@ -42,26 +54,50 @@ def escalation_summary(incident):
     return out
 
 
+@functools.cache  # built at first use: aliasing a mapped class at import would configure the mappers too early
+def _page():
+    reporter = aliased(User)
+    columns = (Incident.id, Department.code.label("department"), Incident.title, Incident.category,
+               Incident.exam_related, Incident.exam, Incident.occurred_at, Incident.reported_at, Incident.known_at,
+               Incident.place, Incident.description, Incident.severity, Incident.status, Incident.drill,
+               Incident.awaiting_confirmation, reporter.email.label("reporter"), Scenario.slug.label("scenario"),
+               Incident.escalation_level, Incident.level1_acknowledged_at, Incident.first_statement_due_at,
+               Incident.first_statement_rule_id, Incident.first_statement_at, Incident.closing_summary,
+               Incident.closing_public_summary, Incident.closed_at)
+    return columns, ((Department, Department.id == Incident.department_id, False),
+                     (reporter, reporter.id == Incident.reporter_id, True),
+                     (ScenarioVersion, ScenarioVersion.id == Incident.scenario_version_id, True),
+                     (Scenario, Scenario.id == ScenarioVersion.scenario_id, True))
+
+
+def incident_dicts(stmt):
+    """The incidents ``stmt`` (a ``select(Incident)`` with its filters, order and page) selects, as the API's
+    summary dicts: plain rows, no ORM objects (a listed page is only serialised)."""
+    rows = plain_rows(stmt, *_page())
+    rule_ids = {r.first_statement_rule_id for r in rows} - {None}
+    rules = {rule.id: _rule_summary(rule) for rule in db.session.scalars(
+        select(DeadlineRule).where(DeadlineRule.id.in_(rule_ids)))} if rule_ids else {}
+    at = now()
+    return [{
+        "id": r.id, "department": r.department, "title": r.title, "category": r.category,
+        "exam_related": r.exam_related, "exam": r.exam, "occurred_at": iso(r.occurred_at),
+        "reported_at": iso(r.reported_at), "known_at": iso(r.known_at), "place": r.place,
+        "description": r.description, "severity": r.severity, "status": r.status, "drill": r.drill,
+        "awaiting_confirmation": r.awaiting_confirmation, "reporter": r.reporter, "scenario": r.scenario,
+        "escalation_level": r.escalation_level, "level1_acknowledged_at": iso(r.level1_acknowledged_at),
+        "first_statement_due_at": iso(r.first_statement_due_at),
+        "first_statement_rule": rules.get(r.first_statement_rule_id),
+        "first_statement_at": iso(r.first_statement_at),
+        "statement_overdue": statement_overdue(r, at),
+        "closing_summary": r.closing_summary, "closing_public_summary": r.closing_public_summary,
+        "closed_at": iso(r.closed_at),
+    } for r in rows]
+
+
 def serialize(incident, full=False):
-    out = {
-        "id": incident.id, "department": incident.department.code, "title": incident.title,
-        "category": incident.category, "exam_related": incident.exam_related, "exam": incident.exam,
-        "occurred_at": iso(incident.occurred_at), "reported_at": iso(incident.reported_at),
-        "known_at": iso(incident.known_at),
-        "place": incident.place, "description": incident.description, "severity": incident.severity,
-        "status": incident.status, "drill": incident.drill, "awaiting_confirmation": incident.awaiting_confirmation,
-        "reporter": incident.reporter.email if incident.reporter else None,
-        "scenario": (incident.scenario_version.scenario.slug if incident.scenario_version is not None
-                     and incident.scenario_version.scenario is not None else None),
-        "escalation_level": incident.escalation_level,
-        "level1_acknowledged_at": iso(incident.level1_acknowledged_at),
-        "first_statement_due_at": iso(incident.first_statement_due_at),
-        "first_statement_rule": _rule_summary(incident.first_statement_rule),
-        "first_statement_at": iso(incident.first_statement_at),
-        "statement_overdue": incident.statement_overdue,
-        "closing_summary": incident.closing_summary, "closing_public_summary": incident.closing_public_summary,
-        "closed_at": iso(incident.closed_at),
-    }
+    """One incident: the summary (read back from the database, so after the service's flush) and with ``full``
+    its escalations, acknowledgements, timeline, linked inquiries and checklist."""
+    out = incident_dicts(select(Incident).where(Incident.id == incident.id))[0]
     if full:
         out["escalations"] = escalation_summary(incident)
         out["acknowledgements"] = [{"recipient": e.email or e.recipient_label, "name": e.recipient_label,

@@ -6,7 +6,7 @@ from .. import inputs, scoping
 from ..api import api_blueprint, doc, json_body, paginate_args, reject_unknown
 from ..errors import ValidationError
 from . import grounds, queries, reports, service, workflow
-from .serialise import inquiry_dict
+from .serialise import inquiry_dict, inquiry_dicts
 from .models import CHANNELS, PRIORITIES, STATES
 
 bp = api_blueprint("inquiries_api", __name__)
@@ -73,11 +73,11 @@ def index():
     overdue = args.get("overdue", "").lower()
     if overdue not in ("", "true", "false", "1", "0"):
         raise ValidationError(_("Bad filter."), fields={"overdue": _("true or false")})
-    rows = queries.list_inquiries(department=department, state=args.get("state") or None,
-                                  outlet=args.get("outlet") or None, q=args.get("q") or None,
-                                  overdue=overdue in ("true", "1"), date_from=args.get("from"),
-                                  date_to=args.get("to"), limit=limit, offset=offset)
-    return jsonify({"items": [inquiry_dict(i) for i in rows], "limit": limit, "offset": offset})
+    items = inquiry_dicts(queries.page_query(
+        department=department, state=args.get("state") or None, outlet=args.get("outlet") or None,
+        q=args.get("q") or None, overdue=overdue in ("true", "1"), date_from=args.get("from"),
+        date_to=args.get("to"), limit=limit, offset=offset))
+    return jsonify({"items": items, "limit": limit, "offset": offset})
 
 
 @bp.get("/inquiries/stats")

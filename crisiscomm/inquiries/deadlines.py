@@ -10,7 +10,7 @@ from ..extensions import db
 from ..rules.models import INQUIRY_RESPONSE
 from ..rules.service import applicable_rule
 from .forms import CHANNEL_LABELS, PRIORITY_LABELS
-from .models import Inquiry
+from .models import OPEN_STATES, Inquiry
 from .settings import DEFAULT_HOURS, department_settings
 
 
@@ -30,14 +30,15 @@ def compute_due(*, department, received_at, channel=None, priority=None, inciden
     return received_at + timedelta(hours=hours or DEFAULT_HOURS), "department", None
 
 
-def due_status(inquiry, at=None):
-    """'overdue', 'due_soon' or None for an open inquiry."""
-    if not inquiry.is_open:
+def due_status(inquiry, at=None, soon_minutes=None):
+    """'overdue', 'due_soon' or None for an open inquiry (or a row with its ``state`` and ``due_at``, given the
+    Department's ``soon_minutes``)."""
+    if inquiry.state not in OPEN_STATES:
         return None
     at = at or now()
     if inquiry.due_at <= at:
         return "overdue"
-    minutes = department_settings(inquiry.department)["inquiry_due_soon_minutes"]
+    minutes = soon_minutes or department_settings(inquiry.department)["inquiry_due_soon_minutes"]
     if inquiry.due_at <= at + timedelta(minutes=minutes):
         return "due_soon"
     return None

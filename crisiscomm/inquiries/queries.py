@@ -94,9 +94,13 @@ def list_loads():
             load_person(Inquiry.approved_by), joinedload(Inquiry.refusal_ground), selectinload(Inquiry.files))
 
 
+def page_query(limit=200, offset=0, **filters):
+    """One page of the filtered list, newest first (a ``select(Inquiry)``)."""
+    return newest_first(list_query(**filters)).limit(limit).offset(offset)
+
+
 def list_inquiries(limit=200, offset=0, **filters):
-    stmt = newest_first(list_query(**filters)).options(*list_loads()).limit(limit).offset(offset)
-    return db.session.scalars(stmt).unique().all()
+    return db.session.scalars(page_query(limit, offset, **filters).options(*list_loads())).unique().all()
 
 
 def get_inquiry(ident, user=None):

@@ -22,6 +22,6 @@ _FOUND = {200: {"type": "object", "properties": {"items": {"type": "array", "ite
      responses=_FOUND)
 def search():
     code = request.args.get("department") or None
-    rows = service.search_statements(q=request.args.get("q", "").strip() or None,
-                                      department=scoping.resolve_department(code) if code else None)
-    return jsonify({"items": [service.statement_dict(s) for s in rows]})
+    stmt = service.search_query(q=request.args.get("q", "").strip() or None,
+                                department=scoping.resolve_department(code) if code else None)
+    return jsonify({"items": service.statement_dicts(stmt)})

@@ -2,18 +2,25 @@
 import functools
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from .. import scoping
+from ..departments.models import Department
 from ..extensions import db
+from ..sql import plain_rows
 from ..text import where_all_terms
-from ..users.models import load_person
+from ..users.models import User, load_person
 from .models import Statement
 
 
-@functools.cache
-def _list_loads():
-    """The approver's name is read for each statement: joined with the page (their Department is not)."""
-    return (load_person(Statement.approved_by),)
+@functools.cache  # built at first use: aliasing a mapped class at import would configure the mappers too early
+def _page():
+    approver = aliased(User)
+    return ((Statement.id, Department.code.label("department"), Statement.source_type, Statement.source_id,
+             Statement.subject, Statement.text, Statement.channel, Statement.published_at,
+             approver.name.label("approved_by")),
+            ((Department, Department.id == Statement.department_id, False),
+             (approver, approver.id == Statement.approved_by_id, True)))
 
 
 def record_statement(*, department_id, source_type, source_id, subject, text, channel=None, approved_by=None,
@@ -39,7 +46,7 @@ def statements_of(source_type, source_id):
                               .order_by(Statement.id)).all()
 
 
-def search_statements(*, q=None, department=None, user=None, limit=50):
+def search_query(*, q=None, department=None, user=None, limit=50):
     """Statements the user may see, newest first; ``q`` matches every word, diacritics-insensitive.
     ``department`` (a Department) narrows to one Department (Ministry roles see all by default)."""
     stmt = scoping.scoped_select(Statement, user)
@@ -47,12 +54,16 @@ def search_statements(*, q=None, department=None, user=None, limit=50):
         stmt = stmt.where(Statement.department_id == department.id)
     if q:
         stmt = stmt.where(*where_all_terms(Statement.search_text, q))
-    stmt = stmt.order_by(Statement.published_at.desc(), Statement.id.desc()).options(*_list_loads()).limit(limit)
-    return db.session.scalars(stmt).all()
+    return stmt.order_by(Statement.published_at.desc(), Statement.id.desc()).limit(limit)
 
 
-def statement_dict(s):
-    return {"id": s.id, "department": s.department.code, "source_type": s.source_type, "source_id": s.source_id,
-            "subject": s.subject, "text": s.text, "channel": s.channel,
-            "published_at": s.published_at.isoformat(),
-            "approved_by": s.approved_by.name if s.approved_by else None}
+def search_statements(**filters):
+    """The statements of ``search_query(**filters)`` with their approver."""
+    return db.session.scalars(search_query(**filters).options(load_person(Statement.approved_by))).all()
+
+
+def statement_dicts(stmt):
+    """The statements ``stmt`` selects as the API returns them (plain rows: a page is only serialised)."""
+    return [{"id": s.id, "department": s.department, "source_type": s.source_type, "source_id": s.source_id,
+             "subject": s.subject, "text": s.text, "channel": s.channel, "published_at": s.published_at.isoformat(),
+             "approved_by": s.approved_by} for s in plain_rows(stmt, *_page())]
