@@ -106,12 +106,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     database_arguments(parser)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=6000, help="upper bound on requests of the mix")
+    parser.add_argument("--requests", type=int, default=20000, help="upper bound on requests of the mix")
     parser.add_argument("--duration", type=float, default=30, help="upper bound in seconds for each phase")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of the mix run first and not counted")
     parser.add_argument("--alert-instance", action="store_true",
                         help="report incidents to a gunicorn of their own with the CPU priority of "
                              "deploy/crisiscomm-alert.service (the others run at nice 10), as nginx routes them")
+    parser.add_argument("--alert-workers", type=int, default=1,
+                        help="gunicorn workers of the alert instance (deploy/: 1)")
     parser.add_argument("--instances", type=int, default=1,
                         help="app instances (gunicorn processes on their own ports, as separate hosts would be)")
     args = parser.parse_args()
@@ -123,7 +125,7 @@ def main():
         servers = [start_gunicorn(url, args.workers, smtp.port, threads=args.threads, nice=nice)
                    for _ in range(args.instances)]
         bases, cmd = [base for _, base, _ in servers], servers[0][2]
-        alert = start_gunicorn(url, 1, smtp.port) if args.alert_instance else None
+        alert = start_gunicorn(url, args.alert_workers, smtp.port) if args.alert_instance else None
         if alert:
             servers.append(alert)
         alert_base = alert[1] if alert else None
@@ -181,9 +183,10 @@ def main():
     print(f"RSS per worker (MB): {rss}")
     print(f"emails accepted by the SMTP sink: {emails}")
     path = write_result("load", {"command": cmd, "database": url.split("@")[-1], "years": args.years,
-                                 "workers": args.workers, "instances": args.instances,
-                                 "alert_instance": args.alert_instance, "threads": args.threads,
-                                 "concurrency": args.concurrency, "mix_share_of_ceiling": round(throughput / ceiling, 3),
+                                 "workers": args.workers, "threads": args.threads, "instances": args.instances,
+                                 "alert_instance": args.alert_instance, "alert_workers": args.alert_workers,
+                                 "concurrency": args.concurrency,
+                                 "mix_share_of_ceiling": round(throughput / ceiling, 3),
                                  "ceiling_rps": round(ceiling, 1), "mix_rps": round(throughput, 1),
                                  "requests": done, "endpoints": per, "errors": errors, "rss_mb": rss,
                                  "emails": emails, "cpu": cpu})

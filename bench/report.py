@@ -32,6 +32,10 @@ def runs(kind):
             layout = f"{data['instances']} instances"
         else:
             layout = "alert instance" if data.get("alert_instance") else "one instance"
+        if data.get("workers"):  # the gunicorn shape: web workers × threads (and the alert instance's workers)
+            layout += f", -w {data['workers']} × {data.get('threads', 4)}"
+            if data.get("alert_instance"):
+                layout += f" + alert -w {data.get('alert_workers', 1)}"
         data["file"] = os.path.basename(path)
         newest[(database, layout)] = data
     return newest

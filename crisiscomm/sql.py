@@ -64,3 +64,15 @@ def plain_rows(stmt, columns, joins=()):
     for target, on, outer in joins:
         stmt = stmt.join(target, on, isouter=outer)
     return db.session.execute(stmt).all()
+
+
+class RowView:
+    """A loaded ORM object read through the names of a ``plain_rows`` row: ``joined`` gives the names the row
+    takes from joined tables (a person's email, a Department's code), so one function shapes both."""
+
+    def __init__(self, obj, **joined):
+        self.__dict__.update(joined)
+        self._obj = obj
+
+    def __getattr__(self, name):
+        return getattr(self._obj, name)

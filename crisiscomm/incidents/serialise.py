@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased
 from ..clock import as_utc, now
 from ..departments.models import Department
 from ..extensions import db
-from ..sql import plain_rows
+from ..sql import RowView, plain_rows
 from ..notifications.models import WEBHOOK
 from ..rules.models import DeadlineRule
 from ..rules.service import source_line
@@ -78,7 +78,12 @@ def incident_dicts(stmt):
     rules = {rule.id: _rule_summary(rule) for rule in db.session.scalars(
         select(DeadlineRule).where(DeadlineRule.id.in_(rule_ids)))} if rule_ids else {}
     at = now()
-    return [{
+    return [_summary(r, rules.get(r.first_statement_rule_id), at) for r in rows]
+
+
+def _summary(r, rule, at):
+    """The API's summary of ``r``: a row of ``_page()``'s columns, or an object with the same names."""
+    return {
         "id": r.id, "department": r.department, "title": r.title, "category": r.category,
         "exam_related": r.exam_related, "exam": r.exam, "occurred_at": iso(r.occurred_at),
         "reported_at": iso(r.reported_at), "known_at": iso(r.known_at), "place": r.place,
@@ -86,18 +91,22 @@ def incident_dicts(stmt):
         "awaiting_confirmation": r.awaiting_confirmation, "reporter": r.reporter, "scenario": r.scenario,
         "escalation_level": r.escalation_level, "level1_acknowledged_at": iso(r.level1_acknowledged_at),
         "first_statement_due_at": iso(r.first_statement_due_at),
-        "first_statement_rule": rules.get(r.first_statement_rule_id),
+        "first_statement_rule": rule,
         "first_statement_at": iso(r.first_statement_at),
         "statement_overdue": statement_overdue(r, at),
         "closing_summary": r.closing_summary, "closing_public_summary": r.closing_public_summary,
         "closed_at": iso(r.closed_at),
-    } for r in rows]
+    }
 
 
 def serialize(incident, full=False):
-    """One incident: the summary (read back from the database, so after the service's flush) and with ``full``
-    its escalations, acknowledgements, timeline, linked inquiries and checklist."""
-    out = incident_dicts(select(Incident).where(Incident.id == incident.id))[0]
+    """One incident (already in the session): the summary and with ``full`` its escalations, acknowledgements,
+    timeline, linked inquiries and checklist."""
+    version = incident.scenario_version
+    row = RowView(incident, department=incident.department.code,
+                  reporter=incident.reporter.email if incident.reporter else None,
+                  scenario=version.scenario.slug if version is not None and version.scenario is not None else None)
+    out = _summary(row, _rule_summary(incident.first_statement_rule), now())
     if full:
         out["escalations"] = escalation_summary(incident)
         out["acknowledgements"] = [{"recipient": e.email or e.recipient_label, "name": e.recipient_label,

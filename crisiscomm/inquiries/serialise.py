@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased
 
 from ..departments.models import Department
 from ..extensions import db
-from ..sql import plain_rows
+from ..sql import RowView, plain_rows
 from ..users.models import User
 from .deadlines import due_status
 from .models import OPEN_STATES, Inquiry, InquiryAttachment, InquiryEvent, RefusalGround
@@ -35,6 +35,30 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _event(at, by, from_state, to_state, note):
+    return {"at": at.isoformat(), "by": by, "from": from_state, "to": to_state, "note": note}
+
+
+def _file(inquiry_id, file_id, filename, content_type, size):
+    return {"filename": filename, "content_type": content_type, "size": size,
+            "url": f"/inquiries/{inquiry_id}/attachments/{file_id}"}
+
+
+def _shape(r, due, attachments, timeline):
+    """The API's dict of ``r``: a row of ``_page()``'s columns, or an object with the same names."""
+    return {
+        "id": r.id, "department": r.department, "received_at": r.received_at.isoformat(), "channel": r.channel,
+        "contact_id": r.contact_id, "journalist_name": r.journalist_name, "outlet": r.outlet,
+        "sender_email": r.sender_email, "subject": r.subject, "questions": r.questions, "priority": r.priority,
+        "deadline": _iso(r.journalist_deadline), "due_at": r.due_at.isoformat(), "deadline_source": r.deadline_source,
+        "due_status": due, "incident_id": r.incident_id, "state": r.state,
+        "allowed_transitions": allowed_transitions(r), "assignee": r.assignee, "answer_draft": r.answer_draft,
+        "approved_text": r.approved_text, "approved_by": r.approved_by, "answered_at": _iso(r.answered_at),
+        "decline_reason": r.decline_reason, "refusal_ground": r.refusal_ground, "version": r.version,
+        "attachments": attachments, "timeline": timeline,
+    }
+
+
 def inquiry_dicts(stmt):
     """The inquiries ``stmt`` (a ``select(Inquiry)`` with its filters, order and page) selects, as API dicts."""
     rows = plain_rows(stmt, *_page())
@@ -47,32 +71,27 @@ def inquiry_dicts(stmt):
                    InquiryEvent.to_state, InquiryEvent.note)
             .outerjoin(User, User.id == InquiryEvent.actor_id)
             .where(InquiryEvent.inquiry_id.in_(ids)).order_by(InquiryEvent.id)):
-        events[e.inquiry_id].append({"at": e.at.isoformat(), "by": e.email, "from": e.from_state,
-                                     "to": e.to_state, "note": e.note})
+        events[e.inquiry_id].append(_event(*e[1:]))
     for f in db.session.execute(
             select(InquiryAttachment.inquiry_id, InquiryAttachment.id, InquiryAttachment.filename,
                    InquiryAttachment.content_type, InquiryAttachment.size)
             .where(InquiryAttachment.inquiry_id.in_(ids)).order_by(InquiryAttachment.id)):
-        files[f.inquiry_id].append({"filename": f.filename, "content_type": f.content_type, "size": f.size,
-                                    "url": f"/inquiries/{f.inquiry_id}/attachments/{f.id}"})
+        files[f.inquiry_id].append(_file(*f))
     open_departments = {r.department_id for r in rows if r.state in OPEN_STATES}
     soon = {d.id: department_settings(d)["inquiry_due_soon_minutes"] for d in db.session.execute(
         select(Department.id, Department.settings).where(Department.id.in_(open_departments)))} \
         if open_departments else {}
-    return [{
-        "id": r.id, "department": r.department, "received_at": r.received_at.isoformat(), "channel": r.channel,
-        "contact_id": r.contact_id, "journalist_name": r.journalist_name, "outlet": r.outlet,
-        "sender_email": r.sender_email, "subject": r.subject, "questions": r.questions, "priority": r.priority,
-        "deadline": _iso(r.journalist_deadline), "due_at": r.due_at.isoformat(), "deadline_source": r.deadline_source,
-        "due_status": due_status(r, soon_minutes=soon.get(r.department_id)), "incident_id": r.incident_id,
-        "state": r.state, "allowed_transitions": allowed_transitions(r), "assignee": r.assignee,
-        "answer_draft": r.answer_draft, "approved_text": r.approved_text, "approved_by": r.approved_by,
-        "answered_at": _iso(r.answered_at), "decline_reason": r.decline_reason,
-        "refusal_ground": r.refusal_ground, "version": r.version,
-        "attachments": files[r.id], "timeline": events[r.id],
-    } for r in rows]
+    return [_shape(r, due_status(r, soon_minutes=soon.get(r.department_id)), files[r.id], events[r.id])
+            for r in rows]
 
 
 def inquiry_dict(inquiry):
-    """One inquiry as the API returns it (read back from the database, so after the service's flush)."""
-    return inquiry_dicts(select(Inquiry).where(Inquiry.id == inquiry.id))[0]
+    """One inquiry (already in the session, as a service returns it) as the API returns it."""
+    row = RowView(inquiry, department=inquiry.department.code,
+                  assignee=inquiry.assignee.email if inquiry.assignee else None,
+                  approved_by=inquiry.approved_by.email if inquiry.approved_by else None,
+                  refusal_ground=inquiry.refusal_ground.key if inquiry.refusal_ground else None)
+    return _shape(row, due_status(inquiry),
+                  [_file(inquiry.id, f.id, f.filename, f.content_type, f.size) for f in inquiry.files],
+                  [_event(e.at, e.actor.email if e.actor else None, e.from_state, e.to_state, e.note)
+                   for e in inquiry.events])

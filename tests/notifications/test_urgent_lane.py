@@ -1,17 +1,10 @@
 """Escalations have their own senders: an exam alert leaves while every ordinary sender waits on a slow mail
 server with reminders and invitations."""
-import time
-
 from crisiscomm.extensions import db
 from crisiscomm.notifications import service as outbox
 from crisiscomm.notifications.models import EMAIL, SENT, Notification
 
-
-def _wait_until(condition, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
+from ..waiting import wait_until
 
 
 def test_an_escalation_is_sent_while_the_ordinary_senders_are_stuck(app, factory, smtp_server):
@@ -31,15 +24,15 @@ def test_an_escalation_is_sent_while_the_ordinary_senders_are_stuck(app, factory
                            body_text="Báo cáo ngay Ban Chỉ đạo thi.", dedupe_key="escalation:1", urgent=True)
         db.session.commit()
 
-        _wait_until(lambda: smtp_server.to(director.email), "the escalation waited behind the invitations")
+        wait_until(lambda: smtp_server.to(director.email), "the escalation waited behind the invitations")
         assert not any(smtp_server.to(address) for address in slow)  # those are still on the slow server
     finally:
         smtp_server.release()
-    _wait_until(lambda: all(smtp_server.to(address) for address in slow), "the invitations were not sent")
+    wait_until(lambda: all(smtp_server.to(address) for address in slow), "the invitations were not sent")
 
     def all_recorded_sent():
         db.session.expire_all()
         return not db.session.query(Notification).filter(Notification.channel == EMAIL,
                                                          Notification.state != SENT).count()
 
-    _wait_until(all_recorded_sent, "the outbox did not record every email as sent")
+    wait_until(all_recorded_sent, "the outbox did not record every email as sent")

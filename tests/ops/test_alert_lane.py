@@ -15,6 +15,7 @@ from crisiscomm.lanes import is_alert_request
 from .. import factories
 from ..conftest import database_url, free_port
 from ..gunicorn import Gunicorn
+from ..waiting import wait_until
 
 
 @pytest.mark.parametrize("line, alert", [
@@ -63,13 +64,6 @@ def _unread_bytes(server_port, client_port):
     return None
 
 
-def _wait_until(condition, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
-
-
 def _open(port, data):
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     sock.sendall(data)
@@ -114,7 +108,7 @@ def test_an_exam_incident_is_accepted_while_every_reader_thread_is_held(app, bac
         # A reader whose headers never end: the ordinary thread that takes it waits on it.
         slow = _open(port, b"GET /api/v1/incidents HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         held.append(slow)
-        _wait_until(lambda: _unread_bytes(port, slow.getsockname()[1]) == 0, "no thread took the slow reader")
+        wait_until(lambda: _unread_bytes(port, slow.getsockname()[1]) == 0, "no thread took the slow reader")
         # A second reader now has no thread: its request stays unread.
         reader = _open(port, _request("GET", "/api/v1/incidents", officer_token))
         held.append(reader)
@@ -224,7 +218,7 @@ def test_nginx_with_the_shipped_site_sends_the_alert_path_to_the_alert_instance(
             except OSError:
                 return False
 
-        _wait_until(started, "nginx did not start")
+        wait_until(started, "nginx did not start")
         routes = {(m, p): upstream(m, p) for m, p in [
             ("POST", "/api/v1/incidents"), ("POST", "/api/v1/incidents/12/acknowledge"), ("POST", "/incidents/new"),
             ("GET", "/incidents/ack/abc.def"), ("GET", "/n/12.abcdefgh?x=1"),
@@ -260,7 +254,7 @@ def test_new_readers_wait_while_an_incident_is_being_reported(app, backend):
         # The report arrives slowly: its body is still on the way while the alert thread handles it.
         alert = _open(port, report[:-10])
         held.append(alert)
-        _wait_until(lambda: _unread_bytes(port, alert.getsockname()[1]) == 0, "the alert lane did not take it")
+        wait_until(lambda: _unread_bytes(port, alert.getsockname()[1]) == 0, "the alert lane did not take it")
         reader = _open(port, _request("GET", "/api/v1/incidents", token))
         held.append(reader)
         deadline = time.monotonic() + 1
