@@ -255,11 +255,14 @@ def search_query(*, department_ids=None, q=None, outlet_type=None, stale=None, i
     return stmt
 
 
-def search_contacts(*, limit=None, offset=0, **filters):
+def search_page(*, limit=None, offset=0, **filters):
+    """``search_query`` with one page of it (all of it without ``limit``)."""
     stmt = search_query(**filters)
-    if limit:
-        stmt = stmt.limit(limit).offset(offset)
-    return db.session.scalars(stmt).all()
+    return stmt.limit(limit).offset(offset) if limit else stmt
+
+
+def search_contacts(**filters):
+    return db.session.scalars(search_page(**filters)).all()
 
 
 def count_contacts(**filters):
