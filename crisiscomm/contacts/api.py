@@ -43,23 +43,11 @@ def _page():
 
 def _shape(c):
     """The API's dict of ``c``: a row of ``_page()``'s columns or a loaded Contact seen through them."""
-    return {
-        "id": c.id,
-        "department": c.department,
-        "full_name": c.full_name,
-        "outlet": c.outlet,
-        "outlet_type": c.outlet_type,
-        "position": c.position,
-        "beat": c.beat,
-        "email": c.email,
-        "phones": list(c.phones or []),
-        "phone_numbers": list(c.phone_numbers or []),
-        "notes": c.notes,
-        "last_verified_at": c.last_verified_at.isoformat() if c.last_verified_at else None,
-        "stale": service.is_stale(c),
-        "archived": c.archived,
-        "detail": c.outlet,
-    }
+    return {"id": c.id, "department": c.department, "full_name": c.full_name, "outlet": c.outlet,
+            "outlet_type": c.outlet_type, "position": c.position, "beat": c.beat, "email": c.email,
+            "phones": list(c.phones or []), "phone_numbers": list(c.phone_numbers or []), "notes": c.notes,
+            "last_verified_at": c.last_verified_at.isoformat() if c.last_verified_at else None,
+            "stale": service.is_stale(c), "archived": c.archived, "detail": c.outlet}
 
 
 def contact_json(c):
