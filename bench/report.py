@@ -87,7 +87,8 @@ def table():
                          alert_rows(alerts))
     if mixes:
         lines += section("**The exam-day mix, 32 clients** (`bench/load.py --years 10 --reuse [--alert-instance | "
-                         "--instances 2]`; 30 s after 5 s of warm-up; the layout names the gunicorn shape, web workers × threads):",
+                         "--instances 2]`; 30 s after 5 s of warm-up; the layout names the gunicorn shape, "
+                         "web workers × threads):",
                          [("database", "---"), ("layout", "---"), ("bare /healthz (ceiling)", "---:"), ("mix", "---:"),
                           ("mix ÷ ceiling (≥ 40 %)", "---:"), ("list/search p95 ms (< 300)", "---:"),
                           ("POST incidents p95 ms", "---:"), ("CPU per request", "---:"),

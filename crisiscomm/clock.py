@@ -53,6 +53,11 @@ def as_utc(dt):
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
+def iso_utc(dt):
+    """A datetime as the API writes it, ISO 8601 in UTC ("…+00:00"); None stays None."""
+    return as_utc(dt).isoformat() if dt else None
+
+
 def to_local(dt):
     return None if dt is None else as_utc(dt).astimezone(local_tz())
 

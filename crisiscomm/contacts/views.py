@@ -57,7 +57,7 @@ def index():
     return render_template("contacts/index.html", contacts=contacts, total=total, page=page, prev_url=prev_url,
                            next_url=next_url, filters=filters, department=department,
                            outlet_types=outlet_type_choices(), is_stale=service.is_stale, can_edit=can_edit(),
-                           departments=_department_choices() if is_ministry() else [], export_args=export_args,
+                           departments=list_departments() if is_ministry() else [], export_args=export_args,
                            type_labels=dict(outlet_type_choices()))
 
 

@@ -3,6 +3,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import permissions
+from ..clock import now
 from ..extensions import db
 from ..models import Auditable, DepartmentOwned, IdMixin, TimestampMixin
 from ..types import JSONType, UTCDateTime
@@ -99,8 +100,6 @@ class Incident(IdMixin, TimestampMixin, Auditable, DepartmentOwned, db.Model):
 
 def statement_overdue(incident, at=None):
     """Whether the first public statement is late (``incident`` may be a row with the same columns)."""
-    from ..clock import now
-
     return (incident.first_statement_at is None and incident.first_statement_due_at is not None
             and incident.first_statement_due_at <= (at or now()) and incident.status != CLOSED)
 
@@ -184,8 +183,6 @@ class ChecklistItem(IdMixin, db.Model):
 
     @property
     def overdue(self):
-        from ..clock import now
-
         return self.done_at is None and self.due_at <= now()
 
 

@@ -4,21 +4,20 @@ import functools
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from ..clock import as_utc, now
+from ..clock import iso_utc, now
 from ..departments.models import Department
 from ..extensions import db
-from ..sql import RowView, plain_rows
 from ..notifications.models import WEBHOOK
 from ..rules.models import DeadlineRule
 from ..rules.service import source_line
 from ..scenarios.models import Scenario, ScenarioVersion
+from ..sql import RowView, plain_rows
 from ..users.models import User
 from .models import Incident, statement_overdue
 from .queries import delivery_groups, escalation_channels
 
 
-def iso(value):
-    return as_utc(value).isoformat() if value else None
+iso = iso_utc  # the name this domain's API modules import
 
 
 def _rule_summary(rule):
@@ -39,16 +38,16 @@ def escalation_summary(incident):
                         "role": esc.role or esc.audience, "audience": esc.audience, "level": esc.level,
                         "channel": channel, "method": method, "status": last.state,
                         "attempts": sum(n.attempts for n in msgs),
-                        "sent_at": as_utc(first.sent_at).isoformat() if first.sent_at else None,
+                        "sent_at": iso(first.sent_at),
                         "messages": len(msgs), "error": last.last_error if last.state != "sent" else None,
-                        "acknowledged_at": as_utc(esc.acknowledged_at).isoformat() if esc.acknowledged_at else None,
+                        "acknowledged_at": iso(esc.acknowledged_at),
                         "acknowledged_here": bool(esc.acknowledged_via == channel and any(
                             n.action_used_at for n in msgs))})
     for n in channels.get(None, []):
         out.append({"recipient": n.address, "name": n.recipient_label, "role": "webhook",
                     "audience": "webhook", "level": (n.payload or {}).get("level"), "channel": WEBHOOK,
                     "method": None, "status": n.state, "attempts": n.attempts,
-                    "sent_at": as_utc(n.sent_at).isoformat() if n.sent_at else None, "messages": 1,
+                    "sent_at": iso(n.sent_at), "messages": 1,
                     "error": n.last_error if n.state != "sent" else None, "acknowledged_at": None,
                     "acknowledged_here": False})
     return out

@@ -5,6 +5,7 @@ import functools
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from ..clock import iso_utc
 from ..departments.models import Department
 from ..extensions import db
 from ..sql import RowView, plain_rows
@@ -31,10 +32,6 @@ def _page():
                      (RefusalGround, RefusalGround.id == Inquiry.refusal_ground_id, True))
 
 
-def _iso(value):
-    return value.isoformat() if value else None
-
-
 def _event(at, by, from_state, to_state, note):
     return {"at": at.isoformat(), "by": by, "from": from_state, "to": to_state, "note": note}
 
@@ -50,10 +47,11 @@ def _shape(r, due, attachments, timeline):
         "id": r.id, "department": r.department, "received_at": r.received_at.isoformat(), "channel": r.channel,
         "contact_id": r.contact_id, "journalist_name": r.journalist_name, "outlet": r.outlet,
         "sender_email": r.sender_email, "subject": r.subject, "questions": r.questions, "priority": r.priority,
-        "deadline": _iso(r.journalist_deadline), "due_at": r.due_at.isoformat(), "deadline_source": r.deadline_source,
+        "deadline": iso_utc(r.journalist_deadline), "due_at": r.due_at.isoformat(),
+        "deadline_source": r.deadline_source,
         "due_status": due, "incident_id": r.incident_id, "state": r.state,
         "allowed_transitions": allowed_transitions(r), "assignee": r.assignee, "answer_draft": r.answer_draft,
-        "approved_text": r.approved_text, "approved_by": r.approved_by, "answered_at": _iso(r.answered_at),
+        "approved_text": r.approved_text, "approved_by": r.approved_by, "answered_at": iso_utc(r.answered_at),
         "decline_reason": r.decline_reason, "refusal_ground": r.refusal_ground, "version": r.version,
         "attachments": attachments, "timeline": timeline,
     }

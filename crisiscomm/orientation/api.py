@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from .. import inputs, permissions
 from ..api import api_blueprint, doc, json_body, reject_unknown
+from ..clock import iso_utc
 from . import service, tracking
 
 bp = api_blueprint("orientation_api", __name__)
@@ -15,17 +16,13 @@ _TARGETS = {"type": "object", "description": "a Department: all, group_ids, scho
                            "departments": {"type": "array", "items": _STR}}}
 
 
-def _iso(value):
-    return value.isoformat() if value else None
-
-
 def message_json(m, counts=None):
     total, acked = counts if counts is not None else (len(m.recipients), sum(1 for r in m.recipients
                                                                              if r.acknowledged_at))
     return {"id": m.id, "from": m.sender, "department": m.department.code if m.department else None,
             "incident_id": m.incident_id, "subject": m.subject, "holding_line": m.holding_line,
             "may_say": m.may_say, "may_not_say": m.may_not_say, "refer_press_to": m.refer_press_to,
-            "playbook_url": m.playbook_url, "targets": m.targets, "state": m.state, "sent_at": _iso(m.sent_at),
+            "playbook_url": m.playbook_url, "targets": m.targets, "state": m.state, "sent_at": iso_utc(m.sent_at),
             "reminder_rounds": m.reminder_rounds, "recipients": total, "acknowledged": acked}
 
 
@@ -34,17 +31,17 @@ def received_json(m):
     return {"id": m.id, "from": m.sender, "department": m.department.code if m.department else None,
             "subject": m.subject, "holding_line": m.holding_line, "may_say": m.may_say,
             "may_not_say": m.may_not_say, "refer_press_to": m.refer_press_to, "playbook_url": m.playbook_url,
-            "sent_at": _iso(m.sent_at)}
+            "sent_at": iso_utc(m.sent_at)}
 
 
 def recipient_json(r, state=None):
     out = {"id": r.id, "school_id": r.school_id, "school": r.school.name, "name": r.name,
-           "has_account": r.user_id is not None, "delivered_at": _iso(r.delivered_at),
-           "acknowledged_at": _iso(r.acknowledged_at), "ack_channel": r.ack_channel,
+           "has_account": r.user_id is not None, "delivered_at": iso_utc(r.delivered_at),
+           "acknowledged_at": iso_utc(r.acknowledged_at), "ack_channel": r.ack_channel,
            "reminders_sent": r.reminders_sent}
     if state is not None:
         out["delivery"] = state[0]
-        out["channels"] = [{"channel": n.channel, "state": n.state, "sent_at": _iso(n.sent_at)} for n in state[1]]
+        out["channels"] = [{"channel": n.channel, "state": n.state, "sent_at": iso_utc(n.sent_at)} for n in state[1]]
     return out
 
 

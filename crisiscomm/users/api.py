@@ -2,6 +2,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from ..api import api_blueprint, doc, json_body, reject_unknown
+from ..clock import iso_utc
 from ..errors import NotFound
 from . import service
 
@@ -45,14 +46,10 @@ TOKEN_SCHEMA = {"type": "object", "properties": {
     "revoked_at": {"type": ["string", "null"], "format": "date-time"}}}
 
 
-def _iso(value):
-    return value.isoformat() if value else None
-
-
 def token_json(token):
-    return {"id": token.id, "prefix": token.prefix, "label": token.label, "created_at": _iso(token.created_at),
-            "last_used_at": _iso(token.last_used_at), "expires_at": _iso(token.expires_at),
-            "revoked_at": _iso(token.revoked_at)}
+    return {"id": token.id, "prefix": token.prefix, "label": token.label, "created_at": iso_utc(token.created_at),
+            "last_used_at": iso_utc(token.last_used_at), "expires_at": iso_utc(token.expires_at),
+            "revoked_at": iso_utc(token.revoked_at)}
 
 
 @bp.get("/me/tokens")
