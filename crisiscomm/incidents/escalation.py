@@ -12,15 +12,16 @@ from ..extensions import db
 from .ack_links import escalation_from_token
 from .common import incident_path, log_event
 from .labels import format_dt, status_label, via_label
-from .messages import send_escalation, send_webhook
+from .messages import send_escalations, send_webhook
 from .models import ACKNOWLEDGED, AUD_DIRECTOR, AUD_STEERING, CLOSED, OPEN, Escalation, Incident
 from .policies import recipients_for_level
 
 
-def notify_level(incident, level, actor=None):
-    """Create the level's Escalation rows (people not yet alerted at any level) and queue their messages."""
+def notify_level(incident, level, actor=None, policy=None):
+    """Create the level's Escalation rows (people not yet alerted at any level) and queue their messages.
+    ``policy``: the Department's, when the caller has it already."""
     already = {e.recipient_key for e in incident.escalations}
-    people = [p for p in recipients_for_level(incident, level) if p["key"] not in already]
+    people = [p for p in recipients_for_level(incident, level, policy) if p["key"] not in already]
     rows = []
     for p in people:
         esc = Escalation(incident=incident, level=level, audience=p["audience"], recipient=p["user"],
@@ -29,8 +30,7 @@ def notify_level(incident, level, actor=None):
         db.session.add(esc)
         rows.append(esc)
     db.session.flush()
-    for esc in rows:
-        send_escalation(incident, esc)
+    send_escalations(incident, rows)
     send_webhook(incident, level, 0, "incident.created" if level == 1 else "incident.escalated")
     names = ", ".join(e.recipient_label for e in rows) or _("nobody (no recipient configured)")
     if level == 1:
@@ -159,8 +159,8 @@ def step_escalation(incident):
     incident.escalation_round += 1
     round_ = incident.escalation_round
     unacked = [e for e in incident.escalations if e.level == 1 and e.acknowledged_at is None]
+    send_escalations(incident, unacked, reminder_round=round_)
     for esc in unacked:
-        send_escalation(incident, esc, reminder_round=round_)
         esc.reminders += 1
         esc.last_reminded_at = t
     if unacked:

@@ -144,23 +144,23 @@ def create_incident(*, actor, department, data):
     log_event(incident, "created", lambda: _("Incident logged by %(name)s.", name=actor.name) +
               (f" [{DRILL_LABEL}]" if incident.drill else ""), actor=actor,
               data={"severity": incident.severity, "exam_related": incident.exam_related, "drill": incident.drill})
-    start_escalation(incident, actor)
+    start_escalation(incident, actor, policy)
     if scenario_version is not None:
         activate_scenario(incident=incident, actor=actor, scenario_version=scenario_version)
     db.session.flush()
     return incident
 
 
-def start_escalation(incident, actor):
+def start_escalation(incident, actor, policy=None):
     """Alert level 1 now (straight up when nobody is there) and set the escalation clock."""
     t = now()
-    level1 = notify_level(incident, 1, actor)
+    level1 = notify_level(incident, 1, actor, policy)
     incident.escalation_level = 1
     if not level1 and not incident.drill:
         # No director on file: never a silent gap, go straight up.
         for level in (2, 3):
             incident.escalation_level = level
-            if notify_level(incident, level, actor):
+            if notify_level(incident, level, actor, policy):
                 break
     incident.next_escalation_at = t + timedelta(minutes=incident.timeout_minutes)
 

@@ -112,13 +112,24 @@ def deliver_many(ids):
     Returns {id: final state} of the rows claimed."""
     states = {}
     with smtp_session():
-        for nid in claim_many(ids):
-            states[nid] = _send(nid)
+        taken = claim_many(ids)
+        if not taken:
+            return states
+        rows = db.session.scalars(select(Notification).where(Notification.id.in_(taken)).order_by(Notification.id)
+                                  .execution_options(populate_existing=True)).all()
+        # The claimed rows are this sender's until their lease ends: each result's commit need not expire them
+        # (and reload the next one from the database).
+        session = db.session()
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            for row in rows:
+                states[row.id] = _send(row)
+        finally:
+            session.expire_on_commit = expire
     return states
 
 
-def _send(notification_id):
-    row = db.session.get(Notification, notification_id, populate_existing=True)
+def _send(row):
     sender = SENDERS[row.channel]
     try:
         message_id = sender(row)
@@ -130,7 +141,7 @@ def _send(notification_id):
     except PermanentFailure as exc:
         row.state, row.last_error = FAILED_PERMANENT, str(exc)[:2000]
     except Exception as exc:  # a bug in a sender must not strand the row in "sending", nor loop forever
-        log.exception("sender crashed for notification %s", notification_id)
+        log.exception("sender crashed for notification %s", row.id)
         if _retry_or_give_up(row, f"{type(exc).__name__}: {exc}") == FAILED_PERMANENT:
             alert_undeliverable(row)
     else:
@@ -313,9 +324,25 @@ def mark_read(*, user, notification_id):
 
 # --- one person, every channel they chose ---------------------------------------------------------
 
+def person_keys(dedupe_key, methods):
+    """The dedupe keys of one ``notify_user`` call: the in-app row, the account's email, then each method's."""
+    return [f"{dedupe_key}:{IN_APP}", f"{dedupe_key}:{EMAIL}"] + [f"{dedupe_key}:{m.kind}:{m.id}" for m in methods]
+
+
+def prefetch_people(people):
+    """What ``notify_user`` looks up, for several people at once in two queries instead of two each:
+    ``people`` is [(user, dedupe_key)]; pass the result as ``notify_user(prefetched=...)``."""
+    from .methods import usable_methods_by_user
+
+    with db.session.no_autoflush:
+        methods = usable_methods_by_user([user.id for user, _ in people])
+        stored = stored_rows([k for user, key in people for k in person_keys(key, methods[user.id])])
+    return methods, stored
+
+
 def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, short_text=None, chat_text=None,
                 push=None, department_id=None, source=None, payload=None, urgent=False, action=None,
-                email_address=None, in_app=True):
+                email_address=None, in_app=True, prefetched=None):
     """Queue one notice to a person on every verified contact method they have, in the caller's transaction.
 
     ``body_text``/``body_html``: the email (account email and verified extra addresses); ``chat_text``: full-size
@@ -323,7 +350,8 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
     ``push``: extra fields for the service worker (title, url, tag). ``action`` names a handler registered with
     ``registry.action``: push gets a button and short channels a link (ACTION_URL_MARK) that runs it for this
     person without sign-in. ``urgent`` (escalations) ignores the person's routes: every verified method, always;
-    other kinds go where the person routed them (in-app and email by default).
+    other kinds go where the person routed them (in-app and email by default). ``prefetched``: from
+    ``prefetch_people`` when the caller notifies several people.
     Returns the rows (one per channel and method). Dedupe keys: ``{dedupe_key}:{channel}[:{method id}]``.
     """
     from .methods import describe, routed_channels, usable_methods
@@ -337,10 +365,11 @@ def notify_user(*, user, kind, subject, body_text, dedupe_key, body_html=None, s
     if urgent:
         base["urgent"] = True
     with db.session.no_autoflush:  # the rows queued so far go in one batch at the end, not one flush per person
-        methods = [m for m in usable_methods(user) if channels is None or m.kind in channels]
-    method_keys = [(m, f"{dedupe_key}:{m.kind}:{m.id}") for m in methods]
-    keys = [f"{dedupe_key}:{IN_APP}", f"{dedupe_key}:{EMAIL}"] + [key for _, key in method_keys]
-    common = dict(kind=kind, recipient=user, department_id=department_id, source=source, stored=stored_rows(keys))
+        usable = prefetched[0][user.id] if prefetched else usable_methods(user)
+        methods = [m for m in usable if channels is None or m.kind in channels]
+        stored = prefetched[1] if prefetched else stored_rows(person_keys(dedupe_key, methods))
+    method_keys = list(zip(methods, person_keys(dedupe_key, methods)[2:]))
+    common = dict(kind=kind, recipient=user, department_id=department_id, source=source, stored=stored)
     rows = []
     if in_app:
         rows.append(enqueue(channel=IN_APP, subject=subject, body_text=body_text, payload=dict(base),

@@ -7,12 +7,28 @@ GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&
            "¿abcdefghijklmnopqrstuvwxyzäöñüà")
 
 
+_SPECIAL = {"đ": "d", "Đ": "D", "–": "-", "—": "-"}
+
+
+class _PlainTable(dict):
+    """A ``str.translate`` table filled as characters are first seen: each character's GSM-7 form without its
+    diacritics (an alert's short texts looked every character up again, several times per recipient)."""
+
+    def __missing__(self, code):
+        decomposed = unicodedata.normalize("NFD", _SPECIAL.get(chr(code), chr(code)))
+        bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))
+        out = "".join(ch if ch in GSM7 else "?" for ch in bare)
+        if code < 0x3000:  # remembered for the alphabets an alert uses; bounded whatever the text holds
+            self[code] = out
+        return out
+
+
+_PLAIN = _PlainTable()
+
+
 def plain(text):
     """Vietnamese without diacritics, in GSM-7 ("Sở GDĐT Hà Nội" → "So GDDT Ha Noi")."""
-    text = str(text or "").replace("đ", "d").replace("Đ", "D").replace("–", "-").replace("—", "-")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return "".join(ch if ch in GSM7 else "?" for ch in unicodedata.normalize("NFC", text))
+    return str(text or "").translate(_PLAIN)
 
 
 def is_single_segment(text):
