@@ -92,6 +92,8 @@ class Config:
     # such delay, at most this many times (orientation messages to schools, scenario templates to Departments).
     ORIENTATION_REMINDER_DELAY_HOURS = float(os.environ.get("ORIENTATION_REMINDER_DELAY_HOURS", "2"))
     ORIENTATION_REMINDER_MAX = int(os.environ.get("ORIENTATION_REMINDER_MAX", "2"))
+    # A reminder by hand within this many minutes of the last round is refused (a double click sends one).
+    ORIENTATION_REMINDER_MIN_GAP_MINUTES = float(os.environ.get("ORIENTATION_REMINDER_MIN_GAP_MINUTES", "10"))
     SCENARIO_REMINDER_DELAY_HOURS = float(os.environ.get("SCENARIO_REMINDER_DELAY_HOURS", "72"))
     SCENARIO_REMINDER_MAX = int(os.environ.get("SCENARIO_REMINDER_MAX", "3"))
 

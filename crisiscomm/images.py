@@ -1,5 +1,7 @@
 """Uploaded photos re-encoded before they are kept: JPEG, PNG or WebP in, a JPEG without any metadata (EXIF, GPS)
 out, bounded in bytes, in pixels (a decompression bomb is refused before it is decoded) and in size."""
+import base64
+import binascii
 import io
 
 from flask import current_app
@@ -19,6 +21,23 @@ def upload_limit():
 def read_upload(upload):
     """The bytes of a form's file field, at most one byte over the limit (enough for reencode to refuse it)."""
     return upload.stream.read(upload_limit() + 1) if upload else b""  # FileStorage is false without a file
+
+
+def from_base64(value, *, field="photo"):
+    """The bytes of a photo sent in JSON as base64 (a ``data:image/...;base64,`` prefix allowed), refused naming
+    ``field`` when it is not base64 or would decode to more than the upload limit (checked before decoding)."""
+    if not isinstance(value, str):
+        raise ValidationError(_("Not a photo."), fields={field: _("a JPEG, PNG or WebP photo in base64")})
+    if value.startswith("data:") and "," in value[:100]:
+        value = value.split(",", 1)[1]
+    limit = upload_limit()
+    if len(value) > (limit + 2) // 3 * 4 + 4:  # base64 is 4 characters per 3 bytes
+        raise ValidationError(_("The photo is too large."),
+                              fields={field: _("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024))})
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(_("Not a photo."), fields={field: _("a JPEG, PNG or WebP photo in base64")}) from None
 
 
 def reencode(data, *, field="photo", max_side=MAX_SIDE, max_pixels=MAX_PIXELS):

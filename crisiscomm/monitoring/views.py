@@ -1,6 +1,6 @@
 """The mention inbox (a Department's, or the Ministry's across Departments), a mention's page with its one-step
 actions, manual capture, watch terms, and the Ministry's feed list."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from . import service, settings
 from .forms import CaptureForm
 from .matching import extension_terms
 from .models import STATES, TONES, CrisisTerm, DepartmentTerm, Feed, Mention
+from .serialise import screenshot_response
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
@@ -84,10 +85,7 @@ def show(mention_id):
 @bp.get("/mentions/<int:mention_id>/screenshot.jpg")
 @permissions.required("mention.read")
 def screenshot(mention_id):
-    shot = get_or_404(Mention, mention_id).screenshot  # scoped: another Department's mention is a 404
-    if shot is None:
-        abort(404)
-    return Response(shot.data, mimetype="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+    return screenshot_response(get_or_404(Mention, mention_id))  # scoped: another Department's mention is a 404
 
 
 def _step(mention, func, success, target=None, **kw):

@@ -1,13 +1,16 @@
 """After sending: delivery per recipient (read from the outbox rows), acknowledgement by app, email link, push
 button or SMS link, and reminders to the silent — by hand, or by the job after a delay, at most N rounds."""
+import math
 from collections import defaultdict
+from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import permissions
-from ..clock import now
+from ..clock import as_utc, now, to_local
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..notifications import reminders
@@ -141,8 +144,10 @@ def remind(*, message, user=None, round_no=None):
     targets = silent(message)
     if not targets:
         return []
-    round_no = round_no or (message.reminder_rounds or 0) + 1
     at = now()
+    if user is not None:
+        _refuse_a_second_click(message, at)
+    round_no = round_no or (message.reminder_rounds or 0) + 1
     with db.session.no_autoflush:
         for r in targets:
             _deliver(message, r, reminder_round=round_no)
@@ -151,6 +156,19 @@ def remind(*, message, user=None, round_no=None):
     message.reminder_rounds, message.reminded_at = round_no, at
     db.session.flush()
     return targets
+
+
+def _refuse_a_second_click(message, at):
+    """A round by hand soon after the last one is a double click or an impatient second try: the schools would
+    get the same reminder twice within minutes (ORIENTATION_REMINDER_MIN_GAP_MINUTES)."""
+    gap = timedelta(minutes=current_app.config["ORIENTATION_REMINDER_MIN_GAP_MINUTES"])
+    last = as_utc(message.reminded_at) if message.reminded_at else None
+    if last is not None and at - last < gap:
+        minutes = max(1, math.ceil((last + gap - at).total_seconds() / 60))
+        raise Conflict(_("A reminder went out at %(time)s; the next one can be sent in %(minutes)s minutes.",
+                         time=to_local(last).strftime("%H:%M"), minutes=minutes),
+                       fields={"reminded_at": _("reminded %(minutes)s minutes ago",
+                                                minutes=int((at - last).total_seconds() // 60))})
 
 
 def _due_messages(rule, cutoff):

@@ -1,5 +1,6 @@
 """A screenshot on manual capture: re-encoded without metadata, bounded, shown only to who may see the mention;
 a bad file is refused naming the field and nothing is written."""
+import base64
 import io
 import struct
 import zlib
@@ -102,3 +103,36 @@ def test_the_factory_screenshot_shows_on_the_page(world, factory, clock):
     factories.mention_screenshot(mention)
     page = factory.login(world.officer).get(f"/monitoring/mentions/{mention.id}").get_data(as_text=True)
     assert 'width="640" height="480"' in page
+
+
+def test_a_tool_pushes_a_screenshot_through_the_api_and_reads_it_back(world, factory, clock):
+    api = factory.api(world.officer)
+    push = {"link": FORM["link"], "title": FORM["title"], "text": FORM["text"], "outlet": "Facebook"}
+    created = api.post("/api/v1/mentions", json={**push, "screenshot": base64.b64encode(_png_with_exif()).decode()})
+    assert created.status_code == 201, created.get_data(as_text=True)[:500]
+    shot = created.get_json()["screenshot"]
+    assert (shot["width"], shot["height"]) == (1200, 900)
+    assert api.get("/api/v1/mentions").get_json()["mentions"][0]["screenshot"] == shot  # the list says it too
+    served = api.get(shot["url"])
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(served.data)) as img:
+        assert img.format == "JPEG" and not img.getexif()
+    assert factory.api(world.other).get(shot["url"]).status_code == 404  # another Department's officer
+    # a mention without a screenshot says so, and its screenshot address answers 404
+    bare = api.post("/api/v1/mentions", json={"link": "https://www.tiktok.com/@hs/video/3",
+                                                 "title": "Clip học sinh đánh nhau ở cổng trường"}).get_json()
+    assert bare["screenshot"] is None
+    assert api.get(f"/api/v1/mentions/{bare['id']}/screenshot").status_code == 404
+
+
+def test_a_bad_screenshot_in_the_api_is_refused_naming_the_field_and_nothing_is_written(world, factory, clock, app):
+    api = factory.api(world.officer)
+    push = {"link": FORM["link"], "title": FORM["title"]}
+    app.config["MAX_UPLOAD_BYTES"] = 4000
+    for value in ("không phải base64!", base64.b64encode(b"%PDF-1.4 not an image").decode(), 12,
+                  base64.b64encode(_bomb()).decode(), "A" * 10_000):  # the last is over the limit, never decoded
+        r = api.post("/api/v1/mentions", json={**push, "screenshot": value}, headers={"Accept-Language": "vi"})
+        assert r.status_code == 422, value
+        error = r.get_json()["error"]
+        assert list(error["fields"]) == ["screenshot"] and "photo" not in error["fields"]["screenshot"]
+        assert _count(Mention) == 0 and _count(Screenshot) == 0

@@ -44,6 +44,26 @@ def test_one_click_reminds_only_the_silent(hanoi, factory, smtp_server, clock):
     assert {r.reminders_sent for r in message.recipients[1:]} == {1}
 
 
+def test_a_second_click_soon_after_is_refused_with_the_time_and_sends_nothing(hanoi, factory, smtp_server, clock):
+    message = factories.orientation_message(hanoi["officer"], targets={"group_ids": [hanoi["group"].id]})
+    client = factory.login(hanoi["officer"])
+    page = client.get(f"/orientation/{message.id}")
+    remind = lambda: client.post(f"/orientation/{message.id}/remind",  # noqa: E731
+                                 data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert remind().status_code == 200
+    first_round = len(_reminders())
+    clock.advance(minutes=3)
+    again = remind().get_data(as_text=True)
+    assert "Đã nhắc lúc" in again and "có thể nhắc lại sau 7 phút" in again
+    assert len(_reminders()) == first_round  # the schools were not reminded twice
+    api = factory.api(hanoi["officer"])
+    refused = api.post(f"/api/v1/orientation/messages/{message.id}/remind", headers={"Accept-Language": "vi"})
+    assert refused.status_code == 409 and list(refused.get_json()["error"]["fields"]) == ["reminded_at"]
+    clock.advance(minutes=8)  # past the gap: the next round goes out
+    answer = api.post(f"/api/v1/orientation/messages/{message.id}/remind").get_json()
+    assert answer["round"] == 2 and len(_reminders()) == 2 * first_round
+
+
 def test_the_job_reminds_after_the_delay_at_most_n_times(hanoi, app, smtp_server, clock, run_job):
     app.config.update(ORIENTATION_REMINDER_DELAY_HOURS=2, ORIENTATION_REMINDER_MAX=2)
     message = factories.orientation_message(hanoi["officer"], targets={"group_ids": [hanoi["group"].id]})
