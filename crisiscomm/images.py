@@ -26,18 +26,23 @@ def read_upload(upload):
 def from_base64(value, *, field="photo"):
     """The bytes of a photo sent in JSON as base64 (a ``data:image/...;base64,`` prefix allowed), refused naming
     ``field`` when it is not base64 or would decode to more than the upload limit (checked before decoding)."""
+    not_base64 = ValidationError(_("Not a photo."), fields={field: _("a JPEG, PNG or WebP photo in base64")})
     if not isinstance(value, str):
-        raise ValidationError(_("Not a photo."), fields={field: _("a JPEG, PNG or WebP photo in base64")})
+        raise not_base64
     if value.startswith("data:") and "," in value[:100]:
         value = value.split(",", 1)[1]
     limit = upload_limit()
     if len(value) > (limit + 2) // 3 * 4 + 4:  # base64 is 4 characters per 3 bytes
-        raise ValidationError(_("The photo is too large."),
-                              fields={field: _("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024))})
+        raise _too_large(field, limit)
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationError(_("Not a photo."), fields={field: _("a JPEG, PNG or WebP photo in base64")}) from None
+        raise not_base64 from None
+
+
+def _too_large(field, limit):
+    return ValidationError(_("The photo is too large."),
+                           fields={field: _("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024))})
 
 
 def reencode(data, *, field="photo", max_side=MAX_SIDE, max_pixels=MAX_PIXELS):
@@ -51,8 +56,7 @@ def reencode(data, *, field="photo", max_side=MAX_SIDE, max_pixels=MAX_PIXELS):
     if not data:
         raise ValidationError(_("Choose a photo."), fields={field: _("choose a photo")})
     if len(data) > limit:
-        raise ValidationError(_("The photo is too large."),
-                              fields={field: _("the file is larger than %(mb)s MB", mb=limit // (1024 * 1024))})
+        raise _too_large(field, limit)
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with Image.open(io.BytesIO(data)) as img:  # reads the header only: size known before any decoding

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from .. import permissions
-from ..clock import as_utc, now, to_local
+from ..clock import as_utc, format_duration, now, time_ago, to_local
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..notifications import reminders
@@ -162,13 +162,12 @@ def _refuse_a_second_click(message, at):
     """A round by hand soon after the last one is a double click or an impatient second try: the schools would
     get the same reminder twice within minutes (ORIENTATION_REMINDER_MIN_GAP_MINUTES)."""
     gap = timedelta(minutes=current_app.config["ORIENTATION_REMINDER_MIN_GAP_MINUTES"])
-    last = as_utc(message.reminded_at) if message.reminded_at else None
+    last = as_utc(message.reminded_at)
     if last is not None and at - last < gap:
-        minutes = max(1, math.ceil((last + gap - at).total_seconds() / 60))
-        raise Conflict(_("A reminder went out at %(time)s; the next one can be sent in %(minutes)s minutes.",
-                         time=to_local(last).strftime("%H:%M"), minutes=minutes),
-                       fields={"reminded_at": _("reminded %(minutes)s minutes ago",
-                                                minutes=int((at - last).total_seconds() // 60))})
+        wait_minutes = max(1, math.ceil((last + gap - at).total_seconds() / 60))  # "1 phút", never "0 phút"
+        raise Conflict(_("A reminder went out at %(time)s; the next one can be sent in %(duration)s.",
+                         time=to_local(last).strftime("%H:%M"), duration=format_duration(wait_minutes * 60)),
+                       fields={"reminded_at": _("reminded %(when)s", when=time_ago(last, at))})
 
 
 def _due_messages(rule, cutoff):
